@@ -1,0 +1,44 @@
+package org.ucp.bus;
+
+import io.vertx.core.Vertx;
+import java.util.List;
+import org.ucp.model.JobView;
+
+/** Registers one JSON codec per message record on a node's event bus. */
+public final class Codecs {
+  private Codecs() {}
+
+  /** Every type that crosses the bus as a record. */
+  public static final List<Class<?>> MESSAGE_TYPES =
+      List.of(
+          Messages.SubmitJob.class,
+          Messages.JobAccepted.class,
+          Messages.JobQuery.class,
+          Messages.JobListQuery.class,
+          Messages.JobPage.class,
+          JobView.class,
+          Messages.RegisterExecutor.class,
+          Messages.Registered.class,
+          Messages.Heartbeat.class,
+          Messages.RunJob.class,
+          Messages.AttemptAssigned.class,
+          Messages.ResultSubmission.class,
+          Messages.Decision.class,
+          Messages.ResultDecided.class,
+          Messages.DataEntry.class,
+          Messages.DataListQuery.class,
+          Messages.DataPage.class,
+          Messages.CopyData.class,
+          Messages.ClusterView.class,
+          Messages.DataRequest.class);
+
+  public static void register(Vertx vertx) {
+    for (Class<?> type : MESSAGE_TYPES) {
+      registerOne(vertx, type);
+    }
+  }
+
+  private static <T> void registerOne(Vertx vertx, Class<T> type) {
+    vertx.eventBus().registerDefaultCodec(type, new JsonCodec<>(type));
+  }
+}

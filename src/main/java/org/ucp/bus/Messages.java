@@ -1,0 +1,134 @@
+package org.ucp.bus;
+
+import java.util.List;
+import java.util.Map;
+import org.ucp.clock.VectorClock;
+import org.ucp.model.ExecutorCapabilities;
+import org.ucp.model.JobSpec;
+import org.ucp.model.JobState;
+import org.ucp.model.JobView;
+
+/** The records that travel over the event bus. Each has a {@link JsonCodec}. */
+public final class Messages {
+  private Messages() {}
+
+  public record SubmitJob(JobSpec spec) {
+    public SubmitJob {
+      java.util.Objects.requireNonNull(spec, "spec");
+    }
+  }
+
+  public record JobAccepted(String jobId, JobState state) {}
+
+  public record JobQuery(String jobId) {}
+
+  public record JobListQuery(JobState state, int page, int size) {
+    public JobListQuery {
+      if (page < 0 || size < 1 || size > 1000) {
+        throw new IllegalArgumentException("page must be >= 0 and size 1..1000");
+      }
+    }
+  }
+
+  public record JobPage(List<JobView> jobs, int page, int size, long total) {}
+
+  public record RegisterExecutor(String executorId, int slots, ExecutorCapabilities capabilities) {}
+
+  public record Registered(String brokerId) {}
+
+  public record Heartbeat(
+      String executorId, int slots, ExecutorCapabilities capabilities, List<String> running) {}
+
+  /** A broker asks an executor to run one attempt of a job. */
+  public record RunJob(String jobId, int attempt, JobSpec spec, String brokerId, VectorClock clock) {}
+
+  /** Told to arbiters when a broker dispatches an attempt, so they know who may submit. */
+  public record AttemptAssigned(
+      String jobId, int attempt, String executorId, String brokerId, VectorClock clock) {}
+
+  /** How a run ended on the executor. */
+  public enum RunStatus {
+    /** The program ran to an exit (any exit code). */
+    EXITED,
+    /** It could not run to an exit: bad module, trap, timeout, memory limit, missing input. */
+    FAILED
+  }
+
+  /**
+   * An executor's claim that an attempt produced a result.
+   *
+   * @param location data name of the provisional result zip
+   * @param namedResults published names mapped to the provisional data names holding them
+   */
+  public record ResultSubmission(
+      String jobId,
+      int attempt,
+      String executorId,
+      VectorClock clock,
+      String sha256,
+      String location,
+      RunStatus status,
+      Integer exitCode,
+      String reason,
+      Map<String, String> namedResults) {
+    public ResultSubmission {
+      namedResults = Map.copyOf(namedResults == null ? Map.of() : namedResults);
+    }
+  }
+
+  public enum Verdict {
+    ACCEPTED,
+    REJECTED
+  }
+
+  public enum RejectReason {
+    ALREADY_ACCEPTED,
+    STALE_ATTEMPT,
+    UNKNOWN_JOB,
+    NOT_ASSIGNED
+  }
+
+  /** The arbiter's answer to one submission. */
+  public record Decision(String jobId, int attempt, String executorId, Verdict verdict, RejectReason reason) {}
+
+  /** Published on {@link Addresses#RESULTS_DECIDED} once a job's result is accepted and stored. */
+  public record ResultDecided(
+      String jobId,
+      int attempt,
+      String executorId,
+      JobState state,
+      Integer exitCode,
+      String sha256,
+      String resultName,
+      String reason) {}
+
+  public record DataEntry(String name, long size, String sha256) {}
+
+  public record DataListQuery(String prefix, int page, int size) {
+    public DataListQuery {
+      prefix = prefix == null ? "" : prefix;
+      if (page < 0 || size < 1 || size > 10_000) {
+        throw new IllegalArgumentException("page must be >= 0 and size 1..10000");
+      }
+    }
+  }
+
+  public record DataPage(List<DataEntry> entries, int page, int size, long total) {}
+
+  public record CopyEntry(String from, String to) {}
+
+  public record CopyData(List<CopyEntry> entries) {}
+
+  public record ExecutorInfo(
+      String executorId,
+      String broker,
+      int slots,
+      int running,
+      ExecutorCapabilities capabilities,
+      String health,
+      long lastHeartbeat) {}
+
+  public record ClusterView(List<String> brokers, List<ExecutorInfo> executors) {}
+
+  public record DataRequest(String name) {}
+}

@@ -1,0 +1,68 @@
+package org.ucp.model;
+
+import java.util.regex.Pattern;
+
+/**
+ * Names of data in the datastores: hierarchical, relative, like {@code camera7/2026/img1.jpg}.
+ *
+ * <p>Segments are letters, digits and {@code . _ - + = , @}; no empty, {@code .} or {@code ..}
+ * segment, no leading {@code /}, at most {@value #MAX_LENGTH} characters. Where wildcards are
+ * allowed a trailing {@code *} selects every name with the preceding prefix.
+ */
+public final class DataName {
+  public static final int MAX_LENGTH = 512;
+  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._+=,@-]+");
+
+  private DataName() {}
+
+  public static String validate(String field, String name) {
+    return validate(field, name, false);
+  }
+
+  public static String validate(String field, String name, boolean wildcardAllowed) {
+    if (name == null || name.isEmpty()) {
+      throw new ValidationException(field, "data name must not be empty");
+    }
+    if (name.length() > MAX_LENGTH) {
+      throw new ValidationException(
+          field, "data name is " + name.length() + " characters, the limit is " + MAX_LENGTH);
+    }
+    String body = name;
+    if (wildcardAllowed && name.endsWith("*")) {
+      body = name.substring(0, name.length() - 1);
+      if (body.isEmpty()) {
+        return name;
+      }
+      if (body.endsWith("/")) {
+        body = body.substring(0, body.length() - 1);
+      }
+    }
+    if (body.startsWith("/")) {
+      throw new ValidationException(field, "data name '" + name + "' must not start with /");
+    }
+    for (String segment : body.split("/", -1)) {
+      if (segment.isEmpty()) {
+        throw new ValidationException(field, "data name '" + name + "' has an empty segment");
+      }
+      if (segment.equals("..") || segment.equals(".")) {
+        throw new ValidationException(field, "data name '" + name + "' escapes with '" + segment + "'");
+      }
+      if (!SEGMENT.matcher(segment).matches()) {
+        throw new ValidationException(
+            field,
+            "data name '" + name + "' has a forbidden character in '" + segment
+                + "' (allowed: letters, digits and . _ + = , @ -)");
+      }
+    }
+    return name;
+  }
+
+  public static boolean isWildcard(String name) {
+    return name.endsWith("*");
+  }
+
+  /** The prefix a wildcard name selects: {@code camera7/*} → {@code camera7/}. */
+  public static String prefix(String name) {
+    return name.substring(0, name.length() - 1);
+  }
+}

@@ -1,0 +1,122 @@
+package org.ucp.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * A job as submitted: the public contract of the HTTP API and the CLI (see DESIGN.md, "Jobs").
+ *
+ * <p>The constructor validates every field and names the one that is wrong; {@link
+ * JobSpecParser} turns JSON into this record with the same messages for type errors.
+ *
+ * @param timeoutMs wall-clock limit, or 0 for the executor's configured default
+ */
+public record JobSpec(
+    String module,
+    List<String> args,
+    Map<String, String> env,
+    String stdin,
+    Map<String, String> inputs,
+    List<String> directories,
+    List<String> results,
+    Map<String, String> namedResults,
+    Capabilities capabilities,
+    Priority priority,
+    List<String> dependsOn,
+    long timeoutMs) {
+
+  public static final int MAX_ARGS = 256;
+  public static final int MAX_ARG_LENGTH = 4096;
+  public static final int MAX_ENV = 256;
+  public static final int MAX_PATHS = 1024;
+  private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  public JobSpec {
+    if (module == null) {
+      throw new ValidationException("module", "is required (the data name of a .wasm module)");
+    }
+    DataName.validate("module", module);
+    args = List.copyOf(args == null ? List.of() : args);
+    env = sorted(env);
+    inputs = sorted(inputs);
+    directories = List.copyOf(directories == null ? List.of() : directories);
+    results = List.copyOf(results == null ? List.of() : results);
+    namedResults = sorted(namedResults);
+    capabilities = capabilities == null ? Capabilities.DEFAULT : capabilities;
+    priority = priority == null ? Priority.DEFAULT : priority;
+    dependsOn = List.copyOf(dependsOn == null ? List.of() : dependsOn);
+
+    if (args.size() > MAX_ARGS) {
+      throw new ValidationException("args", "at most " + MAX_ARGS + " arguments");
+    }
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).length() > MAX_ARG_LENGTH || args.get(i).indexOf('\0') >= 0) {
+        throw new ValidationException("args[" + i + "]", "longer than " + MAX_ARG_LENGTH + " or holds NUL");
+      }
+    }
+    if (env.size() > MAX_ENV) {
+      throw new ValidationException("env", "at most " + MAX_ENV + " variables");
+    }
+    env.forEach(
+        (key, value) -> {
+          if (!ENV_KEY.matcher(key).matches()) {
+            throw new ValidationException("env." + key, "not a valid variable name");
+          }
+          if (value.length() > MAX_ARG_LENGTH || value.indexOf('\0') >= 0) {
+            throw new ValidationException("env." + key, "longer than " + MAX_ARG_LENGTH + " or holds NUL");
+          }
+        });
+    if (stdin != null) {
+      DataName.validate("stdin", stdin);
+    }
+    checkMapping("inputs", inputs);
+    checkMapping("namedResults", namedResults);
+    checkPaths("directories", directories, false);
+    checkPaths("results", results, true);
+    for (int i = 0; i < dependsOn.size(); i++) {
+      if (!JOB_ID.matcher(dependsOn.get(i)).matches()) {
+        throw new ValidationException("dependsOn[" + i + "]", "'" + dependsOn.get(i) + "' is not a job id");
+      }
+    }
+    if (timeoutMs < 0) {
+      throw new ValidationException("timeoutMs", "must be positive, was " + timeoutMs);
+    }
+  }
+
+  private static Map<String, String> sorted(Map<String, String> map) {
+    return map == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(map));
+  }
+
+  /** A mapping from sandbox paths to data names: a wildcard on one side needs one on the other. */
+  private static void checkMapping(String field, Map<String, String> mapping) {
+    if (mapping.size() > MAX_PATHS) {
+      throw new ValidationException(field, "at most " + MAX_PATHS + " entries");
+    }
+    mapping.forEach(
+        (path, name) -> {
+          String entry = field + "." + path;
+          SandboxPath.validate(entry, path, true);
+          DataName.validate(entry, name, true);
+          if (SandboxPath.isWildcard(path) != DataName.isWildcard(name)) {
+            throw new ValidationException(entry, "a '*' on one side needs a '*' on the other");
+          }
+        });
+  }
+
+  private static void checkPaths(String field, List<String> paths, boolean wildcardAllowed) {
+    if (paths.size() > MAX_PATHS) {
+      throw new ValidationException(field, "at most " + MAX_PATHS + " entries");
+    }
+    for (int i = 0; i < paths.size(); i++) {
+      SandboxPath.validate(field + "[" + i + "]", paths.get(i), wildcardAllowed);
+    }
+  }
+
+  /** A job that runs {@code module} with defaults for everything else. */
+  public static JobSpec of(String module, List<String> args) {
+    return new JobSpec(module, args, null, null, null, null, null, null, null, null, null, 0);
+  }
+}

@@ -1,0 +1,203 @@
+package org.ucp.wasm;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.TrapException;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Runs WASI preview-1 programs with Chicory: the job directory as the one preopened directory,
+ * captured and capped stdout/stderr, a memory ceiling and a wall-clock limit enforced by
+ * interrupting the calling thread. Blocking: call it from a worker thread, never an event loop.
+ */
+public final class WasmRunner implements AutoCloseable {
+  private static final int PAGES_PER_MB = 16;
+
+  private final ModuleCache cache;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "ucp-wasm-deadlines");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public WasmRunner(ModuleCache cache) {
+    this.cache = cache;
+  }
+
+  public ModuleCache cache() {
+    return cache;
+  }
+
+  public RunOutcome run(RunRequest request) {
+    long begin = System.nanoTime();
+    ModuleCache.Lookup lookup;
+    try {
+      lookup = cache.get(request.module());
+    } catch (WasmRunException e) {
+      return failed(request, e.status(), e.getMessage(), false, begin);
+    }
+    WasmModule module = lookup.module().module();
+    int limitPages = request.memoryMb() * PAGES_PER_MB;
+    MemoryLimits declared = declaredMemory(module);
+    int initialPages = declared == null ? 0 : declared.initialPages();
+    if (initialPages > limitPages) {
+      return failed(
+          request,
+          RunStatus.MEMORY_LIMIT,
+          "the module needs " + mb(initialPages) + " MiB of memory at start, the limit is " + request.memoryMb() + " MiB",
+          lookup.hit(),
+          begin);
+    }
+    int maxPages = declared == null ? limitPages : Math.min(limitPages, declared.maximumPages());
+
+    try (CappedOutputStream out = capped(request, request.stdout());
+        CappedOutputStream err = capped(request, request.stderr());
+        InputStream in = request.stdin() == null ? InputStream.nullInputStream() : Files.newInputStream(request.stdin())) {
+      WasiOptions.Builder options =
+          WasiOptions.builder()
+              .withStdout(out)
+              .withStderr(err)
+              .withStdin(in)
+              .withArguments(argv(request))
+              .withDirectory("/", request.sandbox());
+      request.env().entrySet().stream()
+          .sorted(java.util.Map.Entry.comparingByKey())
+          .forEach(e -> options.withEnvironment(e.getKey(), e.getValue()));
+      RunOutcome outcome;
+      try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(options.build()).build()) {
+        Instance instance =
+            Instance.builder(module)
+                .withImportValues(ImportValues.builder().addFunction(wasi.toHostFunctions()).build())
+                .withMachineFactory(lookup.module().machineFactory())
+                .withMemoryLimits(new MemoryLimits(initialPages, maxPages))
+                .withStart(false)
+                .build();
+        outcome = execute(instance, maxPages, request, lookup.hit(), begin, err);
+      }
+      if (out.truncated() || err.truncated()) {
+        note(err, "ucp: output beyond " + request.maxOutputBytes() + " bytes was dropped");
+      }
+      return outcome;
+    } catch (IOException e) {
+      throw new UncheckedIOException("job files of " + request.sandbox(), e);
+    }
+  }
+
+  private RunOutcome execute(
+      Instance instance, int maxPages, RunRequest request, boolean hit, long begin, OutputStream err) {
+    long started = System.nanoTime();
+    long startNanos = started - begin;
+    Deadline deadline = Deadline.arm(timer, request.timeoutMs());
+    RunStatus status;
+    Integer exitCode = null;
+    String reason = null;
+    try {
+      instance.export("_start").apply();
+      status = RunStatus.EXITED;
+      exitCode = 0;
+    } catch (WasiExitException e) {
+      status = RunStatus.EXITED;
+      exitCode = e.exitCode();
+    } catch (ChicoryInterruptedException e) {
+      status = RunStatus.INTERRUPTED;
+      reason = "interrupted";
+    } catch (TrapException e) {
+      boolean full = instance.memory() != null && instance.memory().pages() + PAGES_PER_MB > maxPages;
+      status = full ? RunStatus.MEMORY_LIMIT : RunStatus.TRAPPED;
+      reason =
+          full
+              ? "trap with memory at its limit of " + mb(maxPages) + " MiB: " + e.getMessage()
+              : "trap: " + e.getMessage();
+    } catch (StackOverflowError e) {
+      status = RunStatus.TRAPPED;
+      reason = "trap: call stack exhausted";
+    } catch (ChicoryException e) {
+      status = RunStatus.TRAPPED;
+      reason = "trap: " + e.getMessage();
+    } finally {
+      if (deadline.disarm()) {
+        status = RunStatus.TIMED_OUT;
+        exitCode = null;
+        reason = "stopped after the time limit of " + request.timeoutMs() + " ms";
+      }
+    }
+    long runNanos = System.nanoTime() - started;
+    if (reason != null) {
+      note(err, "ucp: " + reason);
+    }
+    return new RunOutcome(status, exitCode, reason, hit, startNanos, runNanos);
+  }
+
+  private RunOutcome failed(RunRequest request, RunStatus status, String reason, boolean hit, long begin) {
+    try (OutputStream err = capped(request, request.stderr());
+        OutputStream out = capped(request, request.stdout())) {
+      note(err, "ucp: " + reason);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new RunOutcome(status, null, reason, hit, System.nanoTime() - begin, 0);
+  }
+
+  private static void note(OutputStream err, String line) {
+    try {
+      byte[] bytes = ("\n" + line + "\n").getBytes(StandardCharsets.UTF_8);
+      if (err instanceof CappedOutputStream capped) {
+        capped.writeUncapped(bytes);
+      } else {
+        err.write(bytes);
+      }
+      err.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static CappedOutputStream capped(RunRequest request, java.nio.file.Path file) throws IOException {
+    OutputStream raw =
+        Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    return new CappedOutputStream(new BufferedOutputStream(raw), request.maxOutputBytes());
+  }
+
+  private static List<String> argv(RunRequest request) {
+    List<String> argv = new ArrayList<>();
+    argv.add(request.programName());
+    argv.addAll(request.args());
+    return argv;
+  }
+
+  private static MemoryLimits declaredMemory(WasmModule module) {
+    return module.memorySection()
+        .filter(s -> s.memoryCount() > 0)
+        .map(s -> s.getMemory(0).limits())
+        .orElse(null);
+  }
+
+  private static long mb(int pages) {
+    return pages / PAGES_PER_MB;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
