@@ -1,0 +1,197 @@
+package org.ucp.app;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.cli.HttpApi;
+import org.ucp.wasm.ModuleCache;
+import org.ucp.wasm.RunOutcome;
+import org.ucp.wasm.RunRequest;
+import org.ucp.wasm.WasmRunner;
+
+/**
+ * {@code bench}: measures the platform in one run on this machine and prints JSON: throughput
+ * and latency of trivial jobs through the embedded cluster (HTTP submit to accepted result), the
+ * CPU-heavy module through the platform next to a direct Chicory call in the same JVM, and the
+ * start time of a cached module.
+ */
+final class Bench {
+  private static final long WAIT_MS = 300_000;
+
+  private Bench() {}
+
+  static int run(List<String> rest) {
+    Args flags = Args.parse(rest, Set.of("--jobs", "--cpu-iterations", "--repeat"), Set.of());
+    int jobs = flags.intValue("--jobs", 200, 1, 100_000);
+    int iterations = flags.intValue("--cpu-iterations", 200_000_000, 1, Integer.MAX_VALUE);
+    int repeat = flags.intValue("--repeat", 3, 1, 100);
+    Path dataDir = Demo.tempDir();
+    System.err.println("bench: starting the embedded cluster");
+    Node node = Embedded.start(dataDir, 0, Map.of());
+    try {
+      HttpApi api = new HttpApi("http://127.0.0.1:" + node.httpPort());
+      Map<String, Long> decidedAt = new ConcurrentHashMap<>();
+      node.vertx().eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED,
+          m -> decidedAt.put(m.body().jobId(), System.nanoTime()));
+      api.putData("bench/cpu.wasm", Embedded.module("cpu"));
+
+      JsonObject out = new JsonObject();
+      out.put("trivialJobs", trivial(api, decidedAt, jobs));
+      out.put("cpuHeavy", cpuHeavy(api, decidedAt, iterations, repeat));
+      out.put("cachedModuleStart", cachedStart());
+      out.put("machine", new JsonObject()
+          .put("cores", Runtime.getRuntime().availableProcessors())
+          .put("java", System.getProperty("java.version"))
+          .put("executorSlots", node.config().executor().slots()));
+      System.out.println(out.encodePrettily());
+      return 0;
+    } finally {
+      Embedded.await(node.close(), 30);
+      Demo.deleteTree(dataDir);
+    }
+  }
+
+  /** N jobs of one iteration each, all submitted at once; latency is submit → accepted result. */
+  private static JsonObject trivial(HttpApi api, Map<String, Long> decidedAt, int n) {
+    System.err.println("bench: " + n + " trivial jobs");
+    JsonObject job = new JsonObject().put("module", "bench/cpu.wasm").put("args", new JsonArray().add("1"));
+    Map<String, Long> submittedAt = new ConcurrentHashMap<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long t = System.nanoTime();
+      submittedAt.put(api.submit(job).getString("jobId"), t);
+    }
+    awaitAll(decidedAt, submittedAt.keySet());
+    long end = submittedAt.keySet().stream().mapToLong(decidedAt::get).max().orElse(start);
+    double[] latencies = submittedAt.entrySet().stream()
+        .mapToDouble(e -> (decidedAt.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
+    return new JsonObject()
+        .put("jobs", n)
+        .put("jobsPerSecond", round(n / ((end - start) / 1e9)))
+        .put("latencyMsP50", round(percentile(latencies, 50)))
+        .put("latencyMsP99", round(percentile(latencies, 99)));
+  }
+
+  /** The CPU-heavy module through the platform and called directly; medians of {@code repeat}. */
+  private static JsonObject cpuHeavy(HttpApi api, Map<String, Long> decidedAt, int iterations, int repeat) {
+    System.err.println("bench: cpu.wasm with " + iterations + " iterations, " + repeat + " times each way");
+    byte[] bytes = Embedded.module("cpu");
+    WasmModule module = Parser.parse(bytes);
+    var factory = MachineFactoryCompiler.compile(module);
+    direct(module, factory, 1000); // warm-up: the JIT sees the compiled classes once
+    JsonObject job = new JsonObject().put("module", "bench/cpu.wasm").put("args", new JsonArray().add(String.valueOf(iterations)));
+    double[] platform = new double[repeat];
+    double[] directMs = new double[repeat];
+    for (int i = 0; i < repeat; i++) {
+      long t = System.nanoTime();
+      String id = api.submit(job).getString("jobId");
+      awaitAll(decidedAt, Set.of(id));
+      platform[i] = (decidedAt.get(id) - t) / 1e6;
+      long d = System.nanoTime();
+      direct(module, factory, iterations);
+      directMs[i] = (System.nanoTime() - d) / 1e6;
+    }
+    Arrays.sort(platform);
+    Arrays.sort(directMs);
+    double p = platform[repeat / 2];
+    double d = directMs[repeat / 2];
+    return new JsonObject()
+        .put("iterations", iterations)
+        .put("platformMs", round(p))
+        .put("directChicoryMs", round(d))
+        .put("ratio", Math.round(p / d * 1000) / 1000.0)
+        .put("target", "ratio <= 1.2");
+  }
+
+  /** Plain Chicory, no UCP code: parse once, compile once, instantiate and run {@code _start}. */
+  private static void direct(WasmModule module, java.util.function.Function<Instance, com.dylibso.chicory.runtime.Machine> factory, int iterations) {
+    WasiOptions options = WasiOptions.builder()
+        .withArguments(List.of("cpu.wasm", String.valueOf(iterations)))
+        .withStdout(new ByteArrayOutputStream())
+        .build();
+    try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(options).build()) {
+      Instance.builder(module)
+          .withImportValues(ImportValues.builder().addFunction(wasi.toHostFunctions()).build())
+          .withMachineFactory(factory)
+          .build();
+    } catch (WasiExitException e) {
+      if (e.exitCode() != 0) {
+        throw new IllegalStateException("cpu.wasm exited with " + e.exitCode());
+      }
+    }
+  }
+
+  /** Start time (request to first instruction) of an already compiled module, over 50 runs. */
+  private static JsonObject cachedStart() {
+    Path dir = Demo.tempDir();
+    try (WasmRunner runner = new WasmRunner(new ModuleCache(4))) {
+      byte[] bytes = Embedded.module("cpu");
+      List<Double> starts = new ArrayList<>();
+      for (int i = 0; i < 51; i++) {
+        Path sandbox = Files.createDirectories(dir.resolve("s" + i));
+        RunOutcome outcome = runner.run(new RunRequest(bytes, "cpu.wasm", List.of("1"), Map.of(), sandbox, null,
+            dir.resolve("out" + i), dir.resolve("err" + i), 16, 10_000, 1 << 16));
+        if (i > 0) {
+          starts.add(outcome.startNanos() / 1e6);
+        }
+      }
+      double[] sorted = starts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      return new JsonObject()
+          .put("runs", sorted.length)
+          .put("startMsP50", round(percentile(sorted, 50)))
+          .put("startMsP99", round(percentile(sorted, 99)))
+          .put("target", "p50 < 5 ms");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      Demo.deleteTree(dir);
+    }
+  }
+
+  private static void awaitAll(Map<String, Long> decidedAt, Set<String> ids) {
+    long deadline = System.currentTimeMillis() + WAIT_MS;
+    while (!decidedAt.keySet().containsAll(ids)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("jobs did not finish within " + WAIT_MS / 1000 + " s");
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted");
+      }
+    }
+  }
+
+  static double percentile(double[] sorted, int p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}

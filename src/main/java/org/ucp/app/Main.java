@@ -1,0 +1,152 @@
+package org.ucp.app;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ucp.config.ConfigException;
+import org.ucp.config.ConfigLoader;
+import org.ucp.config.UcpConfig;
+
+/** The command line: {@code node}, {@code demo}, {@code bench}. Exit 2 on bad usage or config. */
+public final class Main {
+  static final String USAGE = """
+      Urban Compute Platform on Vert.x
+
+      Usage:
+        java -jar ucp.jar node [flags]      run a cluster node with the given roles
+        java -jar ucp.jar demo [--keep-running] [--http-port N]
+                                            every role in one JVM, a sample plan end to end
+        java -jar ucp.jar bench [--jobs N] [--cpu-iterations N]
+                                            throughput, latency and overhead, printed as JSON
+        java -jar ucp.jar --help            this text
+
+      node flags:
+        --roles LIST         comma-separated roles: broker,executor,arbiter,datastore,web
+                             (default: all of them)
+        --config FILE        a JSON config file laid over the defaults (conf/ucp.json)
+        --id NAME            the node's name; every role on it is known by this name
+                             (default: kept in DATA-DIR/node-id, generated once)
+        --data-dir DIR       where the node keeps its files (default: ucp-data, or
+                             ucp-data/NAME when --id is given)
+        --http-port N        port of the HTTP API and dashboard (web role; default 8080, 0 = any)
+        --cluster-port N     first Hazelcast port to try (default 5701)
+        --join LIST          cluster members host:port,... (default 127.0.0.1:5701)
+        --cluster-name NAME  only nodes with the same name form a cluster (default ucp)
+
+      Every config key can also be set as a system property -Ducp.SECTION.KEY=VALUE or an
+      environment variable UCP_SECTION_KEY (e.g. UCP_EXECUTOR_SLOTS=4); flags win over both.
+      """;
+
+  /** Held so the levels set below are not lost when the loggers are collected. */
+  private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+  private static final Logger VERTX_LOG = Logger.getLogger("io.vertx");
+  private static final Logger CP_LOG = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    configureLogging();
+    int code = run(Arrays.asList(args));
+    if (code >= 0) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs a command; returns its exit code, or -1 when a node keeps running. */
+  static int run(List<String> args) {
+    if (args.isEmpty() || args.contains("--help") || args.contains("-h") || args.get(0).equals("help")) {
+      System.out.print(USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    List<String> rest = args.subList(1, args.size());
+    try {
+      return switch (args.get(0)) {
+        case "node" -> node(rest);
+        case "demo" -> Demo.run(rest);
+        case "bench" -> Bench.run(rest);
+        default -> throw new Args.UsageException("unknown command '" + args.get(0) + "' (see --help)");
+      };
+    } catch (Args.UsageException | ConfigException e) {
+      System.err.println("ucp: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private static int node(List<String> rest) {
+    Args flags = Args.parse(rest,
+        Set.of("--roles", "--config", "--id", "--data-dir", "--http-port", "--cluster-port", "--join", "--cluster-name"),
+        Set.of());
+    if (!flags.positional().isEmpty()) {
+      throw new Args.UsageException("unexpected argument '" + flags.positional().get(0) + "'");
+    }
+    Map<String, String> overrides = new LinkedHashMap<>();
+    put(overrides, "node.roles", flags.get("--roles"));
+    put(overrides, "node.id", flags.get("--id"));
+    put(overrides, "http.port", flags.get("--http-port"));
+    put(overrides, "cluster.port", flags.get("--cluster-port"));
+    put(overrides, "cluster.members", flags.get("--join"));
+    put(overrides, "cluster.name", flags.get("--cluster-name"));
+    if (flags.has("--data-dir")) {
+      overrides.put("node.dataDir", flags.get("--data-dir"));
+    } else if (flags.has("--id")) {
+      overrides.put("node.dataDir", "ucp-data/" + flags.get("--id"));
+    }
+    UcpConfig config = ConfigLoader.load(flags.has("--config") ? Path.of(flags.get("--config")) : null, overrides);
+    CountDownLatch started = new CountDownLatch(1);
+    Node[] node = new Node[1];
+    Throwable[] failure = new Throwable[1];
+    Node.start(config).onComplete(n -> {
+      node[0] = n;
+      started.countDown();
+    }, t -> {
+      failure[0] = t;
+      started.countDown();
+    });
+    awaitQuietly(started);
+    if (failure[0] != null) {
+      if (failure[0] instanceof ConfigException c) {
+        throw c;
+      }
+      System.err.println("ucp: node failed to start: " + failure[0].getMessage());
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      CountDownLatch closed = new CountDownLatch(1);
+      node[0].close().onComplete(ar -> closed.countDown());
+      awaitQuietly(closed);
+    }, "ucp-shutdown"));
+    String http = node[0].httpPort() > 0 ? ", HTTP on port " + node[0].httpPort() : "";
+    System.out.println("ucp: node " + node[0].id() + " running roles " + config.node().roles() + http);
+    return -1;
+  }
+
+  private static void put(Map<String, String> overrides, String key, String value) {
+    if (value != null) {
+      overrides.put(key, value);
+    }
+  }
+
+  static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One line per record; Hazelcast and Vert.x internals only from WARNING up. */
+  static void configureLogging() {
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
+    System.setProperty("hazelcast.logging.type", "jdk");
+    HAZELCAST_LOG.setLevel(Level.WARNING);
+    VERTX_LOG.setLevel(Level.WARNING);
+    // UCP uses no CP data structures, so Hazelcast's warning that CP is off is noise.
+    CP_LOG.setLevel(Level.SEVERE);
+  }
+}

@@ -1,0 +1,98 @@
+package org.ucp.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+import org.ucp.arbiter.ArbiterState;
+import org.ucp.arbiter.ArbiterVerticle;
+import org.ucp.broker.BrokerVerticle;
+import org.ucp.bus.Codecs;
+import org.ucp.config.Role;
+import org.ucp.config.UcpConfig;
+import org.ucp.datastore.DatastoreVerticle;
+import org.ucp.executor.ExecutorVerticle;
+import org.ucp.web.WebVerticle;
+
+/** One running UCP node: a clustered Vert.x with the verticles of its roles deployed. */
+public final class Node {
+  private static final Logger LOG = Logger.getLogger(Node.class.getName());
+
+  private final Vertx vertx;
+  private final UcpConfig config;
+  private final NodeIdentity identity;
+  private WebVerticle web;
+
+  private Node(Vertx vertx, UcpConfig config, NodeIdentity identity) {
+    this.vertx = vertx;
+    this.config = config;
+    this.identity = identity;
+  }
+
+  /** Opens the data directory, joins the cluster and deploys every role of {@code config}. */
+  public static Future<Node> start(UcpConfig config) {
+    NodeIdentity identity = NodeIdentity.open(Path.of(config.node().dataDir()), config.node().id());
+    UcpConfig named = config.withNode(config.node().withId(identity.id()));
+    HazelcastClusterManager cluster = new HazelcastClusterManager(ClusterSupport.hazelcastConfig(config.cluster()));
+    VertxOptions options = new VertxOptions()
+        .setEventBusOptions(new EventBusOptions().setHost(config.cluster().host()).setPort(0));
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(cluster)
+        .buildClustered()
+        .compose(vertx -> {
+          Codecs.register(vertx);
+          Node node = new Node(vertx, named, identity);
+          return node.deployRoles().map(node).onFailure(t -> node.close());
+        })
+        .onFailure(t -> identity.close());
+  }
+
+  private Future<Void> deployRoles() {
+    String id = identity.id();
+    Path data = identity.dataDir();
+    Future<?> chain = Future.succeededFuture();
+    if (config.has(Role.DATASTORE)) {
+      chain = chain.compose(v -> vertx.deployVerticle(new DatastoreVerticle(data.resolve("datastore"))));
+    }
+    if (config.has(Role.ARBITER)) {
+      chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(ArbiterState.Policy.valueOf(config.resultsPolicy()))));
+    }
+    if (config.has(Role.BROKER)) {
+      chain = chain.compose(v -> vertx.deployVerticle(new BrokerVerticle(id, config.executor().maxTimeoutMs())));
+    }
+    if (config.has(Role.EXECUTOR)) {
+      chain = chain.compose(v -> vertx.deployVerticle(new ExecutorVerticle(id, config.executor(), data.resolve("executor"))));
+    }
+    if (config.has(Role.WEB)) {
+      web = new WebVerticle(config.http());
+      chain = chain.compose(v -> vertx.deployVerticle(web));
+    }
+    return chain.onSuccess(v -> LOG.info(() -> "node " + id + " up with roles " + config.node().roles())).mapEmpty();
+  }
+
+  public String id() {
+    return identity.id();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public UcpConfig config() {
+    return config;
+  }
+
+  /** The HTTP port of the web role, or -1 without one. */
+  public int httpPort() {
+    return web == null ? -1 : web.port();
+  }
+
+  /** Undeploys everything, leaves the cluster and releases the data directory. */
+  public Future<Void> close() {
+    return vertx.close().onComplete(ar -> identity.close());
+  }
+}

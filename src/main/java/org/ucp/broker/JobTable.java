@@ -1,0 +1,145 @@
+package org.ucp.broker;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.ucp.bus.Messages.JobPage;
+import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.clock.VectorClock;
+import org.ucp.model.Attempt;
+import org.ucp.model.AttemptOutcome;
+import org.ucp.model.JobResult;
+import org.ucp.model.JobSpec;
+import org.ucp.model.JobState;
+import org.ucp.model.JobView;
+import org.ucp.model.ValidationException;
+
+/**
+ * Every job a broker owns, in arrival order, with its attempts. One method per event; each
+ * returns the changed views so the caller can announce them. No Vert.x here.
+ */
+public final class JobTable {
+  private final Map<String, JobView> jobs = new LinkedHashMap<>();
+
+  /** Adds a submitted job: QUEUED, WAITING on unfinished dependencies, or FAILED by a failed one. */
+  public JobView add(String jobId, JobSpec spec, String owner, long now) {
+    for (int i = 0; i < spec.dependsOn().size(); i++) {
+      if (!jobs.containsKey(spec.dependsOn().get(i))) {
+        throw new ValidationException("dependsOn[" + i + "]", "unknown job '" + spec.dependsOn().get(i) + "'");
+      }
+    }
+    JobView job = new JobView(jobId, spec, JobState.QUEUED, owner, now, List.of(), null, null);
+    jobs.put(jobId, job);
+    return settleDependencies(job).orElse(job);
+  }
+
+  public Optional<JobView> get(String jobId) {
+    return Optional.ofNullable(jobs.get(jobId));
+  }
+
+  /** QUEUED jobs in arrival order. */
+  public List<JobView> queued() {
+    return jobs.values().stream().filter(j -> j.state() == JobState.QUEUED).toList();
+  }
+
+  public JobPage page(JobState state, int page, int size) {
+    List<JobView> all = jobs.values().stream().filter(j -> state == null || j.state() == state).toList();
+    int from = (int) Math.min((long) page * size, all.size());
+    int to = Math.min(from + size, all.size());
+    return new JobPage(List.copyOf(all.subList(from, to)), page, size, all.size());
+  }
+
+  /** Records a dispatch: the job is RUNNING as a new attempt on {@code executor}. */
+  public Attempt dispatch(String jobId, String executor, String broker, VectorClock clock, long now) {
+    JobView job = require(jobId);
+    Attempt attempt =
+        new Attempt(job.attempts().size() + 1, executor, broker, clock, AttemptOutcome.RUNNING, now, 0, null);
+    List<Attempt> attempts = new ArrayList<>(job.attempts());
+    attempts.add(attempt);
+    put(new JobView(jobId, job.spec(), JobState.RUNNING, job.owner(), job.submittedAt(), attempts, null, null));
+    return attempt;
+  }
+
+  /** An attempt ended without a result (dispatch refused, executor lost, preempted): back to QUEUED. */
+  public JobView requeue(String jobId, int attemptNumber, AttemptOutcome outcome, String reason, long now) {
+    JobView job = require(jobId);
+    List<Attempt> attempts = endAttempt(job, attemptNumber, outcome, reason, now);
+    return put(new JobView(jobId, job.spec(), JobState.QUEUED, job.owner(), job.submittedAt(), attempts, null, null));
+  }
+
+  /**
+   * The arbiter accepted a result: the job reaches its final state. Returns every job that
+   * changed, the decided one first, then dependents released or failed by it.
+   */
+  public List<JobView> decided(ResultDecided d, long now) {
+    JobView job = jobs.get(d.jobId());
+    if (job == null || job.state().isFinal()) {
+      return List.of();
+    }
+    List<Attempt> attempts = endAttempt(job, d.attempt(), AttemptOutcome.ACCEPTED, null, now);
+    JobResult result = new JobResult(d.resultName(), d.exitCode(), d.sha256(), d.attempt(), d.executorId());
+    List<JobView> changed = new ArrayList<>();
+    changed.add(put(new JobView(d.jobId(), job.spec(), d.state(), job.owner(), job.submittedAt(), attempts, result, d.reason())));
+    for (JobView waiting : List.copyOf(jobs.values())) {
+      if (waiting.state() == JobState.WAITING && waiting.spec().dependsOn().contains(d.jobId())) {
+        settleDependencies(waiting).ifPresent(changed::add);
+      }
+    }
+    return changed;
+  }
+
+  /** Moves a job between WAITING, QUEUED and FAILED according to its dependencies. */
+  private Optional<JobView> settleDependencies(JobView job) {
+    JobState target = JobState.QUEUED;
+    String reason = null;
+    for (String dep : job.spec().dependsOn()) {
+      JobView dependency = jobs.get(dep);
+      if (dependency.state() == JobState.FAILED || dependency.state() == JobState.CANCELLED) {
+        target = JobState.FAILED;
+        reason = "dependency " + dep + " " + dependency.state();
+        break;
+      }
+      if (dependency.state() != JobState.COMPLETED) {
+        target = JobState.WAITING;
+      }
+    }
+    if (target == job.state()) {
+      return Optional.empty();
+    }
+    JobView updated = put(new JobView(job.jobId(), job.spec(), target, job.owner(), job.submittedAt(), job.attempts(), null, reason));
+    if (target == JobState.FAILED) {
+      for (JobView waiting : List.copyOf(jobs.values())) {
+        if (waiting.state() == JobState.WAITING && waiting.spec().dependsOn().contains(job.jobId())) {
+          settleDependencies(waiting);
+        }
+      }
+    }
+    return Optional.of(updated);
+  }
+
+  private static List<Attempt> endAttempt(JobView job, int number, AttemptOutcome outcome, String reason, long now) {
+    List<Attempt> attempts = new ArrayList<>(job.attempts());
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
+      if (a.number() == number && a.outcome() == AttemptOutcome.RUNNING) {
+        attempts.set(i, a.ended(outcome, now, reason));
+      }
+    }
+    return attempts;
+  }
+
+  private JobView require(String jobId) {
+    JobView job = jobs.get(jobId);
+    if (job == null) {
+      throw new IllegalStateException("no job " + jobId);
+    }
+    return job;
+  }
+
+  private JobView put(JobView job) {
+    jobs.put(job.jobId(), job);
+    return job;
+  }
+}

@@ -1,0 +1,50 @@
+package org.ucp.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.function.Function;
+
+/** The two shapes every role uses: serve an address, and ask one with typed failures. */
+public final class Bus {
+  public static final long DEFAULT_TIMEOUT_MS = 30_000;
+
+  private Bus() {}
+
+  /**
+   * Serves {@code address}: the handler's result is the reply, its failure a typed {@code fail}.
+   * The returned future completes once the registration has reached the cluster.
+   */
+  public static <T, R> Future<Void> serve(Vertx vertx, String address, Function<T, Future<R>> handler) {
+    MessageConsumer<T> consumer =
+        vertx.eventBus()
+            .consumer(
+                address,
+                (Message<T> message) -> {
+                  Future<R> result;
+                  try {
+                    result = handler.apply(message.body());
+                  } catch (RuntimeException e) {
+                    result = Future.failedFuture(e);
+                  }
+                  result.onComplete(
+                      ok -> message.reply(ok),
+                      failure -> Failures.reply(message, failure));
+                });
+    return consumer.completion();
+  }
+
+  /** Sends {@code body} to {@code address} and returns the typed reply body. */
+  public static <R> Future<R> request(Vertx vertx, String address, Object body) {
+    return request(vertx, address, body, new DeliveryOptions().setSendTimeout(DEFAULT_TIMEOUT_MS));
+  }
+
+  public static <R> Future<R> request(Vertx vertx, String address, Object body, DeliveryOptions options) {
+    return vertx.eventBus()
+        .<R>request(address, body, options)
+        .map(Message::body)
+        .recover(t -> Future.failedFuture(Failures.unwrap(t)));
+  }
+}

@@ -1,0 +1,221 @@
+package org.ucp.executor;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Bus;
+import org.ucp.bus.FailureCode;
+import org.ucp.bus.Messages.DataEntry;
+import org.ucp.bus.Messages.Decision;
+import org.ucp.bus.Messages.ResultSubmission;
+import org.ucp.bus.Messages.RunJob;
+import org.ucp.bus.Messages;
+import org.ucp.bus.Messages.Verdict;
+import org.ucp.bus.UcpException;
+import org.ucp.config.UcpConfig.ExecutorConfig;
+import org.ucp.datastore.DataClient;
+import org.ucp.model.DataName;
+import org.ucp.model.JobSpec;
+import org.ucp.wasm.RunOutcome;
+import org.ucp.wasm.RunRequest;
+import org.ucp.wasm.RunStatus;
+import org.ucp.wasm.WasmRunner;
+
+/**
+ * One attempt on an executor, start to end: fetch module and inputs, run on the wasm worker pool,
+ * zip the result, upload it provisionally as {@code <jobId>/attempts/<n>/...}, submit it to the
+ * arbiter, and clean up (deleting the provisional copy when rejected).
+ */
+final class JobPipeline {
+  private static final Logger LOG = Logger.getLogger(JobPipeline.class.getName());
+  private static final int SUBMIT_TRIES = 5;
+
+  private final Vertx vertx;
+  private final String executorId;
+  private final ExecutorConfig config;
+  private final Path jobsDir;
+  private final WasmRunner runner;
+  private final WorkerExecutor wasmPool;
+  private final DataClient data;
+
+  JobPipeline(Vertx vertx, String executorId, ExecutorConfig config, Path jobsDir, WasmRunner runner, WorkerExecutor wasmPool) {
+    this.vertx = vertx;
+    this.executorId = executorId;
+    this.config = config;
+    this.jobsDir = jobsDir;
+    this.runner = runner;
+    this.wasmPool = wasmPool;
+    this.data = new DataClient(vertx);
+  }
+
+  /**
+   * Runs the attempt to its arbiter decision; the future fails only on platform errors.
+   * {@code slotFreed} runs once the program is done and its result uploaded, before the
+   * submission: from then on the attempt takes no slot, so the broker, which learns of the
+   * decision only after the submission, never finds the slot still taken.
+   */
+  Future<Decision> execute(RunJob job, Runnable slotFreed) {
+    JobWorkspace ws = new JobWorkspace(jobsDir.resolve(job.jobId() + "-" + job.attempt()));
+    JobSpec spec = job.spec();
+    return blocking(() -> {
+          ws.create(spec);
+          return null;
+        })
+        .compose(v -> fetchInputs(ws, spec))
+        .compose(module -> run(ws, job, module), missing -> notRun(ws, missing))
+        .compose(outcome -> package_(ws, job, outcome))
+        .compose(submission -> {
+          slotFreed.run();
+          return submitWithRetry(submission);
+        })
+        .compose(decision -> cleanUp(ws, job, decision));
+  }
+
+  /** Fetches stdin and inputs into the sandbox; returns the module's bytes. */
+  private Future<Buffer> fetchInputs(JobWorkspace ws, JobSpec spec) {
+    List<Future<?>> fetches = new ArrayList<>();
+    if (spec.stdin() != null) {
+      fetches.add(fetch(spec.stdin(), "stdin").compose(bytes -> blocking(() -> {
+        ws.writeStdin(bytes.getBytes());
+        return null;
+      })));
+    }
+    spec.inputs().forEach((path, name) -> fetches.add(fetchInput(ws, path, name)));
+    return Future.all(fetches).compose(v -> fetch(spec.module(), "module"));
+  }
+
+  private Future<?> fetchInput(JobWorkspace ws, String path, String name) {
+    if (!DataName.isWildcard(name)) {
+      return fetch(name, "inputs." + path).compose(bytes -> blocking(() -> {
+        ws.writeInput(path, bytes.getBytes());
+        return null;
+      }));
+    }
+    return data.listAll(DataName.prefix(name))
+        .compose(entries -> {
+          List<Future<?>> each = new ArrayList<>();
+          for (DataEntry entry : entries) {
+            String target = JobWorkspace.wildcardTarget(path, name, entry.name());
+            each.add(fetch(entry.name(), "inputs." + path).compose(bytes -> blocking(() -> {
+              ws.writeInput(target, bytes.getBytes());
+              return null;
+            })));
+          }
+          return Future.all(each);
+        });
+  }
+
+  private Future<Buffer> fetch(String name, String field) {
+    return data.get(name)
+        .recover(t -> Future.failedFuture(new UcpException(
+            FailureCode.NOT_FOUND, "missing " + field + " '" + name + "': " + t.getMessage())));
+  }
+
+  private Future<RunOutcome> run(JobWorkspace ws, RunJob job, Buffer module) {
+    JobSpec spec = job.spec();
+    long timeout = spec.timeoutMs() == 0 ? config.defaultTimeoutMs() : Math.min(spec.timeoutMs(), config.maxTimeoutMs());
+    RunRequest request = new RunRequest(
+        module.getBytes(), programName(spec.module()), spec.args(), spec.env(), ws.sandbox(),
+        spec.stdin() == null ? null : ws.stdin(), ws.stdout(), ws.stderr(),
+        spec.capabilities().memoryMb(), timeout, config.maxOutputKb() * 1024L);
+    return wasmPool.executeBlocking(() -> {
+      RunOutcome outcome = runner.run(request);
+      long used = ws.diskUsage();
+      long limit = spec.capabilities().diskMb() * 1024L * 1024L;
+      if (outcome.exited() && used > limit) {
+        String reason = "the job directory grew to " + used + " bytes, over its disk limit of "
+            + spec.capabilities().diskMb() + " MiB";
+        ws.note(reason);
+        return new RunOutcome(RunStatus.TRAPPED, null, reason, outcome.cacheHit(), outcome.startNanos(), outcome.runNanos());
+      }
+      return outcome;
+    }, false);
+  }
+
+  /** The attempt could not start (an input is missing): it fails with the reason in stderr. */
+  private Future<RunOutcome> notRun(JobWorkspace ws, Throwable missing) {
+    String reason = missing.getMessage();
+    return blocking(() -> {
+      ws.note(reason);
+      return new RunOutcome(RunStatus.INVALID_MODULE, null, reason, false, 0, 0);
+    });
+  }
+
+  /** Zips the result and uploads it and the named results under the attempt's provisional prefix. */
+  private Future<ResultSubmission> package_(JobWorkspace ws, RunJob job, RunOutcome outcome) {
+    String prefix = provisionalPrefix(job);
+    return blocking(() -> new Packaged(ws.writeZip(job.spec(), outcome), ws.namedResults(job.spec())))
+        .compose(p -> {
+          Map<String, String> named = new LinkedHashMap<>();
+          List<Future<?>> uploads = new ArrayList<>();
+          uploads.add(upload(prefix + "result.zip", ws.zip()));
+          p.named().forEach((name, file) -> {
+            named.put(name, prefix + "named/" + name);
+            uploads.add(upload(prefix + "named/" + name, file));
+          });
+          Messages.RunStatus status = outcome.exited() ? Messages.RunStatus.EXITED : Messages.RunStatus.FAILED;
+          return Future.all(uploads).map(v -> new ResultSubmission(
+              job.jobId(), job.attempt(), executorId, job.clock(), p.sha256(), prefix + "result.zip",
+              status, outcome.exitCode(), outcome.reason(), named));
+        });
+  }
+
+  private record Packaged(String sha256, Map<String, Path> named) {}
+
+  private Future<DataEntry> upload(String name, Path file) {
+    return blocking(() -> Buffer.buffer(Files.readAllBytes(file))).compose(bytes -> data.put(name, bytes));
+  }
+
+  /** Submits to the arbiter, retrying when none answers: decisions are idempotent. */
+  private Future<Decision> submitWithRetry(ResultSubmission submission) {
+    Promise<Decision> promise = Promise.promise();
+    attemptSubmit(submission, 1, promise);
+    return promise.future();
+  }
+
+  private void attemptSubmit(ResultSubmission submission, int attempt, Promise<Decision> promise) {
+    Bus.<Decision>request(vertx, Addresses.ARBITER_SUBMIT, submission)
+        .onSuccess(promise::complete)
+        .onFailure(t -> {
+          if (attempt >= SUBMIT_TRIES) {
+            promise.fail(t);
+            return;
+          }
+          LOG.warning(() -> "submission of " + submission.jobId() + " failed, try " + attempt + ": " + t.getMessage());
+          vertx.setTimer(200L * attempt, id -> attemptSubmit(submission, attempt + 1, promise));
+        });
+  }
+
+  private Future<Decision> cleanUp(JobWorkspace ws, RunJob job, Decision decision) {
+    Future<?> provisional = decision.verdict() == Verdict.REJECTED
+        ? data.delete(provisionalPrefix(job) + "*").recover(t -> Future.succeededFuture(false))
+        : Future.succeededFuture();
+    return provisional.compose(v -> blocking(() -> {
+      ws.delete();
+      return decision;
+    }));
+  }
+
+  static String provisionalPrefix(RunJob job) {
+    return job.jobId() + "/attempts/" + job.attempt() + "/";
+  }
+
+  private static String programName(String module) {
+    int slash = module.lastIndexOf('/');
+    return slash < 0 ? module : module.substring(slash + 1);
+  }
+
+  private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
+    return vertx.executeBlocking(work, false);
+  }
+}

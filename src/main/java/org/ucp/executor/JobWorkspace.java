@@ -1,0 +1,244 @@
+package org.ucp.executor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.ucp.model.DataName;
+import org.ucp.model.JobSpec;
+import org.ucp.model.SandboxPath;
+import org.ucp.wasm.RunOutcome;
+import org.ucp.wasm.Sha256;
+
+/**
+ * The files of one attempt on an executor: {@code sandbox/} (the program's whole world),
+ * captured {@code stdout.txt}/{@code stderr.txt} beside it where the program cannot reach them,
+ * and the result zip. Blocking file work: call from a worker thread. No Vert.x here.
+ */
+public final class JobWorkspace {
+  private final Path root;
+  private final Path sandbox;
+
+  public JobWorkspace(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+    this.sandbox = this.root.resolve("sandbox");
+  }
+
+  public Path sandbox() {
+    return sandbox;
+  }
+
+  public Path stdout() {
+    return root.resolve("stdout.txt");
+  }
+
+  public Path stderr() {
+    return root.resolve("stderr.txt");
+  }
+
+  public Path stdin() {
+    return root.resolve("stdin");
+  }
+
+  public Path zip() {
+    return root.resolve("result.zip");
+  }
+
+  /** Creates a clean sandbox with the job's {@code directories} and empty output files. */
+  public void create(JobSpec spec) throws IOException {
+    delete();
+    Files.createDirectories(sandbox);
+    for (String dir : spec.directories()) {
+      Files.createDirectories(SandboxPath.resolve(sandbox, dir));
+    }
+    for (String result : spec.results()) {
+      String path = SandboxPath.isWildcard(result) ? SandboxPath.wildcardBase(result) : parentOf(result);
+      if (!path.equals("/")) {
+        Files.createDirectories(SandboxPath.resolve(sandbox, path));
+      }
+    }
+    Files.write(stdout(), new byte[0]);
+    Files.write(stderr(), new byte[0]);
+  }
+
+  /** Writes an input file at a sandbox path, creating its folders. */
+  public void writeInput(String sandboxPath, byte[] bytes) throws IOException {
+    Path target = SandboxPath.resolve(sandbox, sandboxPath);
+    Files.createDirectories(target.getParent());
+    Files.write(target, bytes);
+  }
+
+  /** The sandbox path an input name lands on for a wildcard mapping {@code /photos/*} ← {@code camera7/*}. */
+  public static String wildcardTarget(String pathPattern, String namePattern, String name) {
+    String rel = name.substring(DataName.prefix(namePattern).length());
+    String base = SandboxPath.wildcardBase(pathPattern);
+    return (base.equals("/") ? "" : base) + "/" + rel;
+  }
+
+  public void writeStdin(byte[] bytes) throws IOException {
+    Files.write(stdin(), bytes);
+  }
+
+  /** Appends a line of the platform's own to the captured stderr. */
+  public void note(String line) throws IOException {
+    Files.writeString(stderr(), "ucp: " + line + "\n", StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  /** Bytes the sandbox takes on disk (regular files only). */
+  public long diskUsage() throws IOException {
+    long[] total = {0};
+    walkRegularFiles(sandbox, (file, attrs) -> total[0] += attrs.size());
+    return total[0];
+  }
+
+  /**
+   * Writes the result zip: {@code stdout.txt}, {@code stderr.txt}, {@code exit-code.txt} (the code,
+   * or {@code none} when the program did not exit) and every {@code results} path under {@code
+   * files/}. Missing results are listed in {@code missing-results.txt}. Returns the SHA-256.
+   */
+  public String writeZip(JobSpec spec, RunOutcome outcome) throws IOException {
+    List<String> missing = new ArrayList<>();
+    Map<String, Path> files = new LinkedHashMap<>();
+    for (String result : spec.results()) {
+      Map<String, Path> found = collect(result);
+      if (found.isEmpty() && !SandboxPath.isWildcard(result)) {
+        missing.add(result);
+      }
+      files.putAll(found);
+    }
+    try (OutputStream raw = Files.newOutputStream(zip());
+        ZipOutputStream zip = new ZipOutputStream(raw)) {
+      entry(zip, "stdout.txt", stdout());
+      entry(zip, "stderr.txt", stderr());
+      String exit = outcome.exitCode() == null ? "none" : String.valueOf(outcome.exitCode());
+      bytes(zip, "exit-code.txt", (exit + "\n").getBytes(StandardCharsets.UTF_8));
+      for (Map.Entry<String, Path> file : files.entrySet()) {
+        entry(zip, "files" + file.getKey(), file.getValue());
+      }
+      if (!missing.isEmpty()) {
+        bytes(zip, "missing-results.txt", (String.join("\n", missing) + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return Sha256.of(zip());
+  }
+
+  /**
+   * The files to publish for {@code namedResults}: data name → host file. A wildcard publishes
+   * every regular file under its folder with the relative path appended to the name prefix.
+   */
+  public Map<String, Path> namedResults(JobSpec spec) throws IOException {
+    Map<String, Path> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : spec.namedResults().entrySet()) {
+      String path = e.getKey();
+      String name = e.getValue();
+      if (!SandboxPath.isWildcard(path)) {
+        collect(path).values().forEach(file -> out.put(name, file));
+        continue;
+      }
+      String base = SandboxPath.wildcardBase(path);
+      for (Map.Entry<String, Path> file : collect(path).entrySet()) {
+        String rel = file.getKey().substring(base.equals("/") ? 1 : base.length() + 1);
+        String target = DataName.prefix(name) + rel;
+        try {
+          out.put(DataName.validate("namedResults." + path, target), file.getValue());
+        } catch (IllegalArgumentException invalid) {
+          note("not published: " + invalid.getMessage());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Regular files (never links) at a sandbox path or under a wildcard folder, by sandbox path. */
+  private Map<String, Path> collect(String path) throws IOException {
+    Map<String, Path> out = new LinkedHashMap<>();
+    Path realSandbox = sandbox.toRealPath();
+    if (!SandboxPath.isWildcard(path)) {
+      Path file = SandboxPath.resolve(sandbox, path);
+      if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && file.toRealPath().startsWith(realSandbox)) {
+        out.put(path, file);
+      }
+      return out;
+    }
+    Path folder = SandboxPath.resolve(sandbox, SandboxPath.wildcardBase(path));
+    if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS) || !folder.toRealPath().startsWith(realSandbox)) {
+      return out;
+    }
+    List<Path> files = new ArrayList<>();
+    walkRegularFiles(folder, (file, attrs) -> files.add(file));
+    files.sort(Comparator.naturalOrder());
+    for (Path file : files) {
+      out.put("/" + sandbox.relativize(file).toString().replace('\\', '/'), file);
+    }
+    return out;
+  }
+
+  private interface FileVisitor {
+    void visit(Path file, BasicFileAttributes attrs) throws IOException;
+  }
+
+  /** Walks without following links, so a program cannot point the platform outside its sandbox. */
+  private static void walkRegularFiles(Path start, FileVisitor visitor) throws IOException {
+    if (!Files.exists(start, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.walkFileTree(
+        start,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            if (attrs.isRegularFile()) {
+              visitor.visit(file, attrs);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+
+  private static void entry(ZipOutputStream zip, String name, Path file) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    Files.copy(file, zip);
+    zip.closeEntry();
+  }
+
+  private static void bytes(ZipOutputStream zip, String name, byte[] content) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    zip.write(content);
+    zip.closeEntry();
+  }
+
+  private static String parentOf(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash <= 0 ? "/" : path.substring(0, slash);
+  }
+
+  /** Removes every file of the attempt. */
+  public void delete() throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  public void createRoot() throws IOException {
+    Files.createDirectories(root);
+  }
+}

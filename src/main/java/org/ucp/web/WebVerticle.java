@@ -1,0 +1,238 @@
+package org.ucp.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.logging.Logger;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Bus;
+import org.ucp.bus.FailureCode;
+import org.ucp.bus.Failures;
+import org.ucp.bus.JsonCodec;
+import org.ucp.bus.Messages.ClusterView;
+import org.ucp.bus.Messages.DataPage;
+import org.ucp.bus.Messages.JobAccepted;
+import org.ucp.bus.Messages.JobListQuery;
+import org.ucp.bus.Messages.JobPage;
+import org.ucp.bus.Messages.JobQuery;
+import org.ucp.bus.Messages.SubmitJob;
+import org.ucp.bus.UcpException;
+import org.ucp.config.UcpConfig.HttpConfig;
+import org.ucp.datastore.DataClient;
+import org.ucp.model.DataName;
+import org.ucp.model.JobSpecParser;
+import org.ucp.model.JobState;
+import org.ucp.model.JobView;
+import org.ucp.model.ValidationException;
+
+/**
+ * The web role: the HTTP API of DESIGN.md. It validates input at the edge (400 naming the field)
+ * and turns every request into an event-bus request to the role that owns the answer.
+ */
+public final class WebVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(WebVerticle.class.getName());
+  private static final String DATA_PREFIX = "/api/data/";
+
+  private final HttpConfig config;
+  private DataClient data;
+  private HttpServer server;
+
+  public WebVerticle(HttpConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    data = new DataClient(vertx);
+    Router router = Router.router(vertx);
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyMb() * 1024L * 1024L));
+    router.post("/api/jobs").handler(this::submit);
+    router.get("/api/jobs").handler(this::listJobs);
+    router.get("/api/jobs/:id").handler(this::job);
+    router.get("/api/jobs/:id/result").handler(this::result);
+    router.get("/api/data").handler(this::listData);
+    router.put("/api/data/*").handler(this::putData);
+    router.get("/api/data/*").handler(this::getData);
+    router.delete("/api/data/*").handler(this::deleteData);
+    router.get("/api/cluster").handler(ctx -> Bus.<ClusterView>request(vertx, Addresses.BROKER_CLUSTER, "")
+        .onComplete(view -> json(ctx, 200, view), failure -> fail(ctx, failure)));
+    return vertx.createHttpServer()
+        .requestHandler(router)
+        .listen(config.port(), config.host())
+        .onSuccess(s -> {
+          server = s;
+          LOG.info(() -> "HTTP API on http://" + config.host() + ":" + s.actualPort());
+        });
+  }
+
+  /** The bound port (useful when configured as 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  private void submit(RoutingContext ctx) {
+    SubmitJob submit;
+    try {
+      submit = new SubmitJob(JobSpecParser.parse(ctx.body().asString()));
+    } catch (ValidationException e) {
+      fail(ctx, e);
+      return;
+    }
+    Bus.<JobAccepted>request(vertx, Addresses.BROKER_SUBMIT, submit)
+        .onComplete(accepted -> json(ctx, 202, accepted), failure -> fail(ctx, failure));
+  }
+
+  private void job(RoutingContext ctx) {
+    Bus.<JobView>request(vertx, Addresses.BROKER_JOB_GET, new JobQuery(ctx.pathParam("id")))
+        .onComplete(view -> json(ctx, 200, view), failure -> fail(ctx, failure));
+  }
+
+  private void listJobs(RoutingContext ctx) {
+    JobListQuery query;
+    try {
+      String state = ctx.queryParams().get("state");
+      query = new JobListQuery(
+          state == null || state.isEmpty() ? null : parseState(state),
+          intParam(ctx, "page", 0, 0, Integer.MAX_VALUE),
+          intParam(ctx, "size", 50, 1, 1000));
+    } catch (ValidationException e) {
+      fail(ctx, e);
+      return;
+    }
+    Bus.<JobPage>request(vertx, Addresses.BROKER_JOB_LIST, query)
+        .onComplete(page -> json(ctx, 200, page), failure -> fail(ctx, failure));
+  }
+
+  private void result(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    Bus.<JobView>request(vertx, Addresses.BROKER_JOB_GET, new JobQuery(id))
+        .compose(view -> view.result() == null
+            ? Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "job " + id + " has no accepted result yet (state " + view.state() + ")"))
+            : data.get(view.result().name()))
+        .onComplete(
+            zip -> ctx.response()
+                .putHeader("content-type", "application/zip")
+                .putHeader("content-disposition", "attachment; filename=\"" + id + "-result.zip\"")
+                .end(zip),
+            failure -> fail(ctx, failure));
+  }
+
+  private void listData(RoutingContext ctx) {
+    int page;
+    int size;
+    try {
+      page = intParam(ctx, "page", 0, 0, Integer.MAX_VALUE);
+      size = intParam(ctx, "size", 100, 1, 10_000);
+    } catch (ValidationException e) {
+      fail(ctx, e);
+      return;
+    }
+    String prefix = ctx.queryParams().get("prefix");
+    data.list(prefix == null ? "" : prefix, page, size)
+        .onComplete(p -> json(ctx, 200, p), failure -> fail(ctx, failure));
+  }
+
+  private void putData(RoutingContext ctx) {
+    String name = dataName(ctx);
+    if (name == null) {
+      return;
+    }
+    data.put(name, ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer())
+        .onComplete(entry -> json(ctx, 201, entry), failure -> fail(ctx, failure));
+  }
+
+  private void getData(RoutingContext ctx) {
+    String name = dataName(ctx);
+    if (name == null) {
+      return;
+    }
+    data.get(name).onComplete(
+        bytes -> ctx.response().putHeader("content-type", "application/octet-stream").end(bytes),
+        failure -> fail(ctx, failure));
+  }
+
+  private void deleteData(RoutingContext ctx) {
+    String name = dataName(ctx);
+    if (name == null) {
+      return;
+    }
+    data.delete(name).onComplete(
+        existed -> {
+          if (existed) {
+            ctx.response().setStatusCode(204).end();
+          } else {
+            fail(ctx, new UcpException(FailureCode.NOT_FOUND, "no data named '" + name + "'"));
+          }
+        },
+        failure -> fail(ctx, failure));
+  }
+
+  /** The validated data name from the path, or null after answering 400. */
+  private String dataName(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    String name = path.length() > DATA_PREFIX.length() ? path.substring(DATA_PREFIX.length()) : "";
+    try {
+      return DataName.validate("name", name);
+    } catch (ValidationException e) {
+      fail(ctx, e);
+      return null;
+    }
+  }
+
+  private static JobState parseState(String state) {
+    try {
+      return JobState.valueOf(state);
+    } catch (IllegalArgumentException e) {
+      throw new ValidationException("state", "unknown job state '" + state + "'");
+    }
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isEmpty()) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value < min || value > max) {
+        throw new ValidationException(name, "must be between " + min + " and " + max);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new ValidationException(name, "must be a whole number");
+    }
+  }
+
+  private static void json(RoutingContext ctx, int status, Object body) {
+    try {
+      ctx.response()
+          .setStatusCode(status)
+          .putHeader("content-type", "application/json")
+          .end(JsonCodec.MAPPER.writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      fail(ctx, e);
+    }
+  }
+
+  private static Future<Void> fail(RoutingContext ctx, Throwable failure) {
+    UcpException u = Failures.unwrap(failure);
+    JsonObject body = new JsonObject().put("error", u.getMessage());
+    if (u.getCause() instanceof ValidationException v) {
+      body.put("field", v.field());
+    } else if (u.code() == FailureCode.BAD_REQUEST && u.getMessage().contains(": ")) {
+      body.put("field", u.getMessage().substring(0, u.getMessage().indexOf(": ")));
+    }
+    if (u.code() == FailureCode.INTERNAL) {
+      LOG.warning(() -> ctx.request().method() + " " + ctx.request().path() + ": " + failure);
+    }
+    return ctx.response()
+        .setStatusCode(u.code().httpStatus())
+        .putHeader("content-type", "application/json")
+        .end(body.encode());
+  }
+}
