@@ -43,7 +43,7 @@ final class Bench {
   static int run(List<String> rest) {
     Args flags = Args.parse(rest, Set.of("--jobs", "--cpu-iterations", "--repeat"), Set.of());
     int jobs = flags.intValue("--jobs", 200, 1, 100_000);
-    int iterations = flags.intValue("--cpu-iterations", 200_000_000, 1, Integer.MAX_VALUE);
+    int iterations = flags.intValue("--cpu-iterations", 400_000_000, 1, Integer.MAX_VALUE);
     int repeat = flags.intValue("--repeat", 3, 1, 100);
     Path dataDir = Demo.tempDir();
     System.err.println("bench: starting the embedded cluster");
@@ -56,6 +56,7 @@ final class Bench {
       api.putData("bench/cpu.wasm", Embedded.module("cpu"));
 
       JsonObject out = new JsonObject();
+      out.put("singleJob", single(api, decidedAt, 30));
       out.put("trivialJobs", trivial(api, decidedAt, jobs));
       out.put("cpuHeavy", cpuHeavy(api, decidedAt, iterations, repeat));
       out.put("cachedModuleStart", cachedStart());
@@ -69,6 +70,24 @@ final class Bench {
       Embedded.await(node.close(), 30);
       Demo.deleteTree(dataDir);
     }
+  }
+
+  /** One trivial job at a time on an idle cluster: the platform's own latency, no queueing. */
+  private static JsonObject single(HttpApi api, Map<String, Long> decidedAt, int n) {
+    System.err.println("bench: " + n + " trivial jobs one at a time");
+    JsonObject job = new JsonObject().put("module", "bench/cpu.wasm").put("args", new JsonArray().add("1"));
+    double[] latencies = new double[n];
+    for (int i = 0; i < n; i++) {
+      long t = System.nanoTime();
+      String id = api.submit(job).getString("jobId");
+      awaitAll(decidedAt, Set.of(id));
+      latencies[i] = (decidedAt.get(id) - t) / 1e6;
+    }
+    Arrays.sort(latencies);
+    return new JsonObject()
+        .put("jobs", n)
+        .put("latencyMsP50", round(percentile(latencies, 50)))
+        .put("latencyMsP99", round(percentile(latencies, 99)));
   }
 
   /** N jobs of one iteration each, all submitted at once; latency is submit → accepted result. */
@@ -175,7 +194,7 @@ final class Bench {
         throw new IllegalStateException("jobs did not finish within " + WAIT_MS / 1000 + " s");
       }
       try {
-        Thread.sleep(2);
+        Thread.sleep(1);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted");

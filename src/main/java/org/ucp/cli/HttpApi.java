@@ -33,6 +33,15 @@ public final class HttpApi {
     }
   }
 
+  public String base() {
+    return base;
+  }
+
+  /** {@code GET /api/cluster}: brokers and executors with their health. */
+  public JsonObject cluster() {
+    return json(send(HttpRequest.newBuilder(uri("/api/cluster")).GET()));
+  }
+
   public JsonObject putData(String name, byte[] bytes) {
     return json(send(HttpRequest.newBuilder(uri("/api/data/" + name)).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))));
   }

@@ -172,9 +172,12 @@ public final class WebVerticle extends VerticleBase {
         failure -> fail(ctx, failure));
   }
 
-  /** The validated data name from the path, or null after answering 400. */
+  /**
+   * The validated data name from the raw request path (not the normalised one, which would
+   * silently turn {@code a/../b} into {@code b}), or null after answering 400.
+   */
   private String dataName(RoutingContext ctx) {
-    String path = ctx.normalizedPath();
+    String path = java.net.URLDecoder.decode(ctx.request().path().replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
     String name = path.length() > DATA_PREFIX.length() ? path.substring(DATA_PREFIX.length()) : "";
     try {
       return DataName.validate("name", name);
