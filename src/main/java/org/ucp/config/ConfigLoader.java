@@ -112,8 +112,8 @@ public final class ConfigLoader {
   }
 
   private static Object typed(String key, Object current, Object value) {
-    if (current instanceof Number && !(value instanceof Number)) {
-      throw new ConfigException(key + ": must be a number, was " + value);
+    if (current instanceof Number && !(value instanceof Integer || value instanceof Long)) {
+      throw new ConfigException(key + ": must be a whole number, was " + value);
     }
     if (current instanceof Boolean && !(value instanceof Boolean)) {
       throw new ConfigException(key + ": must be true or false, was " + value);
@@ -176,7 +176,11 @@ public final class ConfigLoader {
     JsonObject broker = c.getJsonObject("broker");
     Set<Role> roles = EnumSet.noneOf(Role.class);
     for (Object role : node.getJsonArray("roles")) {
-      roles.add(Role.parse(String.valueOf(role)));
+      try {
+        roles.add(Role.parse(String.valueOf(role)));
+      } catch (ConfigException e) {
+        throw new ConfigException("node.roles: " + e.getMessage());
+      }
     }
     try {
       return new UcpConfig(
@@ -184,27 +188,44 @@ public final class ConfigLoader {
           new UcpConfig.ClusterConfig(
               cluster.getString("name"),
               cluster.getString("host"),
-              cluster.getInteger("port"),
+              intOf(cluster, "cluster", "port"),
               strings(cluster.getJsonArray("members")),
-              cluster.getInteger("waitBeforeJoinSeconds"),
-              cluster.getInteger("maxJoinSeconds"),
+              intOf(cluster, "cluster", "waitBeforeJoinSeconds"),
+              intOf(cluster, "cluster", "maxJoinSeconds"),
               cluster.getString("hazelcastConfig")),
-          new UcpConfig.HttpConfig(http.getString("host"), http.getInteger("port"), http.getInteger("maxBodyMb")),
+          new UcpConfig.HttpConfig(http.getString("host"), intOf(http, "http", "port"), intOf(http, "http", "maxBodyMb")),
           new UcpConfig.ExecutorConfig(
-              executor.getInteger("slots"),
-              executor.getLong("heartbeatInterval"),
-              executor.getLong("defaultTimeoutMs"),
-              executor.getLong("maxTimeoutMs"),
-              executor.getInteger("maxMemoryMb"),
-              executor.getInteger("maxOutputKb"),
-              executor.getInteger("moduleCacheSize")),
-          new UcpConfig.BrokerConfig(broker.getLong("executorTimeout"), broker.getLong("syncInterval")),
+              intOf(executor, "executor", "slots"),
+              longOf(executor, "executor", "heartbeatInterval"),
+              longOf(executor, "executor", "defaultTimeoutMs"),
+              longOf(executor, "executor", "maxTimeoutMs"),
+              intOf(executor, "executor", "maxMemoryMb"),
+              intOf(executor, "executor", "maxOutputKb"),
+              intOf(executor, "executor", "moduleCacheSize")),
+          new UcpConfig.BrokerConfig(longOf(broker, "broker", "executorTimeout"), longOf(broker, "broker", "syncInterval")),
           c.getJsonObject("scheduling").getString("strategy"),
           c.getJsonObject("results").getString("policy"),
-          c.getJsonObject("datastore").getInteger("replicationFactor"));
+          intOf(c.getJsonObject("datastore"), "datastore", "replicationFactor"));
     } catch (ClassCastException e) {
       throw new ConfigException("a configuration value has the wrong type: " + e.getMessage());
     }
+  }
+
+  /** An int-typed key: a whole number within int range, never silently truncated. */
+  private static int intOf(JsonObject section, String sectionName, String key) {
+    long value = longOf(section, sectionName, key);
+    if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+      throw new ConfigException(sectionName + "." + key + ": " + value + " is out of range");
+    }
+    return (int) value;
+  }
+
+  private static long longOf(JsonObject section, String sectionName, String key) {
+    Object value = section.getValue(key);
+    if (!(value instanceof Integer || value instanceof Long)) {
+      throw new ConfigException(sectionName + "." + key + ": must be a whole number, was " + value);
+    }
+    return ((Number) value).longValue();
   }
 
   private static List<String> strings(JsonArray array) {
