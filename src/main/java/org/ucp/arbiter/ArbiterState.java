@@ -51,21 +51,30 @@ public final class ArbiterState {
 
   /** Decides one submission; a repeated identical submission gets the first answer again. */
   public Decision decide(ResultSubmission s) {
+    SubmissionKey key = new SubmissionKey(s.jobId(), s.attempt(), s.executorId(), s.sha256());
     JobArbitration job = jobs.get(s.jobId());
     if (job == null) {
-      return count(reject(s, RejectReason.UNKNOWN_JOB));
+      return countOnce(key, reject(s, RejectReason.UNKNOWN_JOB));
     }
-    SubmissionKey key = new SubmissionKey(s.attempt(), s.executorId(), s.sha256());
     Decision earlier = job.answered.get(key);
     if (earlier != null) {
       return earlier;
     }
     Decision decision = decideFresh(job, s);
+    if (decision.reason() == RejectReason.NOT_ASSIGNED) {
+      // Not final: the assignment may still be on its way; a retry is decided afresh.
+      return countOnce(key, decision);
+    }
     job.answered.put(key, decision);
     if (decision.verdict() == Verdict.ACCEPTED) {
       job.accepted = s;
     }
     return count(decision);
+  }
+
+  /** Counts a provisional rejection once per submission, however often it is retried. */
+  private Decision countOnce(SubmissionKey key, Decision decision) {
+    return provisionallyCounted.add(key) ? count(decision) : decision;
   }
 
   private Decision decideFresh(JobArbitration job, ResultSubmission s) {
@@ -109,7 +118,9 @@ public final class ArbiterState {
     return out;
   }
 
-  private record SubmissionKey(int attempt, String executorId, String sha256) {}
+  private record SubmissionKey(String jobId, int attempt, String executorId, String sha256) {}
+
+  private final java.util.Set<SubmissionKey> provisionallyCounted = new java.util.HashSet<>();
 
   private static final class JobArbitration {
     final Map<Integer, AttemptAssigned> attempts = new TreeMap<>();

@@ -62,9 +62,20 @@ public final class JobTable {
     return attempt;
   }
 
-  /** An attempt ended without a result (dispatch refused, executor lost, preempted): back to QUEUED. */
+  /**
+   * An attempt ended without a result (dispatch refused, executor lost, preempted): back to
+   * QUEUED. Only the job's current running attempt can do this; a late or stale report about
+   * another attempt, or about a job already final, changes nothing.
+   */
   public JobView requeue(String jobId, int attemptNumber, AttemptOutcome outcome, String reason, long now) {
     JobView job = require(jobId);
+    boolean current = job.state() == JobState.RUNNING
+        && !job.attempts().isEmpty()
+        && job.attempts().get(job.attempts().size() - 1).number() == attemptNumber
+        && job.attempts().get(job.attempts().size() - 1).outcome() == AttemptOutcome.RUNNING;
+    if (!current) {
+      return job;
+    }
     List<Attempt> attempts = endAttempt(job, attemptNumber, outcome, reason, now);
     return put(new JobView(jobId, job.spec(), JobState.QUEUED, job.owner(), job.submittedAt(), attempts, null, null));
   }
@@ -82,12 +93,22 @@ public final class JobTable {
     JobResult result = new JobResult(d.resultName(), d.exitCode(), d.sha256(), d.attempt(), d.executorId());
     List<JobView> changed = new ArrayList<>();
     changed.add(put(new JobView(d.jobId(), job.spec(), d.state(), job.owner(), job.submittedAt(), attempts, result, d.reason())));
+    settleDependents(d.jobId(), changed);
+    return changed;
+  }
+
+  /** Settles every WAITING job depending on {@code jobId}, transitively, adding each change. */
+  private void settleDependents(String jobId, List<JobView> changed) {
     for (JobView waiting : List.copyOf(jobs.values())) {
-      if (waiting.state() == JobState.WAITING && waiting.spec().dependsOn().contains(d.jobId())) {
-        settleDependencies(waiting).ifPresent(changed::add);
+      if (waiting.state() == JobState.WAITING && waiting.spec().dependsOn().contains(jobId)) {
+        settleDependencies(waiting).ifPresent(updated -> {
+          changed.add(updated);
+          if (updated.state() == JobState.FAILED) {
+            settleDependents(updated.jobId(), changed);
+          }
+        });
       }
     }
-    return changed;
   }
 
   /** Moves a job between WAITING, QUEUED and FAILED according to its dependencies. */
@@ -108,15 +129,7 @@ public final class JobTable {
     if (target == job.state()) {
       return Optional.empty();
     }
-    JobView updated = put(new JobView(job.jobId(), job.spec(), target, job.owner(), job.submittedAt(), job.attempts(), null, reason));
-    if (target == JobState.FAILED) {
-      for (JobView waiting : List.copyOf(jobs.values())) {
-        if (waiting.state() == JobState.WAITING && waiting.spec().dependsOn().contains(job.jobId())) {
-          settleDependencies(waiting);
-        }
-      }
-    }
-    return Optional.of(updated);
+    return Optional.of(put(new JobView(job.jobId(), job.spec(), target, job.owner(), job.submittedAt(), job.attempts(), null, reason)));
   }
 
   private static List<Attempt> endAttempt(JobView job, int number, AttemptOutcome outcome, String reason, long now) {

@@ -55,8 +55,18 @@ public final class FileDataStore {
     return folder;
   }
 
+  /** Puts of one name are serialised so an object's data and its SHA-256 always belong together. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Object> nameLocks = new java.util.concurrent.ConcurrentHashMap<>();
+
   public DataEntry put(String name, byte[] bytes) throws IOException {
     Path folder = folder(name);
+    Object lock = nameLocks.computeIfAbsent(name, n -> new Object());
+    synchronized (lock) {
+      return putLocked(name, folder, bytes);
+    }
+  }
+
+  private DataEntry putLocked(String name, Path folder, byte[] bytes) throws IOException {
     String sha = Sha256.of(bytes);
     Path tmp = Files.createTempFile(root.resolve(".tmp"), "put-", ".tmp");
     try {

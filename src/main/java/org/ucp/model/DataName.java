@@ -5,8 +5,9 @@ import java.util.regex.Pattern;
 /**
  * Names of data in the datastores: hierarchical, relative, like {@code camera7/2026/img1.jpg}.
  *
- * <p>Segments are letters, digits and {@code . _ - + = , @}; no empty, {@code .} or {@code ..}
- * segment, no leading {@code /}, at most {@value #MAX_LENGTH} characters. Where wildcards are
+ * <p>Segments are letters, digits and {@code . _ - + = , @} and do not start with a dot (so no
+ * {@code .}, {@code ..} or hidden segment that could collide with the store's own files); no
+ * empty segment, no leading {@code /}, at most {@value #MAX_LENGTH} characters. Where wildcards are
  * allowed a trailing {@code *} selects every name with the preceding prefix.
  */
 public final class DataName {
@@ -46,6 +47,9 @@ public final class DataName {
       }
       if (segment.equals("..") || segment.equals(".")) {
         throw new ValidationException(field, "data name '" + name + "' escapes with '" + segment + "'");
+      }
+      if (segment.startsWith(".")) {
+        throw new ValidationException(field, "data name '" + name + "' has a segment starting with '.'");
       }
       if (!SEGMENT.matcher(segment).matches()) {
         throw new ValidationException(

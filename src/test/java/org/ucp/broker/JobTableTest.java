@@ -1,0 +1,247 @@
+package org.ucp.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.ucp.bus.Messages.JobPage;
+import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.clock.VectorClock;
+import org.ucp.model.Attempt;
+import org.ucp.model.AttemptOutcome;
+import org.ucp.model.JobResult;
+import org.ucp.model.JobSpec;
+import org.ucp.model.JobState;
+import org.ucp.model.JobView;
+import org.ucp.model.ValidationException;
+
+@Timeout(10)
+class JobTableTest {
+  private static final VectorClock CLOCK = VectorClock.of(Map.of("b1", 3L));
+  JobTable table;
+
+  @BeforeEach
+  void setUp() {
+    table = new JobTable();
+  }
+
+  private static JobSpec spec(String... dependsOn) {
+    return new JobSpec("m.wasm", null, null, null, null, null, null, null, null, null, List.of(dependsOn), 0);
+  }
+
+  private static ResultDecided decision(String job, int attempt, JobState state) {
+    return new ResultDecided(job, attempt, "e1", state, state == JobState.COMPLETED ? 0 : null, "abc123",
+        job + "/result", state == JobState.COMPLETED ? null : "could not run");
+  }
+
+  private JobState state(String job) {
+    return table.get(job).orElseThrow().state();
+  }
+
+  @Test
+  void addWithoutDependenciesIsQueued() {
+    JobView view = table.add("a", spec(), "alice", 100);
+
+    assertEquals(new JobView("a", spec(), JobState.QUEUED, "alice", 100, List.of(), null, null), view);
+    assertEquals(List.of(view), table.queued());
+  }
+
+  @Test
+  void addWithAnUnfinishedDependencyIsWaiting() {
+    table.add("a", spec(), "alice", 1);
+
+    assertEquals(JobState.WAITING, table.add("b", spec("a"), "alice", 2).state());
+    assertEquals(JobState.WAITING, state("b"));
+    assertEquals(List.of("a"), table.queued().stream().map(JobView::jobId).toList());
+  }
+
+  @Test
+  void addWithACompletedDependencyIsQueued() {
+    table.add("a", spec(), "alice", 1);
+    table.dispatch("a", "e1", "b1", CLOCK, 2);
+    table.decided(decision("a", 1, JobState.COMPLETED), 3);
+
+    assertEquals(JobState.QUEUED, table.add("b", spec("a"), "alice", 4).state());
+  }
+
+  @Test
+  void addWithAnUnknownDependencyNamesIt() {
+    table.add("a", spec(), "alice", 1);
+
+    ValidationException e = assertThrows(ValidationException.class, () -> table.add("b", spec("ghost", "a"), "alice", 2));
+
+    assertEquals("dependsOn[0]", e.field());
+    assertTrue(e.getMessage().contains("ghost"), e.getMessage());
+    assertTrue(table.get("b").isEmpty(), "the refused job is not stored");
+  }
+
+  @Test
+  void dispatchCreatesARunningFirstAttempt() {
+    table.add("a", spec(), "alice", 1);
+
+    Attempt attempt = table.dispatch("a", "e1", "b1", CLOCK, 50);
+
+    assertEquals(new Attempt(1, "e1", "b1", CLOCK, AttemptOutcome.RUNNING, 50, 0, null), attempt);
+    JobView view = table.get("a").orElseThrow();
+    assertEquals(JobState.RUNNING, view.state());
+    assertEquals(List.of(attempt), view.attempts());
+    assertEquals(List.of(), table.queued());
+  }
+
+  @Test
+  void requeueEndsTheAttemptAndTheNextDispatchIsAttemptTwo() {
+    table.add("a", spec(), "alice", 1);
+    table.dispatch("a", "e1", "b1", CLOCK, 10);
+
+    JobView requeued = table.requeue("a", 1, AttemptOutcome.LOST, "executor lost", 20);
+
+    assertEquals(JobState.QUEUED, requeued.state());
+    assertEquals(
+        List.of(new Attempt(1, "e1", "b1", CLOCK, AttemptOutcome.LOST, 10, 20, "executor lost")), requeued.attempts());
+    Attempt second = table.dispatch("a", "e2", "b1", CLOCK.tick("b1"), 30);
+    assertEquals(2, second.number());
+    assertEquals("e2", second.executor());
+    assertEquals(2, table.get("a").orElseThrow().attempts().size());
+    assertEquals(AttemptOutcome.LOST, table.get("a").orElseThrow().attempts().get(0).outcome());
+  }
+
+  @Test
+  void completedDecisionSetsResultAndReleasesDependents() {
+    table.add("a", spec(), "alice", 1);
+    table.add("b", spec("a"), "alice", 2);
+    table.add("c", spec("a"), "alice", 3);
+    table.add("other", spec(), "bob", 4);
+    table.dispatch("a", "e1", "b1", CLOCK, 5);
+
+    List<JobView> changed = table.decided(decision("a", 1, JobState.COMPLETED), 9);
+
+    JobView a = table.get("a").orElseThrow();
+    assertEquals(JobState.COMPLETED, a.state());
+    assertEquals(new JobResult("a/result", 0, "abc123", 1, "e1"), a.result());
+    assertEquals(AttemptOutcome.ACCEPTED, a.attempts().get(0).outcome());
+    assertEquals(9, a.attempts().get(0).endedAt());
+    assertEquals(List.of("a", "b", "c"), changed.stream().map(JobView::jobId).toList());
+    assertEquals(List.of(JobState.COMPLETED, JobState.QUEUED, JobState.QUEUED),
+        changed.stream().map(JobView::state).toList());
+    assertEquals(JobState.QUEUED, state("b"));
+  }
+
+  @Test
+  void dependentWaitsUntilAllDependenciesComplete() {
+    table.add("a", spec(), "alice", 1);
+    table.add("b", spec(), "alice", 2);
+    table.add("c", spec("a", "b"), "alice", 3);
+    table.dispatch("a", "e1", "b1", CLOCK, 4);
+    table.dispatch("b", "e1", "b1", CLOCK, 4);
+
+    assertEquals(List.of("a"), table.decided(decision("a", 1, JobState.COMPLETED), 5).stream().map(JobView::jobId).toList());
+    assertEquals(JobState.WAITING, state("c"));
+    assertEquals(List.of("b", "c"), table.decided(decision("b", 1, JobState.COMPLETED), 6).stream().map(JobView::jobId).toList());
+    assertEquals(JobState.QUEUED, state("c"));
+  }
+
+  @Test
+  void failedDependencyFailsAChainOfThree() {
+    table.add("a", spec(), "alice", 1);
+    table.add("b", spec("a"), "alice", 2);
+    table.add("c", spec("b"), "alice", 3);
+    table.dispatch("a", "e1", "b1", CLOCK, 4);
+
+    table.decided(decision("a", 1, JobState.FAILED), 5);
+
+    assertEquals(JobState.FAILED, state("a"));
+    assertEquals("could not run", table.get("a").orElseThrow().reason());
+    JobView b = table.get("b").orElseThrow();
+    JobView c = table.get("c").orElseThrow();
+    assertEquals(JobState.FAILED, b.state());
+    assertEquals(JobState.FAILED, c.state());
+    assertTrue(b.reason().contains("a") && b.reason().contains("FAILED"), b.reason());
+    assertTrue(c.reason().contains("dependency b"), c.reason());
+  }
+
+  @Test
+  void addDependingOnAFailedJobFailsAtOnce() {
+    table.add("a", spec(), "alice", 1);
+    table.dispatch("a", "e1", "b1", CLOCK, 2);
+    table.decided(decision("a", 1, JobState.FAILED), 3);
+
+    JobView b = table.add("b", spec("a"), "alice", 4);
+
+    assertEquals(JobState.FAILED, b.state());
+    assertTrue(b.reason().contains("dependency a"), b.reason());
+  }
+
+  @Test
+  void failedDependencyReturnsTheWholeFailedChainAsChanged() {
+    table.add("a", spec(), "alice", 1);
+    table.add("b", spec("a"), "alice", 2);
+    table.add("c", spec("b"), "alice", 3);
+    table.dispatch("a", "e1", "b1", CLOCK, 4);
+
+    List<JobView> changed = table.decided(decision("a", 1, JobState.FAILED), 5);
+
+    assertEquals(List.of("a", "b", "c"), changed.stream().map(JobView::jobId).toList());
+  }
+
+  @Test
+  void decidedForAFinalJobChangesNothing() {
+    table.add("a", spec(), "alice", 1);
+    table.dispatch("a", "e1", "b1", CLOCK, 2);
+    table.decided(decision("a", 1, JobState.COMPLETED), 3);
+    JobView before = table.get("a").orElseThrow();
+
+    List<JobView> changed = table.decided(
+        new ResultDecided("a", 1, "e2", JobState.FAILED, 9, "other", "a/other", "late"), 4);
+
+    assertEquals(List.of(), changed);
+    assertEquals(before, table.get("a").orElseThrow());
+    assertEquals(List.of(), table.decided(decision("ghost", 1, JobState.COMPLETED), 5));
+  }
+
+  @Test
+  void requeueOfAFinalJobChangesNothing() {
+    table.add("a", spec(), "alice", 1);
+    table.dispatch("a", "e1", "b1", CLOCK, 2);
+    table.decided(decision("a", 1, JobState.COMPLETED), 3);
+
+    table.requeue("a", 1, AttemptOutcome.LOST, "late failure", 4);
+
+    assertEquals(JobState.COMPLETED, state("a"));
+    assertEquals("a/result", table.get("a").orElseThrow().result().name());
+  }
+
+  @Test
+  void pageFiltersByStateAndPaginates() {
+    for (String id : List.of("j1", "j2", "j3", "j4", "j5")) {
+      table.add(id, spec(), "alice", 1);
+    }
+    table.dispatch("j2", "e1", "b1", CLOCK, 2);
+
+    JobPage queued = table.page(JobState.QUEUED, 0, 3);
+    JobPage queuedRest = table.page(JobState.QUEUED, 1, 3);
+    JobPage all = table.page(null, 1, 2);
+    JobPage running = table.page(JobState.RUNNING, 0, 10);
+
+    assertEquals(List.of("j1", "j3", "j4"), queued.jobs().stream().map(JobView::jobId).toList());
+    assertEquals(4, queued.total());
+    assertEquals(List.of("j5"), queuedRest.jobs().stream().map(JobView::jobId).toList());
+    assertEquals(List.of("j3", "j4"), all.jobs().stream().map(JobView::jobId).toList());
+    assertEquals(5, all.total());
+    assertEquals(List.of("j2"), running.jobs().stream().map(JobView::jobId).toList());
+    assertEquals(List.of(), table.page(JobState.COMPLETED, 0, 10).jobs());
+    assertEquals(List.of(), table.page(null, 7, 10).jobs());
+  }
+
+  @Test
+  void getOfUnknownJobIsEmptyAndDispatchOfUnknownThrows() {
+    assertTrue(table.get("nope").isEmpty());
+    assertThrows(IllegalStateException.class, () -> table.dispatch("nope", "e1", "b1", CLOCK, 1));
+    assertNull(table.add("x", spec(), "o", 1).result());
+  }
+}
