@@ -9,7 +9,12 @@ import java.nio.file.Path;
 import java.util.logging.Logger;
 import org.ucp.arbiter.ArbiterState;
 import org.ucp.arbiter.ArbiterVerticle;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import org.ucp.broker.BrokerSettings;
 import org.ucp.broker.BrokerVerticle;
+import org.ucp.broker.ClusterMembership;
+import org.ucp.broker.SchedulingStrategy;
 import org.ucp.bus.Codecs;
 import org.ucp.config.Role;
 import org.ucp.config.UcpConfig;
@@ -24,12 +29,27 @@ public final class Node {
   private final Vertx vertx;
   private final UcpConfig config;
   private final NodeIdentity identity;
+  private final HazelcastClusterManager cluster;
   private WebVerticle web;
 
-  private Node(Vertx vertx, UcpConfig config, NodeIdentity identity) {
+  private Node(Vertx vertx, UcpConfig config, NodeIdentity identity, HazelcastClusterManager cluster) {
     this.vertx = vertx;
     this.config = config;
     this.identity = identity;
+    this.cluster = cluster;
+  }
+
+  /** Member-left events straight from Hazelcast (Vert.x keeps its own node listener slot). */
+  private ClusterMembership membership() {
+    return listener -> cluster.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {}
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        listener.accept(event.getMember().getUuid().toString());
+      }
+    });
   }
 
   /** Opens the data directory, joins the cluster and deploys every role of {@code config}. */
@@ -45,7 +65,7 @@ public final class Node {
         .buildClustered()
         .compose(vertx -> {
           Codecs.register(vertx);
-          Node node = new Node(vertx, named, identity);
+          Node node = new Node(vertx, named, identity, cluster);
           return node.deployRoles().map(node).onFailure(t -> node.close());
         })
         .onFailure(t -> identity.close());
@@ -62,13 +82,16 @@ public final class Node {
       chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(ArbiterState.Policy.valueOf(config.resultsPolicy()))));
     }
     if (config.has(Role.BROKER)) {
-      chain = chain.compose(v -> vertx.deployVerticle(new BrokerVerticle(id, config.executor().maxTimeoutMs())));
+      BrokerSettings settings = new BrokerSettings(id, SchedulingStrategy.valueOf(config.schedulingStrategy()),
+          config.executor().maxTimeoutMs(), config.executor().heartbeatInterval(), config.broker().executorTimeout());
+      chain = chain.compose(v -> vertx.deployVerticle(new BrokerVerticle(settings, membership())));
     }
     if (config.has(Role.EXECUTOR)) {
-      chain = chain.compose(v -> vertx.deployVerticle(new ExecutorVerticle(id, config.executor(), data.resolve("executor"))));
+      chain = chain.compose(v -> vertx.deployVerticle(new ExecutorVerticle(
+          id, cluster.getNodeId(), config.executor(), config.broker().executorTimeout(), data.resolve("executor"))));
     }
     if (config.has(Role.WEB)) {
-      web = new WebVerticle(config.http());
+      web = new WebVerticle(config.http(), id);
       chain = chain.compose(v -> vertx.deployVerticle(web));
     }
     return chain.onSuccess(v -> LOG.info(() -> "node " + id + " up with roles " + config.node().roles())).mapEmpty();

@@ -1,93 +1,188 @@
 package org.ucp.broker;
 
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.ucp.bus.Messages.ExecutorInfo;
-import org.ucp.model.Capabilities;
+import org.ucp.model.EmergencyLevel;
 import org.ucp.model.ExecutorCapabilities;
 
-/** The executors a broker manages: slots, live capabilities, the jobs it placed on each. */
+/**
+ * The executors a broker manages: slots, live capabilities, health by heartbeat, and the attempts
+ * it placed on each. An executor is ALIVE while it heartbeats, SUSPECT once a heartbeat is
+ * overdue, LOST after the executor timeout or when its cluster member leaves. No Vert.x here.
+ */
 public final class ExecutorRegistry {
-  private final Map<String, Entry> executors = new TreeMap<>();
-  private final String brokerId;
-
-  public ExecutorRegistry(String brokerId) {
-    this.brokerId = brokerId;
+  public enum Health {
+    ALIVE,
+    SUSPECT,
+    LOST
   }
 
-  public void register(String executorId, int slots, ExecutorCapabilities caps, long now) {
+  /** An attempt placed on an executor. */
+  public record Placed(String jobId, int attempt, EmergencyLevel level, int memoryMb, long startedAt) {}
+
+  /** An executor that was just declared LOST, with the attempts it held. */
+  public record Lost(String executorId, String why, List<Placed> attempts) {}
+
+  private final String brokerId;
+  private final long suspectAfterMs;
+  private final long lostAfterMs;
+  private final Map<String, Entry> executors = new TreeMap<>();
+
+  /**
+   * @param suspectAfterMs silence after which an executor is SUSPECT (1.5 heartbeat intervals)
+   * @param lostAfterMs silence after which it is LOST ({@code broker.executorTimeout})
+   */
+  public ExecutorRegistry(String brokerId, long suspectAfterMs, long lostAfterMs) {
+    this.brokerId = brokerId;
+    this.suspectAfterMs = suspectAfterMs;
+    this.lostAfterMs = lostAfterMs;
+  }
+
+  public ExecutorRegistry(String brokerId) {
+    this(brokerId, 1_500, 3_000);
+  }
+
+  /** (Re-)registers an executor; it is ALIVE. A previously LOST one starts with nothing placed. */
+  public void register(String executorId, String clusterNodeId, int slots, ExecutorCapabilities caps, long now) {
     Entry entry = executors.computeIfAbsent(executorId, id -> new Entry());
+    if (entry.health == Health.LOST) {
+      entry.placed.clear();
+      entry.pendingMemoryMb.clear();
+    }
+    entry.clusterNodeId = clusterNodeId;
     entry.slots = slots;
     entry.capabilities = caps;
     entry.lastHeartbeat = now;
+    entry.health = Health.ALIVE;
   }
 
-  /** A heartbeat; false when the executor is unknown here (it must register). */
+  public void register(String executorId, int slots, ExecutorCapabilities caps, long now) {
+    register(executorId, null, slots, caps, now);
+  }
+
+  /** A heartbeat; false when the executor is unknown or was declared LOST (it must register). */
   public boolean heartbeat(String executorId, int slots, ExecutorCapabilities caps, List<String> running, long now) {
     Entry entry = executors.get(executorId);
-    if (entry == null) {
+    if (entry == null || entry.health == Health.LOST) {
       return false;
     }
     entry.slots = slots;
     entry.capabilities = caps;
     entry.lastHeartbeat = now;
+    entry.health = Health.ALIVE;
     entry.pendingMemoryMb.keySet().removeAll(running);
     return true;
   }
 
-  /**
-   * The executor to run a job with {@code needs}: it has a free slot and satisfies the needs;
-   * among those, the one with most free slots, then by name so the choice is deterministic.
-   */
-  public Optional<String> place(Capabilities needs) {
-    return executors.entrySet().stream()
-        .filter(e -> e.getValue().freeSlots() > 0)
-        .filter(e -> needs.satisfiedBy(e.getValue().effectiveCapabilities()))
-        .max(Comparator.comparingInt((Map.Entry<String, Entry> e) -> e.getValue().freeSlots())
-            .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
-        .map(Map.Entry::getKey);
+  public void assign(String executorId, Placed attempt) {
+    Entry entry = executors.get(executorId);
+    if (entry != null && !entry.placed.containsKey(attempt.jobId())) {
+      entry.placed.put(attempt.jobId(), attempt);
+      entry.pendingMemoryMb.put(attempt.jobId(), attempt.memoryMb());
+    }
   }
 
   public void assign(String executorId, String jobId, int memoryMb) {
-    Entry entry = executors.get(executorId);
-    if (entry != null && entry.running.add(jobId)) {
-      entry.pendingMemoryMb.put(jobId, memoryMb);
-    }
+    assign(executorId, new Placed(jobId, 0, EmergencyLevel.NONE, memoryMb, 0));
   }
 
   public void release(String executorId, String jobId) {
     Entry entry = executors.get(executorId);
     if (entry != null) {
-      entry.running.remove(jobId);
+      entry.placed.remove(jobId);
       entry.pendingMemoryMb.remove(jobId);
     }
+  }
+
+  /** Updates health by heartbeat age; returns the executors that became LOST now. */
+  public List<Lost> sweep(long now) {
+    List<Lost> lost = new ArrayList<>();
+    executors.forEach((id, entry) -> {
+      if (entry.health == Health.LOST) {
+        return;
+      }
+      long silence = now - entry.lastHeartbeat;
+      if (silence > lostAfterMs) {
+        lost.add(markLost(id, entry, "no heartbeat for " + silence + " ms"));
+      } else {
+        entry.health = silence > suspectAfterMs ? Health.SUSPECT : Health.ALIVE;
+      }
+    });
+    return lost;
+  }
+
+  /** The cluster reports a member gone: every executor on it is LOST at once. */
+  public List<Lost> memberLeft(String clusterNodeId) {
+    List<Lost> lost = new ArrayList<>();
+    executors.forEach((id, entry) -> {
+      if (entry.health != Health.LOST && clusterNodeId.equals(entry.clusterNodeId)) {
+        lost.add(markLost(id, entry, "its cluster member left"));
+      }
+    });
+    return lost;
+  }
+
+  private static Lost markLost(String id, Entry entry, String why) {
+    entry.health = Health.LOST;
+    Lost lost = new Lost(id, why, List.copyOf(entry.placed.values()));
+    entry.placed.clear();
+    entry.pendingMemoryMb.clear();
+    return lost;
+  }
+
+  public Optional<Health> health(String executorId) {
+    return Optional.ofNullable(executors.get(executorId)).map(e -> e.health);
+  }
+
+  /** ALIVE executors as the scheduler sees them (SUSPECT and LOST ones get no new work). */
+  public List<Scheduler.Candidate> candidates() {
+    List<Scheduler.Candidate> out = new ArrayList<>();
+    executors.forEach((id, e) -> {
+      if (e.health == Health.ALIVE) {
+        List<Scheduler.RunningJob> running = e.placed.values().stream()
+            .map(p -> new Scheduler.RunningJob(p.jobId(), p.level(), p.startedAt())).toList();
+        out.add(new Scheduler.Candidate(id, e.slots - e.placed.size(), e.effectiveCapabilities(), running));
+      }
+    });
+    return out;
+  }
+
+  /** Placement by the least-loaded rule (the FIRST_COME_FIRST_SERVED scheduler's). */
+  public Optional<String> place(org.ucp.model.Capabilities needs) {
+    return new Scheduler(SchedulingStrategy.FIRST_COME_FIRST_SERVED).placeOne(needs, candidates());
+  }
+
+  public int alive() {
+    return (int) executors.values().stream().filter(e -> e.health != Health.LOST).count();
+  }
+
+  public int running() {
+    return executors.values().stream().mapToInt(e -> e.placed.size()).sum();
   }
 
   public List<ExecutorInfo> view() {
     return executors.entrySet().stream()
         .map(e -> new ExecutorInfo(
-            e.getKey(), brokerId, e.getValue().slots, e.getValue().running.size(),
-            e.getValue().capabilities, "ALIVE", e.getValue().lastHeartbeat))
+            e.getKey(), brokerId, e.getValue().slots, e.getValue().placed.size(),
+            e.getValue().capabilities, e.getValue().health.name(), e.getValue().lastHeartbeat))
         .toList();
   }
 
   private static final class Entry {
+    String clusterNodeId;
     int slots;
     ExecutorCapabilities capabilities;
     long lastHeartbeat;
+    Health health = Health.ALIVE;
+    final Map<String, Placed> placed = new LinkedHashMap<>();
     /** Jobs placed here that the executor's heartbeats do not count yet, with their memory. */
     final Map<String, Integer> pendingMemoryMb = new HashMap<>();
-    final Set<String> running = new HashSet<>();
-
-    int freeSlots() {
-      return slots - running.size();
-    }
 
     /** Capabilities less what this broker already placed but the executor has not yet reported. */
     ExecutorCapabilities effectiveCapabilities() {

@@ -9,6 +9,7 @@ import org.ucp.bus.Messages.JobPage;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.clock.VectorClock;
 import org.ucp.model.Attempt;
+import org.ucp.model.DataName;
 import org.ucp.model.AttemptOutcome;
 import org.ucp.model.JobResult;
 import org.ucp.model.JobSpec;
@@ -22,17 +23,69 @@ import org.ucp.model.ValidationException;
  */
 public final class JobTable {
   private final Map<String, JobView> jobs = new LinkedHashMap<>();
+  /** Effective dependencies: {@code dependsOn} plus unfinished jobs whose named results it reads. */
+  private final Map<String, List<String>> dependencies = new java.util.HashMap<>();
 
-  /** Adds a submitted job: QUEUED, WAITING on unfinished dependencies, or FAILED by a failed one. */
   public JobView add(String jobId, JobSpec spec, String owner, long now) {
+    return add(jobId, spec, owner, now, VectorClock.empty());
+  }
+
+  /**
+   * Adds a submitted job: QUEUED, WAITING on unfinished dependencies, or FAILED by a failed one.
+   * A job whose module, stdin or inputs name another unfinished job's named result waits for it
+   * as if it were in {@code dependsOn}.
+   */
+  public JobView add(String jobId, JobSpec spec, String owner, long now, VectorClock stamp) {
+    List<String> deps = new ArrayList<>();
     for (int i = 0; i < spec.dependsOn().size(); i++) {
       if (!jobs.containsKey(spec.dependsOn().get(i))) {
         throw new ValidationException("dependsOn[" + i + "]", "unknown job '" + spec.dependsOn().get(i) + "'");
       }
+      deps.add(spec.dependsOn().get(i));
     }
-    JobView job = new JobView(jobId, spec, JobState.QUEUED, owner, now, List.of(), null, null);
+    for (JobView producer : jobs.values()) {
+      if (!producer.state().isFinal() && !deps.contains(producer.jobId()) && readsNamedResultOf(spec, producer.spec())) {
+        deps.add(producer.jobId());
+      }
+    }
+    dependencies.put(jobId, List.copyOf(deps));
+    JobView job = new JobView(jobId, spec, JobState.QUEUED, owner, now, List.of(), null, null, stamp);
     jobs.put(jobId, job);
     return settleDependencies(job).orElse(job);
+  }
+
+  /** Whether {@code consumer} reads (module, stdin or inputs) a name {@code producer} publishes. */
+  static boolean readsNamedResultOf(JobSpec consumer, JobSpec producer) {
+    List<String> reads = new ArrayList<>(consumer.inputs().values());
+    reads.add(consumer.module());
+    if (consumer.stdin() != null) {
+      reads.add(consumer.stdin());
+    }
+    for (String published : producer.namedResults().values()) {
+      for (String read : reads) {
+        if (namesOverlap(read, published)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean namesOverlap(String a, String b) {
+    boolean wa = DataName.isWildcard(a);
+    boolean wb = DataName.isWildcard(b);
+    if (!wa && !wb) {
+      return a.equals(b);
+    }
+    if (wa && wb) {
+      return DataName.prefix(a).startsWith(DataName.prefix(b)) || DataName.prefix(b).startsWith(DataName.prefix(a));
+    }
+    return wa ? b.startsWith(DataName.prefix(a)) : a.startsWith(DataName.prefix(b));
+  }
+
+  /** Every job, in arrival order. */
+  public List<JobView> all() {
+    return List.copyOf(jobs.values());
   }
 
   public Optional<JobView> get(String jobId) {
@@ -58,7 +111,7 @@ public final class JobTable {
         new Attempt(job.attempts().size() + 1, executor, broker, clock, AttemptOutcome.RUNNING, now, 0, null);
     List<Attempt> attempts = new ArrayList<>(job.attempts());
     attempts.add(attempt);
-    put(new JobView(jobId, job.spec(), JobState.RUNNING, job.owner(), job.submittedAt(), attempts, null, null));
+    put(job.with(JobState.RUNNING, attempts, null, null));
     return attempt;
   }
 
@@ -77,7 +130,7 @@ public final class JobTable {
       return job;
     }
     List<Attempt> attempts = endAttempt(job, attemptNumber, outcome, reason, now);
-    return put(new JobView(jobId, job.spec(), JobState.QUEUED, job.owner(), job.submittedAt(), attempts, null, null));
+    return put(job.with(JobState.QUEUED, attempts, null, null));
   }
 
   /**
@@ -92,7 +145,7 @@ public final class JobTable {
     List<Attempt> attempts = endAttempt(job, d.attempt(), AttemptOutcome.ACCEPTED, null, now);
     JobResult result = new JobResult(d.resultName(), d.exitCode(), d.sha256(), d.attempt(), d.executorId());
     List<JobView> changed = new ArrayList<>();
-    changed.add(put(new JobView(d.jobId(), job.spec(), d.state(), job.owner(), job.submittedAt(), attempts, result, d.reason())));
+    changed.add(put(job.with(d.state(), attempts, result, d.reason())));
     settleDependents(d.jobId(), changed);
     return changed;
   }
@@ -100,7 +153,7 @@ public final class JobTable {
   /** Settles every WAITING job depending on {@code jobId}, transitively, adding each change. */
   private void settleDependents(String jobId, List<JobView> changed) {
     for (JobView waiting : List.copyOf(jobs.values())) {
-      if (waiting.state() == JobState.WAITING && waiting.spec().dependsOn().contains(jobId)) {
+      if (waiting.state() == JobState.WAITING && dependencies.get(waiting.jobId()).contains(jobId)) {
         settleDependencies(waiting).ifPresent(updated -> {
           changed.add(updated);
           if (updated.state() == JobState.FAILED) {
@@ -115,7 +168,8 @@ public final class JobTable {
   private Optional<JobView> settleDependencies(JobView job) {
     JobState target = JobState.QUEUED;
     String reason = null;
-    for (String dep : job.spec().dependsOn()) {
+    List<String> pending = new ArrayList<>();
+    for (String dep : dependencies.get(job.jobId())) {
       JobView dependency = jobs.get(dep);
       if (dependency.state() == JobState.FAILED || dependency.state() == JobState.CANCELLED) {
         target = JobState.FAILED;
@@ -124,12 +178,16 @@ public final class JobTable {
       }
       if (dependency.state() != JobState.COMPLETED) {
         target = JobState.WAITING;
+        pending.add(dep);
       }
     }
-    if (target == job.state()) {
+    if (target == JobState.WAITING) {
+      reason = "waiting for " + String.join(", ", pending);
+    }
+    if (target == job.state() && java.util.Objects.equals(reason, job.reason())) {
       return Optional.empty();
     }
-    return Optional.of(put(new JobView(job.jobId(), job.spec(), target, job.owner(), job.submittedAt(), job.attempts(), null, reason)));
+    return Optional.of(put(job.with(target, job.attempts(), null, reason)));
   }
 
   private static List<Attempt> endAttempt(JobView job, int number, AttemptOutcome outcome, String reason, long now) {

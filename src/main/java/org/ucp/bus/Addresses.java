@@ -9,11 +9,35 @@ public final class Addresses {
 
   // broker commands (any broker answers)
   public static final String BROKER_SUBMIT = "ucp.broker.submit";
-  public static final String BROKER_JOB_GET = "ucp.broker.job.get";
-  public static final String BROKER_JOB_LIST = "ucp.broker.job.list";
-  public static final String BROKER_REGISTER = "ucp.broker.register";
-  public static final String BROKER_HEARTBEAT = "ucp.broker.heartbeat";
-  public static final String BROKER_CLUSTER = "ucp.broker.cluster";
+
+  /** Brokers announce themselves here (published, every half second). */
+  public static final String BROKERS_ANNOUNCED = "ucp.brokers.announced";
+
+  /** Asks every broker to announce itself now (published by a new directory). */
+  public static final String BROKERS_QUERY = "ucp.brokers.query";
+
+  /** A declared or cleared cluster-wide emergency (published, so every broker has it at once). */
+  public static final String EMERGENCY_CHANGED = "ucp.emergency.changed";
+
+  public static String brokerRegister(String brokerId) {
+    return "ucp.broker." + brokerId + ".register";
+  }
+
+  public static String brokerHeartbeat(String brokerId) {
+    return "ucp.broker." + brokerId + ".heartbeat";
+  }
+
+  public static String brokerJobGet(String brokerId) {
+    return "ucp.broker." + brokerId + ".job.get";
+  }
+
+  public static String brokerJobList(String brokerId) {
+    return "ucp.broker." + brokerId + ".job.list";
+  }
+
+  public static String brokerCluster(String brokerId) {
+    return "ucp.broker." + brokerId + ".cluster";
+  }
 
   // arbiter
   public static final String ARBITER_SUBMIT = "ucp.arbiter.submit";
@@ -34,5 +58,10 @@ public final class Addresses {
   /** Where one executor node takes jobs to run. */
   public static String executorRun(String nodeId) {
     return "ucp.executor." + nodeId + ".run";
+  }
+
+  /** Where one executor node is told to stop an attempt. */
+  public static String executorStop(String nodeId) {
+    return "ucp.executor." + nodeId + ".stop";
   }
 }

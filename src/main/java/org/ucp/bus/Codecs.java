@@ -30,7 +30,10 @@ public final class Codecs {
           Messages.DataPage.class,
           Messages.CopyData.class,
           Messages.ClusterView.class,
-          Messages.DataRequest.class);
+          Messages.DataRequest.class,
+          Messages.StopAttempt.class,
+          Messages.BrokerAnnounce.class,
+          org.ucp.model.EmergencyState.class);
 
   public static void register(Vertx vertx) {
     for (Class<?> type : MESSAGE_TYPES) {

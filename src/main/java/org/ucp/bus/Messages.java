@@ -3,6 +3,7 @@ package org.ucp.bus;
 import java.util.List;
 import java.util.Map;
 import org.ucp.clock.VectorClock;
+import org.ucp.model.EmergencyState;
 import org.ucp.model.ExecutorCapabilities;
 import org.ucp.model.JobSpec;
 import org.ucp.model.JobState;
@@ -12,13 +13,27 @@ import org.ucp.model.JobView;
 public final class Messages {
   private Messages() {}
 
-  public record SubmitJob(JobSpec spec) {
+  /**
+   * A submission.
+   *
+   * @param clientId who submits, or null; with it the job's stamp ticks the client's entry
+   * @param clientClock the client's causal knowledge (stamps of jobs it saw accepted), or empty
+   */
+  public record SubmitJob(JobSpec spec, String clientId, VectorClock clientClock) {
     public SubmitJob {
       java.util.Objects.requireNonNull(spec, "spec");
+      clientClock = clientClock == null ? VectorClock.empty() : clientClock;
+      if (clientId != null && !clientId.matches("[A-Za-z0-9_.:-]{1,64}")) {
+        throw new org.ucp.model.ValidationException("clientId", "must be 1-64 letters, digits or _ . : -");
+      }
+    }
+
+    public SubmitJob(JobSpec spec) {
+      this(spec, null, VectorClock.empty());
     }
   }
 
-  public record JobAccepted(String jobId, JobState state) {}
+  public record JobAccepted(String jobId, JobState state, VectorClock stamp) {}
 
   public record JobQuery(String jobId) {}
 
@@ -32,12 +47,35 @@ public final class Messages {
 
   public record JobPage(List<JobView> jobs, int page, int size, long total) {}
 
-  public record RegisterExecutor(String executorId, int slots, ExecutorCapabilities capabilities) {}
+  /**
+   * An executor (re-)registers.
+   *
+   * @param clusterNodeId its Hazelcast member id, so the broker can react when the member leaves
+   * @param attempts the attempts it still holds, as {@code jobId#attempt}
+   */
+  public record RegisterExecutor(
+      String executorId, String clusterNodeId, int slots, ExecutorCapabilities capabilities, List<String> attempts) {
+    public RegisterExecutor {
+      attempts = List.copyOf(attempts == null ? List.of() : attempts);
+    }
+  }
 
-  public record Registered(String brokerId) {}
+  /** The broker's answer: which of the executor's attempts were redeployed meanwhile and must stop. */
+  public record Registered(String brokerId, List<String> superseded) {
+    public Registered {
+      superseded = List.copyOf(superseded == null ? List.of() : superseded);
+    }
+  }
 
   public record Heartbeat(
       String executorId, int slots, ExecutorCapabilities capabilities, List<String> running) {}
+
+  /** A broker tells an executor to stop an attempt (superseded or preempted). */
+  public record StopAttempt(String jobId, int attempt, String reason) {}
+
+  /** Every broker announces itself periodically; executors pick the least loaded live one. */
+  public record BrokerAnnounce(
+      String brokerId, String strategy, int executors, int running, int queued, EmergencyState emergency) {}
 
   /** A broker asks an executor to run one attempt of a job. */
   public record RunJob(String jobId, int attempt, JobSpec spec, String brokerId, VectorClock clock) {}
@@ -128,7 +166,10 @@ public final class Messages {
       String health,
       long lastHeartbeat) {}
 
-  public record ClusterView(List<String> brokers, List<ExecutorInfo> executors) {}
+  public record BrokerInfo(String brokerId, String strategy, int executors, int running, int queued) {}
+
+  /** One broker's view, or the web role's merge of every broker's. */
+  public record ClusterView(List<BrokerInfo> brokers, List<ExecutorInfo> executors, EmergencyState emergency) {}
 
   public record DataRequest(String name) {}
 }

@@ -3,12 +3,17 @@ package org.ucp.executor;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.ucp.broker.BrokerDirectory;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
@@ -16,34 +21,47 @@ import org.ucp.bus.Messages.Heartbeat;
 import org.ucp.bus.Messages.RegisterExecutor;
 import org.ucp.bus.Messages.Registered;
 import org.ucp.bus.Messages.RunJob;
+import org.ucp.bus.Messages.StopAttempt;
 import org.ucp.bus.UcpException;
 import org.ucp.config.UcpConfig.ExecutorConfig;
+import org.ucp.model.ExecutorCapabilities;
+import org.ucp.wasm.Cancellation;
 import org.ucp.wasm.ModuleCache;
 import org.ucp.wasm.WasmRunner;
 
 /**
- * The executor role: registers with a broker, heartbeats its live capabilities, and runs the
- * attempts it is given on a dedicated worker pool with one thread per slot.
+ * The executor role: registers with the least loaded live broker, heartbeats its live
+ * capabilities, re-registers elsewhere when its broker stops answering, and runs the attempts it
+ * is given on a dedicated worker pool with one thread per slot. Attempts the broker reports as
+ * superseded, or preempts, are stopped.
  */
 public final class ExecutorVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ExecutorVerticle.class.getName());
 
+  private record Held(RunJob job, Cancellation cancellation) {}
+
   private final String executorId;
+  private final String clusterNodeId;
   private final ExecutorConfig config;
+  private final long executorTimeoutMs;
   private final Path workDir;
   /** Attempts here until their decision, by {@code jobId#attempt}. */
-  private final Map<String, RunJob> running = new ConcurrentHashMap<>();
+  private final Map<String, Held> running = new ConcurrentHashMap<>();
   /** The subset still taking a slot (not yet submitted). */
-  private final java.util.Set<String> occupying = ConcurrentHashMap.newKeySet();
+  private final Set<String> occupying = ConcurrentHashMap.newKeySet();
   private WasmRunner runner;
   private WorkerExecutor wasmPool;
   private JobPipeline pipeline;
   private SystemProbe probe;
-  private volatile String broker;
+  private BrokerDirectory brokers;
+  private String broker;
+  private boolean registering;
 
-  public ExecutorVerticle(String executorId, ExecutorConfig config, Path workDir) {
+  public ExecutorVerticle(String executorId, String clusterNodeId, ExecutorConfig config, long executorTimeoutMs, Path workDir) {
     this.executorId = executorId;
+    this.clusterNodeId = clusterNodeId;
     this.config = config;
+    this.executorTimeoutMs = executorTimeoutMs;
     this.workDir = workDir;
   }
 
@@ -53,74 +71,128 @@ public final class ExecutorVerticle extends VerticleBase {
     wasmPool = vertx.createSharedWorkerExecutor("ucp-wasm-" + executorId, config.slots(), 365, TimeUnit.DAYS);
     pipeline = new JobPipeline(vertx, executorId, config, workDir.resolve("jobs"), runner, wasmPool);
     probe = new SystemProbe(workDir, config.maxMemoryMb());
-    return vertx.executeBlocking(() -> java.nio.file.Files.createDirectories(workDir.resolve("jobs")))
-        .compose(v -> Bus.<RunJob, Boolean>serve(vertx, Addresses.executorRun(executorId), this::run))
+    brokers = BrokerDirectory.listen(vertx, executorTimeoutMs / 2);
+    return vertx.executeBlocking(() -> Files.createDirectories(workDir.resolve("jobs")))
+        .compose(v -> Future.all(
+            Bus.<RunJob, Boolean>serve(vertx, Addresses.executorRun(executorId), this::run),
+            Bus.<StopAttempt, Boolean>serve(vertx, Addresses.executorStop(executorId), this::stop)))
         .onSuccess(v -> {
           register();
           vertx.setPeriodic(config.heartbeatInterval(), id -> heartbeat());
         });
   }
 
+  private static String key(String jobId, int attempt) {
+    return jobId + "#" + attempt;
+  }
+
   private Future<Boolean> run(RunJob job) {
-    String key = job.jobId() + "#" + job.attempt();
+    String key = key(job.jobId(), job.attempt());
     if (running.containsKey(key)) {
       return Future.succeededFuture(true);
     }
     if (occupying.size() >= config.slots()) {
       return Future.failedFuture(new UcpException(FailureCode.NO_CAPACITY, executorId + " has no free slot"));
     }
-    running.put(key, job);
+    Held held = new Held(job, new Cancellation());
+    running.put(key, held);
     occupying.add(key);
-    pipeline.execute(job, () -> occupying.remove(key))
-        .onComplete(decision -> {
-          running.remove(key);
-          LOG.fine(() -> job.jobId() + " attempt " + job.attempt() + ": " + decision);
-          heartbeat();
-        }, failure -> {
-          running.remove(key);
-          occupying.remove(key);
-          LOG.warning(() -> job.jobId() + " attempt " + job.attempt() + " failed on the platform: " + failure);
-          heartbeat();
+    pipeline.execute(job, () -> occupying.remove(key), held.cancellation())
+        .onComplete(decision -> done(key), failure -> {
+          LOG.warning(() -> key + " failed on the platform: " + failure);
+          done(key);
         });
     return Future.succeededFuture(true);
   }
 
+  private void done(String key) {
+    running.remove(key);
+    occupying.remove(key);
+    heartbeat();
+  }
+
+  private Future<Boolean> stop(StopAttempt stop) {
+    cancel(key(stop.jobId(), stop.attempt()), stop.reason());
+    return Future.succeededFuture(true);
+  }
+
+  private void cancel(String key, String why) {
+    Held held = running.get(key);
+    if (held != null) {
+      LOG.info(() -> "stopping " + key + ": " + why);
+      held.cancellation().cancel(why);
+    }
+  }
+
   private int usedMemoryMb() {
-    return occupying.stream().map(running::get).filter(java.util.Objects::nonNull)
-        .mapToInt(j -> j.spec().capabilities().memoryMb()).sum();
+    return occupying.stream().map(running::get).filter(Objects::nonNull)
+        .mapToInt(h -> h.job().spec().capabilities().memoryMb()).sum();
   }
 
   /** Live capabilities, read on a worker thread (it reads the file system). */
-  private Future<org.ucp.model.ExecutorCapabilities> capabilities() {
+  private Future<ExecutorCapabilities> capabilities() {
     int used = usedMemoryMb();
     return vertx.executeBlocking(() -> probe.read(used), false);
   }
 
+  /** Registers with the least loaded live broker, retrying until one answers. */
   private void register() {
+    if (registering) {
+      return;
+    }
+    String target = brokers.leastLoaded(broker).orElse(null);
+    if (target == null) {
+      vertx.setTimer(200, id -> register());
+      return;
+    }
+    registering = true;
+    List<String> held = List.copyOf(running.keySet());
     capabilities()
-        .compose(caps -> Bus.<Registered>request(vertx, Addresses.BROKER_REGISTER,
-            new RegisterExecutor(executorId, config.slots(), caps)))
-        .onSuccess(r -> {
+        .compose(caps -> Bus.<Registered>request(vertx, Addresses.brokerRegister(target),
+            new RegisterExecutor(executorId, clusterNodeId, config.slots(), caps, held), shortTimeout()))
+        .onComplete(r -> {
+          registering = false;
           broker = r.brokerId();
-          LOG.info(() -> executorId + " registered with broker " + r.brokerId());
-        })
-        .onFailure(t -> vertx.setTimer(500, id -> register()));
+          LOG.info(() -> executorId + " registered with broker " + broker);
+          r.superseded().forEach(k -> cancel(k, "superseded: the job was redeployed while this executor was away"));
+        }, t -> {
+          registering = false;
+          brokers.forget(target);
+          vertx.setTimer(200, id -> register());
+        });
   }
 
   private void heartbeat() {
-    if (broker == null) {
+    String current = broker;
+    if (current == null) {
+      register();
       return;
     }
-    List<String> jobs = running.values().stream().map(RunJob::jobId).toList();
+    if (brokers.live().stream().noneMatch(b -> b.brokerId().equals(current))) {
+      LOG.warning(() -> "broker " + current + " is silent; re-registering");
+      broker = null;
+      register();
+      return;
+    }
+    List<String> jobs = running.values().stream().map(h -> h.job().jobId()).toList();
     capabilities()
-        .compose(caps -> Bus.<Boolean>request(vertx, Addresses.BROKER_HEARTBEAT,
-            new Heartbeat(executorId, config.slots(), caps, jobs)))
+        .compose(caps -> Bus.<Boolean>request(vertx, Addresses.brokerHeartbeat(current),
+            new Heartbeat(executorId, config.slots(), caps, jobs), shortTimeout()))
         .onFailure(t -> {
-          if (t instanceof UcpException u && u.code() == FailureCode.NOT_FOUND) {
-            broker = null;
-            register();
+          if (!current.equals(broker)) {
+            return;
           }
+          if (!(t instanceof UcpException u && u.code() == FailureCode.NOT_FOUND)) {
+            LOG.warning(() -> "broker " + current + " did not answer a heartbeat: " + t.getMessage());
+            brokers.forget(current);
+          }
+          broker = null;
+          register();
         });
+  }
+
+  private DeliveryOptions shortTimeout() {
+    return new DeliveryOptions().setSendTimeout(Math.max(200, executorTimeoutMs / 3));
   }
 
   public WasmRunner runner() {

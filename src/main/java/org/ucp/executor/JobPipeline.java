@@ -26,6 +26,7 @@ import org.ucp.config.UcpConfig.ExecutorConfig;
 import org.ucp.datastore.DataClient;
 import org.ucp.model.DataName;
 import org.ucp.model.JobSpec;
+import org.ucp.wasm.Cancellation;
 import org.ucp.wasm.RunOutcome;
 import org.ucp.wasm.RunRequest;
 import org.ucp.wasm.RunStatus;
@@ -64,7 +65,7 @@ final class JobPipeline {
    * submission: from then on the attempt takes no slot, so the broker, which learns of the
    * decision only after the submission, never finds the slot still taken.
    */
-  Future<Decision> execute(RunJob job, Runnable slotFreed) {
+  Future<Decision> execute(RunJob job, Runnable slotFreed, Cancellation cancellation) {
     JobWorkspace ws = new JobWorkspace(jobsDir.resolve(job.jobId() + "-" + job.attempt()));
     JobSpec spec = job.spec();
     return blocking(() -> {
@@ -72,13 +73,26 @@ final class JobPipeline {
           return null;
         })
         .compose(v -> fetchInputs(ws, spec))
-        .compose(module -> run(ws, job, module), missing -> notRun(ws, missing))
-        .compose(outcome -> package_(ws, job, outcome))
-        .compose(submission -> {
-          slotFreed.run();
-          return submitWithRetry(submission);
-        })
-        .compose(decision -> cleanUp(ws, job, decision));
+        .compose(module -> run(ws, job, module, cancellation), missing -> notRun(ws, missing))
+        .compose(outcome -> {
+          if (cancellation.cancelled()) {
+            slotFreed.run();
+            return discard(ws, job, cancellation.reason());
+          }
+          return package_(ws, job, outcome).compose(submission -> {
+            slotFreed.run();
+            return submitWithRetry(submission);
+          }).compose(decision -> cleanUp(ws, job, decision));
+        });
+  }
+
+  /** A stopped attempt submits nothing: its files go, and the future completes with no decision. */
+  private Future<Decision> discard(JobWorkspace ws, RunJob job, String why) {
+    LOG.info(() -> "stopped " + job.jobId() + " attempt " + job.attempt() + " (" + why + "); nothing submitted");
+    return blocking(() -> {
+      ws.delete();
+      return null;
+    });
   }
 
   /** Fetches stdin and inputs into the sandbox; returns the module's bytes. */
@@ -121,7 +135,7 @@ final class JobPipeline {
             FailureCode.NOT_FOUND, "missing " + field + " '" + name + "': " + t.getMessage())));
   }
 
-  private Future<RunOutcome> run(JobWorkspace ws, RunJob job, Buffer module) {
+  private Future<RunOutcome> run(JobWorkspace ws, RunJob job, Buffer module, Cancellation cancellation) {
     JobSpec spec = job.spec();
     long timeout = spec.timeoutMs() == 0 ? config.defaultTimeoutMs() : Math.min(spec.timeoutMs(), config.maxTimeoutMs());
     RunRequest request = new RunRequest(
@@ -129,7 +143,7 @@ final class JobPipeline {
         spec.stdin() == null ? null : ws.stdin(), ws.stdout(), ws.stderr(),
         spec.capabilities().memoryMb(), timeout, config.maxOutputKb() * 1024L);
     return wasmPool.executeBlocking(() -> {
-      RunOutcome outcome = runner.run(request);
+      RunOutcome outcome = runner.run(request, cancellation);
       long used = ws.diskUsage();
       long limit = spec.capabilities().diskMb() * 1024L * 1024L;
       if (outcome.exited() && used > limit) {

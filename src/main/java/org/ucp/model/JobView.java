@@ -1,8 +1,15 @@
 package org.ucp.model;
 
 import java.util.List;
+import org.ucp.clock.VectorClock;
 
-/** A job as the API shows it: its spec, where it stands, every attempt and the accepted result. */
+/**
+ * A job as the API shows it: its spec, where it stands, every attempt and the accepted result.
+ *
+ * @param stamp the job's causal stamp: the submitting client's clock (ticked for the client) merged
+ *     with the stamps of its dependencies; a client that sends it back with its next submission
+ *     makes that job causally later (see VECTOR_CLOCK_CAUSAL scheduling)
+ */
 public record JobView(
     String jobId,
     JobSpec spec,
@@ -11,9 +18,26 @@ public record JobView(
     long submittedAt,
     List<Attempt> attempts,
     JobResult result,
-    String reason) {
+    String reason,
+    VectorClock stamp) {
 
   public JobView {
     attempts = List.copyOf(attempts == null ? List.of() : attempts);
+    stamp = stamp == null ? VectorClock.empty() : stamp;
+  }
+
+  public JobView(String jobId, JobSpec spec, JobState state, String owner, long submittedAt,
+      List<Attempt> attempts, JobResult result, String reason) {
+    this(jobId, spec, state, owner, submittedAt, attempts, result, reason, VectorClock.empty());
+  }
+
+  /** The same job in another state, keeping identity, spec, owner and stamp. */
+  public JobView with(JobState newState, List<Attempt> newAttempts, JobResult newResult, String newReason) {
+    return new JobView(jobId, spec, newState, owner, submittedAt, newAttempts, newResult, newReason, stamp);
+  }
+
+  /** The attempt still running, if any. */
+  public java.util.Optional<Attempt> runningAttempt() {
+    return attempts.stream().filter(a -> a.outcome() == AttemptOutcome.RUNNING).reduce((a, b) -> b);
   }
 }

@@ -7,5 +7,7 @@ public enum RunStatus {
   TIMED_OUT,
   MEMORY_LIMIT,
   INVALID_MODULE,
-  INTERRUPTED
+  INTERRUPTED,
+  /** Stopped from outside: the attempt was superseded or preempted. */
+  CANCELLED
 }

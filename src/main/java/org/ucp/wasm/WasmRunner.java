@@ -49,6 +49,11 @@ public final class WasmRunner implements AutoCloseable {
   }
 
   public RunOutcome run(RunRequest request) {
+    return run(request, new Cancellation());
+  }
+
+  /** Runs with a handle through which another thread can stop the run. */
+  public RunOutcome run(RunRequest request, Cancellation cancellation) {
     long begin = System.nanoTime();
     ModuleCache.Lookup lookup;
     try {
@@ -92,7 +97,7 @@ public final class WasmRunner implements AutoCloseable {
                 .withMemoryLimits(new MemoryLimits(initialPages, maxPages))
                 .withStart(false)
                 .build();
-        outcome = execute(instance, maxPages, request, lookup.hit(), begin, err);
+        outcome = execute(instance, maxPages, request, lookup.hit(), begin, err, cancellation);
       }
       if (out.truncated() || err.truncated()) {
         note(err, "ucp: output beyond " + request.maxOutputBytes() + " bytes was dropped");
@@ -103,11 +108,12 @@ public final class WasmRunner implements AutoCloseable {
     }
   }
 
-  private RunOutcome execute(
-      Instance instance, int maxPages, RunRequest request, boolean hit, long begin, OutputStream err) {
+  private RunOutcome execute(Instance instance, int maxPages, RunRequest request, boolean hit, long begin,
+      OutputStream err, Cancellation cancellation) {
     long started = System.nanoTime();
     long startNanos = started - begin;
     Deadline deadline = Deadline.arm(timer, request.timeoutMs());
+    cancellation.attach(deadline);
     RunStatus status;
     Integer exitCode = null;
     String reason = null;
@@ -135,10 +141,15 @@ public final class WasmRunner implements AutoCloseable {
       status = RunStatus.TRAPPED;
       reason = "trap: " + e.getMessage();
     } finally {
-      if (deadline.disarm()) {
+      Deadline.Fired fired = deadline.disarm();
+      if (fired == Deadline.Fired.TIMEOUT) {
         status = RunStatus.TIMED_OUT;
         exitCode = null;
         reason = "stopped after the time limit of " + request.timeoutMs() + " ms";
+      } else if (fired == Deadline.Fired.CANCELLED) {
+        status = RunStatus.CANCELLED;
+        exitCode = null;
+        reason = "stopped: " + cancellation.reason();
       }
     }
     long runNanos = System.nanoTime() - started;

@@ -14,17 +14,18 @@ import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.Failures;
 import org.ucp.bus.JsonCodec;
-import org.ucp.bus.Messages.ClusterView;
 import org.ucp.bus.Messages.DataPage;
 import org.ucp.bus.Messages.JobAccepted;
 import org.ucp.bus.Messages.JobListQuery;
-import org.ucp.bus.Messages.JobPage;
-import org.ucp.bus.Messages.JobQuery;
 import org.ucp.bus.Messages.SubmitJob;
 import org.ucp.bus.UcpException;
 import org.ucp.config.UcpConfig.HttpConfig;
 import org.ucp.datastore.DataClient;
+import org.ucp.broker.BrokerDirectory;
+import org.ucp.clock.VectorClock;
 import org.ucp.model.DataName;
+import org.ucp.model.EmergencyLevel;
+import org.ucp.model.EmergencyState;
 import org.ucp.model.JobSpecParser;
 import org.ucp.model.JobState;
 import org.ucp.model.JobView;
@@ -39,16 +40,20 @@ public final class WebVerticle extends VerticleBase {
   private static final String DATA_PREFIX = "/api/data/";
 
   private final HttpConfig config;
+  private final String nodeId;
   private DataClient data;
+  private BrokerQueries brokers;
   private HttpServer server;
 
-  public WebVerticle(HttpConfig config) {
+  public WebVerticle(HttpConfig config, String nodeId) {
     this.config = config;
+    this.nodeId = nodeId;
   }
 
   @Override
   public Future<?> start() {
     data = new DataClient(vertx);
+    brokers = new BrokerQueries(vertx, BrokerDirectory.listen(vertx, 2_000));
     Router router = Router.router(vertx);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyMb() * 1024L * 1024L));
     router.post("/api/jobs").handler(this::submit);
@@ -59,8 +64,10 @@ public final class WebVerticle extends VerticleBase {
     router.put("/api/data/*").handler(this::putData);
     router.get("/api/data/*").handler(this::getData);
     router.delete("/api/data/*").handler(this::deleteData);
-    router.get("/api/cluster").handler(ctx -> Bus.<ClusterView>request(vertx, Addresses.BROKER_CLUSTER, "")
+    router.get("/api/cluster").handler(ctx -> brokers.cluster()
         .onComplete(view -> json(ctx, 200, view), failure -> fail(ctx, failure)));
+    router.post("/api/emergency").handler(this::declareEmergency);
+    router.delete("/api/emergency").handler(this::clearEmergency);
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(config.port(), config.host())
@@ -75,10 +82,16 @@ public final class WebVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /**
+   * {@code POST /api/jobs}. Optional headers make causal order explicit: {@code X-UCP-Client}
+   * names the submitter and {@code X-UCP-Clock} carries the stamp of the last job it saw
+   * accepted (the {@code stamp} of a 202 answer), so this job is causally after that one.
+   */
   private void submit(RoutingContext ctx) {
     SubmitJob submit;
     try {
-      submit = new SubmitJob(JobSpecParser.parse(ctx.body().asString()));
+      submit = new SubmitJob(JobSpecParser.parse(ctx.body().asString()), ctx.request().getHeader("X-UCP-Client"),
+          clientClock(ctx.request().getHeader("X-UCP-Clock")));
     } catch (ValidationException e) {
       fail(ctx, e);
       return;
@@ -87,9 +100,49 @@ public final class WebVerticle extends VerticleBase {
         .onComplete(accepted -> json(ctx, 202, accepted), failure -> fail(ctx, failure));
   }
 
+  private static VectorClock clientClock(String header) {
+    if (header == null || header.isBlank()) {
+      return VectorClock.empty();
+    }
+    try {
+      return JsonCodec.MAPPER.readValue(header, VectorClock.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new ValidationException("X-UCP-Clock", "must be a JSON object of counters like {\"client-a\":3}");
+    }
+  }
+
   private void job(RoutingContext ctx) {
-    Bus.<JobView>request(vertx, Addresses.BROKER_JOB_GET, new JobQuery(ctx.pathParam("id")))
-        .onComplete(view -> json(ctx, 200, view), failure -> fail(ctx, failure));
+    brokers.job(ctx.pathParam("id")).onComplete(view -> json(ctx, 200, view), failure -> fail(ctx, failure));
+  }
+
+  /** {@code POST /api/emergency {"level", "reason"}}: published, so every broker has it at once. */
+  private void declareEmergency(RoutingContext ctx) {
+    EmergencyState state;
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body == null || !(body.getValue("level") instanceof String level)) {
+        throw new ValidationException("level", "is required: one of NONE, LOW, MEDIUM, HIGH, CRITICAL");
+      }
+      Object reason = body.getValue("reason");
+      if (reason != null && !(reason instanceof String)) {
+        throw new ValidationException("reason", "must be a string");
+      }
+      state = new EmergencyState(EmergencyLevel.parse("level", level), (String) reason, System.currentTimeMillis(), nodeId);
+    } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+      fail(ctx, new ValidationException("body", "must be a JSON object like {\"level\":\"HIGH\",\"reason\":\"flood\"}"));
+      return;
+    } catch (ValidationException e) {
+      fail(ctx, e);
+      return;
+    }
+    vertx.eventBus().publish(Addresses.EMERGENCY_CHANGED, state);
+    json(ctx, 200, state);
+  }
+
+  private void clearEmergency(RoutingContext ctx) {
+    EmergencyState cleared = new EmergencyState(EmergencyLevel.NONE, "cleared", System.currentTimeMillis(), nodeId);
+    vertx.eventBus().publish(Addresses.EMERGENCY_CHANGED, cleared);
+    json(ctx, 200, cleared);
   }
 
   private void listJobs(RoutingContext ctx) {
@@ -104,13 +157,13 @@ public final class WebVerticle extends VerticleBase {
       fail(ctx, e);
       return;
     }
-    Bus.<JobPage>request(vertx, Addresses.BROKER_JOB_LIST, query)
+    brokers.jobs(query.state(), query.page(), query.size())
         .onComplete(page -> json(ctx, 200, page), failure -> fail(ctx, failure));
   }
 
   private void result(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    Bus.<JobView>request(vertx, Addresses.BROKER_JOB_GET, new JobQuery(id))
+    brokers.job(id)
         .compose(view -> view.result() == null
             ? Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "job " + id + " has no accepted result yet (state " + view.state() + ")"))
             : data.get(view.result().name()))

@@ -140,8 +140,9 @@ class JobTableTest {
     table.dispatch("a", "e1", "b1", CLOCK, 4);
     table.dispatch("b", "e1", "b1", CLOCK, 4);
 
-    assertEquals(List.of("a"), table.decided(decision("a", 1, JobState.COMPLETED), 5).stream().map(JobView::jobId).toList());
+    table.decided(decision("a", 1, JobState.COMPLETED), 5);
     assertEquals(JobState.WAITING, state("c"));
+    assertEquals("waiting for b", table.get("c").orElseThrow().reason());
     assertEquals(List.of("b", "c"), table.decided(decision("b", 1, JobState.COMPLETED), 6).stream().map(JobView::jobId).toList());
     assertEquals(JobState.QUEUED, state("c"));
   }

@@ -24,6 +24,7 @@ import org.ucp.model.Attempt;
 import org.ucp.model.AttemptOutcome;
 import org.ucp.model.Capabilities;
 import org.ucp.model.EmergencyLevel;
+import org.ucp.model.EmergencyState;
 import org.ucp.model.ExecutorCapabilities;
 import org.ucp.model.JobResult;
 import org.ucp.model.JobSpec;
@@ -64,7 +65,11 @@ class CodecRoundTripTest {
               new Attempt(1, "exec-1", "broker-1", CLOCK, AttemptOutcome.LOST, 1_700_000_000_100L, 1_700_000_000_900L, "executor lost"),
               new Attempt(2, "exec-2", "broker-1", CLOCK.tick("broker-1"), AttemptOutcome.ACCEPTED, 1_700_000_001_000L, 1_700_000_002_000L, null)),
           new JobResult("job-42/result", 0, "ab".repeat(32), 2, "exec-2"),
-          null);
+          null,
+          VectorClock.of(Map.of("client-a", 2L)));
+
+  private static final EmergencyState EMERGENCY =
+      new EmergencyState(EmergencyLevel.HIGH, "flood in sector 7", 1_700_000_000_000L, "node-a");
 
   private static final JobView RUNNING_VIEW =
       new JobView("job-43", JobSpec.of("m.wasm", List.of()), JobState.RUNNING, null, 5L,
@@ -75,14 +80,15 @@ class CodecRoundTripTest {
 
   private static Map<Class<?>, Object> samples() {
     Map<Class<?>, Object> s = new LinkedHashMap<>();
-    s.put(Messages.SubmitJob.class, new Messages.SubmitJob(SPEC));
-    s.put(Messages.JobAccepted.class, new Messages.JobAccepted("job-42", JobState.QUEUED));
+    s.put(Messages.SubmitJob.class, new Messages.SubmitJob(SPEC, "client-a", VectorClock.of(Map.of("client-a", 1L))));
+    s.put(Messages.JobAccepted.class, new Messages.JobAccepted("job-42", JobState.QUEUED, VectorClock.of(Map.of("client-a", 2L))));
     s.put(Messages.JobQuery.class, new Messages.JobQuery("job-42"));
     s.put(Messages.JobListQuery.class, new Messages.JobListQuery(JobState.RUNNING, 3, 50));
     s.put(Messages.JobPage.class, new Messages.JobPage(List.of(VIEW, RUNNING_VIEW), 0, 20, 2));
     s.put(JobView.class, VIEW);
-    s.put(Messages.RegisterExecutor.class, new Messages.RegisterExecutor("exec-2", 4, EXEC_CAPS));
-    s.put(Messages.Registered.class, new Messages.Registered("broker-1"));
+    s.put(Messages.RegisterExecutor.class,
+        new Messages.RegisterExecutor("exec-2", "7b0c1d2e-member", 4, EXEC_CAPS, List.of("job-42#2")));
+    s.put(Messages.Registered.class, new Messages.Registered("broker-1", List.of("job-41#1")));
     s.put(Messages.Heartbeat.class, new Messages.Heartbeat("exec-2", 4, EXEC_CAPS, List.of("job-42", "job-43")));
     s.put(Messages.RunJob.class, new Messages.RunJob("job-42", 2, SPEC, "broker-1", CLOCK));
     s.put(Messages.AttemptAssigned.class, new Messages.AttemptAssigned("job-42", 2, "exec-2", "broker-1", CLOCK));
@@ -103,9 +109,14 @@ class CodecRoundTripTest {
         new Messages.CopyData(List.of(new Messages.CopyEntry("tmp/x", "job-42/result"),
             new Messages.CopyEntry("tmp/y", "reports/r1.txt"))));
     s.put(Messages.ClusterView.class,
-        new Messages.ClusterView(List.of("broker-1", "broker-2"),
-            List.of(new Messages.ExecutorInfo("exec-2", "broker-1", 4, 1, EXEC_CAPS, "healthy", 1_700_000_000_000L))));
+        new Messages.ClusterView(
+            List.of(new Messages.BrokerInfo("broker-1", "PRIORITY_BASED", 1, 1, 3)),
+            List.of(new Messages.ExecutorInfo("exec-2", "broker-1", 4, 1, EXEC_CAPS, "ALIVE", 1_700_000_000_000L)),
+            EMERGENCY));
     s.put(Messages.DataRequest.class, new Messages.DataRequest("camera7/2026/img1.jpg"));
+    s.put(Messages.StopAttempt.class, new Messages.StopAttempt("job-42", 1, "superseded"));
+    s.put(Messages.BrokerAnnounce.class, new Messages.BrokerAnnounce("broker-1", "EMERGENCY_FIRST", 2, 1, 0, EMERGENCY));
+    s.put(EmergencyState.class, EMERGENCY);
     return s;
   }
 

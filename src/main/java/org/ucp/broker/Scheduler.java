@@ -1,0 +1,170 @@
+package org.ucp.broker;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.ucp.model.EmergencyLevel;
+import org.ucp.model.EmergencyState;
+import org.ucp.model.ExecutorCapabilities;
+import org.ucp.model.JobState;
+import org.ucp.model.JobView;
+
+/**
+ * One scheduling pass: which queued jobs go to which executors now, and (EMERGENCY_FIRST only)
+ * which running job a CRITICAL job displaces. Pure: the same inputs give the same decisions.
+ */
+public final class Scheduler {
+  private final SchedulingStrategy strategy;
+
+  public Scheduler(SchedulingStrategy strategy) {
+    this.strategy = strategy;
+  }
+
+  public SchedulingStrategy strategy() {
+    return strategy;
+  }
+
+  /** A job running on an executor, as preemption sees it. */
+  public record RunningJob(String jobId, EmergencyLevel level, long startedAt) {}
+
+  /** An executor as placement sees it: free slots, capabilities net of pending work, running jobs. */
+  public record Candidate(String executorId, int freeSlots, ExecutorCapabilities capabilities, List<RunningJob> running) {}
+
+  public sealed interface Decision permits Dispatch, Preempt {}
+
+  public record Dispatch(String jobId, String executorId) implements Decision {}
+
+  /** Stop {@code victimJobId} on {@code executorId} and requeue it, to make room for {@code forJobId}. */
+  public record Preempt(String victimJobId, String executorId, String forJobId) implements Decision {}
+
+  /**
+   * Decides one pass.
+   *
+   * @param jobs every job the broker owns, in arrival order (non-queued ones matter for causality)
+   */
+  public List<Decision> schedule(List<JobView> jobs, List<Candidate> executors, long now, EmergencyState emergency) {
+    Map<String, MutableCandidate> free = new LinkedHashMap<>();
+    executors.forEach(c -> free.put(c.executorId(), new MutableCandidate(c)));
+    List<Decision> decisions = new ArrayList<>();
+    Set<String> victims = new HashSet<>();
+    List<JobView> unstarted = jobs.stream()
+        .filter(j -> j.state() == JobState.QUEUED || j.state() == JobState.WAITING).toList();
+    for (JobView job : order(jobs, now, emergency)) {
+      if (strategy == SchedulingStrategy.VECTOR_CLOCK_CAUSAL && hasUnstartedPredecessor(job, unstarted)) {
+        continue;
+      }
+      Optional<MutableCandidate> target = place(job, free.values());
+      if (target.isPresent()) {
+        target.get().take(job);
+        decisions.add(new Dispatch(job.jobId(), target.get().id));
+      } else if (strategy == SchedulingStrategy.EMERGENCY_FIRST && job.spec().priority().emergency() == EmergencyLevel.CRITICAL) {
+        victim(job, free.values(), victims).ifPresent(p -> {
+          victims.add(p.victimJobId());
+          decisions.add(p);
+        });
+      }
+    }
+    return decisions;
+  }
+
+  /** QUEUED jobs in the order this strategy serves them. */
+  List<JobView> order(List<JobView> jobs, long now, EmergencyState emergency) {
+    List<JobView> queued = new ArrayList<>(jobs.stream().filter(j -> j.state() == JobState.QUEUED).toList());
+    Comparator<JobView> byScore = Comparator.comparingDouble(
+        (JobView j) -> -PriorityScore.of(j.spec().priority(), j.submittedAt(), now, emergency));
+    switch (strategy) {
+      case PRIORITY_BASED, VECTOR_CLOCK_CAUSAL -> queued.sort(byScore);
+      case EMERGENCY_FIRST -> queued.sort(
+          Comparator.comparingInt((JobView j) -> -j.spec().priority().emergency().ordinal()));
+      case FIRST_COME_FIRST_SERVED, RESOURCE_OPTIMAL -> { }
+    }
+    return queued;
+  }
+
+  /** Where one job with {@code needs} would go now, by this strategy's placement rule. */
+  public Optional<String> placeOne(org.ucp.model.Capabilities needs, List<Candidate> executors) {
+    JobView probe = new JobView("probe", new org.ucp.model.JobSpec("probe.wasm", null, null, null, null, null, null,
+        null, needs, null, null, 0), JobState.QUEUED, null, 0, List.of(), null, null);
+    List<MutableCandidate> free = executors.stream().map(MutableCandidate::new).toList();
+    return place(probe, free).map(c -> c.id);
+  }
+
+  /** Whether a job not yet started happened before {@code job} (its stamp is causally earlier). */
+  private static boolean hasUnstartedPredecessor(JobView job, List<JobView> unstarted) {
+    for (JobView other : unstarted) {
+      if (other != job && other.stamp().happenedBefore(job.stamp())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Optional<MutableCandidate> place(JobView job, java.util.Collection<MutableCandidate> candidates) {
+    List<MutableCandidate> capable = candidates.stream()
+        .filter(c -> c.freeSlots > 0 && job.spec().capabilities().satisfiedBy(c.capabilities()))
+        .toList();
+    Comparator<MutableCandidate> order = strategy == SchedulingStrategy.RESOURCE_OPTIMAL
+        ? Comparator.comparing((MutableCandidate c) -> c.onBattery)
+            .thenComparingLong(c -> c.freeMemoryMb - job.spec().capabilities().memoryMb())
+            .thenComparingLong(c -> c.freeDiskMb - job.spec().capabilities().diskMb())
+            .thenComparing(c -> c.id)
+        : Comparator.comparingInt((MutableCandidate c) -> -c.freeSlots)
+            .thenComparingLong(c -> -c.freeMemoryMb)
+            .thenComparing(c -> c.id);
+    return capable.stream().min(order);
+  }
+
+  /** The most recently started non-emergency job on an executor able to take {@code job}. */
+  private static Optional<Preempt> victim(JobView job, java.util.Collection<MutableCandidate> candidates, Set<String> taken) {
+    Preempt best = null;
+    long bestStart = Long.MIN_VALUE;
+    for (MutableCandidate c : candidates) {
+      if (!job.spec().capabilities().satisfiedBy(c.capabilities())) {
+        continue;
+      }
+      for (RunningJob r : c.running) {
+        if (r.level() == EmergencyLevel.NONE && !taken.contains(r.jobId()) && r.startedAt() > bestStart) {
+          best = new Preempt(r.jobId(), c.id, job.jobId());
+          bestStart = r.startedAt();
+        }
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Slots and memory left during one pass. */
+  private static final class MutableCandidate {
+    final String id;
+    final List<RunningJob> running;
+    final ExecutorCapabilities base;
+    final boolean onBattery;
+    int freeSlots;
+    long freeMemoryMb;
+    long freeDiskMb;
+
+    MutableCandidate(Candidate c) {
+      id = c.executorId();
+      running = c.running();
+      base = c.capabilities();
+      onBattery = base.onBattery();
+      freeSlots = c.freeSlots();
+      freeMemoryMb = base.freeMemoryMb();
+      freeDiskMb = base.freeDiskMb();
+    }
+
+    ExecutorCapabilities capabilities() {
+      return new ExecutorCapabilities(freeMemoryMb, freeDiskMb, base.cpuCores(), base.cpuLoad(), base.onBattery(), base.powerPercent());
+    }
+
+    void take(JobView job) {
+      freeSlots--;
+      freeMemoryMb -= job.spec().capabilities().memoryMb();
+      freeDiskMb -= job.spec().capabilities().diskMb();
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package org.ucp.web;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.ucp.broker.BrokerDirectory;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Bus;
+import org.ucp.bus.FailureCode;
+import org.ucp.bus.Messages.BrokerAnnounce;
+import org.ucp.bus.Messages.BrokerInfo;
+import org.ucp.bus.Messages.ClusterView;
+import org.ucp.bus.Messages.ExecutorInfo;
+import org.ucp.bus.Messages.JobListQuery;
+import org.ucp.bus.Messages.JobPage;
+import org.ucp.bus.Messages.JobQuery;
+import org.ucp.bus.UcpException;
+import org.ucp.model.EmergencyState;
+import org.ucp.model.JobState;
+import org.ucp.model.JobView;
+
+/** The web role's questions to every live broker, merged into one answer. */
+final class BrokerQueries {
+  private final Vertx vertx;
+  private final BrokerDirectory directory;
+
+  BrokerQueries(Vertx vertx, BrokerDirectory directory) {
+    this.vertx = vertx;
+    this.directory = directory;
+  }
+
+  private List<String> brokers() {
+    return directory.live().stream().map(BrokerAnnounce::brokerId).toList();
+  }
+
+  /** The job from whichever broker owns it. */
+  Future<JobView> job(String jobId) {
+    return findJob(brokers(), 0, jobId);
+  }
+
+  private Future<JobView> findJob(List<String> brokers, int i, String jobId) {
+    if (i >= brokers.size()) {
+      return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no job " + jobId));
+    }
+    return Bus.<JobView>request(vertx, Addresses.brokerJobGet(brokers.get(i)), new JobQuery(jobId))
+        .recover(t -> findJob(brokers, i + 1, jobId));
+  }
+
+  /** One page of every broker's jobs together, oldest first. */
+  Future<JobPage> jobs(JobState state, int page, int size) {
+    int upTo = (int) Math.min(1000, (long) (page + 1) * size);
+    List<Future<JobPage>> pages = new ArrayList<>();
+    for (String broker : brokers()) {
+      pages.add(Bus.<JobPage>request(vertx, Addresses.brokerJobList(broker), new JobListQuery(state, 0, upTo))
+          .recover(t -> Future.succeededFuture(new JobPage(List.of(), 0, upTo, 0))));
+    }
+    return Future.all(pages).map(all -> {
+      List<JobView> merged = new ArrayList<>();
+      long total = 0;
+      for (Future<JobPage> p : pages) {
+        merged.addAll(p.result().jobs());
+        total += p.result().total();
+      }
+      merged.sort(Comparator.comparingLong(JobView::submittedAt).thenComparing(JobView::jobId));
+      int from = Math.min(page * size, merged.size());
+      return new JobPage(List.copyOf(merged.subList(from, Math.min(from + size, merged.size()))), page, size, total);
+    });
+  }
+
+  /** Every broker's executors and the newest emergency state any broker holds. */
+  Future<ClusterView> cluster() {
+    List<Future<ClusterView>> views = new ArrayList<>();
+    for (String broker : brokers()) {
+      views.add(Bus.<ClusterView>request(vertx, Addresses.brokerCluster(broker), "")
+          .recover(t -> Future.succeededFuture(null)));
+    }
+    return Future.all(views).map(all -> {
+      List<BrokerInfo> brokerInfos = new ArrayList<>();
+      Map<String, ExecutorInfo> executors = new TreeMap<>();
+      EmergencyState emergency = EmergencyState.NONE;
+      for (Future<ClusterView> f : views) {
+        ClusterView v = f.result();
+        if (v == null) {
+          continue;
+        }
+        brokerInfos.addAll(v.brokers());
+        for (ExecutorInfo e : v.executors()) {
+          ExecutorInfo known = executors.get(e.executorId());
+          if (known == null || e.lastHeartbeat() > known.lastHeartbeat()) {
+            executors.put(e.executorId(), e);
+          }
+        }
+        if (v.emergency().since() > emergency.since()) {
+          emergency = v.emergency();
+        }
+      }
+      return new ClusterView(brokerInfos, List.copyOf(executors.values()), emergency);
+    });
+  }
+}
