@@ -39,6 +39,9 @@ public final class Node {
     this.cluster = cluster;
   }
 
+  /** The member attribute under which Vert.x's Hazelcast cluster manager keeps its node id. */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
+
   /** Member-left events straight from Hazelcast (Vert.x keeps its own node listener slot). */
   private ClusterMembership membership() {
     return listener -> cluster.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
@@ -47,7 +50,10 @@ public final class Node {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        listener.accept(event.getMember().getUuid().toString());
+        String nodeId = event.getMember().getAttribute(VERTX_NODE_ID);
+        if (nodeId != null) {
+          listener.accept(nodeId);
+        }
       }
     });
   }

@@ -50,6 +50,7 @@ public final class BrokerVerticle extends VerticleBase {
   private final Scheduler scheduler;
   private VectorClock clock = VectorClock.empty();
   private EmergencyState emergency = EmergencyState.NONE;
+  private long emergencyReceivedAt;
 
   public BrokerVerticle(BrokerSettings settings, ClusterMembership membership) {
     this.settings = settings;
@@ -206,6 +207,7 @@ public final class BrokerVerticle extends VerticleBase {
   private void adopt(EmergencyState state) {
     if (state != null && state.since() > emergency.since()) {
       emergency = state;
+      emergencyReceivedAt = System.currentTimeMillis();
       LOG.info(() -> "emergency " + state.level() + (state.reason() == null ? "" : ": " + state.reason()));
       schedule();
     }
@@ -217,7 +219,8 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   private ClusterView view() {
-    BrokerInfo me = new BrokerInfo(brokerId, settings.strategy().name(), executors.alive(), executors.running(), jobs.queued().size());
+    BrokerInfo me = new BrokerInfo(brokerId, settings.strategy().name(), executors.alive(), executors.running(),
+        jobs.queued().size(), emergency.level().name(), emergencyReceivedAt);
     return new ClusterView(List.of(me), executors.view(), emergency);
   }
 

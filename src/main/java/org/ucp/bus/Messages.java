@@ -166,7 +166,14 @@ public final class Messages {
       String health,
       long lastHeartbeat) {}
 
-  public record BrokerInfo(String brokerId, String strategy, int executors, int running, int queued) {}
+  /**
+   * One broker as monitoring shows it.
+   *
+   * @param emergency the emergency level this broker holds
+   * @param emergencyReceivedAt when this broker learned of that state (epoch ms), 0 if never
+   */
+  public record BrokerInfo(
+      String brokerId, String strategy, int executors, int running, int queued, String emergency, long emergencyReceivedAt) {}
 
   /** One broker's view, or the web role's merge of every broker's. */
   public record ClusterView(List<BrokerInfo> brokers, List<ExecutorInfo> executors, EmergencyState emergency) {}

@@ -110,7 +110,7 @@ class CodecRoundTripTest {
             new Messages.CopyEntry("tmp/y", "reports/r1.txt"))));
     s.put(Messages.ClusterView.class,
         new Messages.ClusterView(
-            List.of(new Messages.BrokerInfo("broker-1", "PRIORITY_BASED", 1, 1, 3)),
+            List.of(new Messages.BrokerInfo("broker-1", "PRIORITY_BASED", 1, 1, 3, "HIGH", 1_700_000_000_005L)),
             List.of(new Messages.ExecutorInfo("exec-2", "broker-1", 4, 1, EXEC_CAPS, "ALIVE", 1_700_000_000_000L)),
             EMERGENCY));
     s.put(Messages.DataRequest.class, new Messages.DataRequest("camera7/2026/img1.jpg"));

@@ -1,0 +1,106 @@
+package org.ucp.testing;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.ucp.app.Embedded;
+import org.ucp.app.Node;
+import org.ucp.cli.HttpApi;
+
+/**
+ * A test cluster's in-process node (by default broker, arbiter, datastore and web) with helpers
+ * to submit and watch jobs over its HTTP API. Executors join as separate processes or nodes.
+ */
+public final class ControlNode implements AutoCloseable {
+  private static final Set<String> FINAL = Set.of("COMPLETED", "FAILED", "CANCELLED");
+
+  public final String cluster = TestNodes.clusterName();
+  public final int[] ports;
+  public final String members;
+  public final Node node;
+  public final HttpApi api;
+
+  /** Reserves {@code size} cluster ports; the control node takes the first. */
+  public ControlNode(Path dir, int size, String roles, Map<String, String> extra) {
+    ports = new int[size];
+    StringBuilder list = new StringBuilder();
+    for (int i = 0; i < size; i++) {
+      ports[i] = TestNodes.freePort();
+      list.append(i == 0 ? "" : ",").append("127.0.0.1:").append(ports[i]);
+    }
+    members = list.toString();
+    java.util.Map<String, String> overrides = new java.util.HashMap<>(extra);
+    overrides.put("node.roles", roles);
+    node = Embedded.await(Node.start(TestNodes.config("control", dir.resolve("control"), cluster, ports[0], members, overrides)), 60);
+    api = new HttpApi("http://127.0.0.1:" + node.httpPort());
+  }
+
+  public ControlNode(Path dir, int size) {
+    this(dir, size, "broker,arbiter,datastore,web", Map.of());
+  }
+
+  /** Starts an executor process on cluster port {@code ports[index]}. */
+  public ProcessNode executorProcess(Path dir, String id, int index, Map<String, String> config) {
+    return ProcessNode.start(id, dir.resolve(id), "executor", cluster, ports[index], members, config);
+  }
+
+  /** Starts an in-process node with {@code roles} on cluster port {@code ports[index]}. */
+  public Node inProcess(Path dir, String id, int index, String roles, Map<String, String> extra) {
+    java.util.Map<String, String> overrides = new java.util.HashMap<>(extra);
+    overrides.put("node.roles", roles);
+    return Embedded.await(Node.start(TestNodes.config(id, dir.resolve(id), cluster, ports[index], members, overrides)), 60);
+  }
+
+  public JsonObject executor(String id) {
+    for (Object e : api.cluster().getJsonArray("executors")) {
+      if (((JsonObject) e).getString("executorId").equals(id)) {
+        return (JsonObject) e;
+      }
+    }
+    return null;
+  }
+
+  /** Waits until {@code id} is registered with the given health. */
+  public JsonObject awaitExecutor(String id, String health, Duration timeout) {
+    return Poll.until(timeout, id + " to be " + health, () -> {
+      JsonObject e = executor(id);
+      return e != null && e.getString("health").equals(health) ? e : null;
+    });
+  }
+
+  public JsonObject awaitState(String jobId, Set<String> states, Duration timeout) {
+    return Poll.until(timeout, "job " + jobId + " to reach " + states, () -> {
+      JsonObject job = api.job(jobId);
+      return states.contains(job.getString("state")) ? job : null;
+    });
+  }
+
+  public JsonObject awaitFinal(String jobId, Duration timeout) {
+    return awaitState(jobId, FINAL, timeout);
+  }
+
+  /** Waits until the job's latest attempt is RUNNING on {@code executor}; returns the attempt number. */
+  public int awaitRunningOn(String jobId, String executor, Duration timeout) {
+    return Poll.until(timeout, jobId + " to run on " + executor, () -> {
+      JsonArray attempts = api.job(jobId).getJsonArray("attempts");
+      if (attempts.isEmpty()) {
+        return null;
+      }
+      JsonObject last = attempts.getJsonObject(attempts.size() - 1);
+      return last.getString("outcome").equals("RUNNING") && last.getString("executor").equals(executor)
+          ? last.getInteger("number") : null;
+    });
+  }
+
+  public String submit(JsonObject job) {
+    return api.submit(job).getString("jobId");
+  }
+
+  @Override
+  public void close() {
+    Embedded.await(node.close(), 30);
+  }
+}
