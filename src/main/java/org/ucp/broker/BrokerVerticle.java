@@ -62,7 +62,10 @@ public final class BrokerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    membership.onMemberLeft(nodeId -> context.runOnContext(v -> lost(executors.memberLeft(nodeId))));
+    membership.onMemberLeft(nodeId -> context.runOnContext(v -> {
+      LOG.info(() -> "cluster member " + nodeId + " left");
+      lost(executors.memberLeft(nodeId));
+    }));
     vertx.setPeriodic(SWEEP_MS, id -> lost(executors.sweep(System.currentTimeMillis())));
     vertx.setPeriodic(ANNOUNCE_MS, id -> announce());
     vertx.setPeriodic(1000, id -> schedule());
@@ -125,7 +128,7 @@ public final class BrokerVerticle extends VerticleBase {
         }
       });
     }
-    LOG.info(() -> "executor " + r.executorId() + " registered (" + r.slots() + " slots)"
+    LOG.info(() -> "executor " + r.executorId() + " on member " + r.clusterNodeId() + " registered (" + r.slots() + " slots)"
         + (superseded.isEmpty() ? "" : "; superseded: " + superseded));
     vertx.runOnContext(v -> schedule());
     return Future.succeededFuture(new Registered(brokerId, superseded));

@@ -146,7 +146,7 @@ public final class ExecutorRegistry {
     executors.forEach((id, e) -> {
       if (e.health == Health.ALIVE) {
         List<Scheduler.RunningJob> running = e.placed.values().stream()
-            .map(p -> new Scheduler.RunningJob(p.jobId(), p.level(), p.startedAt())).toList();
+            .map(p -> new Scheduler.RunningJob(p.jobId(), p.level(), p.startedAt(), p.memoryMb())).toList();
         out.add(new Scheduler.Candidate(id, e.slots - e.placed.size(), e.effectiveCapabilities(), running));
       }
     });

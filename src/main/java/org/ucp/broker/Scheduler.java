@@ -30,7 +30,7 @@ public final class Scheduler {
   }
 
   /** A job running on an executor, as preemption sees it. */
-  public record RunningJob(String jobId, EmergencyLevel level, long startedAt) {}
+  public record RunningJob(String jobId, EmergencyLevel level, long startedAt, int memoryMb) {}
 
   /** An executor as placement sees it: free slots, capabilities net of pending work, running jobs. */
   public record Candidate(String executorId, int freeSlots, ExecutorCapabilities capabilities, List<RunningJob> running) {}
@@ -119,16 +119,17 @@ public final class Scheduler {
     return capable.stream().min(order);
   }
 
-  /** The most recently started non-emergency job on an executor able to take {@code job}. */
+  /**
+   * The most recently started non-emergency job whose executor could take {@code job} once that
+   * job is stopped (its memory given back).
+   */
   private static Optional<Preempt> victim(JobView job, java.util.Collection<MutableCandidate> candidates, Set<String> taken) {
     Preempt best = null;
     long bestStart = Long.MIN_VALUE;
     for (MutableCandidate c : candidates) {
-      if (!job.spec().capabilities().satisfiedBy(c.capabilities())) {
-        continue;
-      }
       for (RunningJob r : c.running) {
-        if (r.level() == EmergencyLevel.NONE && !taken.contains(r.jobId()) && r.startedAt() > bestStart) {
+        if (r.level() == EmergencyLevel.NONE && !taken.contains(r.jobId()) && r.startedAt() > bestStart
+            && job.spec().capabilities().satisfiedBy(c.capabilitiesWithout(r))) {
           best = new Preempt(r.jobId(), c.id, job.jobId());
           bestStart = r.startedAt();
         }
@@ -159,6 +160,12 @@ public final class Scheduler {
 
     ExecutorCapabilities capabilities() {
       return new ExecutorCapabilities(freeMemoryMb, freeDiskMb, base.cpuCores(), base.cpuLoad(), base.onBattery(), base.powerPercent());
+    }
+
+    /** Capabilities as they would be once {@code r} stops. */
+    ExecutorCapabilities capabilitiesWithout(RunningJob r) {
+      return new ExecutorCapabilities(freeMemoryMb + r.memoryMb(), freeDiskMb, base.cpuCores(), base.cpuLoad(),
+          base.onBattery(), base.powerPercent());
     }
 
     void take(JobView job) {

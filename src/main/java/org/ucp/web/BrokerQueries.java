@@ -2,6 +2,7 @@ package org.ucp.web;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,8 +24,14 @@ import org.ucp.model.EmergencyState;
 import org.ucp.model.JobState;
 import org.ucp.model.JobView;
 
-/** The web role's questions to every live broker, merged into one answer. */
+/**
+ * The web role's questions to every live broker, merged into one answer. Each question has a
+ * short timeout: a broker that just died is still in the directory for a moment, and one dead
+ * broker must not hold up an answer the live ones can give.
+ */
 final class BrokerQueries {
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
+
   private final Vertx vertx;
   private final BrokerDirectory directory;
 
@@ -46,7 +53,7 @@ final class BrokerQueries {
     if (i >= brokers.size()) {
       return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no job " + jobId));
     }
-    return Bus.<JobView>request(vertx, Addresses.brokerJobGet(brokers.get(i)), new JobQuery(jobId))
+    return Bus.<JobView>request(vertx, Addresses.brokerJobGet(brokers.get(i)), new JobQuery(jobId), ASK)
         .recover(t -> findJob(brokers, i + 1, jobId));
   }
 
@@ -55,7 +62,7 @@ final class BrokerQueries {
     int upTo = (int) Math.min(1000, (long) (page + 1) * size);
     List<Future<JobPage>> pages = new ArrayList<>();
     for (String broker : brokers()) {
-      pages.add(Bus.<JobPage>request(vertx, Addresses.brokerJobList(broker), new JobListQuery(state, 0, upTo))
+      pages.add(Bus.<JobPage>request(vertx, Addresses.brokerJobList(broker), new JobListQuery(state, 0, upTo), ASK)
           .recover(t -> Future.succeededFuture(new JobPage(List.of(), 0, upTo, 0))));
     }
     return Future.all(pages).map(all -> {
@@ -75,7 +82,7 @@ final class BrokerQueries {
   Future<ClusterView> cluster() {
     List<Future<ClusterView>> views = new ArrayList<>();
     for (String broker : brokers()) {
-      views.add(Bus.<ClusterView>request(vertx, Addresses.brokerCluster(broker), "")
+      views.add(Bus.<ClusterView>request(vertx, Addresses.brokerCluster(broker), "", ASK)
           .recover(t -> Future.succeededFuture(null)));
     }
     return Future.all(views).map(all -> {

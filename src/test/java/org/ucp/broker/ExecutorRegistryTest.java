@@ -2,6 +2,7 @@ package org.ucp.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -9,8 +10,12 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.ucp.broker.ExecutorRegistry.Health;
+import org.ucp.broker.ExecutorRegistry.Lost;
+import org.ucp.broker.ExecutorRegistry.Placed;
 import org.ucp.bus.Messages.ExecutorInfo;
 import org.ucp.model.Capabilities;
+import org.ucp.model.EmergencyLevel;
 import org.ucp.model.ExecutorCapabilities;
 
 @Timeout(10)
@@ -160,5 +165,153 @@ class ExecutorRegistryTest {
 
     assertEquals(List.of("a", "b"), view.stream().map(ExecutorInfo::executorId).toList());
     assertEquals(1, view.get(1).running());
+  }
+
+  // ---- health ---------------------------------------------------------------------------------
+
+  private static final long SUSPECT_AFTER = 1_500;
+  private static final long LOST_AFTER = 3_000;
+
+  private static ExecutorRegistry withTimeouts() {
+    return new ExecutorRegistry("b1", SUSPECT_AFTER, LOST_AFTER);
+  }
+
+  private static Placed placed(String jobId, int attempt, EmergencyLevel level) {
+    return new Placed(jobId, attempt, level, 64, 500);
+  }
+
+  @Test
+  void sweepMarksASilentExecutorSuspectThenLost() {
+    ExecutorRegistry r = withTimeouts();
+    r.register("e1", 2, caps(1024), 1_000);
+
+    assertEquals(List.of(), r.sweep(1_000 + SUSPECT_AFTER - 1));
+    assertEquals(Optional.of(Health.ALIVE), r.health("e1"));
+
+    assertEquals(List.of(), r.sweep(1_000 + SUSPECT_AFTER + 1));
+    assertEquals(Optional.of(Health.SUSPECT), r.health("e1"));
+
+    assertEquals(List.of(), r.sweep(1_000 + LOST_AFTER - 1));
+    assertEquals(Optional.of(Health.SUSPECT), r.health("e1"));
+
+    List<Lost> lost = r.sweep(1_000 + LOST_AFTER + 1);
+    assertEquals(List.of("e1"), lost.stream().map(Lost::executorId).toList());
+    assertEquals(Optional.of(Health.LOST), r.health("e1"));
+  }
+
+  @Test
+  void sweepReturnsTheLostExecutorWithTheAttemptsItHeld() {
+    ExecutorRegistry r = withTimeouts();
+    r.register("e1", 4, caps(1024), 0);
+    r.register("e2", 4, caps(1024), 0);
+    Placed first = placed("j1", 1, EmergencyLevel.NONE);
+    Placed second = new Placed("j2", 3, EmergencyLevel.HIGH, 256, 700);
+    r.assign("e1", first);
+    r.assign("e1", second);
+    r.assign("e2", placed("j3", 1, EmergencyLevel.NONE));
+    assertTrue(r.heartbeat("e2", 4, caps(1024), List.of("j3"), LOST_AFTER));
+
+    List<Lost> lost = r.sweep(LOST_AFTER + 1);
+
+    assertEquals(1, lost.size(), "only e1 was silent");
+    Lost e1 = lost.get(0);
+    assertEquals("e1", e1.executorId());
+    assertEquals(List.of(first, second), e1.attempts());
+    assertNotNull(e1.why());
+    assertFalse(e1.why().isBlank());
+    assertEquals(1, r.running(), "e1's attempts are no longer counted; e2's j3 is");
+    assertEquals(List.of(), r.sweep(LOST_AFTER + 2), "an executor is reported LOST once");
+  }
+
+  @Test
+  void aSuspectExecutorThatHeartbeatsIsAliveAgain() {
+    ExecutorRegistry r = withTimeouts();
+    r.register("e1", 2, caps(1024), 0);
+    r.sweep(SUSPECT_AFTER + 1);
+    assertEquals(Optional.of(Health.SUSPECT), r.health("e1"));
+
+    assertTrue(r.heartbeat("e1", 2, caps(1024), List.of(), SUSPECT_AFTER + 2));
+
+    assertEquals(Optional.of(Health.ALIVE), r.health("e1"));
+    assertEquals(List.of("e1"), r.candidates().stream().map(Scheduler.Candidate::executorId).toList());
+  }
+
+  @Test
+  void aLostExecutorsHeartbeatIsRefused() {
+    ExecutorRegistry r = withTimeouts();
+    r.register("e1", 2, caps(1024), 0);
+    assertEquals(1, r.sweep(LOST_AFTER + 1).size());
+
+    assertFalse(r.heartbeat("e1", 2, caps(1024), List.of(), LOST_AFTER + 2));
+
+    assertEquals(Optional.of(Health.LOST), r.health("e1"));
+    assertEquals(List.of(), r.candidates());
+  }
+
+  @Test
+  void memberLeftMarksEveryExecutorOfThatNodeLostAtOnce() {
+    ExecutorRegistry r = withTimeouts();
+    r.register("e1", "node-1", 2, caps(1024), 0);
+    r.register("e2", "node-1", 2, caps(1024), 0);
+    r.register("e3", "node-2", 2, caps(1024), 0);
+    r.register("e4", 2, caps(1024), 0);
+    Placed onE1 = placed("j1", 1, EmergencyLevel.NONE);
+    Placed onE2 = placed("j2", 2, EmergencyLevel.CRITICAL);
+    r.assign("e1", onE1);
+    r.assign("e2", onE2);
+    r.assign("e3", placed("j3", 1, EmergencyLevel.NONE));
+
+    List<Lost> lost = r.memberLeft("node-1");
+
+    assertEquals(List.of("e1", "e2"), lost.stream().map(Lost::executorId).toList());
+    assertEquals(List.of(onE1), lost.get(0).attempts());
+    assertEquals(List.of(onE2), lost.get(1).attempts());
+    assertEquals(Optional.of(Health.LOST), r.health("e1"));
+    assertEquals(Optional.of(Health.LOST), r.health("e2"));
+    assertEquals(Optional.of(Health.ALIVE), r.health("e3"));
+    assertEquals(Optional.of(Health.ALIVE), r.health("e4"));
+    assertEquals(List.of(), r.memberLeft("node-1"), "already LOST: not reported again");
+  }
+
+  @Test
+  void reRegisteringALostExecutorMakesItAliveWithNothingPlaced() {
+    ExecutorRegistry r = withTimeouts();
+    r.register("e1", "node-1", 2, caps(1024), 0);
+    r.assign("e1", new Placed("j1", 1, EmergencyLevel.NONE, 512, 0));
+    r.memberLeft("node-1");
+
+    r.register("e1", "node-9", 2, caps(1024), 10);
+
+    assertEquals(Optional.of(Health.ALIVE), r.health("e1"));
+    assertEquals(0, r.running());
+    assertEquals(List.of(new Scheduler.Candidate("e1", 2, caps(1024), List.of())), r.candidates(),
+        "both slots free and no pending memory left over");
+    assertTrue(r.heartbeat("e1", 2, caps(1024), List.of(), 20));
+  }
+
+  @Test
+  void candidatesExcludeSuspectAndLostExecutors() {
+    ExecutorRegistry r = withTimeouts();
+    r.register("lost", 2, caps(1024), 0);
+    r.register("suspect", 8, caps(1024), 1_000);
+    r.register("alive", 1, caps(1024), 3_000);
+
+    assertEquals(List.of("lost"), r.sweep(3_100).stream().map(Lost::executorId).toList());
+
+    assertEquals(List.of("alive"), r.candidates().stream().map(Scheduler.Candidate::executorId).toList());
+    assertEquals(Optional.of("alive"), r.place(SMALL), "suspect has more free slots but gets no new work");
+    assertEquals(2, r.alive(), "SUSPECT still counts as alive, LOST does not");
+  }
+
+  @Test
+  void viewShowsHealthNames() {
+    ExecutorRegistry r = withTimeouts();
+    r.register("lost", 2, caps(1024), 0);
+    r.register("suspect", 2, caps(1024), 1_000);
+    r.register("alive", 2, caps(1024), 3_000);
+    r.sweep(3_100);
+
+    assertEquals(List.of("alive:ALIVE", "lost:LOST", "suspect:SUSPECT"),
+        r.view().stream().map(i -> i.executorId() + ":" + i.health()).toList());
   }
 }
