@@ -41,7 +41,7 @@ final class Bench {
   private Bench() {}
 
   static int run(List<String> rest) {
-    Args flags = Args.parse(rest, Set.of("--jobs", "--cpu-iterations", "--repeat"), Set.of());
+    Args flags = Args.parse(rest, Set.of("--jobs", "--cpu-iterations", "--repeat"), Set.of("--no-loss"));
     int jobs = flags.intValue("--jobs", 200, 1, 100_000);
     int iterations = flags.intValue("--cpu-iterations", 400_000_000, 1, Integer.MAX_VALUE);
     int repeat = flags.intValue("--repeat", 3, 1, 100);
@@ -60,6 +60,9 @@ final class Bench {
       out.put("trivialJobs", trivial(api, decidedAt, jobs));
       out.put("cpuHeavy", cpuHeavy(api, decidedAt, iterations, repeat));
       out.put("cachedModuleStart", cachedStart());
+      if (!flags.has("--no-loss")) {
+        out.put("executorLoss", LossBench.run(repeat));
+      }
       out.put("machine", new JsonObject()
           .put("cores", Runtime.getRuntime().availableProcessors())
           .put("java", System.getProperty("java.version"))
