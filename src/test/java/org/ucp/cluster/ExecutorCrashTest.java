@@ -53,8 +53,18 @@ class ExecutorCrashTest {
     }
   }
 
+  /**
+   * Long enough that after SIGCONT the frozen executor still has work left when it re-registers
+   * and learns that its attempt was superseded.
+   */
+  private static final String LONGER = "4000000000";
+
   private String submitLong() {
-    return control.submit(new JsonObject().put("module", "apps/cpu.wasm").put("args", new JsonArray().add(LONG)));
+    return submit(LONG);
+  }
+
+  private String submit(String iterations) {
+    return control.submit(new JsonObject().put("module", "apps/cpu.wasm").put("args", new JsonArray().add(iterations)));
   }
 
   @Test
@@ -84,7 +94,7 @@ class ExecutorCrashTest {
 
   @Test
   void frozenExecutorIsRedeployedAroundAndOnResumeLearnsItsAttemptWasSuperseded() {
-    String job = submitLong();
+    String job = submit(LONGER);
     control.awaitRunningOn(job, "exec-a", Duration.ofSeconds(20));
 
     a.freeze();
