@@ -191,19 +191,9 @@ final class Bench {
   }
 
   private static void awaitAll(Map<String, Long> decidedAt, Set<String> ids) {
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    while (!decidedAt.keySet().containsAll(ids)) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("jobs did not finish within " + WAIT_MS / 1000 + " s");
-      }
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted");
-      }
-    }
+    Waiting.until(() -> decidedAt.keySet().containsAll(ids), WAIT_MS, 1, ids.size() + " job(s) to finish");
   }
+
 
   static double percentile(double[] sorted, int p) {
     if (sorted.length == 0) {

@@ -97,10 +97,9 @@ final class Demo {
 
   /** Polls until every job is final, printing a progress line when something changes. */
   private static Map<String, JsonObject> await(HttpApi api, Map<String, String> ids) {
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    String last = "";
-    while (true) {
-      Map<String, JsonObject> jobs = new TreeMap<>();
+    Map<String, JsonObject> jobs = new TreeMap<>();
+    String[] last = {""};
+    Waiting.until(() -> {
       ids.forEach((label, id) -> jobs.put(label, api.job(id)));
       StringBuilder line = new StringBuilder("  progress:");
       boolean done = true;
@@ -109,24 +108,15 @@ final class Demo {
         line.append(' ').append(label).append('=').append(state);
         done &= state.equals("COMPLETED") || state.equals("FAILED") || state.equals("CANCELLED");
       }
-      if (!line.toString().equals(last)) {
+      if (!line.toString().equals(last[0])) {
         System.out.println(line);
-        last = line.toString();
+        last[0] = line.toString();
       }
-      if (done) {
-        return jobs;
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("jobs did not finish within " + WAIT_MS / 1000 + " s");
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted");
-      }
-    }
+      return done;
+    }, WAIT_MS, 100, "the demo's jobs to finish");
+    return jobs;
   }
+
 
   private static boolean print(HttpApi api, String label, JsonObject job) {
     JsonObject result = job.getJsonObject("result");

@@ -93,17 +93,7 @@ final class LossBench {
   }
 
   private static void await(java.util.function.BooleanSupplier condition, String what) {
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("gave up waiting for " + what);
-      }
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted");
-      }
-    }
+    Waiting.until(condition, WAIT_MS, 2, what);
   }
+
 }
