@@ -7,7 +7,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Path;
 import java.util.logging.Logger;
-import org.ucp.arbiter.ArbiterState;
+import org.ucp.arbiter.ResultPolicy;
 import org.ucp.arbiter.ArbiterVerticle;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
@@ -85,7 +85,7 @@ public final class Node {
       chain = chain.compose(v -> vertx.deployVerticle(new DatastoreVerticle(data.resolve("datastore"))));
     }
     if (config.has(Role.ARBITER)) {
-      chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(ArbiterState.Policy.valueOf(config.resultsPolicy()))));
+      chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(id, ResultPolicy.valueOf(config.resultsPolicy()))));
     }
     if (config.has(Role.BROKER)) {
       BrokerSettings settings = new BrokerSettings(id, SchedulingStrategy.valueOf(config.schedulingStrategy()),

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.logging.Logger;
+import org.ucp.arbiter.DecisionStore;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
@@ -13,6 +14,7 @@ import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.BrokerAnnounce;
 import org.ucp.bus.Messages.BrokerInfo;
 import org.ucp.bus.Messages.ClusterView;
+import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.Heartbeat;
 import org.ucp.bus.Messages.JobAccepted;
 import org.ucp.bus.Messages.JobListQuery;
@@ -50,6 +52,7 @@ public final class BrokerVerticle extends VerticleBase {
   private final Scheduler scheduler;
   private VectorClock clock = VectorClock.empty();
   private EmergencyState emergency = EmergencyState.NONE;
+  private DecisionStore decisions;
   private long emergencyReceivedAt;
 
   public BrokerVerticle(BrokerSettings settings, ClusterMembership membership) {
@@ -62,6 +65,7 @@ public final class BrokerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    decisions = new DecisionStore(vertx);
     membership.onMemberLeft(nodeId -> context.runOnContext(v -> {
       LOG.info(() -> "cluster member " + nodeId + " left");
       lost(executors.memberLeft(nodeId));
@@ -78,6 +82,7 @@ public final class BrokerVerticle extends VerticleBase {
             Bus.<Heartbeat, Boolean>serve(vertx, Addresses.brokerHeartbeat(brokerId), this::heartbeat),
             Bus.<Object, ClusterView>serve(vertx, Addresses.brokerCluster(brokerId), q -> Future.succeededFuture(view())),
             vertx.eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> decided(m.body())).completion(),
+            vertx.eventBus().<Decision>consumer(Addresses.RESULTS_REJECTED, m -> rejected(m.body())).completion(),
             vertx.eventBus().consumer(Addresses.BROKERS_QUERY, m -> announce()).completion(),
             vertx.eventBus().<EmergencyState>consumer(Addresses.EMERGENCY_CHANGED, m -> adopt(m.body())).completion(),
             vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED, m -> adopt(m.body().emergency())).completion()))
@@ -168,14 +173,14 @@ public final class BrokerVerticle extends VerticleBase {
     }
   }
 
+  /** Records the attempt cluster-wide (so any arbiter can judge its result), then sends it. */
   private void dispatch(JobView job, String executor) {
     VectorClock stamp = tick();
     Attempt attempt = jobs.dispatch(job.jobId(), executor, brokerId, stamp, System.currentTimeMillis());
     executors.assign(executor, placed(jobs.get(job.jobId()).orElseThrow(), attempt.number()));
-    vertx.eventBus().publish(
-        Addresses.ATTEMPTS_ASSIGNED, new AttemptAssigned(job.jobId(), attempt.number(), executor, brokerId, stamp));
-    Bus.<Boolean>request(
-            vertx, Addresses.executorRun(executor), new RunJob(job.jobId(), attempt.number(), job.spec(), brokerId, stamp))
+    decisions.assigned(new AttemptAssigned(job.jobId(), attempt.number(), executor, brokerId, stamp))
+        .compose(v -> Bus.<Boolean>request(
+            vertx, Addresses.executorRun(executor), new RunJob(job.jobId(), attempt.number(), job.spec(), brokerId, stamp)))
         .onFailure(failure -> {
           LOG.warning(() -> "executor " + executor + " refused " + job.jobId() + ": " + failure.getMessage());
           executors.release(executor, job.jobId());
@@ -203,6 +208,16 @@ public final class BrokerVerticle extends VerticleBase {
     if (!changed.isEmpty()) {
       executors.release(d.executorId(), d.jobId());
       schedule();
+    }
+  }
+
+  /** A rejected result: recorded in the attempt's history; its executor's slot is free again. */
+  private void rejected(Decision d) {
+    jobs.rejected(d.jobId(), d.attempt(), "result rejected: " + d.reason(), System.currentTimeMillis());
+    boolean stillRunningThere = jobs.get(d.jobId()).flatMap(JobView::runningAttempt)
+        .filter(a -> a.executor().equals(d.executorId()) && a.number() != d.attempt()).isPresent();
+    if (!stillRunningThere) {
+      executors.release(d.executorId(), d.jobId());
     }
   }
 

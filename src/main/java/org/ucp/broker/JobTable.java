@@ -134,6 +134,27 @@ public final class JobTable {
   }
 
   /**
+   * The arbiter rejected an attempt's result: the attempt's history says so (a still-running
+   * attempt, or one that ended LOST or PREEMPTED, becomes REJECTED with the reason). The job's
+   * state does not change; another attempt may still be accepted.
+   */
+  public void rejected(String jobId, int attemptNumber, String reason, long now) {
+    JobView job = jobs.get(jobId);
+    if (job == null) {
+      return;
+    }
+    List<Attempt> attempts = new ArrayList<>(job.attempts());
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
+      if (a.number() == attemptNumber && a.outcome() != AttemptOutcome.ACCEPTED && a.outcome() != AttemptOutcome.REJECTED) {
+        String why = a.reason() == null ? reason : a.reason() + "; " + reason;
+        attempts.set(i, a.ended(AttemptOutcome.REJECTED, a.endedAt() == 0 ? now : a.endedAt(), why));
+      }
+    }
+    put(job.with(job.state(), attempts, job.result(), job.reason()));
+  }
+
+  /**
    * The arbiter accepted a result: the job reaches its final state. Returns every job that
    * changed, the decided one first, then dependents released or failed by it.
    */

@@ -41,8 +41,17 @@ public final class Addresses {
 
   // arbiter
   public static final String ARBITER_SUBMIT = "ucp.arbiter.submit";
-  /** Brokers publish every dispatched attempt here so arbiters know who may submit. */
-  public static final String ATTEMPTS_ASSIGNED = "ucp.attempts.assigned";
+
+  /** One arbiter node's submission address (any arbiter decides alike; tests aim at one). */
+  public static String arbiterSubmit(String nodeId) {
+    return "ucp.arbiter." + nodeId + ".submit";
+  }
+
+  /** Arbiters publish their decision statistics here every second. */
+  public static final String ARBITERS_ANNOUNCED = "ucp.arbiters.announced";
+
+  /** A rejected submission (published), so brokers record it in the attempt history. */
+  public static final String RESULTS_REJECTED = "ucp.results.rejected";
 
   // datastore
   public static final String DATASTORE_PUT = "ucp.datastore.put";

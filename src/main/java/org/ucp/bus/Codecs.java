@@ -33,7 +33,8 @@ public final class Codecs {
           Messages.DataRequest.class,
           Messages.StopAttempt.class,
           Messages.BrokerAnnounce.class,
-          org.ucp.model.EmergencyState.class);
+          org.ucp.model.EmergencyState.class,
+          Messages.ArbiterStatsView.class);
 
   public static void register(Vertx vertx) {
     for (Class<?> type : MESSAGE_TYPES) {

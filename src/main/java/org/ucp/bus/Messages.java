@@ -140,6 +140,18 @@ public final class Messages {
       String resultName,
       String reason) {}
 
+  /**
+   * One arbiter's decision statistics.
+   *
+   * @param counts decisions keyed "POLICY VERDICT [REASON]"
+   */
+  public record ArbiterStatsView(
+      String arbiterId, String policy, Map<String, Long> counts, long decisions, double latencyMsP50, double latencyMsP99) {
+    public ArbiterStatsView {
+      counts = Map.copyOf(counts);
+    }
+  }
+
   public record DataEntry(String name, long size, String sha256) {}
 
   public record DataListQuery(String prefix, int page, int size) {

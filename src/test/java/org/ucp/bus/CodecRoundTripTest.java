@@ -117,6 +117,8 @@ class CodecRoundTripTest {
     s.put(Messages.StopAttempt.class, new Messages.StopAttempt("job-42", 1, "superseded"));
     s.put(Messages.BrokerAnnounce.class, new Messages.BrokerAnnounce("broker-1", "EMERGENCY_FIRST", 2, 1, 0, EMERGENCY));
     s.put(EmergencyState.class, EMERGENCY);
+    s.put(Messages.ArbiterStatsView.class, new Messages.ArbiterStatsView("node-a", "VECTOR_CLOCK_CAUSAL",
+        Map.of("VECTOR_CLOCK_CAUSAL ACCEPTED", 7L, "VECTOR_CLOCK_CAUSAL REJECTED STALE_ATTEMPT", 1L), 8, 0.42, 1.7));
     return s;
   }
 

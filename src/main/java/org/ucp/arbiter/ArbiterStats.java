@@ -1,0 +1,50 @@
+package org.ucp.arbiter;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import org.ucp.bus.Messages.Decision;
+
+/**
+ * Decision counts by policy, verdict and reason, and the latency of the most recent decisions
+ * (submission received to answer ready), kept in a ring of {@value #WINDOW} samples.
+ */
+public final class ArbiterStats {
+  static final int WINDOW = 4096;
+
+  private final String policy;
+  private final Map<String, Long> counts = new TreeMap<>();
+  private final double[] latenciesMs = new double[WINDOW];
+  private int recorded;
+
+  public ArbiterStats(ResultPolicy policy) {
+    this.policy = policy.name();
+  }
+
+  public void record(Decision d, long nanos) {
+    String key = policy + " " + d.verdict() + (d.reason() == null ? "" : " " + d.reason());
+    counts.merge(key, 1L, Long::sum);
+    latenciesMs[recorded % WINDOW] = nanos / 1e6;
+    recorded++;
+  }
+
+  /** Counts keyed "POLICY VERDICT [REASON]". */
+  public Map<String, Long> counts() {
+    return new TreeMap<>(counts);
+  }
+
+  /** The latencies in the window, sorted. */
+  public double[] latencies() {
+    double[] copy = Arrays.copyOf(latenciesMs, Math.min(recorded, WINDOW));
+    Arrays.sort(copy);
+    return copy;
+  }
+
+  public static double percentile(double[] sorted, int p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+}

@@ -1,0 +1,9 @@
+package org.ucp.arbiter;
+
+/** The {@code results.policy} setting. */
+public enum ResultPolicy {
+  /** The first valid submission wins (the UCP paper). */
+  FIRST_COME_FIRST_SERVED,
+  /** A causally superseded attempt is STALE_ATTEMPT; otherwise the first valid submission wins. */
+  VECTOR_CLOCK_CAUSAL
+}
