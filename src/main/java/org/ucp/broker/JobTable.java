@@ -163,7 +163,14 @@ public final class JobTable {
     if (job == null || job.state().isFinal()) {
       return List.of();
     }
-    List<Attempt> attempts = endAttempt(job, d.attempt(), AttemptOutcome.ACCEPTED, null, now);
+    List<Attempt> attempts = new ArrayList<>(job.attempts());
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
+      if (a.number() == d.attempt()) {
+        // Usually the running attempt; under FIRST_COME_FIRST_SERVED possibly a LOST one that came back.
+        attempts.set(i, a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), a.reason()));
+      }
+    }
     JobResult result = new JobResult(d.resultName(), d.exitCode(), d.sha256(), d.attempt(), d.executorId());
     List<JobView> changed = new ArrayList<>();
     changed.add(put(job.with(d.state(), attempts, result, d.reason())));

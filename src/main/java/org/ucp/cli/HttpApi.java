@@ -61,6 +61,11 @@ public final class HttpApi {
     return json(send(HttpRequest.newBuilder(uri("/api/jobs/" + jobId)).GET()));
   }
 
+  /** {@code GET /api/jobs}: the first page of jobs, oldest first. */
+  public JsonObject jobs() {
+    return json(send(HttpRequest.newBuilder(uri("/api/jobs?size=1000")).GET()));
+  }
+
   public byte[] result(String jobId) {
     return send(HttpRequest.newBuilder(uri("/api/jobs/" + jobId + "/result")).GET());
   }

@@ -68,7 +68,8 @@ public record UcpConfig(
       long maxTimeoutMs,
       int maxMemoryMb,
       int maxOutputKb,
-      int moduleCacheSize) {
+      int moduleCacheSize,
+      boolean stopSuperseded) {
     public ExecutorConfig {
       Checks.range("executor.slots", slots, 1, 1024);
       Checks.range("executor.heartbeatInterval", heartbeatInterval, 10, 600_000);

@@ -154,7 +154,13 @@ public final class ExecutorVerticle extends VerticleBase {
           registering = false;
           broker = r.brokerId();
           LOG.info(() -> executorId + " registered with broker " + broker);
-          r.superseded().forEach(k -> cancel(k, "superseded: the job was redeployed while this executor was away"));
+          r.superseded().forEach(k -> {
+            if (config.stopSuperseded()) {
+              cancel(k, "superseded: the job was redeployed while this executor was away");
+            } else {
+              LOG.info(() -> "keeping superseded " + k + " running (executor.stopSuperseded is false); the arbiter will decide");
+            }
+          });
         }, t -> {
           registering = false;
           brokers.forget(target);

@@ -1,0 +1,111 @@
+package org.ucp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.ucp.testing.ControlNode;
+import org.ucp.testing.Poll;
+import org.ucp.testing.ProcessNode;
+import org.ucp.testing.Wasm;
+
+/**
+ * The UCP paper's reappearing executor, with real processes: a long job on executor A; A is
+ * frozen (SIGSTOP); the job is redeployed to B; A resumes and, like the paper's executors
+ * ({@code executor.stopSuperseded=false}), still submits its result. The result policy decides.
+ */
+@Timeout(240)
+class PaperScenarioTest {
+  @TempDir Path dir;
+  ControlNode control;
+  ProcessNode a;
+  ProcessNode b;
+
+  @AfterEach
+  void stop() {
+    for (ProcessNode p : new ProcessNode[] {a, b}) {
+      if (p != null) {
+        p.close();
+      }
+    }
+    if (control != null) {
+      control.close();
+    }
+  }
+
+  /** Runs the scenario under {@code policy}; returns the finished job once both attempts are decided. */
+  private JsonObject scenario(String policy, Runnable whileBothPending) {
+    control = new ControlNode(dir, 3, "broker,arbiter,datastore,web", Map.of("results.policy", policy));
+    control.api.putData("apps/cpu.wasm", Wasm.bytes("cpu"));
+    a = control.executorProcess(dir, "exec-a", 1,
+        Map.of("ucp.executor.slots", "1", "ucp.executor.stopSuperseded", "false"));
+    b = control.executorProcess(dir, "exec-b", 2, Map.of("ucp.executor.slots", "1"));
+    control.awaitExecutor("exec-a", "ALIVE", Duration.ofSeconds(30));
+    control.awaitExecutor("exec-b", "ALIVE", Duration.ofSeconds(30));
+
+    String job = control.submit(new JsonObject().put("module", "apps/cpu.wasm").put("args", new JsonArray().add("1500000000")));
+    control.awaitRunningOn(job, "exec-a", Duration.ofSeconds(20));
+    a.freeze();
+    control.awaitExecutor("exec-a", "LOST", Duration.ofSeconds(20));
+    control.awaitRunningOn(job, "exec-b", Duration.ofSeconds(20));
+    a.resume();
+    whileBothPending.run();
+    return Poll.until(Duration.ofSeconds(120), "both attempts of " + job + " to be decided", () -> {
+      JsonObject j = control.api.job(job);
+      JsonArray attempts = j.getJsonArray("attempts");
+      boolean decided = attempts.stream().allMatch(x -> {
+        String outcome = ((JsonObject) x).getString("outcome");
+        return outcome.equals("ACCEPTED") || outcome.equals("REJECTED");
+      });
+      return decided && attempts.size() == 2 ? j : null;
+    });
+  }
+
+  @Test
+  void firstComeFirstServedAcceptsWhicheverArrivesFirstAndRejectsTheOther() {
+    JsonObject job = scenario("FIRST_COME_FIRST_SERVED", () -> { });
+    JsonArray attempts = job.getJsonArray("attempts");
+    long accepted = attempts.stream().filter(x -> ((JsonObject) x).getString("outcome").equals("ACCEPTED")).count();
+    assertEquals(1, accepted, job.encodePrettily());
+    JsonObject loser = attempts.stream().map(x -> (JsonObject) x)
+        .filter(x -> x.getString("outcome").equals("REJECTED")).findFirst().orElseThrow();
+    assertTrue(loser.getString("reason").contains("ALREADY_ACCEPTED"), loser.encode());
+    assertEquals("COMPLETED", job.getString("state"));
+    int winner = job.getJsonObject("result").getInteger("attempt");
+    assertEquals("ACCEPTED", attempts.getJsonObject(winner - 1).getString("outcome"));
+  }
+
+  @Test
+  void vectorClockCausalRejectsTheSupersededAttemptEvenWhenItArrivesFirst() {
+    boolean[] staleWhileRedeployRunning = new boolean[1];
+    JsonObject job = scenario("VECTOR_CLOCK_CAUSAL", () -> {
+      // A had a head start: its late submission is decided while B's attempt still runs.
+      JsonObject seen = Poll.until(Duration.ofSeconds(60), "A's late submission to be decided", () -> {
+        JsonObject j = control.api.job(latestJob());
+        JsonArray at = j.getJsonArray("attempts");
+        return at.getJsonObject(0).getString("outcome").equals("REJECTED") ? j : null;
+      });
+      staleWhileRedeployRunning[0] = seen.getJsonArray("attempts").getJsonObject(1).getString("outcome").equals("RUNNING");
+    });
+    JsonArray attempts = job.getJsonArray("attempts");
+    assertEquals("REJECTED", attempts.getJsonObject(0).getString("outcome"));
+    assertTrue(attempts.getJsonObject(0).getString("reason").contains("STALE_ATTEMPT"), attempts.encodePrettily());
+    assertEquals("ACCEPTED", attempts.getJsonObject(1).getString("outcome"));
+    assertEquals(2, job.getJsonObject("result").getInteger("attempt"));
+    assertEquals("exec-b", job.getJsonObject("result").getString("executor"));
+    assertTrue(staleWhileRedeployRunning[0], "A's submission should have arrived first, while B still ran");
+  }
+
+  private String latestJob() {
+    JsonArray jobs = control.api.jobs().getJsonArray("jobs");
+    return jobs.getJsonObject(jobs.size() - 1).getString("jobId");
+  }
+}
