@@ -21,7 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.ucp.arbiter.DecisionStore;
+import org.ucp.arbiter.ResultPolicy;
 import org.ucp.bus.Addresses;
+import org.ucp.bus.Messages.AttemptAssigned;
+import org.ucp.bus.Messages.ResultSubmission;
+import org.ucp.bus.Messages.RunStatus;
+import org.ucp.clock.VectorClock;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.cli.HttpApi;
 import org.ucp.wasm.ModuleCache;
@@ -59,6 +65,7 @@ final class Bench {
       out.put("singleJob", single(api, decidedAt, 30));
       out.put("trivialJobs", trivial(api, decidedAt, jobs));
       out.put("cpuHeavy", cpuHeavy(api, decidedAt, iterations, repeat));
+      out.put("decisions", decisions(node, api));
       out.put("cachedModuleStart", cachedStart());
       if (!flags.has("--no-loss")) {
         out.put("executorLoss", LossBench.run(repeat));
@@ -161,6 +168,42 @@ final class Bench {
         throw new IllegalStateException("cpu.wasm exited with " + e.exitCode());
       }
     }
+  }
+
+  /**
+   * Result decisions: the linearizable step (one entry processor at the job's owner) timed by its
+   * caller on the idle cluster, 1000 accepted and 1000 rejected; and the arbiter's own figures for
+   * the jobs run above (under load from the running programs).
+   */
+  private static JsonObject decisions(Node node, HttpApi api) {
+    DecisionStore store = new DecisionStore(node.hazelcast(), node.vertx().getOrCreateContext());
+    double[] ms = new double[2000];
+    for (int i = 0; i < 1000; i++) {
+      String job = "bench-decision-" + i;
+      VectorClock clock = VectorClock.empty().tick("bench");
+      Embedded.await(store.assigned(new AttemptAssigned(job, 1, "exec-1", "bench", clock)), 10);
+      Embedded.await(store.assigned(new AttemptAssigned(job, 2, "exec-2", "bench2", VectorClock.empty().tick("bench2"))), 10);
+      for (int n = 1; n <= 2; n++) {
+        ResultSubmission s = new ResultSubmission(job, n, "exec-" + n, clock, "0".repeat(64), job + "/x", RunStatus.EXITED, 0,
+            null, Map.of());
+        long t = System.nanoTime();
+        Embedded.await(store.decide(ResultPolicy.VECTOR_CLOCK_CAUSAL, s), 10);
+        ms[2 * i + n - 1] = (System.nanoTime() - t) / 1e6;
+      }
+    }
+    Arrays.sort(ms);
+    Waiting.until(() -> new JsonObject(new String(api.conflicts())).getJsonArray("arbiters").size() > 0, 5_000, 100,
+        "the arbiter's statistics");
+    JsonObject c = new JsonObject(new String(api.conflicts()));
+    return new JsonObject()
+        .put("decisions", ms.length)
+        .put("latencyMsP50", round(percentile(ms, 50)))
+        .put("latencyMsP99", round(percentile(ms, 99)))
+        .put("target", "p99 < 1 ms")
+        .put("arbiterDuringJobs", new JsonObject()
+            .put("counts", c.getJsonObject("counts"))
+            .put("latencyMsP50", round(c.getDouble("latencyMsP50")))
+            .put("latencyMsP99", round(c.getDouble("latencyMsP99"))));
   }
 
   /** Start time (request to first instruction) of an already compiled module, over 50 runs. */

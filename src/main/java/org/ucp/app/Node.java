@@ -85,12 +85,12 @@ public final class Node {
       chain = chain.compose(v -> vertx.deployVerticle(new DatastoreVerticle(data.resolve("datastore"))));
     }
     if (config.has(Role.ARBITER)) {
-      chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(id, ResultPolicy.valueOf(config.resultsPolicy()))));
+      chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(id, ResultPolicy.valueOf(config.resultsPolicy()), cluster.getHazelcastInstance())));
     }
     if (config.has(Role.BROKER)) {
       BrokerSettings settings = new BrokerSettings(id, SchedulingStrategy.valueOf(config.schedulingStrategy()),
           config.executor().maxTimeoutMs(), config.executor().heartbeatInterval(), config.broker().executorTimeout());
-      chain = chain.compose(v -> vertx.deployVerticle(new BrokerVerticle(settings, membership())));
+      chain = chain.compose(v -> vertx.deployVerticle(new BrokerVerticle(settings, membership(), cluster.getHazelcastInstance())));
     }
     if (config.has(Role.EXECUTOR)) {
       chain = chain.compose(v -> vertx.deployVerticle(new ExecutorVerticle(
@@ -109,6 +109,11 @@ public final class Node {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** This node's Hazelcast member (the cluster's shared maps). */
+  public com.hazelcast.core.HazelcastInstance hazelcast() {
+    return cluster.getHazelcastInstance();
   }
 
   public UcpConfig config() {

@@ -1,5 +1,6 @@
 package org.ucp.arbiter;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
@@ -8,7 +9,6 @@ import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.Messages.ArbiterStatsView;
-import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.CopyEntry;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.ResultDecided;
@@ -31,18 +31,20 @@ public final class ArbiterVerticle extends VerticleBase {
   private final String arbiterId;
   private final ResultPolicy policy;
   private final ArbiterStats stats;
+  private final HazelcastInstance hazelcast;
   private DecisionStore store;
   private DataClient data;
 
-  public ArbiterVerticle(String arbiterId, ResultPolicy policy) {
+  public ArbiterVerticle(String arbiterId, ResultPolicy policy, HazelcastInstance hazelcast) {
     this.arbiterId = arbiterId;
+    this.hazelcast = hazelcast;
     this.policy = policy;
     this.stats = new ArbiterStats(policy);
   }
 
   @Override
   public Future<?> start() {
-    store = new DecisionStore(vertx);
+    store = new DecisionStore(hazelcast, context);
     data = new DataClient(vertx);
     vertx.setPeriodic(1000, id -> vertx.eventBus().publish(Addresses.ARBITERS_ANNOUNCED, statsView()));
     return Future.all(
@@ -52,29 +54,17 @@ public final class ArbiterVerticle extends VerticleBase {
 
   private Future<Decision> submit(ResultSubmission s) {
     long start = System.nanoTime();
-    return store.attempts(s.jobId())
-        .compose(assignments -> store.accepted(s.jobId()).compose(accepted -> decide(s, assignments, accepted)))
-        .onSuccess(d -> {
-          stats.record(d, System.nanoTime() - start);
-          if (d.verdict() == Verdict.REJECTED) {
-            LOG.info(() -> "rejected " + s.jobId() + " attempt " + s.attempt() + " from " + s.executorId() + ": " + d.reason());
-            vertx.eventBus().publish(Addresses.RESULTS_REJECTED, d);
-          }
-        });
-  }
-
-  private Future<Decision> decide(ResultSubmission s, List<AttemptAssigned> assignments, DecisionStore.Accepted accepted) {
-    Decision d = ArbiterRules.decide(policy, s, assignments, accepted == null ? null : accepted.submission());
-    if (d.verdict() == Verdict.REJECTED) {
-      return Future.succeededFuture(d);
-    }
-    if (accepted != null) {
-      // A retry of the accepted submission: finish a promotion a dead arbiter may have left undone.
-      return accepted.promoted() ? Future.succeededFuture(d) : promote(s).map(d);
-    }
-    return store.accept(s).compose(before -> before == null
-        ? promote(s).map(d)
-        : decide(s, assignments, before));
+    return store.decide(policy, s).compose(outcome -> {
+      Decision d = outcome.decision();
+      stats.record(d, System.nanoTime() - start);
+      if (d.verdict() == Verdict.REJECTED) {
+        LOG.info(() -> "rejected " + s.jobId() + " attempt " + s.attempt() + " from " + s.executorId() + ": " + d.reason());
+        vertx.eventBus().publish(Addresses.RESULTS_REJECTED, d);
+        return Future.succeededFuture(d);
+      }
+      // The answer waits for the promotion; a retry finishes one a dead arbiter left undone.
+      return outcome.promoted() ? Future.succeededFuture(d) : promote(outcome.accepted()).map(d);
+    });
   }
 
   /** Copies the accepted attempt's zip and named results to their public names, then announces it. */
@@ -85,7 +75,7 @@ public final class ArbiterVerticle extends VerticleBase {
     s.namedResults().forEach((name, provisional) -> copies.add(new CopyEntry(provisional, name)));
     JobState state = s.status() == RunStatus.EXITED ? JobState.COMPLETED : JobState.FAILED;
     return data.copy(copies)
-        .compose(n -> store.promoted(s))
+        .compose(n -> store.promoted(s.jobId()))
         .onSuccess(v -> vertx.eventBus().publish(Addresses.RESULTS_DECIDED, new ResultDecided(
             s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(), resultName, s.reason())));
   }

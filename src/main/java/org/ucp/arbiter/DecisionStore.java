@@ -1,83 +1,79 @@
 package org.ucp.arbiter;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.AsyncMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.ucp.bus.JsonCodec;
 import org.ucp.bus.Messages.AttemptAssigned;
+import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.ResultSubmission;
+import org.ucp.bus.Messages.Verdict;
 
 /**
- * The cluster-wide facts result decisions rest on, in two Hazelcast maps (through Vert.x's
- * {@link AsyncMap}): every attempt the brokers dispatched ({@value #ATTEMPTS}, key
- * {@code jobId#n}, written before the attempt is sent), and the accepted submission per job
- * ({@value #RESULTS}, key {@code jobId}).
+ * The cluster-wide facts of result decisions: one entry per job in the Hazelcast map {@value #MAP}
+ * holding every attempt the brokers dispatched and the accepted submission.
  *
- * <p>Why a decision is linearizable: {@link #accept} is one {@code putIfAbsent} on the job's key.
- * Hazelcast runs every operation on a key on the single partition thread of the key's owner, so
- * of two submissions arriving at two nodes in the same millisecond exactly one finds the key
- * empty. The owner answers only after its synchronous backup has the entry (backup-count 1). If
- * the owner dies before answering, the caller's invocation is retried on the promoted backup:
- * either the entry reached it (the retry finds its own submission there: same answer) or it did
- * not, and nobody was told otherwise (no answer was given). Either way the decision is neither
- * lost nor made twice. A split brain (two sides deciding alone) is outside this guarantee.
+ * <p>Why a decision is linearizable: recording an attempt and deciding a submission are each one
+ * {@link EntryProcessor} on the job's key. Hazelcast runs every operation on a key, one at a
+ * time, on the partition thread of the key's owner, so of two submissions arriving at two nodes
+ * in the same millisecond the first to run finds no accepted result and the second finds the
+ * first's. The owner answers only after its synchronous backup has applied the same change
+ * (backup-count 1). If the owner dies before answering, the invocation is retried on the promoted
+ * backup: either the change reached it (the retry finds its own submission accepted: the same
+ * answer) or it did not and nobody was told otherwise. So a decision is neither lost nor made
+ * twice. A split brain, where two sides decide alone, is outside this guarantee.
  */
 public final class DecisionStore {
-  public static final String ATTEMPTS = "ucp.attempts";
-  public static final String RESULTS = "ucp.results";
+  public static final String MAP = "ucp.arbitration";
 
-  /** The accepted submission and whether its result has been promoted to its public names. */
-  public record Accepted(ResultSubmission submission, boolean promoted) {}
-
-  private final Future<AsyncMap<String, String>> attempts;
-  private final Future<AsyncMap<String, String>> results;
-
-  public DecisionStore(Vertx vertx) {
-    this.attempts = vertx.sharedData().getAsyncMap(ATTEMPTS);
-    this.results = vertx.sharedData().getAsyncMap(RESULTS);
+  /** One job's entry. */
+  public record Arbitration(List<AttemptAssigned> attempts, ResultSubmission accepted, boolean promoted) {
+    public Arbitration {
+      attempts = List.copyOf(attempts == null ? List.of() : attempts);
+    }
   }
 
-  /** Records an attempt before it is dispatched. */
+  /** What a decision found and did. */
+  public record Outcome(Decision decision, ResultSubmission accepted, boolean promoted) {}
+
+  private final IMap<String, String> map;
+  private final Context context;
+
+  public DecisionStore(HazelcastInstance hazelcast, Context context) {
+    this.map = hazelcast.getMap(MAP);
+    this.context = context;
+  }
+
+  /** Records an attempt; brokers call this before they send the attempt to its executor. */
   public Future<Void> assigned(AttemptAssigned a) {
-    return attempts.compose(m -> m.put(a.jobId() + "#" + a.attempt(), write(a)));
+    return Future.fromCompletionStage(map.submitToKey(a.jobId(), new RecordAttempt(write(a))), context).mapEmpty();
   }
 
-  /** Every attempt of a job, in order (attempt numbers run from 1 without gaps). */
-  public Future<List<AttemptAssigned>> attempts(String jobId) {
-    return attempts.compose(m -> collect(m, jobId, 1, new ArrayList<>()));
+  /** Decides {@code s} atomically at the job's owner; an accepted one becomes the job's result. */
+  public Future<Outcome> decide(ResultPolicy policy, ResultSubmission s) {
+    return Future.fromCompletionStage(map.submitToKey(s.jobId(), new Decide(policy.name(), write(s))), context)
+        .map(json -> read(json, Outcome.class));
   }
 
-  private Future<List<AttemptAssigned>> collect(AsyncMap<String, String> m, String jobId, int n, List<AttemptAssigned> out) {
-    return m.get(jobId + "#" + n).compose(json -> {
-      if (json == null) {
-        return Future.succeededFuture(out);
-      }
-      out.add(read(json, AttemptAssigned.class));
-      return collect(m, jobId, n + 1, out);
-    });
+  /** Marks the job's accepted result as copied to its public names. */
+  public Future<Void> promoted(String jobId) {
+    return Future.fromCompletionStage(map.submitToKey(jobId, new MarkPromoted()), context).mapEmpty();
   }
 
-  public Future<Accepted> accepted(String jobId) {
-    return results.compose(m -> m.get(jobId)).map(json -> json == null ? null : read(json, Accepted.class));
+  /** The job's entry, or null when no attempt of it was ever recorded. */
+  public Future<Arbitration> arbitration(String jobId) {
+    return Future.fromCompletionStage(map.getAsync(jobId), context).map(json -> json == null ? null : read(json, Arbitration.class));
   }
 
-  /** Makes {@code s} the job's result unless one is already there; returns the one there before, or null. */
-  public Future<Accepted> accept(ResultSubmission s) {
-    return results.compose(m -> m.putIfAbsent(s.jobId(), write(new Accepted(s, false))))
-        .map(json -> json == null ? null : read(json, Accepted.class));
-  }
-
-  /** Marks the job's accepted result as promoted to its public names. */
-  public Future<Void> promoted(ResultSubmission s) {
-    return results.compose(m -> m.put(s.jobId(), write(new Accepted(s, true))));
-  }
-
-  private static String write(Object value) {
+  static String write(Object value) {
     try {
       return JsonCodec.MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
@@ -85,11 +81,73 @@ public final class DecisionStore {
     }
   }
 
-  private static <T> T read(String json, Class<T> type) {
+  static <T> T read(String json, Class<T> type) {
     try {
       return JsonCodec.MAPPER.readValue(json, type);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Adds an attempt to the job's entry (once; a repeated record changes nothing). */
+  static final class RecordAttempt implements EntryProcessor<String, String, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final String attemptJson;
+
+    RecordAttempt(String attemptJson) {
+      this.attemptJson = attemptJson;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, String> entry) {
+      AttemptAssigned a = read(attemptJson, AttemptAssigned.class);
+      Arbitration state = entry.getValue() == null ? new Arbitration(List.of(), null, false) : read(entry.getValue(), Arbitration.class);
+      if (state.attempts().stream().anyMatch(x -> x.attempt() == a.attempt())) {
+        return false;
+      }
+      List<AttemptAssigned> attempts = new ArrayList<>(state.attempts());
+      attempts.add(a);
+      entry.setValue(write(new Arbitration(attempts, state.accepted(), state.promoted())));
+      return true;
+    }
+  }
+
+  /** Decides one submission with {@link ArbiterRules}; stores it when it is the first accepted. */
+  static final class Decide implements EntryProcessor<String, String, String> {
+    private static final long serialVersionUID = 1L;
+    private final String policy;
+    private final String submissionJson;
+
+    Decide(String policy, String submissionJson) {
+      this.policy = policy;
+      this.submissionJson = submissionJson;
+    }
+
+    @Override
+    public String process(Map.Entry<String, String> entry) {
+      ResultSubmission s = read(submissionJson, ResultSubmission.class);
+      Arbitration state = entry.getValue() == null ? new Arbitration(List.of(), null, false) : read(entry.getValue(), Arbitration.class);
+      Decision d = ArbiterRules.decide(ResultPolicy.valueOf(policy), s, state.attempts(), state.accepted());
+      if (d.verdict() == Verdict.ACCEPTED && state.accepted() == null) {
+        state = new Arbitration(state.attempts(), s, false);
+        entry.setValue(write(state));
+      }
+      return write(new Outcome(d, state.accepted(), state.promoted()));
+    }
+  }
+
+  /** Sets the promoted flag of the job's accepted result. */
+  static final class MarkPromoted implements EntryProcessor<String, String, Boolean> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean process(Map.Entry<String, String> entry) {
+      if (entry.getValue() == null) {
+        return false;
+      }
+      Arbitration state = read(entry.getValue(), Arbitration.class);
+      entry.setValue(write(new Arbitration(state.attempts(), state.accepted(), true)));
+      return true;
     }
   }
 }

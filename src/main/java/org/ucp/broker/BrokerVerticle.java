@@ -1,5 +1,6 @@
 package org.ucp.broker;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
@@ -53,9 +54,11 @@ public final class BrokerVerticle extends VerticleBase {
   private VectorClock clock = VectorClock.empty();
   private EmergencyState emergency = EmergencyState.NONE;
   private DecisionStore decisions;
+  private final HazelcastInstance hazelcast;
   private long emergencyReceivedAt;
 
-  public BrokerVerticle(BrokerSettings settings, ClusterMembership membership) {
+  public BrokerVerticle(BrokerSettings settings, ClusterMembership membership, HazelcastInstance hazelcast) {
+    this.hazelcast = hazelcast;
     this.settings = settings;
     this.brokerId = settings.brokerId();
     this.membership = membership;
@@ -65,7 +68,7 @@ public final class BrokerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    decisions = new DecisionStore(vertx);
+    decisions = new DecisionStore(hazelcast, context);
     membership.onMemberLeft(nodeId -> context.runOnContext(v -> {
       LOG.info(() -> "cluster member " + nodeId + " left");
       lost(executors.memberLeft(nodeId));

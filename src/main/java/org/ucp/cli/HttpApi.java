@@ -66,6 +66,11 @@ public final class HttpApi {
     return json(send(HttpRequest.newBuilder(uri("/api/jobs?size=1000")).GET()));
   }
 
+  /** {@code GET /api/conflicts}, as raw JSON. */
+  public byte[] conflicts() {
+    return send(HttpRequest.newBuilder(uri("/api/conflicts")).GET());
+  }
+
   public byte[] result(String jobId) {
     return send(HttpRequest.newBuilder(uri("/api/jobs/" + jobId + "/result")).GET());
   }

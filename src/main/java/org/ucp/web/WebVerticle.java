@@ -54,6 +54,7 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> start() {
     data = new DataClient(vertx);
     brokers = new BrokerQueries(vertx, BrokerDirectory.listen(vertx, 2_000));
+    ConflictStats conflicts = new ConflictStats(vertx);
     Router router = Router.router(vertx);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyMb() * 1024L * 1024L));
     router.post("/api/jobs").handler(this::submit);
@@ -66,6 +67,10 @@ public final class WebVerticle extends VerticleBase {
     router.delete("/api/data/*").handler(this::deleteData);
     router.get("/api/cluster").handler(ctx -> brokers.cluster()
         .onComplete(view -> json(ctx, 200, view), failure -> fail(ctx, failure)));
+    router.get("/api/conflicts").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(conflicts.json().encodePrettily()));
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
+        .end(conflicts.prometheus()));
     router.post("/api/emergency").handler(this::declareEmergency);
     router.delete("/api/emergency").handler(this::clearEmergency);
     return vertx.createHttpServer()

@@ -218,4 +218,20 @@ class NodeHttpTest {
     page.getJsonArray("jobs").forEach(j -> assertEquals("COMPLETED", ((JsonObject) j).getString("state")));
     assertEquals(400, http.get("/api/jobs?state=DONE").status());
   }
+
+  @Test
+  void decisionStatisticsAreServedAsJsonAndPrometheusText() {
+    run(new JsonObject().put("module", "apps/cpu.wasm").put("args", new JsonArray().add("5")));
+    JsonObject conflicts = Poll.until(Duration.ofSeconds(10), "the arbiter's statistics", () -> {
+      JsonObject c = http.get("/api/conflicts").json();
+      Long accepted = c.getJsonObject("counts").getLong("VECTOR_CLOCK_CAUSAL ACCEPTED");
+      return accepted != null && accepted >= 1 ? c : null;
+    });
+    assertEquals("node-a", conflicts.getJsonArray("arbiters").getJsonObject(0).getString("arbiter"));
+    assertTrue(conflicts.getDouble("latencyMsP99") > 0);
+    String metrics = http.get("/metrics").text();
+    assertTrue(metrics.contains("# TYPE ucp_decisions_total counter"), metrics);
+    assertTrue(metrics.matches("(?s).*ucp_decisions_total\\{arbiter=\"node-a\",policy=\"VECTOR_CLOCK_CAUSAL\",decision=\"ACCEPTED\",reason=\"\"} [1-9].*"), metrics);
+    assertTrue(metrics.contains("ucp_decision_latency_ms{arbiter=\"node-a\",quantile=\"0.99\"}"), metrics);
+  }
 }

@@ -61,7 +61,7 @@ class ArbiterClusterTest {
 
   /** Two attempts of {@code jobId}, dispatched on two sides (concurrent clocks), with provisional zips. */
   private static List<ResultSubmission> twoAttempts(String jobId) {
-    DecisionStore store = new DecisionStore(a.vertx());
+    DecisionStore store = new DecisionStore(a.hazelcast(), a.vertx().getOrCreateContext());
     DataClient data = new DataClient(a.vertx());
     List<ResultSubmission> out = new java.util.ArrayList<>();
     for (int i = 1; i <= 2; i++) {

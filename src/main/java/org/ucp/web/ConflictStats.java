@@ -1,0 +1,67 @@
+package org.ucp.web;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Messages.ArbiterStatsView;
+
+/**
+ * The arbiters' decision statistics as they announce them each second, for
+ * {@code GET /api/conflicts} and {@code /metrics}.
+ */
+final class ConflictStats {
+  private final Map<String, ArbiterStatsView> arbiters = new ConcurrentHashMap<>();
+
+  ConflictStats(Vertx vertx) {
+    vertx.eventBus().<ArbiterStatsView>consumer(Addresses.ARBITERS_ANNOUNCED, m -> arbiters.put(m.body().arbiterId(), m.body()));
+  }
+
+  /** Totals by "POLICY VERDICT [REASON]" over every arbiter, each arbiter's own, and latency. */
+  JsonObject json() {
+    Map<String, Long> totals = new TreeMap<>();
+    JsonArray each = new JsonArray();
+    double p50 = 0;
+    double p99 = 0;
+    for (ArbiterStatsView a : new TreeMap<>(arbiters).values()) {
+      a.counts().forEach((k, v) -> totals.merge(k, v, Long::sum));
+      p50 = Math.max(p50, a.latencyMsP50());
+      p99 = Math.max(p99, a.latencyMsP99());
+      each.add(new JsonObject().put("arbiter", a.arbiterId()).put("policy", a.policy()).put("decisions", a.decisions())
+          .put("counts", new JsonObject(new TreeMap<>(a.counts()))).put("latencyMsP50", a.latencyMsP50())
+          .put("latencyMsP99", a.latencyMsP99()));
+    }
+    JsonObject byKey = new JsonObject();
+    totals.forEach(byKey::put);
+    return new JsonObject().put("counts", byKey).put("latencyMsP50", p50).put("latencyMsP99", p99)
+        .put("latencyNote", "the largest of the arbiters' own percentiles over their last 4096 decisions")
+        .put("arbiters", each);
+  }
+
+  /** Prometheus text exposition of the same figures. */
+  String prometheus() {
+    StringBuilder out = new StringBuilder();
+    out.append("# HELP ucp_decisions_total Result decisions by policy, verdict and reason.\n");
+    out.append("# TYPE ucp_decisions_total counter\n");
+    for (ArbiterStatsView a : new TreeMap<>(arbiters).values()) {
+      a.counts().forEach((key, n) -> {
+        String[] parts = key.split(" ");
+        out.append("ucp_decisions_total{arbiter=\"").append(a.arbiterId()).append("\",policy=\"").append(parts[0])
+            .append("\",decision=\"").append(parts[1]).append("\",reason=\"").append(parts.length > 2 ? parts[2] : "")
+            .append("\"} ").append(n).append('\n');
+      });
+    }
+    out.append("# HELP ucp_decision_latency_ms Decision latency over each arbiter's last 4096 decisions.\n");
+    out.append("# TYPE ucp_decision_latency_ms gauge\n");
+    for (ArbiterStatsView a : new TreeMap<>(arbiters).values()) {
+      out.append("ucp_decision_latency_ms{arbiter=\"").append(a.arbiterId()).append("\",quantile=\"0.5\"} ")
+          .append(a.latencyMsP50()).append('\n');
+      out.append("ucp_decision_latency_ms{arbiter=\"").append(a.arbiterId()).append("\",quantile=\"0.99\"} ")
+          .append(a.latencyMsP99()).append('\n');
+    }
+    return out.toString();
+  }
+}
