@@ -239,12 +239,9 @@ final class Bench {
 
 
   static double percentile(double[] sorted, int p) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    return org.ucp.arbiter.ArbiterStats.percentile(sorted, p);
   }
+
 
   private static double round(double v) {
     return Math.round(v * 100) / 100.0;

@@ -15,7 +15,7 @@ public final class ArbiterStats {
   private final String policy;
   private final Map<String, Long> counts = new TreeMap<>();
   private final double[] latenciesMs = new double[WINDOW];
-  private int recorded;
+  private long recorded;
 
   public ArbiterStats(ResultPolicy policy) {
     this.policy = policy.name();
@@ -24,7 +24,7 @@ public final class ArbiterStats {
   public void record(Decision d, long nanos) {
     String key = policy + " " + d.verdict() + (d.reason() == null ? "" : " " + d.reason());
     counts.merge(key, 1L, Long::sum);
-    latenciesMs[recorded % WINDOW] = nanos / 1e6;
+    latenciesMs[(int) (recorded % WINDOW)] = nanos / 1e6;
     recorded++;
   }
 
@@ -35,16 +35,17 @@ public final class ArbiterStats {
 
   /** The latencies in the window, sorted. */
   public double[] latencies() {
-    double[] copy = Arrays.copyOf(latenciesMs, Math.min(recorded, WINDOW));
+    double[] copy = Arrays.copyOf(latenciesMs, (int) Math.min(recorded, WINDOW));
     Arrays.sort(copy);
     return copy;
   }
 
+  /** The nearest-rank percentile of sorted values, in integer arithmetic (no rounding surprises). */
   public static double percentile(double[] sorted, int p) {
     if (sorted.length == 0) {
       return 0;
     }
-    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    int index = (int) ((p * (long) sorted.length + 99) / 100) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 }

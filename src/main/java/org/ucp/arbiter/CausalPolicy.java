@@ -19,9 +19,11 @@ import org.ucp.clock.VectorClock;
  *       smaller SHA-256. It depends only on the set, never on arrival order.
  * </ul>
  *
- * In a connected cluster the arbiters' shared decision map makes the first valid submission the
- * only accepted one; {@link #winner} is the rule replicas use to agree on one winner from the
- * same set of facts whatever order they saw them in.
+ * Online, in a connected cluster, decisions cannot wait for submissions that may never come: the
+ * shared decision map accepts the first submission that is not stale, and never changes its mind.
+ * {@link #winner} is the order-independent rule for sides that decided without each other (a
+ * split brain) to agree on one winner from the same facts; merging such sides is not built yet
+ * (see the README), so today it is exercised by its property tests only.
  */
 public final class CausalPolicy {
   private CausalPolicy() {}
