@@ -67,7 +67,11 @@ public final class ArbiterVerticle extends VerticleBase {
     });
   }
 
-  /** Copies the accepted attempt's zip and named results to their public names, then announces it. */
+  /**
+   * Copies the accepted attempt's zip and named results to their public names, then announces it.
+   * The promoted mark is written after the answer, not before: should this arbiter die before it
+   * lands, the executor's retry finds the mark missing and promotes again (copies are idempotent).
+   */
   private Future<Void> promote(ResultSubmission s) {
     String resultName = s.jobId() + "/result";
     List<CopyEntry> copies = new ArrayList<>();
@@ -75,9 +79,12 @@ public final class ArbiterVerticle extends VerticleBase {
     s.namedResults().forEach((name, provisional) -> copies.add(new CopyEntry(provisional, name)));
     JobState state = s.status() == RunStatus.EXITED ? JobState.COMPLETED : JobState.FAILED;
     return data.copy(copies)
-        .compose(n -> store.promoted(s.jobId()))
-        .onSuccess(v -> vertx.eventBus().publish(Addresses.RESULTS_DECIDED, new ResultDecided(
-            s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(), resultName, s.reason())));
+        .onSuccess(n -> {
+          vertx.eventBus().publish(Addresses.RESULTS_DECIDED, new ResultDecided(
+              s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(), resultName, s.reason()));
+          store.promoted(s.jobId()).onFailure(t -> LOG.warning(() -> "promoted mark of " + s.jobId() + " not stored: " + t));
+        })
+        .mapEmpty();
   }
 
   private ArbiterStatsView statsView() {
