@@ -38,6 +38,8 @@ import org.ucp.wasm.WasmRunner;
 public final class ExecutorVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ExecutorVerticle.class.getName());
 
+  private static final long DIRECTORY_SETTLE_MS = 300;
+
   private record Held(RunJob job, Cancellation cancellation) {}
 
   private final String executorId;
@@ -77,7 +79,9 @@ public final class ExecutorVerticle extends VerticleBase {
             Bus.<RunJob, Boolean>serve(vertx, Addresses.executorRun(executorId), this::run),
             Bus.<StopAttempt, Boolean>serve(vertx, Addresses.executorStop(executorId), this::stop)))
         .onSuccess(v -> {
-          register();
+          // Give every live broker a moment to answer the directory's query, so the first choice
+          // of "least loaded" sees them all.
+          vertx.setTimer(DIRECTORY_SETTLE_MS, id -> register());
           vertx.setPeriodic(config.heartbeatInterval(), id -> heartbeat());
         });
   }
@@ -171,7 +175,9 @@ public final class ExecutorVerticle extends VerticleBase {
   private void heartbeat() {
     String current = broker;
     if (current == null) {
-      register();
+      if (!registering) {
+        register();
+      }
       return;
     }
     if (brokers.live().stream().noneMatch(b -> b.brokerId().equals(current))) {

@@ -119,4 +119,25 @@ class ArbiterClusterTest {
     byte[] promoted = Embedded.await(new DataClient(b.vertx()).get("retry-job/result"), 30).getBytes();
     assertEquals("zip of attempt 1", new String(promoted, java.nio.charset.StandardCharsets.UTF_8));
   }
+
+  @Test
+  void underTheCausalPolicyASupersededAttemptIsStaleEvenWhenItArrivesFirst() {
+    DecisionStore store = new DecisionStore(a.hazelcast(), a.vertx().getOrCreateContext());
+    DataClient data = new DataClient(a.vertx());
+    String job = "paper-job";
+    VectorClock first = VectorClock.empty().tick("broker-1");
+    VectorClock redeploy = first.tick("broker-1");
+    Embedded.await(store.assigned(new AttemptAssigned(job, 1, "exec-a", "broker-1", first))
+        .compose(v -> store.assigned(new AttemptAssigned(job, 2, "exec-b", "broker-1", redeploy)))
+        .compose(v -> data.put(job + "/attempts/2/result.zip", Buffer.buffer("from b"))), 30);
+    ResultSubmission late = new ResultSubmission(job, 1, "exec-a", first, "a".repeat(64), job + "/attempts/1/result.zip",
+        RunStatus.EXITED, 0, null, Map.of());
+    ResultSubmission current = new ResultSubmission(job, 2, "exec-b", redeploy, "b".repeat(64),
+        job + "/attempts/2/result.zip", RunStatus.EXITED, 0, null, Map.of());
+
+    Decision stale = Embedded.await(submit(a, "arb-a", late), 30);
+    assertEquals(RejectReason.STALE_ATTEMPT, stale.reason(), "the superseded attempt arrived first and is still stale");
+    assertEquals(Verdict.ACCEPTED, Embedded.await(submit(b, "arb-b", current), 30).verdict());
+    assertEquals(stale, Embedded.await(submit(b, "arb-b", late), 30), "and stays stale on retry");
+  }
 }

@@ -83,29 +83,19 @@ class PaperScenarioTest {
     assertEquals("ACCEPTED", attempts.getJsonObject(winner - 1).getString("outcome"));
   }
 
+  /**
+   * A's late submission is STALE_ATTEMPT whether it arrives before or after B's (which one comes
+   * first depends on the processes' timing; ArbiterClusterTest sends the stale one first on purpose).
+   */
   @Test
-  void vectorClockCausalRejectsTheSupersededAttemptEvenWhenItArrivesFirst() {
-    boolean[] staleWhileRedeployRunning = new boolean[1];
-    JsonObject job = scenario("VECTOR_CLOCK_CAUSAL", () -> {
-      // A had a head start: its late submission is decided while B's attempt still runs.
-      JsonObject seen = Poll.until(Duration.ofSeconds(60), "A's late submission to be decided", () -> {
-        JsonObject j = control.api.job(latestJob());
-        JsonArray at = j.getJsonArray("attempts");
-        return at.getJsonObject(0).getString("outcome").equals("REJECTED") ? j : null;
-      });
-      staleWhileRedeployRunning[0] = seen.getJsonArray("attempts").getJsonObject(1).getString("outcome").equals("RUNNING");
-    });
+  void vectorClockCausalRejectsTheSupersededAttemptAndAcceptsTheRedeploy() {
+    JsonObject job = scenario("VECTOR_CLOCK_CAUSAL", () -> { });
     JsonArray attempts = job.getJsonArray("attempts");
     assertEquals("REJECTED", attempts.getJsonObject(0).getString("outcome"));
     assertTrue(attempts.getJsonObject(0).getString("reason").contains("STALE_ATTEMPT"), attempts.encodePrettily());
     assertEquals("ACCEPTED", attempts.getJsonObject(1).getString("outcome"));
     assertEquals(2, job.getJsonObject("result").getInteger("attempt"));
     assertEquals("exec-b", job.getJsonObject("result").getString("executor"));
-    assertTrue(staleWhileRedeployRunning[0], "A's submission should have arrived first, while B still ran");
   }
 
-  private String latestJob() {
-    JsonArray jobs = control.api.jobs().getJsonArray("jobs");
-    return jobs.getJsonObject(jobs.size() - 1).getString("jobId");
-  }
 }
