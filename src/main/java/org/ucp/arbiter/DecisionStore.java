@@ -68,11 +68,6 @@ public final class DecisionStore {
     return Future.fromCompletionStage(map.submitToKey(jobId, new MarkPromoted()), context).mapEmpty();
   }
 
-  /** The job's entry, or null when no attempt of it was ever recorded. */
-  public Future<Arbitration> arbitration(String jobId) {
-    return Future.fromCompletionStage(map.getAsync(jobId), context).map(json -> json == null ? null : read(json, Arbitration.class));
-  }
-
   static String write(Object value) {
     try {
       return JsonCodec.MAPPER.writeValueAsString(value);

@@ -62,10 +62,6 @@ public final class ExecutorRegistry {
     entry.health = Health.ALIVE;
   }
 
-  public void register(String executorId, int slots, ExecutorCapabilities caps, long now) {
-    register(executorId, null, slots, caps, now);
-  }
-
   /** A heartbeat; false when the executor is unknown or was declared LOST (it must register). */
   public boolean heartbeat(String executorId, int slots, ExecutorCapabilities caps, List<String> running, long now) {
     Entry entry = executors.get(executorId);
@@ -86,10 +82,6 @@ public final class ExecutorRegistry {
       entry.placed.put(attempt.jobId(), attempt);
       entry.pendingMemoryMb.put(attempt.jobId(), attempt.memoryMb());
     }
-  }
-
-  public void assign(String executorId, String jobId, int memoryMb) {
-    assign(executorId, new Placed(jobId, 0, EmergencyLevel.NONE, memoryMb, 0));
   }
 
   public void release(String executorId, String jobId) {
@@ -151,11 +143,6 @@ public final class ExecutorRegistry {
       }
     });
     return out;
-  }
-
-  /** Placement by the least-loaded rule (the FIRST_COME_FIRST_SERVED scheduler's). */
-  public Optional<String> place(org.ucp.model.Capabilities needs) {
-    return new Scheduler(SchedulingStrategy.FIRST_COME_FIRST_SERVED).placeOne(needs, candidates());
   }
 
   public int alive() {

@@ -86,14 +86,6 @@ public final class Scheduler {
     return queued;
   }
 
-  /** Where one job with {@code needs} would go now, by this strategy's placement rule. */
-  public Optional<String> placeOne(org.ucp.model.Capabilities needs, List<Candidate> executors) {
-    JobView probe = new JobView("probe", new org.ucp.model.JobSpec("probe.wasm", null, null, null, null, null, null,
-        null, needs, null, null, 0), JobState.QUEUED, null, 0, List.of(), null, null);
-    List<MutableCandidate> free = executors.stream().map(MutableCandidate::new).toList();
-    return place(probe, free).map(c -> c.id);
-  }
-
   /** Whether a job not yet started happened before {@code job} (its stamp is causally earlier). */
   private static boolean hasUnstartedPredecessor(JobView job, List<JobView> unstarted) {
     for (JobView other : unstarted) {

@@ -158,10 +158,6 @@ public final class FileDataStore {
     return new DataPage(List.copyOf(all.subList(from, to)), page, size, all.size());
   }
 
-  public long freeBytes() throws IOException {
-    return Files.getFileStore(root).getUsableSpace();
-  }
-
   private static String sha(Path folder) throws IOException {
     Path file = folder.resolve(SHA);
     return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.US_ASCII).trim() : null;

@@ -207,10 +207,6 @@ public final class ExecutorVerticle extends VerticleBase {
     return new DeliveryOptions().setSendTimeout(Math.max(200, executorTimeoutMs / 3));
   }
 
-  public WasmRunner runner() {
-    return runner;
-  }
-
   @Override
   public Future<?> stop() {
     runner.close();

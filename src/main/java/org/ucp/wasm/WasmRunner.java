@@ -44,10 +44,6 @@ public final class WasmRunner implements AutoCloseable {
     this.cache = cache;
   }
 
-  public ModuleCache cache() {
-    return cache;
-  }
-
   public RunOutcome run(RunRequest request) {
     return run(request, new Cancellation());
   }

@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.ucp.model.JobView;
+import org.ucp.model.JobState;
+import org.ucp.model.JobSpec;
+import org.ucp.model.EmergencyState;
 import org.junit.jupiter.api.Timeout;
 import org.ucp.broker.ExecutorRegistry.Health;
 import org.ucp.broker.ExecutorRegistry.Lost;
@@ -36,107 +40,118 @@ class ExecutorRegistryTest {
     return new Capabilities(memoryMb, 0, 1, 100, true, 0);
   }
 
+  /** Where the broker would place a job with {@code needs} now: its scheduler over the registry's candidates. */
+  private static Optional<String> place(ExecutorRegistry registry, Capabilities needs) {
+    JobView probe = new JobView("probe", new JobSpec("probe.wasm", null, null, null, null, null, null, null, needs, null,
+        null, 0), JobState.QUEUED, null, 0, List.of(), null, null);
+    return new Scheduler(SchedulingStrategy.FIRST_COME_FIRST_SERVED)
+        .schedule(List.of(probe), registry.candidates(), 0, EmergencyState.NONE).stream()
+        .filter(d -> d instanceof Scheduler.Dispatch)
+        .map(d -> ((Scheduler.Dispatch) d).executorId())
+        .findFirst();
+  }
+
   @Test
   void noExecutorsMeansNoPlace() {
-    assertEquals(Optional.empty(), registry.place(SMALL));
+    assertEquals(Optional.empty(), place(registry, SMALL));
   }
 
   @Test
   void placePicksOnlyCapableExecutors() {
-    registry.register("small", 4, caps(32), 1);
-    registry.register("onbattery", 4, new ExecutorCapabilities(4096, 1000, 4, 10, true, 5), 1);
-    registry.register("big", 1, caps(1024), 1);
+    registry.register("small", null, 4, caps(32), 1);
+    registry.register("onbattery", null, 4, new ExecutorCapabilities(4096, 1000, 4, 10, true, 5), 1);
+    registry.register("big", null, 1, caps(1024), 1);
 
-    assertEquals(Optional.of("big"), registry.place(new Capabilities(64, 0, 1, 100, true, 50)));
+    assertEquals(Optional.of("big"), place(registry, new Capabilities(64, 0, 1, 100, true, 50)));
   }
 
   @Test
   void placeSkipsExecutorsWithoutFreeSlots() {
-    registry.register("zero", 0, caps(1024), 1);
+    registry.register("zero", null, 0, caps(1024), 1);
 
-    assertEquals(Optional.empty(), registry.place(SMALL));
+    assertEquals(Optional.empty(), place(registry, SMALL));
   }
 
   @Test
   void placePrefersMostFreeSlots() {
-    registry.register("a", 2, caps(1024), 1);
-    registry.register("b", 5, caps(1024), 1);
-    registry.register("c", 3, caps(1024), 1);
+    registry.register("a", null, 2, caps(1024), 1);
+    registry.register("b", null, 5, caps(1024), 1);
+    registry.register("c", null, 3, caps(1024), 1);
 
-    assertEquals(Optional.of("b"), registry.place(SMALL));
-    registry.assign("b", "j1", 1);
-    registry.assign("b", "j2", 1);
-    registry.assign("b", "j3", 1);
-    assertEquals(Optional.of("c"), registry.place(SMALL), "b now has 2 free, c has 3");
+    assertEquals(Optional.of("b"), place(registry, SMALL));
+    registry.assign("b", new ExecutorRegistry.Placed("j1", 0, EmergencyLevel.NONE, 1, 0));
+    registry.assign("b", new ExecutorRegistry.Placed("j2", 0, EmergencyLevel.NONE, 1, 0));
+    registry.assign("b", new ExecutorRegistry.Placed("j3", 0, EmergencyLevel.NONE, 1, 0));
+    assertEquals(Optional.of("c"), place(registry, SMALL), "b now has 2 free, c has 3");
   }
 
   @Test
   void tiesAreBrokenByNameDeterministically() {
-    registry.register("zeta", 2, caps(1024), 1);
-    registry.register("alpha", 2, caps(1024), 1);
-    registry.register("mid", 2, caps(1024), 1);
+    registry.register("zeta", null, 2, caps(1024), 1);
+    registry.register("alpha", null, 2, caps(1024), 1);
+    registry.register("mid", null, 2, caps(1024), 1);
 
-    assertEquals(Optional.of("alpha"), registry.place(SMALL));
-    assertEquals(Optional.of("alpha"), registry.place(SMALL));
+    assertEquals(Optional.of("alpha"), place(registry, SMALL));
+    assertEquals(Optional.of("alpha"), place(registry, SMALL));
   }
 
   @Test
   void assignFillsSlotsUntilNoneIsFreeAndReleaseFreesOne() {
-    registry.register("e1", 2, caps(1024), 1);
+    registry.register("e1", null, 2, caps(1024), 1);
 
-    registry.assign("e1", "j1", 64);
-    assertEquals(Optional.of("e1"), registry.place(SMALL));
-    registry.assign("e1", "j2", 64);
-    assertEquals(Optional.empty(), registry.place(SMALL));
+    registry.assign("e1", new ExecutorRegistry.Placed("j1", 0, EmergencyLevel.NONE, 64, 0));
+    assertEquals(Optional.of("e1"), place(registry, SMALL));
+    registry.assign("e1", new ExecutorRegistry.Placed("j2", 0, EmergencyLevel.NONE, 64, 0));
+    assertEquals(Optional.empty(), place(registry, SMALL));
 
     registry.release("e1", "j1");
-    assertEquals(Optional.of("e1"), registry.place(SMALL));
+    assertEquals(Optional.of("e1"), place(registry, SMALL));
   }
 
   @Test
   void assigningTheSameJobTwiceTakesOneSlot() {
-    registry.register("e1", 2, caps(1024), 1);
+    registry.register("e1", null, 2, caps(1024), 1);
 
-    registry.assign("e1", "j1", 64);
-    registry.assign("e1", "j1", 64);
+    registry.assign("e1", new ExecutorRegistry.Placed("j1", 0, EmergencyLevel.NONE, 64, 0));
+    registry.assign("e1", new ExecutorRegistry.Placed("j1", 0, EmergencyLevel.NONE, 64, 0));
 
-    assertEquals(Optional.of("e1"), registry.place(SMALL));
+    assertEquals(Optional.of("e1"), place(registry, SMALL));
     assertEquals(1, registry.view().get(0).running());
   }
 
   @Test
   void pendingMemoryReducesFreeMemoryUntilAHeartbeatListsTheJob() {
-    registry.register("e1", 4, caps(256), 1);
+    registry.register("e1", null, 4, caps(256), 1);
 
-    registry.assign("e1", "j1", 200);
-    assertEquals(Optional.empty(), registry.place(memory(100)), "256 - 200 pending leaves 56");
-    assertEquals(Optional.of("e1"), registry.place(memory(56)));
+    registry.assign("e1", new ExecutorRegistry.Placed("j1", 0, EmergencyLevel.NONE, 200, 0));
+    assertEquals(Optional.empty(), place(registry, memory(100)), "256 - 200 pending leaves 56");
+    assertEquals(Optional.of("e1"), place(registry, memory(56)));
 
     registry.heartbeat("e1", 4, caps(256), List.of(), 2);
-    assertEquals(Optional.empty(), registry.place(memory(100)), "not yet running: still pending");
+    assertEquals(Optional.empty(), place(registry, memory(100)), "not yet running: still pending");
 
     assertTrue(registry.heartbeat("e1", 4, caps(256), List.of("j1"), 3));
-    assertEquals(Optional.of("e1"), registry.place(memory(100)), "the executor now counts j1 itself");
+    assertEquals(Optional.of("e1"), place(registry, memory(100)), "the executor now counts j1 itself");
   }
 
   @Test
   void releaseDropsPendingMemory() {
-    registry.register("e1", 4, caps(256), 1);
-    registry.assign("e1", "j1", 200);
+    registry.register("e1", null, 4, caps(256), 1);
+    registry.assign("e1", new ExecutorRegistry.Placed("j1", 0, EmergencyLevel.NONE, 200, 0));
 
     registry.release("e1", "j1");
 
-    assertEquals(Optional.of("e1"), registry.place(memory(256)));
+    assertEquals(Optional.of("e1"), place(registry, memory(256)));
   }
 
   @Test
   void heartbeatUpdatesCapabilitiesAndSlots() {
-    registry.register("e1", 1, caps(32), 1);
-    assertEquals(Optional.empty(), registry.place(SMALL));
+    registry.register("e1", null, 1, caps(32), 1);
+    assertEquals(Optional.empty(), place(registry, SMALL));
 
     assertTrue(registry.heartbeat("e1", 3, caps(512), List.of(), 7));
 
-    assertEquals(Optional.of("e1"), registry.place(SMALL));
+    assertEquals(Optional.of("e1"), place(registry, SMALL));
     ExecutorInfo info = registry.view().get(0);
     assertEquals(new ExecutorInfo("e1", "b1", 3, 0, caps(512), "ALIVE", 7), info);
   }
@@ -149,7 +164,7 @@ class ExecutorRegistryTest {
 
   @Test
   void assignAndReleaseOnUnknownExecutorAreIgnored() {
-    registry.assign("ghost", "j1", 64);
+    registry.assign("ghost", new ExecutorRegistry.Placed("j1", 0, EmergencyLevel.NONE, 64, 0));
     registry.release("ghost", "j1");
 
     assertEquals(List.of(), registry.view());
@@ -157,9 +172,9 @@ class ExecutorRegistryTest {
 
   @Test
   void viewListsExecutorsByName() {
-    registry.register("b", 2, caps(64), 1);
-    registry.register("a", 1, caps(64), 2);
-    registry.assign("b", "j", 1);
+    registry.register("b", null, 2, caps(64), 1);
+    registry.register("a", null, 1, caps(64), 2);
+    registry.assign("b", new ExecutorRegistry.Placed("j", 0, EmergencyLevel.NONE, 1, 0));
 
     List<ExecutorInfo> view = registry.view();
 
@@ -183,7 +198,7 @@ class ExecutorRegistryTest {
   @Test
   void sweepMarksASilentExecutorSuspectThenLost() {
     ExecutorRegistry r = withTimeouts();
-    r.register("e1", 2, caps(1024), 1_000);
+    r.register("e1", null, 2, caps(1024), 1_000);
 
     assertEquals(List.of(), r.sweep(1_000 + SUSPECT_AFTER - 1));
     assertEquals(Optional.of(Health.ALIVE), r.health("e1"));
@@ -202,8 +217,8 @@ class ExecutorRegistryTest {
   @Test
   void sweepReturnsTheLostExecutorWithTheAttemptsItHeld() {
     ExecutorRegistry r = withTimeouts();
-    r.register("e1", 4, caps(1024), 0);
-    r.register("e2", 4, caps(1024), 0);
+    r.register("e1", null, 4, caps(1024), 0);
+    r.register("e2", null, 4, caps(1024), 0);
     Placed first = placed("j1", 1, EmergencyLevel.NONE);
     Placed second = new Placed("j2", 3, EmergencyLevel.HIGH, 256, 700);
     r.assign("e1", first);
@@ -226,7 +241,7 @@ class ExecutorRegistryTest {
   @Test
   void aSuspectExecutorThatHeartbeatsIsAliveAgain() {
     ExecutorRegistry r = withTimeouts();
-    r.register("e1", 2, caps(1024), 0);
+    r.register("e1", null, 2, caps(1024), 0);
     r.sweep(SUSPECT_AFTER + 1);
     assertEquals(Optional.of(Health.SUSPECT), r.health("e1"));
 
@@ -239,7 +254,7 @@ class ExecutorRegistryTest {
   @Test
   void aLostExecutorsHeartbeatIsRefused() {
     ExecutorRegistry r = withTimeouts();
-    r.register("e1", 2, caps(1024), 0);
+    r.register("e1", null, 2, caps(1024), 0);
     assertEquals(1, r.sweep(LOST_AFTER + 1).size());
 
     assertFalse(r.heartbeat("e1", 2, caps(1024), List.of(), LOST_AFTER + 2));
@@ -254,7 +269,7 @@ class ExecutorRegistryTest {
     r.register("e1", "node-1", 2, caps(1024), 0);
     r.register("e2", "node-1", 2, caps(1024), 0);
     r.register("e3", "node-2", 2, caps(1024), 0);
-    r.register("e4", 2, caps(1024), 0);
+    r.register("e4", null, 2, caps(1024), 0);
     Placed onE1 = placed("j1", 1, EmergencyLevel.NONE);
     Placed onE2 = placed("j2", 2, EmergencyLevel.CRITICAL);
     r.assign("e1", onE1);
@@ -292,23 +307,23 @@ class ExecutorRegistryTest {
   @Test
   void candidatesExcludeSuspectAndLostExecutors() {
     ExecutorRegistry r = withTimeouts();
-    r.register("lost", 2, caps(1024), 0);
-    r.register("suspect", 8, caps(1024), 1_000);
-    r.register("alive", 1, caps(1024), 3_000);
+    r.register("lost", null, 2, caps(1024), 0);
+    r.register("suspect", null, 8, caps(1024), 1_000);
+    r.register("alive", null, 1, caps(1024), 3_000);
 
     assertEquals(List.of("lost"), r.sweep(3_100).stream().map(Lost::executorId).toList());
 
     assertEquals(List.of("alive"), r.candidates().stream().map(Scheduler.Candidate::executorId).toList());
-    assertEquals(Optional.of("alive"), r.place(SMALL), "suspect has more free slots but gets no new work");
+    assertEquals(Optional.of("alive"), place(r, SMALL), "suspect has more free slots but gets no new work");
     assertEquals(2, r.alive(), "SUSPECT still counts as alive, LOST does not");
   }
 
   @Test
   void viewShowsHealthNames() {
     ExecutorRegistry r = withTimeouts();
-    r.register("lost", 2, caps(1024), 0);
-    r.register("suspect", 2, caps(1024), 1_000);
-    r.register("alive", 2, caps(1024), 3_000);
+    r.register("lost", null, 2, caps(1024), 0);
+    r.register("suspect", null, 2, caps(1024), 1_000);
+    r.register("alive", null, 2, caps(1024), 3_000);
     r.sweep(3_100);
 
     assertEquals(List.of("alive:ALIVE", "lost:LOST", "suspect:SUSPECT"),

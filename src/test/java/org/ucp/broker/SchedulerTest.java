@@ -246,7 +246,7 @@ class SchedulerTest {
   @Test
   void emergencyFirstPreemptsWhenTheVictimHoldsTheMemoryTheCriticalJobNeeds() {
     ExecutorRegistry registry = new ExecutorRegistry("b1");
-    registry.register("e1", 1, mains(1024), NOW - 10_000);
+    registry.register("e1", null, 1, mains(1024), NOW - 10_000);
     registry.assign("e1", new ExecutorRegistry.Placed("hog", 1, EmergencyLevel.NONE, 900, NOW - 5_000));
     JobView crit = queued("crit", new Priority(5, EmergencyLevel.CRITICAL, null), needs(512), stamp("crit", 1));
 
