@@ -21,13 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.ucp.arbiter.DecisionStore;
-import org.ucp.arbiter.ResultPolicy;
 import org.ucp.bus.Addresses;
-import org.ucp.bus.Messages.AttemptAssigned;
-import org.ucp.bus.Messages.ResultSubmission;
-import org.ucp.bus.Messages.RunStatus;
-import org.ucp.clock.VectorClock;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.cli.HttpApi;
 import org.ucp.wasm.ModuleCache;
@@ -47,10 +41,12 @@ final class Bench {
   private Bench() {}
 
   static int run(List<String> rest) {
-    Args flags = Args.parse(rest, Set.of("--jobs", "--cpu-iterations", "--repeat"), Set.of("--no-loss"));
+    Args flags = Args.parse(rest, Set.of("--jobs", "--cpu-iterations", "--repeat", "--decision-pairs"), Set.of("--no-loss"));
     int jobs = flags.intValue("--jobs", 200, 1, 100_000);
     int iterations = flags.intValue("--cpu-iterations", 400_000_000, 1, Integer.MAX_VALUE);
     int repeat = flags.intValue("--repeat", 3, 1, 100);
+    int decisionPairs = flags.intValue("--decision-pairs", 5000, 1, 1_000_000);
+    int decisionWarmUp = decisionPairs;
     Path dataDir = Demo.tempDir();
     System.err.println("bench: starting the embedded cluster");
     Node node = Embedded.start(dataDir, 0, Map.of());
@@ -65,7 +61,7 @@ final class Bench {
       out.put("singleJob", single(api, decidedAt, 30));
       out.put("trivialJobs", trivial(api, decidedAt, jobs));
       out.put("cpuHeavy", cpuHeavy(api, decidedAt, iterations, repeat));
-      out.put("decisions", decisions(node, api));
+      out.put("decisions", decisions(node, api, decisionWarmUp, decisionPairs));
       out.put("cachedModuleStart", cachedStart());
       if (!flags.has("--no-loss")) {
         out.put("executorLoss", LossBench.run(repeat));
@@ -171,69 +167,19 @@ final class Bench {
   }
 
   /**
-   * Result decisions: the linearizable step (one entry processor at the job's owner) timed by its
-   * caller on the idle cluster, 1000 accepted and 1000 rejected after 1000 of each as warm-up;
-   * and the arbiter's own figures for the jobs run above (under load from the running programs).
+   * Result decisions on the idle cluster (see {@link DecisionBench}) and the arbiter's own
+   * figures for the jobs run above, under load from the running programs.
    */
-  private static JsonObject decisions(Node node, HttpApi api) {
-    io.vertx.core.Context context = node.vertx().getOrCreateContext();
-    DecisionStore store = new DecisionStore(node.hazelcast(), context);
-    double[] ms = new double[2000];
-    // Chained on one event-loop context, as the arbiter calls it: no thread hand-off per call.
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    context.runOnContext(v -> decideFrom(store, -1000, ms, done));
-    Embedded.await(done.future(), 120);
-    Arrays.sort(ms);
+  private static JsonObject decisions(Node node, HttpApi api, int warmUp, int measured) {
+    System.err.println("bench: " + 2 * measured + " result decisions after " + 2 * warmUp + " to warm up");
+    JsonObject out = DecisionBench.run(node, warmUp, measured);
     Waiting.until(() -> new JsonObject(new String(api.conflicts())).getJsonArray("arbiters").size() > 0, 5_000, 100,
         "the arbiter's statistics");
     JsonObject c = new JsonObject(new String(api.conflicts()));
-    return new JsonObject()
-        .put("decisions", ms.length)
-        .put("warmUp", 2000)
-        .put("latencyMsP50", round(percentile(ms, 50)))
-        .put("latencyMsP99", round(percentile(ms, 99)))
-        .put("target", "p99 < 1 ms")
-        .put("arbiterDuringJobs", new JsonObject()
-            .put("counts", c.getJsonObject("counts"))
-            .put("latencyMsP50", round(c.getDouble("latencyMsP50")))
-            .put("latencyMsP99", round(c.getDouble("latencyMsP99"))));
-  }
-
-  /** Decision {@code i} (negative: warm-up) for two attempts of one job, then the next. */
-  private static void decideFrom(DecisionStore store, int i, double[] ms, io.vertx.core.Promise<Void> done) {
-    if (i == ms.length / 2) {
-      done.complete();
-      return;
-    }
-    String job = "bench-decision-" + i;
-    VectorClock clock = VectorClock.empty().tick("bench");
-    ResultSubmission first = new ResultSubmission(job, 1, "exec-1", clock, "0".repeat(64), job + "/x", RunStatus.EXITED,
-        0, null, Map.of());
-    ResultSubmission second = new ResultSubmission(job, 2, "exec-2", clock, "0".repeat(64), job + "/x", RunStatus.EXITED,
-        0, null, Map.of());
-    long[] t = new long[1];
-    store.assigned(new AttemptAssigned(job, 1, "exec-1", "bench", clock))
-        .compose(v -> store.assigned(new AttemptAssigned(job, 2, "exec-2", "bench2", VectorClock.empty().tick("bench2"))))
-        .compose(v -> {
-          t[0] = System.nanoTime();
-          return store.decide(ResultPolicy.VECTOR_CLOCK_CAUSAL, first);
-        })
-        .compose(d -> {
-          record(ms, 2 * i, t[0]);
-          t[0] = System.nanoTime();
-          return store.decide(ResultPolicy.VECTOR_CLOCK_CAUSAL, second);
-        })
-        .onSuccess(d -> {
-          record(ms, 2 * i + 1, t[0]);
-          decideFrom(store, i + 1, ms, done);
-        })
-        .onFailure(done::fail);
-  }
-
-  private static void record(double[] ms, int index, long start) {
-    if (index >= 0) {
-      ms[index] = (System.nanoTime() - start) / 1e6;
-    }
+    return out.put("arbiterDuringJobs", new JsonObject()
+        .put("counts", c.getJsonObject("counts"))
+        .put("latencyMsP50", round(c.getDouble("latencyMsP50")))
+        .put("latencyMsP99", round(c.getDouble("latencyMsP99"))));
   }
 
   /** Start time (request to first instruction) of an already compiled module, over 50 runs. */
