@@ -7,7 +7,11 @@ import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,18 +37,51 @@ import org.ucp.bus.Messages.Verdict;
  */
 public final class DecisionStore {
   public static final String MAP = "ucp.arbitration";
+  private static final int MAX_WIRE_BYTES = 16 << 20;
 
-  /** One job's entry. */
-  public record Arbitration(List<AttemptAssigned> attempts, ResultSubmission accepted, boolean promoted) {
+  /**
+   * One job's entry. The map keeps it as an object ({@code in-memory-format OBJECT}), so an entry
+   * processor on the owner works on it without decoding; it crosses between members as JSON.
+   */
+  public record Arbitration(List<AttemptAssigned> attempts, ResultSubmission accepted, boolean promoted)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+    static final Arbitration NONE = new Arbitration(List.of(), null, false);
+
     public Arbitration {
       attempts = List.copyOf(attempts == null ? List.of() : attempts);
+    }
+
+    private Object writeReplace() {
+      return new Wire(Wire.ARBITRATION, write(this));
     }
   }
 
   /** What a decision found and did. */
-  public record Outcome(Decision decision, ResultSubmission accepted, boolean promoted) {}
+  public record Outcome(Decision decision, ResultSubmission accepted, boolean promoted) implements Serializable {
+    private static final long serialVersionUID = 1L;
 
-  private final IMap<String, String> map;
+    private Object writeReplace() {
+      return new Wire(Wire.OUTCOME, write(this));
+    }
+  }
+
+  /** The serialized form of {@link Arbitration} and {@link Outcome}: a kind and JSON text. */
+  record Wire(int kind, String json) implements Serializable {
+    private static final long serialVersionUID = 1L;
+    static final int ARBITRATION = 1;
+    static final int OUTCOME = 2;
+
+    private Object readResolve() {
+      return switch (kind) {
+        case ARBITRATION -> read(json, Arbitration.class);
+        case OUTCOME -> read(json, Outcome.class);
+        default -> throw new IllegalStateException("unknown arbitration wire kind " + kind);
+      };
+    }
+  }
+
+  private final IMap<String, Arbitration> map;
   private final Context context;
 
   public DecisionStore(HazelcastInstance hazelcast, Context context) {
@@ -54,13 +91,12 @@ public final class DecisionStore {
 
   /** Records an attempt; brokers call this before they send the attempt to its executor. */
   public Future<Void> assigned(AttemptAssigned a) {
-    return Future.fromCompletionStage(map.submitToKey(a.jobId(), new RecordAttempt(write(a))), context).mapEmpty();
+    return Future.fromCompletionStage(map.submitToKey(a.jobId(), new RecordAttempt(a)), context).mapEmpty();
   }
 
   /** Decides {@code s} atomically at the job's owner; an accepted one becomes the job's result. */
   public Future<Outcome> decide(ResultPolicy policy, ResultSubmission s) {
-    return Future.fromCompletionStage(map.submitToKey(s.jobId(), new Decide(policy.name(), write(s))), context)
-        .map(json -> read(json, Outcome.class));
+    return Future.fromCompletionStage(map.submitToKey(s.jobId(), new Decide(policy, s)), context);
   }
 
   /** Marks the job's accepted result as copied to its public names. */
@@ -84,64 +120,95 @@ public final class DecisionStore {
     }
   }
 
-  /** Adds an attempt to the job's entry (once; a repeated record changes nothing). */
-  static final class RecordAttempt implements EntryProcessor<String, String, Boolean> {
-    private static final long serialVersionUID = 1L;
-    private final String attemptJson;
+  /** A value's JSON as length-prefixed UTF-8 (no 64 KiB limit, unlike {@code writeUTF}). */
+  static void writeJson(ObjectOutputStream out, Object value) throws IOException {
+    byte[] bytes = write(value).getBytes(StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
 
-    RecordAttempt(String attemptJson) {
-      this.attemptJson = attemptJson;
+  static <T> T readJson(ObjectInputStream in, Class<T> type) throws IOException {
+    int length = in.readInt();
+    if (length < 0 || length > MAX_WIRE_BYTES) {
+      throw new IOException("arbitration message of " + length + " bytes");
+    }
+    return read(new String(in.readNBytes(length), StandardCharsets.UTF_8), type);
+  }
+
+  /** Adds an attempt to the job's entry (once; a repeated record changes nothing). */
+  static final class RecordAttempt implements EntryProcessor<String, Arbitration, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private transient AttemptAssigned attempt;
+
+    RecordAttempt(AttemptAssigned attempt) {
+      this.attempt = attempt;
     }
 
     @Override
-    public Boolean process(Map.Entry<String, String> entry) {
-      AttemptAssigned a = read(attemptJson, AttemptAssigned.class);
-      Arbitration state = entry.getValue() == null ? new Arbitration(List.of(), null, false) : read(entry.getValue(), Arbitration.class);
-      if (state.attempts().stream().anyMatch(x -> x.attempt() == a.attempt())) {
+    public Boolean process(Map.Entry<String, Arbitration> entry) {
+      Arbitration state = entry.getValue() == null ? Arbitration.NONE : entry.getValue();
+      if (state.attempts().stream().anyMatch(x -> x.attempt() == attempt.attempt())) {
         return false;
       }
       List<AttemptAssigned> attempts = new ArrayList<>(state.attempts());
-      attempts.add(a);
-      entry.setValue(write(new Arbitration(attempts, state.accepted(), state.promoted())));
+      attempts.add(attempt);
+      entry.setValue(new Arbitration(attempts, state.accepted(), state.promoted()));
       return true;
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+      writeJson(out, attempt);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException {
+      attempt = readJson(in, AttemptAssigned.class);
     }
   }
 
   /** Decides one submission with {@link ArbiterRules}; stores it when it is the first accepted. */
-  static final class Decide implements EntryProcessor<String, String, String> {
+  static final class Decide implements EntryProcessor<String, Arbitration, Outcome> {
     private static final long serialVersionUID = 1L;
-    private final String policy;
-    private final String submissionJson;
+    private transient ResultPolicy policy;
+    private transient ResultSubmission submission;
 
-    Decide(String policy, String submissionJson) {
+    Decide(ResultPolicy policy, ResultSubmission submission) {
       this.policy = policy;
-      this.submissionJson = submissionJson;
+      this.submission = submission;
     }
 
     @Override
-    public String process(Map.Entry<String, String> entry) {
-      ResultSubmission s = read(submissionJson, ResultSubmission.class);
-      Arbitration state = entry.getValue() == null ? new Arbitration(List.of(), null, false) : read(entry.getValue(), Arbitration.class);
-      Decision d = ArbiterRules.decide(ResultPolicy.valueOf(policy), s, state.attempts(), state.accepted());
+    public Outcome process(Map.Entry<String, Arbitration> entry) {
+      Arbitration state = entry.getValue() == null ? Arbitration.NONE : entry.getValue();
+      Decision d = ArbiterRules.decide(policy, submission, state.attempts(), state.accepted());
       if (d.verdict() == Verdict.ACCEPTED && state.accepted() == null) {
-        state = new Arbitration(state.attempts(), s, false);
-        entry.setValue(write(state));
+        state = new Arbitration(state.attempts(), submission, false);
+        entry.setValue(state);
       }
-      return write(new Outcome(d, state.accepted(), state.promoted()));
+      return new Outcome(d, state.accepted(), state.promoted());
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+      out.writeUTF(policy.name());
+      writeJson(out, submission);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException {
+      policy = ResultPolicy.valueOf(in.readUTF());
+      submission = readJson(in, ResultSubmission.class);
     }
   }
 
   /** Sets the promoted flag of the job's accepted result. */
-  static final class MarkPromoted implements EntryProcessor<String, String, Boolean> {
+  static final class MarkPromoted implements EntryProcessor<String, Arbitration, Boolean> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Boolean process(Map.Entry<String, String> entry) {
-      if (entry.getValue() == null) {
+    public Boolean process(Map.Entry<String, Arbitration> entry) {
+      Arbitration state = entry.getValue();
+      if (state == null) {
         return false;
       }
-      Arbitration state = read(entry.getValue(), Arbitration.class);
-      entry.setValue(write(new Arbitration(state.attempts(), state.accepted(), true)));
+      entry.setValue(new Arbitration(state.attempts(), state.accepted(), true));
       return true;
     }
   }
