@@ -88,9 +88,7 @@ public final class Node {
       chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(id, ResultPolicy.valueOf(config.resultsPolicy()), cluster.getHazelcastInstance())));
     }
     if (config.has(Role.BROKER)) {
-      BrokerSettings settings = new BrokerSettings(id, SchedulingStrategy.valueOf(config.schedulingStrategy()),
-          config.executor().maxTimeoutMs(), config.executor().heartbeatInterval(), config.broker().executorTimeout());
-      chain = chain.compose(v -> vertx.deployVerticle(new BrokerVerticle(settings, membership(), cluster.getHazelcastInstance())));
+      chain = chain.compose(v -> deployBroker(id));
     }
     if (config.has(Role.EXECUTOR)) {
       chain = chain.compose(v -> vertx.deployVerticle(new ExecutorVerticle(
@@ -101,6 +99,22 @@ public final class Node {
       chain = chain.compose(v -> vertx.deployVerticle(web));
     }
     return chain.onSuccess(v -> LOG.info(() -> "node " + id + " up with roles " + config.node().roles())).mapEmpty();
+  }
+
+  /**
+   * Deploys a broker named {@code brokerId} on this node, with this node's settings. A node with
+   * the broker role has one named after the node; {@code bench} adds logical brokers this way.
+   */
+  public Future<String> deployBroker(String brokerId) {
+    BrokerSettings settings = new BrokerSettings(brokerId, SchedulingStrategy.valueOf(config.schedulingStrategy()),
+        config.executor().maxTimeoutMs(), config.executor().heartbeatInterval(), config.broker().executorTimeout(),
+        config.broker().syncInterval(), cluster.getNodeId());
+    return vertx.deployVerticle(new BrokerVerticle(settings, membership(), cluster.getHazelcastInstance()));
+  }
+
+  /** This node's member id in the cluster (Vert.x's node id). */
+  public String clusterNodeId() {
+    return cluster.getNodeId();
   }
 
   public String id() {

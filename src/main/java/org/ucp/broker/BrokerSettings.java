@@ -5,6 +5,9 @@ package org.ucp.broker;
  *
  * @param heartbeatIntervalMs the executors' heartbeat period; SUSPECT after 1.5 of them
  * @param executorTimeoutMs silence after which an executor is LOST
+ * @param syncIntervalMs the period of metadata digests ({@code broker.syncInterval})
+ * @param clusterNodeId the cluster member this broker runs on
  */
 public record BrokerSettings(
-    String brokerId, SchedulingStrategy strategy, long maxTimeoutMs, long heartbeatIntervalMs, long executorTimeoutMs) {}
+    String brokerId, SchedulingStrategy strategy, long maxTimeoutMs, long heartbeatIntervalMs, long executorTimeoutMs,
+    long syncIntervalMs, String clusterNodeId) {}

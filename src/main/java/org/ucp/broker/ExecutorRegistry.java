@@ -62,6 +62,30 @@ public final class ExecutorRegistry {
     entry.health = Health.ALIVE;
   }
 
+  /**
+   * Expects an executor that ran attempts for a dead broker whose jobs this broker adopted. It is
+   * SUSPECT (gets no new work) until it registers here; if it never does, it turns LOST after the
+   * executor timeout and its attempts are redeployed like any lost executor's.
+   */
+  public void expect(String executorId, List<Placed> attempts, long now) {
+    Entry entry = executors.computeIfAbsent(executorId, id -> new Entry());
+    if (entry.health == Health.LOST || entry.capabilities == null) {
+      entry.health = Health.SUSPECT;
+      entry.lastHeartbeat = now;
+    }
+    for (Placed p : attempts) {
+      entry.placed.putIfAbsent(p.jobId(), p);
+    }
+  }
+
+  /** Forgets the attempts of a job another broker now owns. */
+  public void forgetJob(String jobId) {
+    executors.values().forEach(e -> {
+      e.placed.remove(jobId);
+      e.pendingMemoryMb.remove(jobId);
+    });
+  }
+
   /** A heartbeat; false when the executor is unknown or was declared LOST (it must register). */
   public boolean heartbeat(String executorId, int slots, ExecutorCapabilities caps, List<String> running, long now) {
     Entry entry = executors.get(executorId);
@@ -136,7 +160,7 @@ public final class ExecutorRegistry {
   public List<Scheduler.Candidate> candidates() {
     List<Scheduler.Candidate> out = new ArrayList<>();
     executors.forEach((id, e) -> {
-      if (e.health == Health.ALIVE) {
+      if (e.health == Health.ALIVE && e.capabilities != null) {
         List<Scheduler.RunningJob> running = e.placed.values().stream()
             .map(p -> new Scheduler.RunningJob(p.jobId(), p.level(), p.startedAt(), p.memoryMb())).toList();
         out.add(new Scheduler.Candidate(id, e.slots - e.placed.size(), e.effectiveCapabilities(), running));

@@ -25,6 +25,31 @@ public final class JobTable {
   private final Map<String, JobView> jobs = new LinkedHashMap<>();
   /** Effective dependencies: {@code dependsOn} plus unfinished jobs whose named results it reads. */
   private final Map<String, List<String>> dependencies = new java.util.HashMap<>();
+  private java.util.function.Consumer<JobView> onChange = v -> { };
+
+  /** Called with every job as it changes (added or moved on); not on adoption or removal. */
+  public void onChange(java.util.function.Consumer<JobView> listener) {
+    this.onChange = listener;
+  }
+
+  /**
+   * Takes over a job another broker owned (it died): as it stands, now owned by {@code owner}.
+   * Its dependencies are the ones in {@code dependsOn} this table knows. Not reported to the
+   * change listener: the adopter writes the adopted version itself, one generation higher.
+   */
+  public JobView adopt(JobView job, String owner) {
+    dependencies.put(job.jobId(), job.spec().dependsOn().stream().filter(jobs::containsKey).toList());
+    JobView mine = new JobView(job.jobId(), job.spec(), job.state(), owner, job.submittedAt(), job.attempts(),
+        job.result(), job.reason(), job.stamp());
+    jobs.put(mine.jobId(), mine);
+    return mine;
+  }
+
+  /** Drops a job this broker no longer owns. */
+  public void remove(String jobId) {
+    jobs.remove(jobId);
+    dependencies.remove(jobId);
+  }
 
   public JobView add(String jobId, JobSpec spec, String owner, long now) {
     return add(jobId, spec, owner, now, VectorClock.empty());
@@ -50,7 +75,7 @@ public final class JobTable {
     }
     dependencies.put(jobId, List.copyOf(deps));
     JobView job = new JobView(jobId, spec, JobState.QUEUED, owner, now, List.of(), null, null, stamp);
-    jobs.put(jobId, job);
+    put(job);
     return settleDependencies(job).orElse(job);
   }
 
@@ -239,6 +264,7 @@ public final class JobTable {
 
   private JobView put(JobView job) {
     jobs.put(job.jobId(), job);
+    onChange.accept(job);
     return job;
   }
 }

@@ -19,6 +19,37 @@ public final class Addresses {
   /** A declared or cleared cluster-wide emergency (published, so every broker has it at once). */
   public static final String EMERGENCY_CHANGED = "ucp.emergency.changed";
 
+  /** Metadata deltas, published by the broker that wrote them. */
+  public static final String SYNC_DELTA = "ucp.sync.delta";
+
+  /** Periodic metadata digests (anti-entropy), published. */
+  public static final String SYNC_DIGEST = "ucp.sync.digest";
+
+  /** One broker's inbox for deltas it must acknowledge (a new job is held by two brokers). */
+  public static String brokerSync(String brokerId) {
+    return "ucp.broker." + brokerId + ".sync";
+  }
+
+  /** One broker's inbox for repairs: the versions its digest showed it missing. */
+  public static String brokerSyncRepair(String brokerId) {
+    return "ucp.broker." + brokerId + ".sync.repair";
+  }
+
+  /** A broker's whole replica, for a broker that (re)starts. */
+  public static String brokerSyncPull(String brokerId) {
+    return "ucp.broker." + brokerId + ".sync.pull";
+  }
+
+  /** A broker's own account of its metadata sync. */
+  public static String brokerCoordination(String brokerId) {
+    return "ucp.broker." + brokerId + ".coordination";
+  }
+
+  /** A broker's own submission address (dependent jobs go to their dependency's owner). */
+  public static String brokerSubmit(String brokerId) {
+    return "ucp.broker." + brokerId + ".submit";
+  }
+
   public static String brokerRegister(String brokerId) {
     return "ucp.broker." + brokerId + ".register";
   }

@@ -34,7 +34,10 @@ public final class Codecs {
           Messages.StopAttempt.class,
           Messages.BrokerAnnounce.class,
           org.ucp.model.EmergencyState.class,
-          Messages.ArbiterStatsView.class);
+          Messages.ArbiterStatsView.class,
+          Messages.SyncDelta.class,
+          Messages.SyncDigest.class,
+          Messages.CoordinationView.class);
 
   public static void register(Vertx vertx) {
     for (Class<?> type : MESSAGE_TYPES) {

@@ -33,7 +33,11 @@ public final class Messages {
     }
   }
 
-  public record JobAccepted(String jobId, JobState state, VectorClock stamp) {}
+  /**
+   * A job taken. {@code owner} is the broker that holds it; {@code replicas} how many brokers
+   * held it when this answer was sent (at least two whenever another broker was alive).
+   */
+  public record JobAccepted(String jobId, JobState state, VectorClock stamp, String owner, int replicas) {}
 
   public record JobQuery(String jobId) {}
 
@@ -61,7 +65,15 @@ public final class Messages {
   }
 
   /** The broker's answer: which of the executor's attempts were redeployed meanwhile and must stop. */
-  public record Registered(String brokerId, List<String> superseded) {
+  /**
+   * A registration's answer. With {@code redirectTo} set the executor was not taken: the jobs it
+   * runs belong to that broker (the successor of its dead one), which it must register with.
+   */
+  public record Registered(String brokerId, List<String> superseded, String redirectTo) {
+    public Registered(String brokerId, List<String> superseded) {
+      this(brokerId, superseded, null);
+    }
+
     public Registered {
       superseded = List.copyOf(superseded == null ? List.of() : superseded);
     }
@@ -75,7 +87,48 @@ public final class Messages {
 
   /** Every broker announces itself periodically; executors pick the least loaded live one. */
   public record BrokerAnnounce(
-      String brokerId, String strategy, int executors, int running, int queued, EmergencyState emergency) {}
+      String brokerId, String strategy, int executors, int running, int queued, EmergencyState emergency,
+      String clusterNodeId) {}
+
+  /** Metadata versions a broker wrote (published at once) or sends to repair a peer. */
+  public record SyncDelta(String from, List<org.ucp.sync.MetaEntry> entries, Map<String, Long> caughtUp) {
+    public SyncDelta {
+      entries = List.copyOf(entries == null ? List.of() : entries);
+      caughtUp = Map.copyOf(caughtUp == null ? Map.of() : caughtUp);
+    }
+  }
+
+  /**
+   * A broker's periodic digest: per origin, the sequence number up to which it holds every write;
+   * a peer answers with the versions it is missing. Its size grows with the number of brokers,
+   * not with the metadata.
+   */
+  public record SyncDigest(String from, String clusterNodeId, long seq, Map<String, Long> watermarks) {
+    public SyncDigest {
+      watermarks = Map.copyOf(watermarks == null ? Map.of() : watermarks);
+    }
+  }
+
+  /** One broker's view of metadata sync, for {@code GET /api/coordination-status}. */
+  public record CoordinationView(
+      String brokerId,
+      VectorClock clock,
+      long seq,
+      List<PeerView> peers,
+      long conflictsMerged,
+      Map<String, Long> entriesByKind,
+      long syncBytesSent,
+      long deltasSent,
+      long repairsSent,
+      List<org.ucp.sync.MetaEntry> metadata) {}
+
+  /**
+   * A peer as one broker sees it.
+   *
+   * @param lastSyncMsAgo since the last delta or digest from it
+   * @param lagEntries how many of its writes this broker has not applied yet
+   */
+  public record PeerView(String brokerId, String health, long lastSyncMsAgo, long lagEntries, long watermark) {}
 
   /** A broker asks an executor to run one attempt of a job. */
   public record RunJob(String jobId, int attempt, JobSpec spec, String brokerId, VectorClock clock) {}

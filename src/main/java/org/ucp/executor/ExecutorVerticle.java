@@ -139,12 +139,19 @@ public final class ExecutorVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> probe.read(used), false);
   }
 
-  /** Registers with the least loaded live broker, retrying until one answers. */
+  /**
+   * Registers with the least loaded live broker, retrying until one answers. A broker may redirect
+   * it to the broker that owns the jobs it still runs (its dead broker's successor).
+   */
   private void register() {
+    register(null);
+  }
+
+  private void register(String redirectedTo) {
     if (registering) {
       return;
     }
-    String target = brokers.leastLoaded(broker).orElse(null);
+    String target = redirectedTo != null ? redirectedTo : brokers.leastLoaded(broker).orElse(null);
     if (target == null) {
       vertx.setTimer(200, id -> register());
       return;
@@ -156,6 +163,12 @@ public final class ExecutorVerticle extends VerticleBase {
             new RegisterExecutor(executorId, clusterNodeId, config.slots(), caps, held), shortTimeout()))
         .onComplete(r -> {
           registering = false;
+          if (r.redirectTo() != null) {
+            LOG.info(() -> executorId + ": broker " + target + " redirects to " + r.redirectTo());
+            // A second redirect in a row means the brokers' views still differ: give them a moment.
+            vertx.setTimer(redirectedTo == null ? 1 : 200, id -> register(r.redirectTo()));
+            return;
+          }
           broker = r.brokerId();
           LOG.info(() -> executorId + " registered with broker " + broker);
           r.superseded().forEach(k -> {

@@ -15,6 +15,7 @@ import org.ucp.bus.FailureCode;
 import org.ucp.bus.Messages.BrokerAnnounce;
 import org.ucp.bus.Messages.BrokerInfo;
 import org.ucp.bus.Messages.ClusterView;
+import org.ucp.bus.Messages.CoordinationView;
 import org.ucp.bus.Messages.ExecutorInfo;
 import org.ucp.bus.Messages.JobListQuery;
 import org.ucp.bus.Messages.JobPage;
@@ -57,25 +58,30 @@ final class BrokerQueries {
         .recover(t -> findJob(brokers, i + 1, jobId));
   }
 
-  /** One page of every broker's jobs together, oldest first. */
+  /**
+   * One page of every job: each broker's replica holds every broker's jobs, so one broker
+   * answers (the next one if it does not).
+   */
   Future<JobPage> jobs(JobState state, int page, int size) {
-    int upTo = (int) Math.min(1000, (long) (page + 1) * size);
-    List<Future<JobPage>> pages = new ArrayList<>();
-    for (String broker : brokers()) {
-      pages.add(Bus.<JobPage>request(vertx, Addresses.brokerJobList(broker), new JobListQuery(state, 0, upTo), ASK)
-          .recover(t -> Future.succeededFuture(new JobPage(List.of(), 0, upTo, 0))));
+    return pageFrom(brokers(), 0, new JobListQuery(state, page, size));
+  }
+
+  private Future<JobPage> pageFrom(List<String> brokers, int i, JobListQuery query) {
+    if (i >= brokers.size()) {
+      return Future.succeededFuture(new JobPage(List.of(), query.page(), query.size(), 0));
     }
-    return Future.all(pages).map(all -> {
-      List<JobView> merged = new ArrayList<>();
-      long total = 0;
-      for (Future<JobPage> p : pages) {
-        merged.addAll(p.result().jobs());
-        total += p.result().total();
-      }
-      merged.sort(Comparator.comparingLong(JobView::submittedAt).thenComparing(JobView::jobId));
-      int from = Math.min(page * size, merged.size());
-      return new JobPage(List.copyOf(merged.subList(from, Math.min(from + size, merged.size()))), page, size, total);
-    });
+    return Bus.<JobPage>request(vertx, Addresses.brokerJobList(brokers.get(i)), query, ASK)
+        .recover(t -> pageFrom(brokers, i + 1, query));
+  }
+
+  /** Every live broker's account of metadata sync, with its whole replica when {@code metadata}. */
+  Future<List<CoordinationView>> coordination(boolean metadata) {
+    List<Future<CoordinationView>> views = new ArrayList<>();
+    for (String broker : brokers()) {
+      views.add(Bus.<CoordinationView>request(vertx, Addresses.brokerCoordination(broker), metadata, ASK)
+          .recover(t -> Future.succeededFuture(null)));
+    }
+    return Future.all(views).map(all -> views.stream().map(Future::result).filter(java.util.Objects::nonNull).toList());
   }
 
   /** Every broker's executors and the newest emergency state any broker holds. */

@@ -67,6 +67,8 @@ public final class WebVerticle extends VerticleBase {
     router.delete("/api/data/*").handler(this::deleteData);
     router.get("/api/cluster").handler(ctx -> brokers.cluster()
         .onComplete(view -> json(ctx, 200, view), failure -> fail(ctx, failure)));
+    router.get("/api/coordination-status").handler(ctx -> brokers.coordination("true".equals(ctx.request().getParam("metadata")))
+        .onComplete(views -> json(ctx, 200, java.util.Map.of("brokers", views)), failure -> fail(ctx, failure)));
     router.get("/api/conflicts").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(conflicts.json().encodePrettily()));
     router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")

@@ -81,14 +81,14 @@ class CodecRoundTripTest {
   private static Map<Class<?>, Object> samples() {
     Map<Class<?>, Object> s = new LinkedHashMap<>();
     s.put(Messages.SubmitJob.class, new Messages.SubmitJob(SPEC, "client-a", VectorClock.of(Map.of("client-a", 1L))));
-    s.put(Messages.JobAccepted.class, new Messages.JobAccepted("job-42", JobState.QUEUED, VectorClock.of(Map.of("client-a", 2L))));
+    s.put(Messages.JobAccepted.class, new Messages.JobAccepted("job-42", JobState.QUEUED, VectorClock.of(Map.of("client-a", 2L)), "broker-1", 2));
     s.put(Messages.JobQuery.class, new Messages.JobQuery("job-42"));
     s.put(Messages.JobListQuery.class, new Messages.JobListQuery(JobState.RUNNING, 3, 50));
     s.put(Messages.JobPage.class, new Messages.JobPage(List.of(VIEW, RUNNING_VIEW), 0, 20, 2));
     s.put(JobView.class, VIEW);
     s.put(Messages.RegisterExecutor.class,
         new Messages.RegisterExecutor("exec-2", "7b0c1d2e-member", 4, EXEC_CAPS, List.of("job-42#2")));
-    s.put(Messages.Registered.class, new Messages.Registered("broker-1", List.of("job-41#1")));
+    s.put(Messages.Registered.class, new Messages.Registered("broker-1", List.of("job-41#1"), "broker-2"));
     s.put(Messages.Heartbeat.class, new Messages.Heartbeat("exec-2", 4, EXEC_CAPS, List.of("job-42", "job-43")));
     s.put(Messages.RunJob.class, new Messages.RunJob("job-42", 2, SPEC, "broker-1", CLOCK));
     s.put(Messages.AttemptAssigned.class, new Messages.AttemptAssigned("job-42", 2, "exec-2", "broker-1", CLOCK));
@@ -115,10 +115,17 @@ class CodecRoundTripTest {
             EMERGENCY));
     s.put(Messages.DataRequest.class, new Messages.DataRequest("camera7/2026/img1.jpg"));
     s.put(Messages.StopAttempt.class, new Messages.StopAttempt("job-42", 1, "superseded"));
-    s.put(Messages.BrokerAnnounce.class, new Messages.BrokerAnnounce("broker-1", "EMERGENCY_FIRST", 2, 1, 0, EMERGENCY));
+    s.put(Messages.BrokerAnnounce.class, new Messages.BrokerAnnounce("broker-1", "EMERGENCY_FIRST", 2, 1, 0, EMERGENCY, "7b0c1d2e-member"));
     s.put(EmergencyState.class, EMERGENCY);
     s.put(Messages.ArbiterStatsView.class, new Messages.ArbiterStatsView("node-a", "VECTOR_CLOCK_CAUSAL",
         Map.of("VECTOR_CLOCK_CAUSAL ACCEPTED", 7L, "VECTOR_CLOCK_CAUSAL REJECTED STALE_ATTEMPT", 1L), 8, 0.42, 1.7));
+    org.ucp.sync.MetaEntry entry = new org.ucp.sync.MetaEntry("job/job-42", "broker-1", 7, CLOCK, 1, 6, "{\"jobId\":\"job-42\"}");
+    org.ucp.sync.MetaEntry deletion = new org.ucp.sync.MetaEntry("executor/broker-1/exec-2", "broker-2", 3, CLOCK, 1, 0, null);
+    s.put(Messages.SyncDelta.class, new Messages.SyncDelta("broker-1", List.of(entry, deletion), Map.of("broker-1", 7L)));
+    s.put(Messages.SyncDigest.class, new Messages.SyncDigest("broker-2", "7b0c1d2e-member", 12, Map.of("broker-1", 5L)));
+    s.put(Messages.CoordinationView.class, new Messages.CoordinationView("broker-1", CLOCK, 7,
+        List.of(new Messages.PeerView("broker-2", "SUSPECT", 2_100, 3, 9)), 1, Map.of("job", 4L), 9_000, 12, 2,
+        List.of(entry)));
     return s;
   }
 

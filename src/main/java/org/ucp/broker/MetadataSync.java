@@ -1,0 +1,313 @@
+package org.ucp.broker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Bus;
+import org.ucp.bus.JsonCodec;
+import org.ucp.bus.Messages.BrokerAnnounce;
+import org.ucp.bus.Messages.CoordinationView;
+import org.ucp.bus.Messages.PeerView;
+import org.ucp.bus.Messages.SyncDelta;
+import org.ucp.bus.Messages.SyncDigest;
+import org.ucp.clock.VectorClock;
+import org.ucp.sync.MetaEntry;
+import org.ucp.sync.Peers;
+import org.ucp.sync.Replica;
+
+/**
+ * A broker's side of metadata sync: it writes the broker's own metadata as versions, publishes
+ * each change at once as a delta ({@link Addresses#SYNC_DELTA}), applies its peers' deltas to its
+ * {@link Replica}, and every {@code broker.syncInterval} publishes a digest so a peer that missed
+ * deltas is sent exactly the versions it lacks (anti-entropy). A starting broker first pulls a
+ * live peer's whole replica, so a restarted broker continues its own counters instead of
+ * re-using them. Runs on the broker verticle's event loop.
+ */
+final class MetadataSync {
+  private static final Logger LOG = Logger.getLogger(MetadataSync.class.getName());
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
+  private static final long PULL_SETTLE_MS = 300;
+
+  private final Vertx vertx;
+  private final String brokerId;
+  private final String clusterNodeId;
+  private final long syncIntervalMs;
+  private final Replica replica = new Replica();
+  private final Peers peers;
+  private final List<MetaEntry> unsent = new ArrayList<>();
+  private VectorClock clock = VectorClock.empty();
+  private long seq;
+  private long bytesSent;
+  private long deltasSent;
+  private long repairsSent;
+  private Consumer<List<MetaEntry>> onRemote = e -> { };
+  private Consumer<String> onPeerDead = id -> { };
+
+  MetadataSync(Vertx vertx, String brokerId, String clusterNodeId, long syncIntervalMs) {
+    this.vertx = vertx;
+    this.brokerId = brokerId;
+    this.clusterNodeId = clusterNodeId;
+    this.syncIntervalMs = syncIntervalMs;
+    this.peers = new Peers(brokerId, 2_000, 10_000, syncIntervalMs);
+  }
+
+  /** Called with versions a peer wrote, after they are applied. */
+  void onRemote(Consumer<List<MetaEntry>> listener) {
+    this.onRemote = listener;
+  }
+
+  /** Called when a peer is found DEAD (member left, or silent too long). */
+  void onPeerDead(Consumer<String> listener) {
+    this.onPeerDead = listener;
+  }
+
+  /** Registers the handlers and pulls a live peer's replica; completes when this broker may write. */
+  Future<Void> start() {
+    vertx.eventBus().<SyncDelta>consumer(Addresses.SYNC_DELTA, m -> {
+      if (!m.body().from().equals(brokerId)) {
+        received(m.body());
+      }
+    });
+    vertx.eventBus().<SyncDigest>consumer(Addresses.SYNC_DIGEST, m -> digest(m.body()));
+    vertx.eventBus().<SyncDelta>consumer(Addresses.brokerSync(brokerId), m -> {
+      received(m.body());
+      m.reply(true);
+    });
+    vertx.eventBus().<SyncDelta>consumer(Addresses.brokerSyncRepair(brokerId), m -> received(m.body()));
+    vertx.eventBus().<Object>consumer(Addresses.brokerSyncPull(brokerId),
+        m -> m.reply(new SyncDelta(brokerId, replica.all(), replica.watermarks())));
+    vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED, m -> {
+      if (!m.body().brokerId().equals(brokerId)) {
+        peers.heard(m.body().brokerId(), m.body().clusterNodeId(), System.currentTimeMillis());
+      }
+    });
+    vertx.setPeriodic(syncIntervalMs, id -> publishDigest());
+    vertx.setPeriodic(500, id -> checkPeers());
+    vertx.eventBus().publish(Addresses.BROKERS_QUERY, "");
+    Promise<Void> ready = Promise.promise();
+    vertx.setTimer(PULL_SETTLE_MS, id -> pull(peers.live(System.currentTimeMillis()), 0).onComplete(ar -> {
+      publishDigest();
+      ready.complete();
+    }));
+    return ready.future();
+  }
+
+  private Future<Void> pull(List<String> from, int i) {
+    if (i >= from.size()) {
+      return Future.succeededFuture();
+    }
+    return Bus.<SyncDelta>request(vertx, Addresses.brokerSyncPull(from.get(i)), "", ASK)
+        .map(state -> {
+          received(state);
+          LOG.info(() -> brokerId + " pulled " + state.entries().size() + " metadata versions from " + from.get(i)
+              + "; own counter continues at " + seq);
+          return (Void) null;
+        })
+        .recover(t -> pull(from, i + 1));
+  }
+
+  /** Writes a version of {@code key} (null value: deletion) at the key's current generation. */
+  MetaEntry write(String key, Object value, long progress) {
+    int generation = replica.get(key).map(MetaEntry::generation).orElse(0);
+    return write(key, value, generation, progress);
+  }
+
+  /** Writes a version of {@code key} at {@code generation}; it is published with the next delta. */
+  MetaEntry write(String key, Object value, int generation, long progress) {
+    clock = clock.merge(replica.clock()).tick(brokerId);
+    MetaEntry e = new MetaEntry(key, brokerId, ++seq, clock, generation, progress, value == null ? null : json(value));
+    replica.apply(e);
+    if (unsent.isEmpty()) {
+      vertx.runOnContext(v -> flush());
+    }
+    unsent.add(e);
+    return e;
+  }
+
+  /**
+   * Sends the visible version of {@code key} to every live peer and completes, with the number of
+   * brokers holding it, once one of them has stored it (at once when no peer is alive).
+   */
+  Future<Integer> replicate(String key) {
+    MetaEntry e = replica.get(key).orElseThrow();
+    List<String> live = peers.live(System.currentTimeMillis());
+    if (live.isEmpty()) {
+      return Future.succeededFuture(1);
+    }
+    SyncDelta delta = new SyncDelta(brokerId, List.of(e), Map.of());
+    Promise<Integer> held = Promise.promise();
+    int[] failed = {0};
+    for (String peer : live) {
+      count(delta);
+      Bus.<Boolean>request(vertx, Addresses.brokerSync(peer), delta, ASK).onComplete(ar -> {
+        if (ar.succeeded()) {
+          held.tryComplete(2);
+        } else if (++failed[0] == live.size()) {
+          LOG.warning(() -> "no peer stored " + key + " (" + ar.cause().getMessage() + "); answering with one copy");
+          held.tryComplete(1);
+        }
+      });
+    }
+    return held.future();
+  }
+
+  private void flush() {
+    if (unsent.isEmpty()) {
+      return;
+    }
+    SyncDelta delta = new SyncDelta(brokerId, List.copyOf(unsent), Map.of());
+    unsent.clear();
+    count(delta);
+    deltasSent++;
+    vertx.eventBus().publish(Addresses.SYNC_DELTA, delta);
+  }
+
+  private void received(SyncDelta delta) {
+    peers.synced(delta.from(), null, -1, System.currentTimeMillis());
+    List<MetaEntry> changed = new ArrayList<>();
+    for (MetaEntry e : delta.entries()) {
+      if (replica.apply(e)) {
+        changed.add(e);
+      }
+    }
+    delta.caughtUp().forEach(replica::caughtUp);
+    seq = Math.max(seq, replica.highest(brokerId));
+    if (!changed.isEmpty()) {
+      onRemote.accept(changed);
+    }
+  }
+
+  private void publishDigest() {
+    SyncDigest d = new SyncDigest(brokerId, clusterNodeId, seq, replica.watermarks());
+    bytesSent += 32L * (d.watermarks().size() + 2);
+    vertx.eventBus().publish(Addresses.SYNC_DIGEST, d);
+  }
+
+  /**
+   * A peer's digest: for every origin this broker answers for (itself, and dead brokers it
+   * succeeded), sends the versions written after the peer's watermark, and how far that covers.
+   */
+  private void digest(SyncDigest d) {
+    if (d.from().equals(brokerId)) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    peers.synced(d.from(), d.clusterNodeId(), d.seq(), now);
+    List<MetaEntry> missing = new ArrayList<>();
+    Map<String, Long> caughtUp = new TreeMap<>();
+    for (String origin : answersFor(now)) {
+      long upTo = origin.equals(brokerId) ? seq : replica.highest(origin);
+      long theirs = d.watermarks().getOrDefault(origin, 0L);
+      if (upTo > theirs) {
+        missing.addAll(replica.writtenBy(origin, theirs));
+        caughtUp.put(origin, upTo);
+      }
+    }
+    if (!caughtUp.isEmpty()) {
+      SyncDelta repair = new SyncDelta(brokerId, missing, caughtUp);
+      count(repair);
+      repairsSent++;
+      vertx.eventBus().send(Addresses.brokerSyncRepair(d.from()), repair);
+    }
+  }
+
+  /** This broker, and each origin seen whose broker is dead and whose successor is this broker. */
+  private List<String> answersFor(long now) {
+    List<String> origins = new ArrayList<>();
+    origins.add(brokerId);
+    for (String origin : replica.watermarks().keySet()) {
+      if (!origin.equals(brokerId) && peers.health(origin, now) == Peers.Health.DEAD
+          && peers.successorOf(origin, now).equals(brokerId)) {
+        origins.add(origin);
+      }
+    }
+    return origins;
+  }
+
+  /** Members that left: their brokers are DEAD at once. */
+  void memberLeft(String nodeId) {
+    for (String dead : peers.memberLeft(nodeId)) {
+      LOG.warning(() -> "broker " + dead + " DEAD (its cluster member left)");
+      onPeerDead.accept(dead);
+    }
+  }
+
+  private final java.util.Set<String> reportedDead = new java.util.HashSet<>();
+
+  private void checkPeers() {
+    long now = System.currentTimeMillis();
+    for (Peers.Peer p : peers.all()) {
+      boolean dead = peers.health(p.brokerId(), now) == Peers.Health.DEAD;
+      if (dead && reportedDead.add(p.brokerId())) {
+        onPeerDead.accept(p.brokerId());
+      } else if (!dead) {
+        reportedDead.remove(p.brokerId());
+      }
+    }
+  }
+
+  Peers peers() {
+    return peers;
+  }
+
+  Replica replica() {
+    return replica;
+  }
+
+  /** The visible value of {@code key}, decoded. */
+  <T> Optional<T> read(String key, Class<T> type) {
+    return replica.value(key).map(json -> parse(json, type));
+  }
+
+  CoordinationView view(boolean withMetadata) {
+    long now = System.currentTimeMillis();
+    List<PeerView> peerViews = new ArrayList<>();
+    for (Peers.Peer p : peers.all()) {
+      long mark = replica.watermark(p.brokerId());
+      peerViews.add(new PeerView(p.brokerId(), peers.health(p.brokerId(), now).name(),
+          p.lastSync() == 0 ? -1 : now - p.lastSync(), Math.max(0, Math.max(p.seq(), replica.highest(p.brokerId())) - mark), mark));
+    }
+    Map<String, Long> kinds = new TreeMap<>();
+    for (MetaEntry e : replica.visible("")) {
+      kinds.merge(e.kind(), 1L, Long::sum);
+    }
+    return new CoordinationView(brokerId, clock.merge(replica.clock()), seq, peerViews, replica.conflicts(), kinds,
+        bytesSent, deltasSent, repairsSent, withMetadata ? replica.all() : List.of());
+  }
+
+  private void count(SyncDelta delta) {
+    long bytes = 64;
+    for (MetaEntry e : delta.entries()) {
+      bytes += e.weight();
+    }
+    bytesSent += bytes;
+  }
+
+  static String json(Object value) {
+    try {
+      return JsonCodec.MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static <T> T parse(String json, Class<T> type) {
+    try {
+      return JsonCodec.MAPPER.readValue(json, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package org.ucp.sync;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.ucp.clock.VectorClock;
+
+/**
+ * Every broker's metadata as one broker holds it: per key, the versions no other version
+ * dominates. Applying a version is idempotent and commutative, so replicas that applied the same
+ * versions, in any order and any number of times, hold the same versions and show the same
+ * values: for a key, the greatest of its versions by {@link MetaEntry#PRECEDENCE}.
+ *
+ * <p>Merge rule: a version whose clock dominates another replaces it; a version dominated by (or
+ * equal to) one held changes nothing; concurrent versions are all kept until a later write
+ * dominates them, and the {@link MetaEntry#PRECEDENCE precedence} order picks which one shows.
+ * Each time a version joins a key as a concurrent sibling, {@link #conflicts()} counts it.
+ *
+ * <p>It also tracks, per origin, the highest sequence number below which every write of that
+ * origin has been applied or superseded (its watermark), which a digest sends to peers. No Vert.x
+ * here; one thread at a time.
+ */
+public final class Replica {
+  private final Map<String, List<MetaEntry>> versions = new TreeMap<>();
+  private final Map<String, Long> watermarks = new TreeMap<>();
+  private final Map<String, TreeSet<Long>> ahead = new HashMap<>();
+  private final Map<String, Long> highest = new TreeMap<>();
+  private VectorClock clock = VectorClock.empty();
+  private long conflicts;
+
+  /** Applies one version; true when it changed what this replica holds. */
+  public boolean apply(MetaEntry e) {
+    seen(e.origin(), e.seq());
+    clock = clock.merge(e.clock());
+    List<MetaEntry> held = versions.computeIfAbsent(e.key(), k -> new ArrayList<>(1));
+    for (MetaEntry h : held) {
+      VectorClock.Order order = e.clock().compare(h.clock());
+      if (order == VectorClock.Order.BEFORE || (order == VectorClock.Order.EQUAL && h.equals(e))) {
+        return false;
+      }
+    }
+    held.removeIf(h -> h.clock().compare(e.clock()) == VectorClock.Order.BEFORE);
+    held.add(e);
+    if (held.size() > 1) {
+      conflicts++;
+    }
+    return true;
+  }
+
+  /** The visible version of a key (possibly a deletion). */
+  public Optional<MetaEntry> get(String key) {
+    List<MetaEntry> held = versions.get(key);
+    return held == null ? Optional.empty() : held.stream().max(MetaEntry.PRECEDENCE);
+  }
+
+  /** The visible value of a key; empty when absent or deleted. */
+  public Optional<String> value(String key) {
+    return get(key).map(MetaEntry::value);
+  }
+
+  /** Visible, not deleted versions of every key starting with {@code prefix}, by key. */
+  public List<MetaEntry> visible(String prefix) {
+    List<MetaEntry> out = new ArrayList<>();
+    for (String key : versions.keySet()) {
+      if (key.startsWith(prefix)) {
+        get(key).filter(e -> !e.deleted()).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  /** Every version held (concurrent siblings included), for a full transfer or a comparison. */
+  public List<MetaEntry> all() {
+    List<MetaEntry> out = new ArrayList<>();
+    versions.values().forEach(out::addAll);
+    return out;
+  }
+
+  /** The versions written by {@code origin} with a sequence number above {@code after}. */
+  public List<MetaEntry> writtenBy(String origin, long after) {
+    List<MetaEntry> out = new ArrayList<>();
+    for (List<MetaEntry> held : versions.values()) {
+      for (MetaEntry e : held) {
+        if (e.origin().equals(origin) && e.seq() > after) {
+          out.add(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Records that every write of {@code origin} up to {@code upTo} has been applied or is
+   * superseded: a repair from the origin (or its successor) sent everything newer it holds.
+   */
+  public void caughtUp(String origin, long upTo) {
+    if (upTo > watermark(origin)) {
+      watermarks.put(origin, upTo);
+      TreeSet<Long> pending = ahead.get(origin);
+      if (pending != null) {
+        pending.headSet(upTo, true).clear();
+      }
+      advance(origin);
+    }
+    highest.merge(origin, upTo, Math::max);
+  }
+
+  private void seen(String origin, long seq) {
+    highest.merge(origin, seq, Math::max);
+    long mark = watermark(origin);
+    if (seq <= mark) {
+      return;
+    }
+    if (seq == mark + 1) {
+      watermarks.put(origin, seq);
+      advance(origin);
+    } else {
+      ahead.computeIfAbsent(origin, o -> new TreeSet<>()).add(seq);
+    }
+  }
+
+  private void advance(String origin) {
+    TreeSet<Long> pending = ahead.get(origin);
+    long mark = watermark(origin);
+    while (pending != null && !pending.isEmpty() && pending.first() == mark + 1) {
+      mark = pending.pollFirst();
+    }
+    watermarks.put(origin, mark);
+  }
+
+  /** Every write of {@code origin} up to this number is applied (or superseded). */
+  public long watermark(String origin) {
+    return watermarks.getOrDefault(origin, 0L);
+  }
+
+  public Map<String, Long> watermarks() {
+    return Map.copyOf(watermarks);
+  }
+
+  /** The highest sequence number seen from {@code origin}. */
+  public long highest(String origin) {
+    return highest.getOrDefault(origin, 0L);
+  }
+
+  /** The join of every applied version's clock. */
+  public VectorClock clock() {
+    return clock;
+  }
+
+  /** Versions that joined a key as concurrent siblings. */
+  public long conflicts() {
+    return conflicts;
+  }
+
+  /** Keys held (deleted ones included). */
+  public int size() {
+    return versions.size();
+  }
+}

@@ -1,0 +1,217 @@
+package org.ucp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.ucp.app.Embedded;
+import org.ucp.app.Node;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Bus;
+import org.ucp.bus.Messages.CoordinationView;
+import org.ucp.bus.Messages.JobQuery;
+import org.ucp.bus.Messages.PeerView;
+import org.ucp.model.JobView;
+import org.ucp.testing.ControlNode;
+import org.ucp.testing.Poll;
+import org.ucp.testing.RawHttp;
+
+/**
+ * Broker metadata sync between brokers on separate cluster nodes: a job taken by one broker is
+ * held by the others at once, a broker that missed deltas repairs itself at the next periodic
+ * digest, and ten brokers converge. No executor runs here, so jobs stay QUEUED.
+ */
+@Timeout(180)
+class MetadataSyncTest {
+  private static final JsonObject JOB = new JsonObject().put("module", "jobs/none.wasm");
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
+
+  @TempDir Path dir;
+  ControlNode control;
+  final List<Node> nodes = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    for (Node n : nodes) {
+      Embedded.await(n.close(), 30);
+    }
+    if (control != null) {
+      control.close();
+    }
+  }
+
+  private void cluster(int size, String syncInterval) {
+    control = new ControlNode(dir, size, "broker,web", Map.of("broker.syncInterval", syncInterval));
+  }
+
+  private Node broker(String id, int index, String syncInterval) {
+    Node n = control.inProcess(dir, id, index, "broker", Map.of("broker.syncInterval", syncInterval));
+    nodes.add(n);
+    return n;
+  }
+
+  /** The job as broker {@code brokerId} holds it, asked on its own address; null if it does not. */
+  private JobView jobAt(String brokerId, String jobId) {
+    try {
+      return Embedded.await(Bus.<JobView>request(control.node.vertx(), Addresses.brokerJobGet(brokerId),
+          new JobQuery(jobId), ASK), 5);
+    } catch (IllegalStateException notThere) {
+      return null;
+    }
+  }
+
+  private CoordinationView coordination(String brokerId) {
+    return Embedded.await(Bus.<CoordinationView>request(control.node.vertx(), Addresses.brokerCoordination(brokerId),
+        false, ASK), 5);
+  }
+
+  private void awaitPeers(List<String> brokers) {
+    Poll.until(Duration.ofSeconds(20), "every broker to see the others ALIVE", () -> {
+      for (String b : brokers) {
+        long alive = coordination(b).peers().stream().filter(p -> p.health().equals("ALIVE")).count();
+        if (alive < brokers.size() - 1) {
+          return null;
+        }
+      }
+      return true;
+    });
+  }
+
+  @Test
+  void aJobTakenByOneBrokerIsHeldByTheOtherTwoWithin100Ms() {
+    cluster(3, "60000");
+    broker("b2", 1, "60000");
+    broker("b3", 2, "60000");
+    List<String> brokers = List.of("control", "b2", "b3");
+    awaitPeers(brokers);
+
+    RawHttp http = new RawHttp(control.api.base());
+    for (int i = 0; i < 5; i++) {
+      RawHttp.Response r = http.post("/api/jobs", JOB.encode());
+      long answered = System.nanoTime();
+      assertEquals(202, r.status(), r.text());
+      String jobId = r.json().getString("jobId");
+      String owner = r.json().getString("owner");
+      assertTrue(brokers.contains(owner), "owner " + owner);
+      assertEquals(2, r.json().getInteger("replicas"), "answered once two brokers held it");
+      Map<String, String> states = Poll.until(Duration.ofSeconds(5), "all three brokers to hold " + jobId, () -> {
+        Map<String, String> seen = new HashMap<>();
+        for (String b : brokers) {
+          JobView j = jobAt(b, jobId);
+          if (j == null) {
+            return null;
+          }
+          seen.put(b, j.state() + " owned by " + j.owner());
+        }
+        return seen;
+      });
+      long took = (System.nanoTime() - answered) / 1_000_000;
+      assertTrue(took < 100, "the third broker held " + jobId + " " + took + " ms after the answer");
+      assertEquals(1, Set.copyOf(states.values()).size(), "the same state everywhere: " + states);
+      assertEquals("QUEUED owned by " + owner, states.get("b3"));
+    }
+  }
+
+  @Test
+  void aBrokerThatMissedDeltasConvergesAtTheNextPeriodicSync() {
+    cluster(2, "1000");
+    Node deaf = broker("deaf", 1, "1000");
+    awaitPeers(List.of("control", "deaf"));
+    // The deaf broker loses every delta, acknowledged or published; repairs are held back at first.
+    AtomicBoolean dropRepairs = new AtomicBoolean(true);
+    AtomicInteger repairsDropped = new AtomicInteger();
+    deaf.vertx().eventBus().addInboundInterceptor(ctx -> {
+      String address = ctx.message().address();
+      boolean repair = address.equals(Addresses.brokerSyncRepair("deaf"));
+      if (repair && dropRepairs.get()) {
+        repairsDropped.incrementAndGet();
+      } else if (repair || !(address.equals(Addresses.SYNC_DELTA) || address.equals(Addresses.brokerSync("deaf")))) {
+        ctx.next();
+      }
+    });
+
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      // Without the deaf broker's acknowledgement the answer comes after its timeout, with one copy.
+      org.ucp.bus.Messages.JobAccepted accepted = Embedded.await(Bus.<org.ucp.bus.Messages.JobAccepted>request(
+          control.node.vertx(), Addresses.brokerSubmit("control"), new org.ucp.bus.Messages.SubmitJob(
+              org.ucp.model.JobSpecParser.parse(JOB.encode()), null, null), new DeliveryOptions().setSendTimeout(10_000)), 15);
+      assertEquals(1, accepted.replicas());
+      ids.add(accepted.jobId());
+    }
+    // Two digests go by with their repairs dropped: the deaf broker must still lack the jobs.
+    Poll.until(Duration.ofSeconds(10), "two repairs to be held back", () -> repairsDropped.get() >= 2 ? true : null);
+    assertTrue(ids.stream().allMatch(id -> jobAt("deaf", id) == null), "the deaf broker got a job despite the drops");
+    PeerView lag = coordination("deaf").peers().stream().filter(p -> p.brokerId().equals("control")).findFirst()
+        .orElseThrow();
+    assertTrue(lag.lagEntries() >= ids.size(), "the deaf broker reports its lag: " + lag);
+
+    dropRepairs.set(false);
+    long repairedFrom = System.currentTimeMillis();
+    Poll.until(Duration.ofSeconds(5), "the deaf broker to hold every job after a periodic sync", () ->
+        ids.stream().allMatch(id -> jobAt("deaf", id) != null) ? true : null);
+    long took = System.currentTimeMillis() - repairedFrom;
+    assertTrue(took <= 2_500, "converged " + took + " ms after repairs were let through (syncInterval 1000 ms)");
+    for (String id : ids) {
+      assertEquals(jobAt("control", id), jobAt("deaf", id));
+    }
+    assertEquals(0, coordination("deaf").peers().get(0).lagEntries());
+  }
+
+  @Test
+  void tenBrokersOnTwoNodesConverge() {
+    cluster(2, "500");
+    Node second = broker("n2-b0", 1, "500");
+    List<String> brokers = new ArrayList<>(List.of("control", "n2-b0"));
+    for (int i = 1; i < 5; i++) {
+      Embedded.await(control.node.deployBroker("n1-b" + i), 30);
+      Embedded.await(second.deployBroker("n2-b" + i), 30);
+      brokers.add("n1-b" + i);
+      brokers.add("n2-b" + i);
+    }
+    assertEquals(10, brokers.size());
+    awaitPeers(brokers);
+
+    List<String> ids = new ArrayList<>();
+    RawHttp http = new RawHttp(control.api.base());
+    for (int i = 0; i < 20; i++) {
+      RawHttp.Response r = http.post("/api/jobs", JOB.encode());
+      assertEquals(202, r.status(), r.text());
+      ids.add(r.json().getString("jobId"));
+    }
+    Poll.until(Duration.ofSeconds(10), "all ten brokers to hold all 20 jobs alike", () -> {
+      for (String id : ids) {
+        JobView reference = jobAt("control", id);
+        for (String b : brokers) {
+          JobView there = jobAt(b, id);
+          if (there == null || !there.equals(reference)) {
+            return null;
+          }
+        }
+      }
+      return true;
+    });
+    JsonArray status = new RawHttp(control.api.base()).get("/api/coordination-status").json().getJsonArray("brokers");
+    assertEquals(10, status.size());
+    for (Object o : status) {
+      JsonObject b = (JsonObject) o;
+      assertEquals(9, b.getJsonArray("peers").size(), b.encode());
+      assertEquals(20L, b.getJsonObject("entriesByKind").getLong("job"), b.encode());
+    }
+  }
+}
