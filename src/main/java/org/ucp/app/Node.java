@@ -82,7 +82,7 @@ public final class Node {
     Path data = identity.dataDir();
     Future<?> chain = Future.succeededFuture();
     if (config.has(Role.DATASTORE)) {
-      chain = chain.compose(v -> vertx.deployVerticle(new DatastoreVerticle(data.resolve("datastore"))));
+      chain = chain.compose(v -> vertx.deployVerticle(new DatastoreVerticle(id, data.resolve("datastore"))));
     }
     if (config.has(Role.ARBITER)) {
       chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(id, ResultPolicy.valueOf(config.resultsPolicy()), cluster.getHazelcastInstance())));

@@ -17,6 +17,9 @@ import org.ucp.bus.Messages.BrokerAnnounce;
 import org.ucp.bus.Messages.BrokerInfo;
 import org.ucp.bus.Messages.ClusterView;
 import org.ucp.bus.Messages.CoordinationView;
+import org.ucp.bus.Messages.DataChanged;
+import org.ucp.bus.Messages.DataLocation;
+import org.ucp.bus.Messages.DataRequest;
 import org.ucp.bus.Messages.ExecutorInfo;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.Heartbeat;
@@ -107,6 +110,8 @@ public final class BrokerVerticle extends VerticleBase {
             Bus.<Object, ClusterView>serve(vertx, Addresses.brokerCluster(brokerId), q -> Future.succeededFuture(view())),
             Bus.<Boolean, CoordinationView>serve(vertx, Addresses.brokerCoordination(brokerId),
                 detail -> Future.succeededFuture(sync.view(Boolean.TRUE.equals(detail)))),
+            Bus.<DataRequest, DataLocation>serve(vertx, Addresses.brokerDataWhere(brokerId), this::where),
+            vertx.eventBus().<DataChanged>consumer(Addresses.DATA_CHANGED, m -> dataChanged(m.body())).completion(),
             vertx.eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> decided(m.body())).completion(),
             vertx.eventBus().<Decision>consumer(Addresses.RESULTS_REJECTED, m -> rejected(m.body())).completion(),
             vertx.eventBus().<EmergencyState>consumer(Addresses.EMERGENCY_CHANGED, m -> adopt(m.body())).completion(),
@@ -433,5 +438,50 @@ public final class BrokerVerticle extends VerticleBase {
       default -> 3;
     };
     return job.attempts().size() * 4L + stage;
+  }
+
+  /** Which datastores hold {@code name}, from this broker's replica of the index. */
+  private Future<DataLocation> where(DataRequest request) {
+    return sync.read(dataKey(request.name()), DataLocation.class)
+        .map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no data named " + request.name())));
+  }
+
+  /**
+   * Keeps the data-name index ({@code data/<name>} → datastores holding it). One broker writes
+   * it, the live broker whose name sorts first, so the index has one writer at a time; when it
+   * dies the next one continues from its replica.
+   */
+  private void dataChanged(DataChanged c) {
+    List<String> live = new ArrayList<>(sync.peers().live(System.currentTimeMillis()));
+    live.add(brokerId);
+    if (!live.stream().sorted().findFirst().orElse(brokerId).equals(brokerId)) {
+      return;
+    }
+    for (String name : c.written()) {
+      List<String> holders = new ArrayList<>(holders(name));
+      if (!holders.contains(c.datastoreId())) {
+        holders.add(c.datastoreId());
+        sync.write(dataKey(name), new DataLocation(name, holders), 0);
+      }
+    }
+    List<String> deleted = new ArrayList<>(c.deleted());
+    if (c.deletedPrefix() != null) {
+      sync.replica().visible(dataKey(c.deletedPrefix())).forEach(e -> deleted.add(e.key().substring(5)));
+    }
+    for (String name : deleted) {
+      List<String> holders = new ArrayList<>(holders(name));
+      if (holders.remove(c.datastoreId())) {
+        sync.write(dataKey(name), holders.isEmpty() ? null : new DataLocation(name, holders), 0);
+      }
+    }
+  }
+
+  private List<String> holders(String name) {
+    return sync.read(dataKey(name), DataLocation.class).map(DataLocation::datastores).orElse(List.of());
+  }
+
+  private static String dataKey(String name) {
+    return "data/" + name;
   }
 }

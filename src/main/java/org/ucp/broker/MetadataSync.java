@@ -137,30 +137,27 @@ final class MetadataSync {
   }
 
   /**
-   * Sends the visible version of {@code key} to every live peer and completes, with the number of
-   * brokers holding it, once one of them has stored it (at once when no peer is alive).
+   * Has one live peer store the visible version of {@code key} and acknowledge it, trying the
+   * peers in turn (the published delta reaches the others anyway). Completes with the number of
+   * brokers known to hold it: 2, or 1 when no peer is alive or none acknowledged.
    */
   Future<Integer> replicate(String key) {
     MetaEntry e = replica.get(key).orElseThrow();
-    List<String> live = peers.live(System.currentTimeMillis());
-    if (live.isEmpty()) {
+    SyncDelta delta = new SyncDelta(brokerId, List.of(e), Map.of());
+    return storeAt(peers.live(System.currentTimeMillis()), 0, delta);
+  }
+
+  private Future<Integer> storeAt(List<String> live, int i, SyncDelta delta) {
+    if (i >= live.size()) {
+      if (!live.isEmpty()) {
+        LOG.warning(() -> "no peer acknowledged " + delta.entries().get(0).key() + "; answering with one copy");
+      }
       return Future.succeededFuture(1);
     }
-    SyncDelta delta = new SyncDelta(brokerId, List.of(e), Map.of());
-    Promise<Integer> held = Promise.promise();
-    int[] failed = {0};
-    for (String peer : live) {
-      count(delta);
-      Bus.<Boolean>request(vertx, Addresses.brokerSync(peer), delta, ASK).onComplete(ar -> {
-        if (ar.succeeded()) {
-          held.tryComplete(2);
-        } else if (++failed[0] == live.size()) {
-          LOG.warning(() -> "no peer stored " + key + " (" + ar.cause().getMessage() + "); answering with one copy");
-          held.tryComplete(1);
-        }
-      });
-    }
-    return held.future();
+    count(delta);
+    return Bus.<Boolean>request(vertx, Addresses.brokerSync(live.get(i)), delta, ASK)
+        .map(ok -> 2)
+        .recover(t -> storeAt(live, i + 1, delta));
   }
 
   private void flush() {

@@ -40,6 +40,14 @@ public final class Addresses {
     return "ucp.broker." + brokerId + ".sync.pull";
   }
 
+  /** Datastores publish the names they wrote or deleted here (for the brokers' index). */
+  public static final String DATA_CHANGED = "ucp.data.changed";
+
+  /** Which datastores hold a name, from one broker's replica of the data-name index. */
+  public static String brokerDataWhere(String brokerId) {
+    return "ucp.broker." + brokerId + ".data.where";
+  }
+
   /** A broker's own account of its metadata sync. */
   public static String brokerCoordination(String brokerId) {
     return "ucp.broker." + brokerId + ".coordination";

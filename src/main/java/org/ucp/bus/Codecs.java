@@ -37,7 +37,9 @@ public final class Codecs {
           Messages.ArbiterStatsView.class,
           Messages.SyncDelta.class,
           Messages.SyncDigest.class,
-          Messages.CoordinationView.class);
+          Messages.CoordinationView.class,
+          Messages.DataChanged.class,
+          Messages.DataLocation.class);
 
   public static void register(Vertx vertx) {
     for (Class<?> type : MESSAGE_TYPES) {

@@ -90,6 +90,24 @@ public final class Messages {
       String brokerId, String strategy, int executors, int running, int queued, EmergencyState emergency,
       String clusterNodeId) {}
 
+  /**
+   * A datastore's objects changed (published): names written, names deleted, and a deleted
+   * prefix (a wildcard delete), for the brokers' data-name index.
+   */
+  public record DataChanged(String datastoreId, List<String> written, List<String> deleted, String deletedPrefix) {
+    public DataChanged {
+      written = List.copyOf(written == null ? List.of() : written);
+      deleted = List.copyOf(deleted == null ? List.of() : deleted);
+    }
+  }
+
+  /** Which datastores hold a name, as the brokers' index says. */
+  public record DataLocation(String name, List<String> datastores) {
+    public DataLocation {
+      datastores = List.copyOf(new java.util.TreeSet<>(datastores == null ? List.of() : datastores));
+    }
+  }
+
   /** Metadata versions a broker wrote (published at once) or sends to repair a peer. */
   public record SyncDelta(String from, List<org.ucp.sync.MetaEntry> entries, Map<String, Long> caughtUp) {
     public SyncDelta {

@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
@@ -14,6 +15,7 @@ import org.ucp.bus.FailureCode;
 import org.ucp.bus.Failures;
 import org.ucp.bus.Messages.CopyData;
 import org.ucp.bus.Messages.CopyEntry;
+import org.ucp.bus.Messages.DataChanged;
 import org.ucp.bus.Messages.DataListQuery;
 import org.ucp.bus.Messages.DataRequest;
 import org.ucp.bus.UcpException;
@@ -29,10 +31,17 @@ public final class DatastoreVerticle extends VerticleBase {
   public static final String SHA_HEADER = "sha256";
 
   private final Path root;
+  private final String datastoreId;
   private FileDataStore store;
 
-  public DatastoreVerticle(Path root) {
+  public DatastoreVerticle(String datastoreId, Path root) {
+    this.datastoreId = datastoreId;
     this.root = root;
+  }
+
+  /** Tells the brokers' data-name index what changed here. */
+  private void changed(List<String> written, List<String> deleted, String deletedPrefix) {
+    vertx.eventBus().publish(Addresses.DATA_CHANGED, new DataChanged(datastoreId, written, deleted, deletedPrefix));
   }
 
   @Override
@@ -54,6 +63,7 @@ public final class DatastoreVerticle extends VerticleBase {
   private void put(Message<Buffer> message) {
     String name = message.headers().get(NAME_HEADER);
     blocking(() -> store.put(DataName.validate("name", name), message.body().getBytes()))
+        .onSuccess(entry -> changed(List.of(name), List.of(), null))
         .onComplete(message::reply, failure -> Failures.reply(message, failure));
   }
 
@@ -74,9 +84,14 @@ public final class DatastoreVerticle extends VerticleBase {
     String name = request.name();
     if (DataName.isWildcard(name)) {
       DataName.validate("name", name, true);
-      return blocking(() -> store.deletePrefix(DataName.prefix(name)) > 0);
+      return blocking(() -> store.deletePrefix(DataName.prefix(name)) > 0)
+          .onSuccess(any -> changed(List.of(), List.of(), DataName.prefix(name)));
     }
-    return blocking(() -> store.delete(name));
+    return blocking(() -> store.delete(name)).onSuccess(existed -> {
+      if (existed) {
+        changed(List.of(), List.of(name), null);
+      }
+    });
   }
 
   private Future<Integer> copy(CopyData request) {
@@ -86,7 +101,7 @@ public final class DatastoreVerticle extends VerticleBase {
             store.copy(entry.from(), entry.to());
           }
           return request.entries().size();
-        });
+        }).onSuccess(n -> changed(request.entries().stream().map(CopyEntry::to).toList(), List.of(), null));
   }
 
   /** Runs file work on a worker thread, mapping I/O and name errors to failure codes. */

@@ -126,6 +126,8 @@ class CodecRoundTripTest {
     s.put(Messages.CoordinationView.class, new Messages.CoordinationView("broker-1", CLOCK, 7,
         List.of(new Messages.PeerView("broker-2", "SUSPECT", 2_100, 3, 9)), 1, Map.of("job", 4L), 9_000, 12, 2,
         List.of(entry)));
+    s.put(Messages.DataChanged.class, new Messages.DataChanged("store-1", List.of("maps/a"), List.of("maps/b"), "tmp/"));
+    s.put(Messages.DataLocation.class, new Messages.DataLocation("maps/a", List.of("store-1", "store-2")));
     return s;
   }
 

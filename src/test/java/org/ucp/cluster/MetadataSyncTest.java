@@ -173,6 +173,38 @@ class MetadataSyncTest {
     assertEquals(0, coordination("deaf").peers().get(0).lagEntries());
   }
 
+  private List<String> holdersAt(String brokerId, String name) {
+    try {
+      return Embedded.await(Bus.<org.ucp.bus.Messages.DataLocation>request(control.node.vertx(),
+          Addresses.brokerDataWhere(brokerId), new org.ucp.bus.Messages.DataRequest(name), ASK), 5).datastores();
+    } catch (IllegalStateException notThere) {
+      return List.of();
+    }
+  }
+
+  @Test
+  void everyBrokerKnowsWhichDatastoresHoldAName() {
+    control = new ControlNode(dir, 3, "broker,web", Map.of());
+    broker("b2", 1, "60000");
+    Node store = control.inProcess(dir, "store-1", 2, "datastore", Map.of());
+    nodes.add(store);
+    awaitPeers(List.of("control", "b2"));
+
+    control.api.putData("maps/sector7/roads.bin", new byte[] {1, 2, 3});
+    control.api.putData("maps/sector7/rivers.bin", new byte[] {4});
+    for (String b : List.of("control", "b2")) {
+      Poll.until(Duration.ofSeconds(5), b + " to index both names", () ->
+          holdersAt(b, "maps/sector7/roads.bin").equals(List.of("store-1"))
+              && holdersAt(b, "maps/sector7/rivers.bin").equals(List.of("store-1")) ? true : null);
+    }
+    assertEquals(204, new RawHttp(control.api.base()).delete("/api/data/maps/sector7/roads.bin").status());
+    Poll.until(Duration.ofSeconds(5), "the deletion to leave every index", () ->
+        holdersAt("control", "maps/sector7/roads.bin").isEmpty() && holdersAt("b2", "maps/sector7/roads.bin").isEmpty()
+            ? true : null);
+    assertEquals(List.of("store-1"), holdersAt("b2", "maps/sector7/rivers.bin"));
+    assertEquals(1L, coordination("b2").entriesByKind().get("data"));
+  }
+
   @Test
   void tenBrokersOnTwoNodesConverge() {
     cluster(2, "500");
