@@ -47,6 +47,8 @@ final class MetadataSync {
   private final Replica replica = new Replica();
   private final Peers peers;
   private final List<MetaEntry> unsent = new ArrayList<>();
+  /** Peers already reported DEAD, so each death is reported once (until the peer speaks again). */
+  private final java.util.Set<String> reportedDead = new java.util.HashSet<>();
   private VectorClock clock = VectorClock.empty();
   private long seq;
   private long bytesSent;
@@ -240,8 +242,6 @@ final class MetadataSync {
       onPeerDead.accept(dead);
     }
   }
-
-  private final java.util.Set<String> reportedDead = new java.util.HashSet<>();
 
   private void checkPeers() {
     long now = System.currentTimeMillis();
