@@ -328,9 +328,7 @@ public final class BrokerVerticle extends VerticleBase {
     if (state != null && state.since() > emergency.since()) {
       emergency = state;
       emergencyReceivedAt = System.currentTimeMillis();
-      if (sync != null) {
-        sync.write("emergency/" + brokerId, state, 0);
-      }
+      sync.write("emergency/" + brokerId, state, 0);
       LOG.info(() -> "emergency " + state.level() + (state.reason() == null ? "" : ": " + state.reason()));
       schedule();
     }

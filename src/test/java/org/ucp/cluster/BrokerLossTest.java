@@ -3,7 +3,6 @@ package org.ucp.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -18,10 +17,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.ucp.app.Embedded;
 import org.ucp.app.Node;
-import org.ucp.bus.Addresses;
-import org.ucp.bus.Bus;
-import org.ucp.bus.Messages.CoordinationView;
-import org.ucp.bus.Messages.JobQuery;
 import org.ucp.model.JobView;
 import org.ucp.testing.ControlNode;
 import org.ucp.testing.Poll;
@@ -39,7 +34,6 @@ class BrokerLossTest {
   /** About half a second of work for cpu.wasm. */
   private static final String WORK = "250000000";
   private static final Map<String, String> BROKER = Map.of("ucp.broker.syncInterval", "500");
-  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
 
   @TempDir Path dir;
   ControlNode control;
@@ -66,16 +60,6 @@ class BrokerLossTest {
     return ProcessNode.start(id, dir.resolve(id), "broker", control.cluster, control.ports[index], control.members, BROKER);
   }
 
-  private JobView jobAt(String brokerId, String jobId) {
-    return Embedded.await(Bus.<JobView>request(control.node.vertx(), Addresses.brokerJobGet(brokerId),
-        new JobQuery(jobId), ASK), 5);
-  }
-
-  private CoordinationView coordination(String brokerId) {
-    return Embedded.await(Bus.<CoordinationView>request(control.node.vertx(), Addresses.brokerCoordination(brokerId),
-        false, ASK), 5);
-  }
-
   private static long accepted(JobView job) {
     return job.attempts().stream().filter(a -> a.outcome().name().equals("ACCEPTED")).count();
   }
@@ -91,8 +75,8 @@ class BrokerLossTest {
     brokerA = broker("broker-a", 1);
     brokerB = broker("broker-b", 2);
     Poll.until(Duration.ofSeconds(20), "the brokers to see each other", () ->
-        coordination("broker-a").peers().stream().anyMatch(p -> p.health().equals("ALIVE"))
-            && coordination("broker-b").peers().stream().anyMatch(p -> p.health().equals("ALIVE")) ? true : null);
+        control.coordination("broker-a").peers().stream().anyMatch(p -> p.health().equals("ALIVE"))
+            && control.coordination("broker-b").peers().stream().anyMatch(p -> p.health().equals("ALIVE")) ? true : null);
     executors.add(control.inProcess(dir, "exec-1", 3, "executor", Map.of("executor.slots", "2")));
     executors.add(control.inProcess(dir, "exec-2", 4, "executor", Map.of("executor.slots", "2")));
     control.awaitExecutor("exec-1", "ALIVE", Duration.ofSeconds(30));
@@ -114,21 +98,21 @@ class BrokerLossTest {
 
     // Kill broker-a while one of its jobs runs and others still wait.
     Poll.until(Duration.ofSeconds(30), "a job of broker-a to run", () ->
-        ofA.stream().anyMatch(id -> jobAt("broker-b", id).state().name().equals("RUNNING")) ? true : null);
-    long seqBefore = coordination("broker-a").seq();
-    List<String> unfinished = ofA.stream().filter(id -> !jobAt("broker-b", id).state().isFinal()).toList();
+        ofA.stream().anyMatch(id -> control.jobAt("broker-b", id).state().name().equals("RUNNING")) ? true : null);
+    long seqBefore = control.coordination("broker-a").seq();
+    List<String> unfinished = ofA.stream().filter(id -> !control.jobAt("broker-b", id).state().isFinal()).toList();
     assertTrue(unfinished.size() >= 2, "broker-a still had unfinished jobs: " + unfinished.size());
     brokerA.kill9();
 
     for (String id : ids) {
       JsonObject job = control.awaitFinal(id, Duration.ofSeconds(120));
       assertEquals("COMPLETED", job.getString("state"), job.encodePrettily());
-      JobView view = jobAt("broker-b", id);
+      JobView view = control.jobAt("broker-b", id);
       assertEquals(1, accepted(view), "exactly one accepted attempt: " + view);
       assertTrue(view.result() != null, "a result for " + id);
     }
     for (String id : unfinished) {
-      assertEquals("broker-b", jobAt("broker-b", id).owner(), "adopted by the successor");
+      assertEquals("broker-b", control.jobAt("broker-b", id).owner(), "adopted by the successor");
     }
     // The arbiter publishes its counts every second: wait for all 20, then none may be extra.
     JsonObject counts = Poll.until(Duration.ofSeconds(10), "the arbiter's counts of 20 acceptances", () -> {
@@ -139,17 +123,17 @@ class BrokerLossTest {
 
     // broker-a comes back under its name: it resyncs and rolls nothing back.
     Map<String, JobView> settled = new HashMap<>();
-    ids.forEach(id -> settled.put(id, jobAt("broker-b", id)));
+    ids.forEach(id -> settled.put(id, control.jobAt("broker-b", id)));
     brokerA = broker("broker-a", 1);
     Poll.until(Duration.ofSeconds(20), "the restarted broker-a to sync", () ->
-        coordination("broker-a").peers().stream().anyMatch(p -> p.health().equals("ALIVE")) ? true : null);
-    assertTrue(coordination("broker-a").seq() >= seqBefore,
-        "the restarted broker continues its counter (" + coordination("broker-a").seq() + " < " + seqBefore + ")");
+        control.coordination("broker-a").peers().stream().anyMatch(p -> p.health().equals("ALIVE")) ? true : null);
+    assertTrue(control.coordination("broker-a").seq() >= seqBefore,
+        "the restarted broker continues its counter (" + control.coordination("broker-a").seq() + " < " + seqBefore + ")");
     long syncsLater = System.currentTimeMillis() + 1_500;
     Poll.until(Duration.ofSeconds(5), "three periodic syncs to pass", () -> System.currentTimeMillis() > syncsLater ? true : null);
     for (String id : ids) {
-      assertEquals(settled.get(id), jobAt("broker-a", id), "the restarted broker holds the settled job");
-      assertEquals(settled.get(id), jobAt("broker-b", id), "nothing rolled back at broker-b");
+      assertEquals(settled.get(id), control.jobAt("broker-a", id), "the restarted broker holds the settled job");
+      assertEquals(settled.get(id), control.jobAt("broker-b", id), "nothing rolled back at broker-b");
     }
   }
 }

@@ -23,8 +23,6 @@ import org.ucp.app.Embedded;
 import org.ucp.app.Node;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
-import org.ucp.bus.Messages.CoordinationView;
-import org.ucp.bus.Messages.JobQuery;
 import org.ucp.bus.Messages.PeerView;
 import org.ucp.model.JobView;
 import org.ucp.testing.ControlNode;
@@ -65,25 +63,10 @@ class MetadataSyncTest {
     return n;
   }
 
-  /** The job as broker {@code brokerId} holds it, asked on its own address; null if it does not. */
-  private JobView jobAt(String brokerId, String jobId) {
-    try {
-      return Embedded.await(Bus.<JobView>request(control.node.vertx(), Addresses.brokerJobGet(brokerId),
-          new JobQuery(jobId), ASK), 5);
-    } catch (IllegalStateException notThere) {
-      return null;
-    }
-  }
-
-  private CoordinationView coordination(String brokerId) {
-    return Embedded.await(Bus.<CoordinationView>request(control.node.vertx(), Addresses.brokerCoordination(brokerId),
-        false, ASK), 5);
-  }
-
   private void awaitPeers(List<String> brokers) {
     Poll.until(Duration.ofSeconds(20), "every broker to see the others ALIVE", () -> {
       for (String b : brokers) {
-        long alive = coordination(b).peers().stream().filter(p -> p.health().equals("ALIVE")).count();
+        long alive = control.coordination(b).peers().stream().filter(p -> p.health().equals("ALIVE")).count();
         if (alive < brokers.size() - 1) {
           return null;
         }
@@ -112,7 +95,7 @@ class MetadataSyncTest {
       Map<String, String> states = Poll.until(Duration.ofSeconds(5), "all three brokers to hold " + jobId, () -> {
         Map<String, String> seen = new HashMap<>();
         for (String b : brokers) {
-          JobView j = jobAt(b, jobId);
+          JobView j = control.jobAt(b, jobId);
           if (j == null) {
             return null;
           }
@@ -156,21 +139,21 @@ class MetadataSyncTest {
     }
     // Two digests go by with their repairs dropped: the deaf broker must still lack the jobs.
     Poll.until(Duration.ofSeconds(10), "two repairs to be held back", () -> repairsDropped.get() >= 2 ? true : null);
-    assertTrue(ids.stream().allMatch(id -> jobAt("deaf", id) == null), "the deaf broker got a job despite the drops");
-    PeerView lag = coordination("deaf").peers().stream().filter(p -> p.brokerId().equals("control")).findFirst()
+    assertTrue(ids.stream().allMatch(id -> control.jobAt("deaf", id) == null), "the deaf broker got a job despite the drops");
+    PeerView lag = control.coordination("deaf").peers().stream().filter(p -> p.brokerId().equals("control")).findFirst()
         .orElseThrow();
     assertTrue(lag.lagEntries() >= ids.size(), "the deaf broker reports its lag: " + lag);
 
     dropRepairs.set(false);
     long repairedFrom = System.currentTimeMillis();
     Poll.until(Duration.ofSeconds(5), "the deaf broker to hold every job after a periodic sync", () ->
-        ids.stream().allMatch(id -> jobAt("deaf", id) != null) ? true : null);
+        ids.stream().allMatch(id -> control.jobAt("deaf", id) != null) ? true : null);
     long took = System.currentTimeMillis() - repairedFrom;
     assertTrue(took <= 2_500, "converged " + took + " ms after repairs were let through (syncInterval 1000 ms)");
     for (String id : ids) {
-      assertEquals(jobAt("control", id), jobAt("deaf", id));
+      assertEquals(control.jobAt("control", id), control.jobAt("deaf", id));
     }
-    assertEquals(0, coordination("deaf").peers().get(0).lagEntries());
+    assertEquals(0, control.coordination("deaf").peers().get(0).lagEntries());
   }
 
   private List<String> holdersAt(String brokerId, String name) {
@@ -202,7 +185,7 @@ class MetadataSyncTest {
         holdersAt("control", "maps/sector7/roads.bin").isEmpty() && holdersAt("b2", "maps/sector7/roads.bin").isEmpty()
             ? true : null);
     assertEquals(List.of("store-1"), holdersAt("b2", "maps/sector7/rivers.bin"));
-    assertEquals(1L, coordination("b2").entriesByKind().get("data"));
+    assertEquals(1L, control.coordination("b2").entriesByKind().get("data"));
   }
 
   @Test
@@ -228,9 +211,9 @@ class MetadataSyncTest {
     }
     Poll.until(Duration.ofSeconds(10), "all ten brokers to hold all 20 jobs alike", () -> {
       for (String id : ids) {
-        JobView reference = jobAt("control", id);
+        JobView reference = control.jobAt("control", id);
         for (String b : brokers) {
-          JobView there = jobAt(b, id);
+          JobView there = control.jobAt(b, id);
           if (there == null || !there.equals(reference)) {
             return null;
           }

@@ -16,6 +16,8 @@ import org.ucp.cli.HttpApi;
  */
 public final class ControlNode implements AutoCloseable {
   private static final Set<String> FINAL = Set.of("COMPLETED", "FAILED", "CANCELLED");
+  private static final io.vertx.core.eventbus.DeliveryOptions ASK =
+      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2_000);
 
   public final String cluster = TestNodes.clusterName();
   public final int[] ports;
@@ -52,6 +54,22 @@ public final class ControlNode implements AutoCloseable {
     java.util.Map<String, String> overrides = new java.util.HashMap<>(extra);
     overrides.put("node.roles", roles);
     return Embedded.await(Node.start(TestNodes.config(id, dir.resolve(id), cluster, ports[index], members, overrides)), 60);
+  }
+
+  /** The job as broker {@code brokerId} holds it, asked on that broker's own address; null if it does not. */
+  public org.ucp.model.JobView jobAt(String brokerId, String jobId) {
+    try {
+      return Embedded.await(org.ucp.bus.Bus.<org.ucp.model.JobView>request(node.vertx(),
+          org.ucp.bus.Addresses.brokerJobGet(brokerId), new org.ucp.bus.Messages.JobQuery(jobId), ASK), 5);
+    } catch (IllegalStateException notThere) {
+      return null;
+    }
+  }
+
+  /** Broker {@code brokerId}'s own account of metadata sync. */
+  public org.ucp.bus.Messages.CoordinationView coordination(String brokerId) {
+    return Embedded.await(org.ucp.bus.Bus.<org.ucp.bus.Messages.CoordinationView>request(node.vertx(),
+        org.ucp.bus.Addresses.brokerCoordination(brokerId), false, ASK), 5);
   }
 
   public JsonObject executor(String id) {
