@@ -41,7 +41,7 @@ final class Bench {
   private Bench() {}
 
   static int run(List<String> rest) {
-    Args flags = Args.parse(rest, Set.of("--jobs", "--cpu-iterations", "--repeat", "--decision-pairs"), Set.of("--no-loss", "--no-sync"));
+    Args flags = Args.parse(rest, Set.of("--jobs", "--cpu-iterations", "--repeat", "--decision-pairs"), Set.of("--no-loss", "--no-sync", "--no-data"));
     int jobs = flags.intValue("--jobs", 200, 1, 100_000);
     int iterations = flags.intValue("--cpu-iterations", 400_000_000, 1, Integer.MAX_VALUE);
     int repeat = flags.intValue("--repeat", 3, 1, 100);
@@ -63,6 +63,9 @@ final class Bench {
       out.put("cpuHeavy", cpuHeavy(api, decidedAt, iterations, repeat));
       out.put("decisions", decisions(node, api, decisionWarmUp, decisionPairs));
       out.put("cachedModuleStart", cachedStart());
+      if (!flags.has("--no-data")) {
+        out.put("namedData", DataBench.run(node, dataDir));
+      }
       if (!flags.has("--no-sync")) {
         out.put("metadataSync", SyncBench.run(3, 10, 30));
       }

@@ -22,7 +22,7 @@ public final class Main {
         java -jar ucp.jar node [flags]      run a cluster node with the given roles
         java -jar ucp.jar demo [--keep-running] [--http-port N]
                                             every role in one JVM, a sample plan end to end
-        java -jar ucp.jar bench [--jobs N] [--cpu-iterations N] [--repeat N] [--decision-pairs N] [--no-sync] [--no-loss]
+        java -jar ucp.jar bench [--jobs N] [--cpu-iterations N] [--repeat N] [--decision-pairs N] [--no-sync] [--no-loss] [--no-data]
                                             throughput, latency and overhead, printed as JSON
         java -jar ucp.jar --help            this text
 

@@ -82,7 +82,7 @@ public final class Node {
     Path data = identity.dataDir();
     Future<?> chain = Future.succeededFuture();
     if (config.has(Role.DATASTORE)) {
-      chain = chain.compose(v -> vertx.deployVerticle(new DatastoreVerticle(id, data.resolve("datastore"))));
+      chain = chain.compose(v -> vertx.deployVerticle(new DatastoreVerticle(id, cluster.getNodeId(), data.resolve("datastore"))));
     }
     if (config.has(Role.ARBITER)) {
       chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(id, ResultPolicy.valueOf(config.resultsPolicy()), cluster.getHazelcastInstance())));
@@ -108,7 +108,7 @@ public final class Node {
   public Future<String> deployBroker(String brokerId) {
     BrokerSettings settings = new BrokerSettings(brokerId, SchedulingStrategy.valueOf(config.schedulingStrategy()),
         config.executor().maxTimeoutMs(), config.executor().heartbeatInterval(), config.broker().executorTimeout(),
-        config.broker().syncInterval(), cluster.getNodeId());
+        config.broker().syncInterval(), cluster.getNodeId(), config.replicationFactor());
     return vertx.deployVerticle(new BrokerVerticle(settings, membership(), cluster.getHazelcastInstance()));
   }
 

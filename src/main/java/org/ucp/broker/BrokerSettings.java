@@ -7,7 +7,8 @@ package org.ucp.broker;
  * @param executorTimeoutMs silence after which an executor is LOST
  * @param syncIntervalMs the period of metadata digests ({@code broker.syncInterval})
  * @param clusterNodeId the cluster member this broker runs on
+ * @param replicationFactor how many datastores hold each object ({@code datastore.replicationFactor})
  */
 public record BrokerSettings(
     String brokerId, SchedulingStrategy strategy, long maxTimeoutMs, long heartbeatIntervalMs, long executorTimeoutMs,
-    long syncIntervalMs, String clusterNodeId) {}
+    long syncIntervalMs, String clusterNodeId, int replicationFactor) {}

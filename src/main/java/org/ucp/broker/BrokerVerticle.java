@@ -17,7 +17,7 @@ import org.ucp.bus.Messages.BrokerAnnounce;
 import org.ucp.bus.Messages.BrokerInfo;
 import org.ucp.bus.Messages.ClusterView;
 import org.ucp.bus.Messages.CoordinationView;
-import org.ucp.bus.Messages.DataChanged;
+import org.ucp.bus.Messages.DatastoreAnnounce;
 import org.ucp.bus.Messages.DataLocation;
 import org.ucp.bus.Messages.DataRequest;
 import org.ucp.bus.Messages.ExecutorInfo;
@@ -66,6 +66,8 @@ public final class BrokerVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private long emergencyReceivedAt;
   private MetadataSync sync;
+  private final DatastoreDirectory datastores = new DatastoreDirectory();
+  private DataIndex dataIndex;
   /** The executor rows last written to the metadata, to write only what changed. */
   private final java.util.Map<String, ExecutorInfo> executorRows = new java.util.HashMap<>();
 
@@ -85,9 +87,13 @@ public final class BrokerVerticle extends VerticleBase {
     jobs.onChange(job -> sync.write(jobKey(job.jobId()), job, progress(job)));
     sync.onRemote(this::remote);
     sync.onPeerDead(this::peerDead);
+    dataIndex = new DataIndex(vertx, brokerId, sync, datastores, new StoreLink(vertx), settings.replicationFactor());
+    datastores.onAppeared(dataIndex::reconcile);
+    vertx.setPeriodic(1_000, id -> dataIndex.repair());
     membership.onMemberLeft(nodeId -> context.runOnContext(v -> {
       LOG.info(() -> "cluster member " + nodeId + " left");
       sync.memberLeft(nodeId);
+      datastores.memberLeft(nodeId);
       lost(executors.memberLeft(nodeId));
     }));
     vertx.setPeriodic(SWEEP_MS, id -> {
@@ -111,12 +117,17 @@ public final class BrokerVerticle extends VerticleBase {
             Bus.<Boolean, CoordinationView>serve(vertx, Addresses.brokerCoordination(brokerId),
                 detail -> Future.succeededFuture(sync.view(Boolean.TRUE.equals(detail)))),
             Bus.<DataRequest, DataLocation>serve(vertx, Addresses.brokerDataWhere(brokerId), this::where),
-            vertx.eventBus().<DataChanged>consumer(Addresses.DATA_CHANGED, m -> dataChanged(m.body())).completion(),
+            vertx.eventBus().<DatastoreAnnounce>consumer(Addresses.DATASTORES_ANNOUNCED,
+                m -> datastores.heard(m.body(), System.currentTimeMillis())).completion(),
+            new DataRouter(vertx, brokerId, dataIndex, datastores, new StoreLink(vertx)).start(),
             vertx.eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> decided(m.body())).completion(),
             vertx.eventBus().<Decision>consumer(Addresses.RESULTS_REJECTED, m -> rejected(m.body())).completion(),
             vertx.eventBus().<EmergencyState>consumer(Addresses.EMERGENCY_CHANGED, m -> adopt(m.body())).completion(),
             vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED, m -> adopt(m.body().emergency())).completion())))
-        .onSuccess(v -> announce());
+        .onSuccess(v -> {
+          announce();
+          vertx.eventBus().publish(Addresses.DATASTORES_QUERY, brokerId);
+        });
   }
 
   private Future<JobAccepted> submit(SubmitJob request) {
@@ -343,7 +354,7 @@ public final class BrokerVerticle extends VerticleBase {
   private ClusterView view() {
     BrokerInfo me = new BrokerInfo(brokerId, settings.strategy().name(), executors.alive(), executors.running(),
         jobs.queued().size(), emergency.level().name(), emergencyReceivedAt);
-    return new ClusterView(List.of(me), executors.view(), emergency);
+    return new ClusterView(List.of(me), executors.view(), datastores.views(System.currentTimeMillis()), emergency);
   }
 
   private static ExecutorRegistry.Placed placed(JobView job, int attempt) {
@@ -440,46 +451,8 @@ public final class BrokerVerticle extends VerticleBase {
 
   /** Which datastores hold {@code name}, from this broker's replica of the index. */
   private Future<DataLocation> where(DataRequest request) {
-    return sync.read(dataKey(request.name()), DataLocation.class)
+    return dataIndex.location(request.name())
         .map(Future::succeededFuture)
         .orElseGet(() -> Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no data named " + request.name())));
-  }
-
-  /**
-   * Keeps the data-name index ({@code data/<name>} → datastores holding it). One broker writes
-   * it, the live broker whose name sorts first, so the index has one writer at a time; when it
-   * dies the next one continues from its replica.
-   */
-  private void dataChanged(DataChanged c) {
-    List<String> live = new ArrayList<>(sync.peers().live(System.currentTimeMillis()));
-    live.add(brokerId);
-    if (!live.stream().sorted().findFirst().orElse(brokerId).equals(brokerId)) {
-      return;
-    }
-    for (String name : c.written()) {
-      List<String> holders = new ArrayList<>(holders(name));
-      if (!holders.contains(c.datastoreId())) {
-        holders.add(c.datastoreId());
-        sync.write(dataKey(name), new DataLocation(name, holders), 0);
-      }
-    }
-    List<String> deleted = new ArrayList<>(c.deleted());
-    if (c.deletedPrefix() != null) {
-      sync.replica().visible(dataKey(c.deletedPrefix())).forEach(e -> deleted.add(e.key().substring(5)));
-    }
-    for (String name : deleted) {
-      List<String> holders = new ArrayList<>(holders(name));
-      if (holders.remove(c.datastoreId())) {
-        sync.write(dataKey(name), holders.isEmpty() ? null : new DataLocation(name, holders), 0);
-      }
-    }
-  }
-
-  private List<String> holders(String name) {
-    return sync.read(dataKey(name), DataLocation.class).map(DataLocation::datastores).orElse(List.of());
-  }
-
-  private static String dataKey(String name) {
-    return "data/" + name;
   }
 }

@@ -40,12 +40,32 @@ public final class Addresses {
     return "ucp.broker." + brokerId + ".sync.pull";
   }
 
-  /** Datastores publish the names they wrote or deleted here (for the brokers' index). */
-  public static final String DATA_CHANGED = "ucp.data.changed";
-
   /** Which datastores hold a name, from one broker's replica of the data-name index. */
   public static String brokerDataWhere(String brokerId) {
     return "ucp.broker." + brokerId + ".data.where";
+  }
+
+  /** The index-writing broker takes {@code IndexUpdate}s here from brokers that wrote or deleted data. */
+  public static String brokerDataIndex(String brokerId) {
+    return "ucp.broker." + brokerId + ".data.index";
+  }
+
+  // named data, through any broker (clients and executors use only these)
+  /** A whole object of at most one chunk: the bytes, with the name in a header. */
+  public static final String BROKER_DATA_PUT = "ucp.broker.data.put";
+  /** Opens a streamed write; the answer names the broker address that takes the chunks. */
+  public static final String BROKER_DATA_UPLOAD = "ucp.broker.data.upload";
+  public static final String BROKER_DATA_READ = "ucp.broker.data.read";
+  public static final String BROKER_DATA_STAT = "ucp.broker.data.stat";
+  public static final String BROKER_DATA_DELETE = "ucp.broker.data.delete";
+  public static final String BROKER_DATA_LIST = "ucp.broker.data.list";
+  public static final String BROKER_DATA_COPY = "ucp.broker.data.copy";
+  /** Deletes all of a job's data except its accepted result. */
+  public static final String BROKER_DATA_PURGE_JOB = "ucp.broker.data.purge-job";
+
+  /** The chunks and the commit of one streamed write opened at this broker. */
+  public static String brokerDataUpload(String brokerId) {
+    return "ucp.broker." + brokerId + ".data.upload";
   }
 
   /** A broker's own account of its metadata sync. */
@@ -92,12 +112,36 @@ public final class Addresses {
   /** A rejected submission (published), so brokers record it in the attempt history. */
   public static final String RESULTS_REJECTED = "ucp.results.rejected";
 
-  // datastore
-  public static final String DATASTORE_PUT = "ucp.datastore.put";
-  public static final String DATASTORE_GET = "ucp.datastore.get";
-  public static final String DATASTORE_DELETE = "ucp.datastore.delete";
-  public static final String DATASTORE_LIST = "ucp.datastore.list";
-  public static final String DATASTORE_COPY = "ucp.datastore.copy";
+  // datastores (brokers only: each datastore is addressed by its id)
+  /** Datastores announce free space and contents here (published, every second). */
+  public static final String DATASTORES_ANNOUNCED = "ucp.datastores.announced";
+
+  /** Asks every datastore to announce itself now (published by a starting broker). */
+  public static final String DATASTORES_QUERY = "ucp.datastores.query";
+
+  public static String datastoreUpload(String datastoreId) {
+    return "ucp.datastore." + datastoreId + ".upload";
+  }
+
+  public static String datastoreRead(String datastoreId) {
+    return "ucp.datastore." + datastoreId + ".read";
+  }
+
+  public static String datastoreStat(String datastoreId) {
+    return "ucp.datastore." + datastoreId + ".stat";
+  }
+
+  public static String datastoreDelete(String datastoreId) {
+    return "ucp.datastore." + datastoreId + ".delete";
+  }
+
+  public static String datastoreList(String datastoreId) {
+    return "ucp.datastore." + datastoreId + ".list";
+  }
+
+  public static String datastoreCopy(String datastoreId) {
+    return "ucp.datastore." + datastoreId + ".copy";
+  }
 
   // events (published)
   /** A result decision: clients can listen here to learn a job's outcome the moment it is known. */

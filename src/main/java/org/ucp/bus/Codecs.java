@@ -38,8 +38,14 @@ public final class Codecs {
           Messages.SyncDelta.class,
           Messages.SyncDigest.class,
           Messages.CoordinationView.class,
-          Messages.DataChanged.class,
-          Messages.DataLocation.class);
+          Messages.IndexUpdate.class,
+          Messages.DataLocation.class,
+          Messages.UploadTicket.class,
+          Messages.ReadAt.class,
+          Messages.DeleteData.class,
+          Messages.LocalCopy.class,
+          Messages.DatastoreAnnounce.class,
+          Messages.DatastoreInfo.class);
 
   public static void register(Vertx vertx) {
     for (Class<?> type : MESSAGE_TYPES) {

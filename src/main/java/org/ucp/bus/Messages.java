@@ -91,22 +91,51 @@ public final class Messages {
       String clusterNodeId) {}
 
   /**
-   * A datastore's objects changed (published): names written, names deleted, and a deleted
-   * prefix (a wildcard delete), for the brokers' data-name index.
+   * What a broker did to named data, sent to the broker that writes the data-name index: objects
+   * written (each with the datastores that now hold it) and names deleted as of {@code
+   * deletedVersion}.
    */
-  public record DataChanged(String datastoreId, List<String> written, List<String> deleted, String deletedPrefix) {
-    public DataChanged {
+  public record IndexUpdate(List<DataEntry> written, List<String> deleted, String deletedVersion) {
+    public IndexUpdate {
       written = List.copyOf(written == null ? List.of() : written);
       deleted = List.copyOf(deleted == null ? List.of() : deleted);
     }
   }
 
-  /** Which datastores hold a name, as the brokers' index says. */
-  public record DataLocation(String name, List<String> datastores) {
+  /**
+   * One name in the brokers' data-name index: its current version, size and checksum and the
+   * datastores holding that version; {@code deleted} marks a tombstone (deleted as of {@code version}).
+   */
+  public record DataLocation(
+      String name, String version, long size, String sha256, List<String> datastores, boolean deleted) {
     public DataLocation {
       datastores = List.copyOf(new java.util.TreeSet<>(datastores == null ? List.of() : datastores));
     }
+
+    public DataEntry entry() {
+      return new DataEntry(name, size, sha256, version, datastores);
+    }
   }
+
+  /** A streamed write opened by a broker: where to send the chunks and which version they make. */
+  public record UploadTicket(String session, String broker, String name, String version, List<String> datastores) {}
+
+  /** Up to {@code length} bytes of {@code name} from {@code offset}; {@code version} pins one version. */
+  public record ReadAt(String name, String version, long offset, int length) {}
+
+  /** Deletes a name (or every name under it when {@code prefix}) in versions older than {@code version}, except {@code keep}. */
+  public record DeleteData(String name, boolean prefix, String version, String keep) {}
+
+  /** Stores a datastore's current {@code from} as version {@code toVersion} of {@code to}, without moving bytes. */
+  public record LocalCopy(String from, String to, String toVersion) {}
+
+  /** A datastore announces itself (published every second): space and contents for placement and monitoring. */
+  public record DatastoreAnnounce(
+      String datastoreId, String clusterNodeId, long freeBytes, long totalBytes, long objects, long storedBytes) {}
+
+  /** One datastore as a broker sees it. */
+  public record DatastoreInfo(
+      String datastoreId, String health, long freeBytes, long totalBytes, long objects, long storedBytes, long lastSeen) {}
 
   /** Metadata versions a broker wrote (published at once) or sends to repair a peer. */
   public record SyncDelta(String from, List<org.ucp.sync.MetaEntry> entries, Map<String, Long> caughtUp) {
@@ -223,7 +252,16 @@ public final class Messages {
     }
   }
 
-  public record DataEntry(String name, long size, String sha256) {}
+  /** One stored object; {@code datastores} lists its holders where the brokers' index is the source. */
+  public record DataEntry(String name, long size, String sha256, String version, List<String> datastores) {
+    public DataEntry {
+      datastores = datastores == null ? List.of() : List.copyOf(datastores);
+    }
+
+    public DataEntry withDatastores(List<String> holders) {
+      return new DataEntry(name, size, sha256, version, holders);
+    }
+  }
 
   public record DataListQuery(String prefix, int page, int size) {
     public DataListQuery {
@@ -259,7 +297,8 @@ public final class Messages {
       String brokerId, String strategy, int executors, int running, int queued, String emergency, long emergencyReceivedAt) {}
 
   /** One broker's view, or the web role's merge of every broker's. */
-  public record ClusterView(List<BrokerInfo> brokers, List<ExecutorInfo> executors, EmergencyState emergency) {}
+  public record ClusterView(
+      List<BrokerInfo> brokers, List<ExecutorInfo> executors, List<DatastoreInfo> datastores, EmergencyState emergency) {}
 
   public record DataRequest(String name) {}
 }

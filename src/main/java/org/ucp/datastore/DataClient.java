@@ -1,52 +1,301 @@
 package org.ucp.datastore;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.streams.ReadStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
+import org.ucp.bus.DataProtocol;
+import org.ucp.bus.FailureCode;
+import org.ucp.bus.Failures;
 import org.ucp.bus.Messages.CopyData;
 import org.ucp.bus.Messages.CopyEntry;
 import org.ucp.bus.Messages.DataEntry;
 import org.ucp.bus.Messages.DataListQuery;
 import org.ucp.bus.Messages.DataPage;
 import org.ucp.bus.Messages.DataRequest;
+import org.ucp.bus.Messages.ReadAt;
+import org.ucp.bus.Messages.UploadTicket;
+import org.ucp.bus.UcpException;
+import org.ucp.wasm.Sha256;
 
-/** Typed access to named data over the event bus, for every role that needs it. */
+/**
+ * Named data for every role that needs it, always through a broker. Objects move in chunks
+ * ({@link DataProtocol}): a write of more than one chunk is streamed, a read fetches one chunk
+ * ahead of the one being written out, and every read checks the SHA-256 of what arrived against
+ * the stored one, so no caller ever needs a whole large object in memory.
+ */
 public final class DataClient {
+  /** The most {@link #get} holds in memory; larger objects are read with {@link #download}. */
+  public static final long MAX_IN_MEMORY = 64L * 1024 * 1024;
+  private static final DeliveryOptions CHUNK = new DeliveryOptions().setSendTimeout(60_000);
+  private static final DeliveryOptions COMMIT = new DeliveryOptions().setSendTimeout(180_000);
+
   private final Vertx vertx;
 
   public DataClient(Vertx vertx) {
     this.vertx = vertx;
   }
 
+  /** Stores {@code bytes} under {@code name} (one message when it fits a chunk, else streamed). */
   public Future<DataEntry> put(String name, Buffer bytes) {
-    DeliveryOptions options =
-        new DeliveryOptions().addHeader(DatastoreVerticle.NAME_HEADER, name).setSendTimeout(Bus.DEFAULT_TIMEOUT_MS);
-    return Bus.request(vertx, Addresses.DATASTORE_PUT, bytes, options);
+    if (bytes.length() <= DataProtocol.CHUNK) {
+      return Bus.request(vertx, Addresses.BROKER_DATA_PUT, bytes,
+          new DeliveryOptions(COMMIT).addHeader(DataProtocol.NAME, name));
+    }
+    return new Upload(name, null).sendAll(bytes);
   }
 
+  /** Streams a file into {@code name}. */
+  public Future<DataEntry> putFile(String name, Path file) {
+    return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+        .compose(f -> upload(name, f, null).eventually(f::close));
+  }
+
+  /**
+   * Streams {@code source} into {@code name}, never holding more than about two chunks; {@code
+   * sha256} (optional) must match what was sent or nothing is stored.
+   */
+  public Future<DataEntry> upload(String name, ReadStream<Buffer> source, String sha256) {
+    return new Upload(name, sha256).from(source);
+  }
+
+  /** One streamed write: chunks are cut from whatever the source delivers, one in flight. */
+  private final class Upload {
+    private final String name;
+    private final String sha256;
+    private final Promise<DataEntry> done = Promise.promise();
+    private Buffer pending = Buffer.buffer();
+    private UploadTicket ticket;
+    private boolean sending;
+    private boolean ended;
+
+    Upload(String name, String sha256) {
+      this.name = name;
+      this.sha256 = sha256;
+    }
+
+    Future<DataEntry> from(ReadStream<Buffer> source) {
+      source.handler(buf -> {
+        pending.appendBuffer(buf);
+        if (pending.length() >= DataProtocol.CHUNK) {
+          source.pause();
+        }
+        pump(source);
+      });
+      source.exceptionHandler(this::fail);
+      source.endHandler(v -> {
+        ended = true;
+        pump(source);
+      });
+      source.resume();
+      return done.future();
+    }
+
+    Future<DataEntry> sendAll(Buffer bytes) {
+      pending = bytes;
+      ended = true;
+      pump(null);
+      return done.future();
+    }
+
+    private void pump(ReadStream<Buffer> source) {
+      if (sending || done.future().isComplete()) {
+        return;
+      }
+      if (ticket == null && ended && pending.length() <= DataProtocol.CHUNK && sha256 == null) {
+        sending = true;
+        put(name, pending).onComplete(done);
+        return;
+      }
+      boolean full = pending.length() >= DataProtocol.CHUNK;
+      if (!full && !ended) {
+        if (source != null) {
+          source.resume();
+        }
+        return;
+      }
+      sending = true;
+      Buffer chunk = full ? pending.getBuffer(0, DataProtocol.CHUNK) : pending;
+      pending = full ? pending.getBuffer(DataProtocol.CHUNK, pending.length()) : Buffer.buffer();
+      boolean last = ended && pending.length() == 0;
+      opened()
+          .compose(t -> chunk.length() == 0 ? Future.succeededFuture(true) : op(DataProtocol.APPEND, chunk, CHUNK))
+          .compose(ok -> last ? op(DataProtocol.COMMIT, Buffer.buffer(), COMMIT).map(e -> (DataEntry) e) : Future.succeededFuture(null))
+          .onSuccess(entry -> {
+            sending = false;
+            if (last) {
+              done.tryComplete(entry);
+            } else {
+              pump(source);
+            }
+          })
+          .onFailure(this::fail);
+    }
+
+    private Future<UploadTicket> opened() {
+      if (ticket != null) {
+        return Future.succeededFuture(ticket);
+      }
+      return Bus.<UploadTicket>request(vertx, Addresses.BROKER_DATA_UPLOAD, new DataRequest(name)).onSuccess(t -> ticket = t);
+    }
+
+    private <T> Future<T> op(String op, Buffer body, DeliveryOptions base) {
+      DeliveryOptions o = new DeliveryOptions(base).addHeader(DataProtocol.OP, op).addHeader(DataProtocol.SESSION, ticket.session());
+      if (DataProtocol.COMMIT.equals(op) && sha256 != null) {
+        o.addHeader(DataProtocol.SHA256, sha256);
+      }
+      return Bus.request(vertx, Addresses.brokerDataUpload(ticket.broker()), body, o);
+    }
+
+    private void fail(Throwable t) {
+      if (done.tryFail(t) && ticket != null) {
+        vertx.eventBus().send(Addresses.brokerDataUpload(ticket.broker()), Buffer.buffer(),
+            new DeliveryOptions().addHeader(DataProtocol.OP, DataProtocol.ABORT).addHeader(DataProtocol.SESSION, ticket.session()));
+      }
+    }
+  }
+
+  /** A whole object in memory (at most {@link #MAX_IN_MEMORY} bytes). */
   public Future<Buffer> get(String name) {
-    return Bus.request(vertx, Addresses.DATASTORE_GET, new DataRequest(name));
+    Buffer all = Buffer.buffer();
+    return download(name, entry -> {
+          if (entry.size() > MAX_IN_MEMORY) {
+            throw new UcpException(FailureCode.BAD_REQUEST, "'" + name + "' is " + entry.size()
+                + " bytes, too large to hold in memory; stream it");
+          }
+        }, chunk -> {
+          all.appendBuffer(chunk);
+          return Future.succeededFuture();
+        })
+        .map(all);
   }
 
-  /** Deletes one name, or every name with a prefix when {@code name} ends in {@code *}. */
-  public Future<Boolean> delete(String name) {
-    return Bus.request(vertx, Addresses.DATASTORE_DELETE, new DataRequest(name));
+  /** Streams {@code name} into a file (created or replaced), deleting it again if the read fails. */
+  public Future<DataEntry> getFile(String name, Path file) {
+    return vertx.fileSystem().open(file.toString(), new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true))
+        .compose(f -> download(name, entry -> {}, f::write).eventually(f::close)
+            .recover(t -> vertx.fileSystem().delete(file.toString()).transform(x -> Future.<DataEntry>failedFuture(t))));
+  }
+
+  /**
+   * Streams {@code name} chunk by chunk into {@code sink}, calling {@code start} with the object's
+   * size, version and checksum before the first byte. Fails (after the last chunk) when the bytes
+   * do not hash to the stored SHA-256, and when the object was replaced while being read.
+   */
+  public Future<DataEntry> download(String name, Consumer<DataEntry> start, Function<Buffer, Future<Void>> sink) {
+    return new Download(name, start, sink).run();
+  }
+
+  private final class Download {
+    private final String name;
+    private final Consumer<DataEntry> start;
+    private final Function<Buffer, Future<Void>> sink;
+    private final MessageDigest digest = Sha256.digest();
+    private Future<Void> hashed = Future.succeededFuture();
+    private DataEntry entry;
+
+    Download(String name, Consumer<DataEntry> start, Function<Buffer, Future<Void>> sink) {
+      this.name = name;
+      this.start = start;
+      this.sink = sink;
+    }
+
+    Future<DataEntry> run() {
+      return chunk(null, 0).compose(first -> {
+        entry = entryOf(first);
+        start.accept(entry);
+        return step(0, Future.succeededFuture(first));
+      });
+    }
+
+    private Future<Message<Buffer>> chunk(String version, long offset) {
+      return vertx.eventBus()
+          .<Buffer>request(Addresses.BROKER_DATA_READ, new ReadAt(name, version, offset, DataProtocol.CHUNK), CHUNK)
+          .recover(t -> Future.failedFuture(Failures.unwrap(t)));
+    }
+
+    /** Writes the chunk at {@code offset} while the next one is already being fetched. */
+    private Future<DataEntry> step(long offset, Future<Message<Buffer>> current) {
+      return current.compose(m -> {
+        Buffer bytes = m.body();
+        long next = offset + bytes.length();
+        if (bytes.length() == 0 && offset < entry.size()) {
+          return Future.failedFuture(new UcpException(FailureCode.INTERNAL, "'" + name + "' ended early at " + offset + " bytes"));
+        }
+        Future<Message<Buffer>> prefetch = next < entry.size() ? chunk(entry.version(), next) : null;
+        hashed = hashed.compose(v -> vertx.executeBlocking(() -> {
+          digest.update(bytes.getBytes());
+          return null;
+        }));
+        return sink.apply(bytes).compose(v -> prefetch == null ? finish() : step(next, prefetch));
+      });
+    }
+
+    private Future<DataEntry> finish() {
+      return hashed.compose(v -> {
+        String sha = HexFormat.of().formatHex(digest.digest());
+        if (!sha.equals(entry.sha256())) {
+          return Future.failedFuture(new UcpException(FailureCode.INTERNAL,
+              "'" + name + "' is corrupt: its bytes hash to " + sha + ", the stored SHA-256 is " + entry.sha256()));
+        }
+        return Future.succeededFuture(entry);
+      });
+    }
+  }
+
+  static DataEntry entryOf(Message<Buffer> m) {
+    String holders = m.headers().get(DataProtocol.DATASTORES);
+    return new DataEntry(m.headers().get(DataProtocol.NAME), Long.parseLong(m.headers().get(DataProtocol.SIZE)),
+        m.headers().get(DataProtocol.SHA256), m.headers().get(DataProtocol.VERSION),
+        holders == null || holders.isEmpty() ? List.of() : List.of(holders.split(",")));
+  }
+
+  public Future<DataEntry> stat(String name) {
+    return Bus.request(vertx, Addresses.BROKER_DATA_STAT, new DataRequest(name));
+  }
+
+  /** Deletes one name, or every name with a prefix when {@code name} ends in {@code *}; answers how many. */
+  public Future<Integer> delete(String name) {
+    return Bus.request(vertx, Addresses.BROKER_DATA_DELETE, new DataRequest(name));
+  }
+
+  /** Deletes all of a job's data except its accepted result ({@code <jobId>/result}). */
+  public Future<Integer> purgeJob(String jobId) {
+    return Bus.request(vertx, Addresses.BROKER_DATA_PURGE_JOB, new DataRequest(jobId));
   }
 
   public Future<DataPage> list(String prefix, int page, int size) {
-    return Bus.request(vertx, Addresses.DATASTORE_LIST, new DataListQuery(prefix, page, size));
+    return Bus.request(vertx, Addresses.BROKER_DATA_LIST, new DataListQuery(prefix, page, size));
   }
 
   /** Every name under {@code prefix}, however many pages that takes. */
   public Future<List<DataEntry>> listAll(String prefix) {
-    return list(prefix, 0, 10_000).map(DataPage::entries);
+    return listFrom(prefix, 0, new ArrayList<>());
+  }
+
+  private Future<List<DataEntry>> listFrom(String prefix, int page, List<DataEntry> into) {
+    int size = 1_000;
+    return list(prefix, page, size).compose(p -> {
+      into.addAll(p.entries());
+      return (long) (page + 1) * size >= p.total() ? Future.succeededFuture(into) : listFrom(prefix, page + 1, into);
+    });
   }
 
   public Future<Integer> copy(List<CopyEntry> entries) {
-    return Bus.request(vertx, Addresses.DATASTORE_COPY, new CopyData(entries));
+    return Bus.request(vertx, Addresses.BROKER_DATA_COPY, new CopyData(entries));
   }
 }

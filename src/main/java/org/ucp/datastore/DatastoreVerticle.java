@@ -1,47 +1,68 @@
 package org.ucp.datastore;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
+import org.ucp.bus.DataProtocol;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.Failures;
-import org.ucp.bus.Messages.CopyData;
-import org.ucp.bus.Messages.CopyEntry;
-import org.ucp.bus.Messages.DataChanged;
+import org.ucp.bus.Messages.DataEntry;
 import org.ucp.bus.Messages.DataListQuery;
+import org.ucp.bus.Messages.DataPage;
 import org.ucp.bus.Messages.DataRequest;
+import org.ucp.bus.Messages.DatastoreAnnounce;
+import org.ucp.bus.Messages.DeleteData;
+import org.ucp.bus.Messages.IndexUpdate;
+import org.ucp.bus.Messages.LocalCopy;
+import org.ucp.bus.Messages.ReadAt;
 import org.ucp.bus.UcpException;
-import org.ucp.model.DataName;
 
 /**
- * The datastore role: serves named data from {@link FileDataStore} on disk. Every file operation
- * runs on a worker thread. Object bytes travel as a raw {@link Buffer} with the name in the
- * {@value #NAME_HEADER} header.
+ * The datastore role: serves named data from {@link FileDataStore} on disk to brokers, on
+ * addresses of its own id. Every file operation runs on a worker thread; bytes come and go in
+ * chunks ({@link DataProtocol}). It announces its free space and contents every second, which is
+ * how brokers place objects and notice a datastore that is gone.
  */
 public final class DatastoreVerticle extends VerticleBase {
-  public static final String NAME_HEADER = "name";
-  public static final String SHA_HEADER = "sha256";
+  private static final Logger LOG = Logger.getLogger(DatastoreVerticle.class.getName());
+  static final long ANNOUNCE_MS = 1_000;
+  private static final long COUNT_MS = 10_000;
 
   private final Path root;
   private final String datastoreId;
+  private final String clusterNodeId;
+  private final Map<String, Session> uploads = new HashMap<>();
   private FileDataStore store;
+  private long objects;
+  private long storedBytes;
+  private long lastCount;
 
-  public DatastoreVerticle(String datastoreId, Path root) {
-    this.datastoreId = datastoreId;
-    this.root = root;
+  private static final class Session {
+    final FileDataStore.Upload upload;
+    long lastUse = System.currentTimeMillis();
+
+    Session(FileDataStore.Upload upload) {
+      this.upload = upload;
+    }
   }
 
-  /** Tells the brokers' data-name index what changed here. */
-  private void changed(List<String> written, List<String> deleted, String deletedPrefix) {
-    vertx.eventBus().publish(Addresses.DATA_CHANGED, new DataChanged(datastoreId, written, deleted, deletedPrefix));
+  public DatastoreVerticle(String datastoreId, String clusterNodeId, Path root) {
+    this.datastoreId = datastoreId;
+    this.clusterNodeId = clusterNodeId;
+    this.root = root;
   }
 
   @Override
@@ -50,58 +71,137 @@ public final class DatastoreVerticle extends VerticleBase {
         .compose(
             s -> {
               store = s;
-              return Future.all(
-                  vertx.eventBus().<Buffer>consumer(Addresses.DATASTORE_PUT, this::put).completion(),
-                  vertx.eventBus().<DataRequest>consumer(Addresses.DATASTORE_GET, this::get).completion(),
-                  Bus.<DataRequest, Boolean>serve(vertx, Addresses.DATASTORE_DELETE, this::delete),
-                  Bus.<DataListQuery, Object>serve(
-                      vertx, Addresses.DATASTORE_LIST, q -> blocking(() -> store.page(q.prefix(), q.page(), q.size()))),
-                  Bus.<CopyData, Integer>serve(vertx, Addresses.DATASTORE_COPY, this::copy));
-            });
+              vertx.setPeriodic(ANNOUNCE_MS, id -> announce());
+              vertx.setPeriodic(DataProtocol.IDLE_TIMEOUT_MS / 4, id -> dropIdle());
+              return Future.all(List.of(
+                  vertx.eventBus().consumer(Addresses.DATASTORES_QUERY, m -> announce()).completion(),
+                  vertx.eventBus().<Buffer>consumer(Addresses.datastoreUpload(datastoreId), this::upload).completion(),
+                  vertx.eventBus().<ReadAt>consumer(Addresses.datastoreRead(datastoreId), this::read).completion(),
+                  Bus.<DataRequest, DataEntry>serve(vertx, Addresses.datastoreStat(datastoreId),
+                      r -> blocking(() -> store.stat(r.name()).orElseThrow(() -> new NoSuchFileException(r.name())))),
+                  Bus.<DeleteData, IndexUpdate>serve(vertx, Addresses.datastoreDelete(datastoreId),
+                      d -> blocking(() -> new IndexUpdate(List.of(), store.delete(d.name(), d.prefix(), d.version(), d.keep()), d.version()))),
+                  Bus.<DataListQuery, DataPage>serve(vertx, Addresses.datastoreList(datastoreId),
+                      q -> blocking(() -> store.page(q.prefix(), q.page(), q.size()))),
+                  Bus.<LocalCopy, DataEntry>serve(vertx, Addresses.datastoreCopy(datastoreId),
+                      c -> blocking(() -> store.copy(c.from(), c.to(), c.toVersion())))));
+            })
+        .onSuccess(v -> announce());
   }
 
-  private void put(Message<Buffer> message) {
-    String name = message.headers().get(NAME_HEADER);
-    blocking(() -> store.put(DataName.validate("name", name), message.body().getBytes()))
-        .onSuccess(entry -> changed(List.of(name), List.of(), null))
-        .onComplete(message::reply, failure -> Failures.reply(message, failure));
-  }
-
-  private void get(Message<DataRequest> message) {
-    String name = message.body().name();
-    blocking(() -> store.get(name))
-        .compose(
-            bytes ->
-                bytes.isPresent()
-                    ? Future.succeededFuture(bytes.get())
-                    : Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no data named '" + name + "'")))
-        .onComplete(
-            bytes -> message.reply(Buffer.buffer(bytes), new DeliveryOptions()),
-            failure -> Failures.reply(message, failure));
-  }
-
-  private Future<Boolean> delete(DataRequest request) {
-    String name = request.name();
-    if (DataName.isWildcard(name)) {
-      DataName.validate("name", name, true);
-      return blocking(() -> store.deletePrefix(DataName.prefix(name)) > 0)
-          .onSuccess(any -> changed(List.of(), List.of(), DataName.prefix(name)));
-    }
-    return blocking(() -> store.delete(name)).onSuccess(existed -> {
-      if (existed) {
-        changed(List.of(), List.of(name), null);
+  @Override
+  public Future<?> stop() {
+    List<Session> open = List.copyOf(uploads.values());
+    uploads.clear();
+    return vertx.executeBlocking(() -> {
+      for (Session s : open) {
+        s.upload.abort();
       }
+      return null;
     });
   }
 
-  private Future<Integer> copy(CopyData request) {
-    return blocking(
-        () -> {
-          for (CopyEntry entry : request.entries()) {
-            store.copy(entry.from(), entry.to());
+  private void announce() {
+    boolean recount = System.currentTimeMillis() - lastCount >= COUNT_MS;
+    vertx.executeBlocking(() -> {
+          if (recount) {
+            List<DataEntry> all = store.list("");
+            objects = all.size();
+            storedBytes = all.stream().mapToLong(DataEntry::size).sum();
+            lastCount = System.currentTimeMillis();
           }
-          return request.entries().size();
-        }).onSuccess(n -> changed(request.entries().stream().map(CopyEntry::to).toList(), List.of(), null));
+          return new DatastoreAnnounce(datastoreId, clusterNodeId, store.freeBytes(), store.totalBytes(), objects, storedBytes);
+        }, false)
+        .onSuccess(a -> vertx.eventBus().publish(Addresses.DATASTORES_ANNOUNCED, a))
+        .onFailure(t -> LOG.warning(() -> "datastore " + datastoreId + " cannot read its disk: " + t));
+  }
+
+  private void countChanged() {
+    lastCount = 0;
+  }
+
+  /** One message of a streamed write ({@link DataProtocol}): open, chunk, commit, abort or whole. */
+  private void upload(Message<Buffer> message) {
+    MultiMap h = message.headers();
+    String op = h.get(DataProtocol.OP);
+    String session = h.get(DataProtocol.SESSION);
+    Future<?> done;
+    if (DataProtocol.WHOLE.equals(op)) {
+      byte[] bytes = message.body().getBytes();
+      done = blocking(() -> store.put(h.get(DataProtocol.NAME), h.get(DataProtocol.VERSION), bytes)).onSuccess(e -> countChanged());
+    } else if (DataProtocol.OPEN.equals(op)) {
+      if (uploads.containsKey(session)) {
+        done = Future.failedFuture(new UcpException(FailureCode.CONFLICT, "upload " + session + " is already open"));
+      } else {
+        done = blocking(() -> store.begin(h.get(DataProtocol.NAME), h.get(DataProtocol.VERSION)))
+            .map(upload -> {
+              uploads.put(session, new Session(upload));
+              return true;
+            });
+      }
+    } else {
+      Session s = uploads.get(session);
+      if (s == null) {
+        done = Future.failedFuture(new UcpException(FailureCode.CONFLICT, "no open upload " + session + " (aborted or timed out)"));
+      } else if (DataProtocol.APPEND.equals(op)) {
+        s.lastUse = System.currentTimeMillis();
+        byte[] bytes = message.body().getBytes();
+        done = blocking(() -> {
+          s.upload.append(bytes);
+          return true;
+        });
+      } else if (DataProtocol.COMMIT.equals(op)) {
+        uploads.remove(session);
+        done = blocking(() -> s.upload.commit(h.get(DataProtocol.SHA256))).onSuccess(e -> countChanged());
+      } else {
+        uploads.remove(session);
+        done = blocking(() -> {
+          s.upload.abort();
+          return true;
+        });
+      }
+    }
+    done.onComplete(message::reply, failure -> Failures.reply(message, failure));
+  }
+
+  private void dropIdle() {
+    long now = System.currentTimeMillis();
+    uploads.entrySet().removeIf(e -> {
+      if (now - e.getValue().lastUse < DataProtocol.IDLE_TIMEOUT_MS) {
+        return false;
+      }
+      LOG.info(() -> "upload " + e.getKey() + " of " + e.getValue().upload.name() + " idle; aborted");
+      blocking(() -> {
+        e.getValue().upload.abort();
+        return null;
+      });
+      return true;
+    });
+  }
+
+  private void read(Message<ReadAt> message) {
+    ReadAt r = message.body();
+    if (r.offset() < 0 || r.length() < 0 || r.length() > DataProtocol.CHUNK) {
+      Failures.reply(message, new UcpException(FailureCode.BAD_REQUEST, "read: offset >= 0 and length 0.." + DataProtocol.CHUNK));
+      return;
+    }
+    blocking(() -> {
+          DataEntry entry = store.stat(r.name()).orElseThrow(() -> new NoSuchFileException(r.name()));
+          String version = r.version() == null ? entry.version() : r.version();
+          return new Chunk(entry, Buffer.buffer(store.read(r.name(), version, r.offset(), r.length())));
+        })
+        .onComplete(c -> message.reply(c.bytes(), headers(c.entry())), failure -> Failures.reply(message, failure));
+  }
+
+  private record Chunk(DataEntry entry, Buffer bytes) {}
+
+  static DeliveryOptions headers(DataEntry e) {
+    return new DeliveryOptions()
+        .addHeader(DataProtocol.NAME, e.name())
+        .addHeader(DataProtocol.VERSION, e.version())
+        .addHeader(DataProtocol.SIZE, Long.toString(e.size()))
+        .addHeader(DataProtocol.SHA256, e.sha256())
+        .addHeader(DataProtocol.DATASTORES, String.join(",", e.datastores()));
   }
 
   /** Runs file work on a worker thread, mapping I/O and name errors to failure codes. */
@@ -112,8 +212,14 @@ public final class DatastoreVerticle extends VerticleBase {
               if (t instanceof NoSuchFileException e) {
                 return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no data named '" + e.getMessage() + "'"));
               }
+              if (t instanceof FileDataStore.StaleVersionException e) {
+                return Future.failedFuture(new UcpException(FailureCode.CONFLICT, e.getMessage()));
+              }
               if (t instanceof IllegalArgumentException e) {
                 return Future.failedFuture(new UcpException(FailureCode.BAD_REQUEST, e.getMessage()));
+              }
+              if (t instanceof IOException e) {
+                return Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "datastore " + datastoreId + ": " + e));
               }
               return Future.failedFuture(t);
             });

@@ -2,7 +2,8 @@ package org.ucp.datastore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -10,35 +11,52 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.ucp.bus.Messages.DataEntry;
 import org.ucp.bus.Messages.DataPage;
 import org.ucp.model.DataName;
+import org.ucp.model.DataVersion;
 import org.ucp.wasm.Sha256;
 
 /**
- * Named data as files under one root. The object {@code a/b} lives at {@code root/a/b/#data}
- * with its SHA-256 in {@code root/a/b/#sha256}: '#' cannot occur in a name, so a name can also be
- * the prefix of others ({@code a/b} and {@code a/b/c}). Writes go to a temporary file that is
- * moved into place atomically, so a crash never leaves a torn object. Blocking: call it from a
- * worker thread.
+ * Named data as files under one root. Version {@code v} of the object {@code a/b} is the file
+ * {@code root/a/b/#<v>#<sha256>}: '#' cannot occur in a name, so a name can also be the prefix of
+ * others ({@code a/b} and {@code a/b/c}), and version and checksum travel in the file's name.
+ *
+ * <p>A write streams into {@code root/.tmp/}, is forced to disk, and is renamed into place in one
+ * atomic step, so a crash at any moment leaves the old object or the new one, never a torn one
+ * (leftovers in {@code .tmp} are removed at the next start). Of two writes to one name the higher
+ * {@link DataVersion} wins, whatever order they commit in. Blocking: call from a worker thread.
  */
 public final class FileDataStore {
-  static final String DATA = "#data";
-  static final String SHA = "#sha256";
+  private static final String TMP = ".tmp";
 
   private final Path root;
+  private final Path tmp;
+  /** Commits and deletes of one name are serialised so "newest version wins" is one decision. */
+  private final ConcurrentHashMap<String, Object> nameLocks = new ConcurrentHashMap<>();
 
   public FileDataStore(Path root) {
     this.root = root.toAbsolutePath().normalize();
+    this.tmp = this.root.resolve(TMP);
     try {
-      Files.createDirectories(this.root.resolve(".tmp"));
+      Files.createDirectories(tmp);
+      try (Stream<Path> leftovers = Files.list(tmp)) {
+        for (Path p : leftovers.toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create datastore at " + root, e);
+      throw new UncheckedIOException("cannot open datastore at " + root, e);
     }
   }
 
@@ -46,81 +64,248 @@ public final class FileDataStore {
     return root;
   }
 
+  public long freeBytes() throws IOException {
+    return Files.getFileStore(root).getUsableSpace();
+  }
+
+  public long totalBytes() throws IOException {
+    return Files.getFileStore(root).getTotalSpace();
+  }
+
   private Path folder(String name) {
     DataName.validate("name", name);
     Path folder = root.resolve(name).normalize();
-    if (!folder.startsWith(root) || folder.equals(root)) {
+    if (!folder.startsWith(root) || folder.equals(root) || folder.startsWith(tmp)) {
       throw new IllegalArgumentException("name: '" + name + "' escapes the datastore");
     }
     return folder;
   }
 
-  /** Puts of one name are serialised so an object's data and its SHA-256 always belong together. */
-  private final java.util.concurrent.ConcurrentHashMap<String, Object> nameLocks = new java.util.concurrent.ConcurrentHashMap<>();
-
-  public DataEntry put(String name, byte[] bytes) throws IOException {
-    Path folder = folder(name);
-    Object lock = nameLocks.computeIfAbsent(name, n -> new Object());
-    synchronized (lock) {
-      return putLocked(name, folder, bytes);
+  /** One stored version: its file, version and checksum. */
+  private record Stored(Path file, String version, String sha256) {
+    static Optional<Stored> of(Path file) {
+      String f = file.getFileName().toString();
+      int hash = f.indexOf('#', 1);
+      if (!f.startsWith("#") || hash < 0) {
+        return Optional.empty();
+      }
+      return Optional.of(new Stored(file, f.substring(1, hash), f.substring(hash + 1)));
     }
   }
 
-  private DataEntry putLocked(String name, Path folder, byte[] bytes) throws IOException {
-    String sha = Sha256.of(bytes);
-    Path tmp = Files.createTempFile(root.resolve(".tmp"), "put-", ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      Files.createDirectories(folder);
-      writeString(folder.resolve(SHA), sha);
-      move(tmp, folder.resolve(DATA));
-    } finally {
-      Files.deleteIfExists(tmp);
+  /** The versions stored in a name's folder, newest first (normally exactly one). */
+  private static List<Stored> versions(Path folder) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      return List.of();
     }
-    return new DataEntry(name, bytes.length, sha);
+    List<Stored> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(folder)) {
+      files.filter(Files::isRegularFile).forEach(p -> Stored.of(p).ifPresent(out::add));
+    }
+    out.sort(Comparator.comparing((Stored s) -> DataVersion.parse(s.version())).reversed());
+    return out;
   }
 
-  /** The object's bytes, or empty when there is no object of that name. */
-  public Optional<byte[]> get(String name) throws IOException {
-    Path data = folder(name).resolve(DATA);
-    try {
-      return Optional.of(Files.readAllBytes(data));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
+  private static Optional<Stored> latest(Path folder) throws IOException {
+    List<Stored> all = versions(folder);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+  }
+
+  private Object lock(String name) {
+    return nameLocks.computeIfAbsent(name, n -> new Object());
+  }
+
+  /** Starts writing version {@code version} of {@code name}; nothing is visible until commit. */
+  public Upload begin(String name, String version) throws IOException {
+    folder(name);
+    DataVersion.parse(version);
+    Path part = Files.createTempFile(tmp, "put-", ".part");
+    return new Upload(name, version, part, FileChannel.open(part, StandardOpenOption.WRITE));
+  }
+
+  /** A write in progress: appended in order, then committed atomically or aborted. */
+  public final class Upload {
+    private final String name;
+    private final String version;
+    private final Path part;
+    private final FileChannel channel;
+    private final MessageDigest digest = Sha256.digest();
+    private long size;
+
+    private Upload(String name, String version, Path part, FileChannel channel) {
+      this.name = name;
+      this.version = version;
+      this.part = part;
+      this.channel = channel;
     }
+
+    public String name() {
+      return name;
+    }
+
+    public long size() {
+      return size;
+    }
+
+    public void append(byte[] bytes) throws IOException {
+      digest.update(bytes);
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        channel.write(buf);
+      }
+      size += bytes.length;
+    }
+
+    /**
+     * Makes the write visible unless a newer version is already stored, and answers what the name
+     * holds afterwards. {@code expectedSha} (when given) must match what was written.
+     */
+    public DataEntry commit(String expectedSha) throws IOException {
+      String sha = HexFormat.of().formatHex(digest.digest());
+      try {
+        if (expectedSha != null && !expectedSha.equalsIgnoreCase(sha)) {
+          throw new IllegalArgumentException(
+              "sha256: the " + size + " bytes received hash to " + sha + ", not " + expectedSha);
+        }
+        channel.force(true);
+        channel.close();
+        return place(part, name, version, sha);
+      } finally {
+        abort();
+      }
+    }
+
+    /** Drops the write; safe to call more than once. */
+    public void abort() throws IOException {
+      if (channel.isOpen()) {
+        channel.close();
+      }
+      Files.deleteIfExists(part);
+    }
+  }
+
+  /** A whole small object in one step. */
+  public DataEntry put(String name, String version, byte[] bytes) throws IOException {
+    Upload upload = begin(name, version);
+    upload.append(bytes);
+    return upload.commit(null);
   }
 
   public Optional<DataEntry> stat(String name) throws IOException {
-    Path folder = folder(name);
-    Path data = folder.resolve(DATA);
-    if (!Files.isRegularFile(data)) {
-      return Optional.empty();
+    Optional<Stored> s = latest(folder(name));
+    return s.isPresent() ? Optional.of(entry(name, s.get())) : Optional.empty();
+  }
+
+  private static DataEntry entry(String name, Stored s) throws IOException {
+    return new DataEntry(name, Files.size(s.file()), s.sha256(), s.version(), List.of());
+  }
+
+  /**
+   * Up to {@code length} bytes of version {@code version} from {@code offset}. Throws {@link
+   * NoSuchFileException} when the name has no object and {@link StaleVersionException} when it holds
+   * another version (replaced while being read).
+   */
+  public byte[] read(String name, String version, long offset, int length) throws IOException {
+    Optional<Stored> s = latest(folder(name));
+    if (s.isEmpty()) {
+      throw new NoSuchFileException(name);
     }
-    return Optional.of(new DataEntry(name, Files.size(data), sha(folder)));
-  }
-
-  public boolean delete(String name) throws IOException {
-    Path folder = folder(name);
-    boolean existed = Files.deleteIfExists(folder.resolve(DATA));
-    Files.deleteIfExists(folder.resolve(SHA));
-    pruneEmpty(folder);
-    return existed;
-  }
-
-  /** Deletes every object whose name starts with {@code prefix}; returns how many. */
-  public int deletePrefix(String prefix) throws IOException {
-    int count = 0;
-    for (DataEntry entry : list(prefix)) {
-      if (delete(entry.name())) {
-        count++;
+    if (version != null && !s.get().version().equals(version)) {
+      throw new StaleVersionException(name, version, s.get().version());
+    }
+    try (FileChannel ch = FileChannel.open(s.get().file(), StandardOpenOption.READ)) {
+      long size = ch.size();
+      int n = (int) Math.max(0, Math.min(length, size - offset));
+      ByteBuffer buf = ByteBuffer.allocate(n);
+      while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) >= 0) {
+        // keep reading until the chunk is full
       }
+      return buf.array();
+    } catch (NoSuchFileException replaced) {
+      throw new StaleVersionException(name, version, "a newer one");
     }
-    return count;
   }
 
-  public DataEntry copy(String from, String to) throws IOException {
-    byte[] bytes = get(from).orElseThrow(() -> new NoSuchFileException(from));
-    return put(to, bytes);
+  /** The name is held in another version than the one asked for. */
+  public static final class StaleVersionException extends IOException {
+    public StaleVersionException(String name, String wanted, String held) {
+      super("'" + name + "' was replaced (version " + wanted + " is gone, now " + held + ")");
+    }
+  }
+
+  /**
+   * Deletes {@code name}, or every name under it when {@code prefix}, in versions older than
+   * {@code version} (a newer write stands), except the name {@code keep}. Returns the names deleted.
+   */
+  public List<String> delete(String name, boolean prefix, String version, String keep) throws IOException {
+    List<String> targets = prefix ? list(name).stream().map(DataEntry::name).toList() : List.of(name);
+    List<String> deleted = new ArrayList<>();
+    for (String target : targets) {
+      if (target.equals(keep)) {
+        continue;
+      }
+      Path folder = folder(target);
+      synchronized (lock(target)) {
+        boolean any = false;
+        for (Stored s : versions(folder)) {
+          if (version == null || DataVersion.compare(s.version(), version) < 0) {
+            any |= Files.deleteIfExists(s.file());
+          }
+        }
+        if (any) {
+          deleted.add(target);
+        }
+      }
+      pruneEmpty(folder);
+    }
+    return deleted;
+  }
+
+  /**
+   * Stores {@code from}'s current bytes as version {@code toVersion} of {@code to}: a hard link where
+   * the file system allows (objects are never modified in place), else a copy.
+   */
+  public DataEntry copy(String from, String to, String toVersion) throws IOException {
+    Stored source = latest(folder(from)).orElseThrow(() -> new NoSuchFileException(from));
+    Path part = tmp.resolve("copy-" + java.util.UUID.randomUUID() + ".part");
+    try {
+      try {
+        Files.createLink(part, source.file());
+      } catch (IOException | UnsupportedOperationException e) {
+        Files.copy(source.file(), part);
+      }
+      return place(part, to, toVersion, source.sha256());
+    } finally {
+      Files.deleteIfExists(part);
+    }
+  }
+
+  /**
+   * Renames a finished file into place as {@code version} of {@code name} unless the name already
+   * holds that version or a newer one; older versions are removed. Answers what the name holds.
+   */
+  private DataEntry place(Path part, String name, String version, String sha) throws IOException {
+    Path folder = folder(name);
+    synchronized (lock(name)) {
+      Optional<Stored> current = latest(folder);
+      if (current.isPresent() && DataVersion.compare(current.get().version(), version) >= 0) {
+        return entry(name, current.get());
+      }
+      Path target = folder.resolve("#" + version + "#" + sha);
+      try {
+        Files.createDirectories(folder);
+        move(part, target);
+      } catch (NoSuchFileException prunedMeanwhile) {
+        Files.createDirectories(folder);
+        move(part, target);
+      }
+      for (Stored older : versions(folder)) {
+        if (!older.file().equals(target)) {
+          Files.deleteIfExists(older.file());
+        }
+      }
+      return entry(name, Stored.of(target).orElseThrow());
+    }
   }
 
   /** All objects whose name starts with {@code prefix}, sorted by name. */
@@ -131,23 +316,25 @@ public final class FileDataStore {
         new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            return dir.getFileName() != null && dir.getFileName().toString().equals(".tmp")
-                ? FileVisitResult.SKIP_SUBTREE
-                : FileVisitResult.CONTINUE;
+            return dir.equals(tmp) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
           }
 
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            if (file.getFileName().toString().equals(DATA)) {
-              String name = root.relativize(file.getParent()).toString().replace('\\', '/');
-              if (name.startsWith(prefix)) {
-                out.add(new DataEntry(name, attrs.size(), sha(file.getParent())));
+          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (dir.equals(root)) {
+              return FileVisitResult.CONTINUE;
+            }
+            String name = root.relativize(dir).toString().replace('\\', '/');
+            if (name.startsWith(prefix)) {
+              Optional<Stored> s = latest(dir);
+              if (s.isPresent()) {
+                out.add(entry(name, s.get()));
               }
             }
             return FileVisitResult.CONTINUE;
           }
         });
-    out.sort(java.util.Comparator.comparing(DataEntry::name));
+    out.sort(Comparator.comparing(DataEntry::name));
     return out;
   }
 
@@ -156,17 +343,6 @@ public final class FileDataStore {
     int from = (int) Math.min((long) page * size, all.size());
     int to = Math.min(from + size, all.size());
     return new DataPage(List.copyOf(all.subList(from, to)), page, size, all.size());
-  }
-
-  private static String sha(Path folder) throws IOException {
-    Path file = folder.resolve(SHA);
-    return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.US_ASCII).trim() : null;
-  }
-
-  private void writeString(Path target, String text) throws IOException {
-    Path tmp = Files.createTempFile(root.resolve(".tmp"), "meta-", ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.US_ASCII);
-    move(tmp, target);
   }
 
   private static void move(Path from, Path to) throws IOException {
@@ -186,7 +362,11 @@ public final class FileDataStore {
       } catch (NoSuchFileException e) {
         continue;
       }
-      Files.deleteIfExists(dir);
+      try {
+        Files.deleteIfExists(dir);
+      } catch (java.nio.file.DirectoryNotEmptyException raced) {
+        return;
+      }
     }
   }
 }

@@ -5,7 +5,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,44 +94,37 @@ final class JobPipeline {
     });
   }
 
-  /** Fetches stdin and inputs into the sandbox; returns the module's bytes. */
+  /** Streams stdin and inputs into the sandbox; returns the module's bytes. */
   private Future<Buffer> fetchInputs(JobWorkspace ws, JobSpec spec) {
     List<Future<?>> fetches = new ArrayList<>();
     if (spec.stdin() != null) {
-      fetches.add(fetch(spec.stdin(), "stdin").compose(bytes -> blocking(() -> {
-        ws.writeStdin(bytes.getBytes());
-        return null;
-      })));
+      fetches.add(fetch(spec.stdin(), "stdin", ws.stdin()));
     }
     spec.inputs().forEach((path, name) -> fetches.add(fetchInput(ws, path, name)));
-    return Future.all(fetches).compose(v -> fetch(spec.module(), "module"));
+    return Future.all(fetches).compose(v -> data.get(spec.module()).recover(t -> missing("module", spec.module(), t)));
   }
 
   private Future<?> fetchInput(JobWorkspace ws, String path, String name) {
     if (!DataName.isWildcard(name)) {
-      return fetch(name, "inputs." + path).compose(bytes -> blocking(() -> {
-        ws.writeInput(path, bytes.getBytes());
-        return null;
-      }));
+      return blocking(() -> ws.inputFile(path)).compose(file -> fetch(name, "inputs." + path, file));
     }
     return data.listAll(DataName.prefix(name))
         .compose(entries -> {
           List<Future<?>> each = new ArrayList<>();
           for (DataEntry entry : entries) {
             String target = JobWorkspace.wildcardTarget(path, name, entry.name());
-            each.add(fetch(entry.name(), "inputs." + path).compose(bytes -> blocking(() -> {
-              ws.writeInput(target, bytes.getBytes());
-              return null;
-            })));
+            each.add(blocking(() -> ws.inputFile(target)).compose(file -> fetch(entry.name(), "inputs." + path, file)));
           }
           return Future.all(each);
         });
   }
 
-  private Future<Buffer> fetch(String name, String field) {
-    return data.get(name)
-        .recover(t -> Future.failedFuture(new UcpException(
-            FailureCode.NOT_FOUND, "missing " + field + " '" + name + "': " + t.getMessage())));
+  private Future<DataEntry> fetch(String name, String field, Path file) {
+    return data.getFile(name, file).recover(t -> missing(field, name, t));
+  }
+
+  private static <T> Future<T> missing(String field, String name, Throwable t) {
+    return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "missing " + field + " '" + name + "': " + t.getMessage()));
   }
 
   private Future<RunOutcome> run(JobWorkspace ws, RunJob job, Buffer module, Cancellation cancellation) {
@@ -187,7 +179,7 @@ final class JobPipeline {
   private record Packaged(String sha256, Map<String, Path> named) {}
 
   private Future<DataEntry> upload(String name, Path file) {
-    return blocking(() -> Buffer.buffer(Files.readAllBytes(file))).compose(bytes -> data.put(name, bytes));
+    return data.putFile(name, file);
   }
 
   /** Submits to the arbiter, retrying when none answers: decisions are idempotent. */
@@ -212,7 +204,7 @@ final class JobPipeline {
 
   private Future<Decision> cleanUp(JobWorkspace ws, RunJob job, Decision decision) {
     Future<?> provisional = decision.verdict() == Verdict.REJECTED
-        ? data.delete(provisionalPrefix(job) + "*").recover(t -> Future.succeededFuture(false))
+        ? data.delete(provisionalPrefix(job) + "*").recover(t -> Future.succeededFuture(0))
         : Future.succeededFuture();
     return provisional.compose(v -> blocking(() -> {
       ws.delete();

@@ -76,9 +76,14 @@ public final class JobWorkspace {
 
   /** Writes an input file at a sandbox path, creating its folders. */
   public void writeInput(String sandboxPath, byte[] bytes) throws IOException {
+    Files.write(inputFile(sandboxPath), bytes);
+  }
+
+  /** The host file an input at {@code sandboxPath} is written to, its folders created. */
+  public Path inputFile(String sandboxPath) throws IOException {
     Path target = SandboxPath.resolve(sandbox, sandboxPath);
     Files.createDirectories(target.getParent());
-    Files.write(target, bytes);
+    return target;
   }
 
   /** The sandbox path an input name lands on for a wildcard mapping {@code /photos/*} ← {@code camera7/*}. */
@@ -86,10 +91,6 @@ public final class JobWorkspace {
     String rel = name.substring(DataName.prefix(namePattern).length());
     String base = SandboxPath.wildcardBase(pathPattern);
     return (base.equals("/") ? "" : base) + "/" + rel;
-  }
-
-  public void writeStdin(byte[] bytes) throws IOException {
-    Files.write(stdin(), bytes);
   }
 
   /** Appends a line of the platform's own to the captured stderr. */

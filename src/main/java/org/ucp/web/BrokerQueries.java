@@ -84,7 +84,7 @@ final class BrokerQueries {
     return Future.all(views).map(all -> views.stream().map(Future::result).filter(java.util.Objects::nonNull).toList());
   }
 
-  /** Every broker's executors and the newest emergency state any broker holds. */
+  /** Every broker's executors and datastores, and the newest emergency state any broker holds. */
   Future<ClusterView> cluster() {
     List<Future<ClusterView>> views = new ArrayList<>();
     for (String broker : brokers()) {
@@ -94,6 +94,7 @@ final class BrokerQueries {
     return Future.all(views).map(all -> {
       List<BrokerInfo> brokerInfos = new ArrayList<>();
       Map<String, ExecutorInfo> executors = new TreeMap<>();
+      Map<String, org.ucp.bus.Messages.DatastoreInfo> stores = new TreeMap<>();
       EmergencyState emergency = EmergencyState.NONE;
       for (Future<ClusterView> f : views) {
         ClusterView v = f.result();
@@ -107,11 +108,14 @@ final class BrokerQueries {
             executors.put(e.executorId(), e);
           }
         }
+        for (org.ucp.bus.Messages.DatastoreInfo d : v.datastores()) {
+          stores.merge(d.datastoreId(), d, (a, b) -> b.lastSeen() > a.lastSeen() ? b : a);
+        }
         if (v.emergency().since() > emergency.since()) {
           emergency = v.emergency();
         }
       }
-      return new ClusterView(brokerInfos, List.copyOf(executors.values()), emergency);
+      return new ClusterView(brokerInfos, List.copyOf(executors.values()), List.copyOf(stores.values()), emergency);
     });
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -56,13 +57,16 @@ public final class WebVerticle extends VerticleBase {
     brokers = new BrokerQueries(vertx, BrokerDirectory.listen(vertx, 2_000));
     ConflictStats conflicts = new ConflictStats(vertx);
     Router router = Router.router(vertx);
+    // Data bodies stream through to the datastores: these routes come before the body handler.
+    router.put("/api/data/*").handler(this::putData);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyMb() * 1024L * 1024L));
     router.post("/api/jobs").handler(this::submit);
     router.get("/api/jobs").handler(this::listJobs);
     router.get("/api/jobs/:id").handler(this::job);
     router.get("/api/jobs/:id/result").handler(this::result);
+    router.delete("/api/jobs/:id/data").handler(ctx -> data.purgeJob(ctx.pathParam("id"))
+        .onComplete(n -> json(ctx, 200, java.util.Map.of("deleted", n)), failure -> fail(ctx, failure)));
     router.get("/api/data").handler(this::listData);
-    router.put("/api/data/*").handler(this::putData);
     router.get("/api/data/*").handler(this::getData);
     router.delete("/api/data/*").handler(this::deleteData);
     router.get("/api/cluster").handler(ctx -> brokers.cluster()
@@ -173,13 +177,40 @@ public final class WebVerticle extends VerticleBase {
     brokers.job(id)
         .compose(view -> view.result() == null
             ? Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "job " + id + " has no accepted result yet (state " + view.state() + ")"))
-            : data.get(view.result().name()))
-        .onComplete(
-            zip -> ctx.response()
-                .putHeader("content-type", "application/zip")
-                .putHeader("content-disposition", "attachment; filename=\"" + id + "-result.zip\"")
-                .end(zip),
-            failure -> fail(ctx, failure));
+            : Future.succeededFuture(view.result().name()))
+        .onComplete(name -> {
+          ctx.response()
+              .putHeader("content-type", "application/zip")
+              .putHeader("content-disposition", "attachment; filename=\"" + id + "-result.zip\"");
+          stream(ctx, name);
+        }, failure -> fail(ctx, failure));
+  }
+
+  /**
+   * Streams an object into the response with its length, version and SHA-256 in headers. A failure
+   * after the first byte (the checksum does not match, a holder vanished) resets the connection, so
+   * the client sees a broken download rather than a wrong one.
+   */
+  private void stream(RoutingContext ctx, String name) {
+    HttpServerResponse response = ctx.response();
+    boolean[] started = {false};
+    data.download(name, entry -> {
+          started[0] = true;
+          response.putHeader("content-length", Long.toString(entry.size()))
+              .putHeader("x-ucp-sha256", entry.sha256())
+              .putHeader("x-ucp-version", entry.version());
+          if (!response.headers().contains("content-type")) {
+            response.putHeader("content-type", "application/octet-stream");
+          }
+        }, response::write)
+        .onComplete(entry -> response.end(), failure -> {
+          if (started[0]) {
+            LOG.warning(() -> "download of " + name + " broken off: " + failure.getMessage());
+            response.reset();
+          } else {
+            fail(ctx, failure);
+          }
+        });
   }
 
   private void listData(RoutingContext ctx) {
@@ -197,23 +228,21 @@ public final class WebVerticle extends VerticleBase {
         .onComplete(p -> json(ctx, 200, p), failure -> fail(ctx, failure));
   }
 
+  /** {@code PUT /api/data/{name}}: the body streams to the datastores; {@code X-UCP-SHA256} (optional) is checked. */
   private void putData(RoutingContext ctx) {
     String name = dataName(ctx);
     if (name == null) {
       return;
     }
-    data.put(name, ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer())
+    data.upload(name, ctx.request(), ctx.request().getHeader("x-ucp-sha256"))
         .onComplete(entry -> json(ctx, 201, entry), failure -> fail(ctx, failure));
   }
 
   private void getData(RoutingContext ctx) {
     String name = dataName(ctx);
-    if (name == null) {
-      return;
+    if (name != null) {
+      stream(ctx, name);
     }
-    data.get(name).onComplete(
-        bytes -> ctx.response().putHeader("content-type", "application/octet-stream").end(bytes),
-        failure -> fail(ctx, failure));
   }
 
   private void deleteData(RoutingContext ctx) {
@@ -222,8 +251,8 @@ public final class WebVerticle extends VerticleBase {
       return;
     }
     data.delete(name).onComplete(
-        existed -> {
-          if (existed) {
+        deleted -> {
+          if (deleted > 0) {
             ctx.response().setStatusCode(204).end();
           } else {
             fail(ctx, new UcpException(FailureCode.NOT_FOUND, "no data named '" + name + "'"));

@@ -100,11 +100,11 @@ class CodecRoundTripTest {
         new Messages.Decision("job-42", 1, "exec-1", Messages.Verdict.REJECTED, Messages.RejectReason.STALE_ATTEMPT));
     s.put(Messages.ResultDecided.class,
         new Messages.ResultDecided("job-42", 2, "exec-2", JobState.FAILED, null, "ef".repeat(32), "job-42/result", "trap"));
-    s.put(Messages.DataEntry.class, new Messages.DataEntry("camera7/2026/img1.jpg", 123_456L, "01".repeat(32)));
+    s.put(Messages.DataEntry.class, new Messages.DataEntry("camera7/2026/img1.jpg", 123_456L, "01".repeat(32), "0000019a2b3c4d5e.00000007.broker-1", List.of("store-1")));
     s.put(Messages.DataListQuery.class, new Messages.DataListQuery("camera7/", 1, 500));
     s.put(Messages.DataPage.class,
-        new Messages.DataPage(List.of(new Messages.DataEntry("a/b", 1, "00".repeat(32)),
-            new Messages.DataEntry("a/c", 0, "ff".repeat(32))), 0, 100, 2));
+        new Messages.DataPage(List.of(new Messages.DataEntry("a/b", 1, "00".repeat(32), "0000019a2b3c4d5e.00000007.broker-1", List.of()),
+            new Messages.DataEntry("a/c", 0, "ff".repeat(32), "0000019a2b3c4d5e.00000007.broker-1", List.of("store-1", "store-2"))), 0, 100, 2));
     s.put(Messages.CopyData.class,
         new Messages.CopyData(List.of(new Messages.CopyEntry("tmp/x", "job-42/result"),
             new Messages.CopyEntry("tmp/y", "reports/r1.txt"))));
@@ -112,6 +112,7 @@ class CodecRoundTripTest {
         new Messages.ClusterView(
             List.of(new Messages.BrokerInfo("broker-1", "PRIORITY_BASED", 1, 1, 3, "HIGH", 1_700_000_000_005L)),
             List.of(new Messages.ExecutorInfo("exec-2", "broker-1", 4, 1, EXEC_CAPS, "ALIVE", 1_700_000_000_000L)),
+            List.of(new Messages.DatastoreInfo("store-1", "ALIVE", 9_000_000L, 20_000_000L, 3, 4096, 1_700_000_000_001L)),
             EMERGENCY));
     s.put(Messages.DataRequest.class, new Messages.DataRequest("camera7/2026/img1.jpg"));
     s.put(Messages.StopAttempt.class, new Messages.StopAttempt("job-42", 1, "superseded"));
@@ -126,8 +127,16 @@ class CodecRoundTripTest {
     s.put(Messages.CoordinationView.class, new Messages.CoordinationView("broker-1", CLOCK, 7,
         List.of(new Messages.PeerView("broker-2", "SUSPECT", 2_100, 3, 9)), 1, Map.of("job", 4L), 9_000, 12, 2,
         List.of(entry)));
-    s.put(Messages.DataChanged.class, new Messages.DataChanged("store-1", List.of("maps/a"), List.of("maps/b"), "tmp/"));
-    s.put(Messages.DataLocation.class, new Messages.DataLocation("maps/a", List.of("store-1", "store-2")));
+    s.put(Messages.IndexUpdate.class, new Messages.IndexUpdate(
+        List.of(new Messages.DataEntry("maps/a", 10, "0a".repeat(32), "0000019a2b3c4d5e.00000007.broker-1", List.of("store-1"))), List.of("maps/b"), "0000019a2b3c4d5e.00000007.broker-1"));
+    s.put(Messages.DataLocation.class,
+        new Messages.DataLocation("maps/a", "0000019a2b3c4d5e.00000007.broker-1", 10, "0a".repeat(32), List.of("store-1", "store-2"), false));
+    s.put(Messages.UploadTicket.class, new Messages.UploadTicket("5e55-10n", "broker-1", "maps/a", "0000019a2b3c4d5e.00000007.broker-1", List.of("store-2")));
+    s.put(Messages.ReadAt.class, new Messages.ReadAt("maps/a", "0000019a2b3c4d5e.00000007.broker-1", 1_048_576L, 65_536));
+    s.put(Messages.DeleteData.class, new Messages.DeleteData("job-42/", true, "0000019a2b3c4d5e.00000007.broker-1", "job-42/result"));
+    s.put(Messages.LocalCopy.class, new Messages.LocalCopy("job-42/attempts/1/result.zip", "job-42/result", "0000019a2b3c4d5e.00000007.broker-1"));
+    s.put(Messages.DatastoreAnnounce.class, new Messages.DatastoreAnnounce("store-1", "7b0c1d2e-member", 9_000_000L, 20_000_000L, 3, 4096));
+    s.put(Messages.DatastoreInfo.class, new Messages.DatastoreInfo("store-2", "DEAD", 1L, 2L, 0, 0, 1_700_000_000_002L));
     return s;
   }
 

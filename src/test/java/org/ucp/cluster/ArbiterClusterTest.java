@@ -44,7 +44,7 @@ class ArbiterClusterTest {
     int pb = TestNodes.freePort();
     String members = "127.0.0.1:" + pa + ",127.0.0.1:" + pb;
     a = Embedded.await(Node.start(TestNodes.config("arb-a", dir.resolve("a"), cluster, pa, members,
-        Map.of("node.roles", "arbiter,datastore"))), 60);
+        Map.of("node.roles", "arbiter,datastore,broker"))), 60);
     b = Embedded.await(Node.start(TestNodes.config("arb-b", dir.resolve("b"), cluster, pb, members,
         Map.of("node.roles", "arbiter"))), 60);
   }

@@ -71,12 +71,12 @@ class BrokerLossTest {
   @Test
   void aKilledBrokersJobsAllCompleteOnceAndItsRestartRollsNothingBack() {
     control = new ControlNode(dir, 5, "arbiter,datastore,web", Map.of());
-    control.api.putData("apps/cpu.wasm", Wasm.bytes("cpu"));
     brokerA = broker("broker-a", 1);
     brokerB = broker("broker-b", 2);
     Poll.until(Duration.ofSeconds(20), "the brokers to see each other", () ->
         control.coordination("broker-a").peers().stream().anyMatch(p -> p.health().equals("ALIVE"))
             && control.coordination("broker-b").peers().stream().anyMatch(p -> p.health().equals("ALIVE")) ? true : null);
+    control.api.putData("apps/cpu.wasm", Wasm.bytes("cpu"));
     executors.add(control.inProcess(dir, "exec-1", 3, "executor", Map.of("executor.slots", "2")));
     executors.add(control.inProcess(dir, "exec-2", 4, "executor", Map.of("executor.slots", "2")));
     control.awaitExecutor("exec-1", "ALIVE", Duration.ofSeconds(30));

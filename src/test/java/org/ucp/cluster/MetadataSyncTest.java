@@ -156,10 +156,14 @@ class MetadataSyncTest {
     assertEquals(0, control.coordination("deaf").peers().get(0).lagEntries());
   }
 
+  private org.ucp.bus.Messages.DataLocation locationAt(String brokerId, String name) {
+    return Embedded.await(Bus.<org.ucp.bus.Messages.DataLocation>request(control.node.vertx(),
+        Addresses.brokerDataWhere(brokerId), new org.ucp.bus.Messages.DataRequest(name), ASK), 5);
+  }
+
   private List<String> holdersAt(String brokerId, String name) {
     try {
-      return Embedded.await(Bus.<org.ucp.bus.Messages.DataLocation>request(control.node.vertx(),
-          Addresses.brokerDataWhere(brokerId), new org.ucp.bus.Messages.DataRequest(name), ASK), 5).datastores();
+      return locationAt(brokerId, name).datastores();
     } catch (IllegalStateException notThere) {
       return List.of();
     }
@@ -185,7 +189,8 @@ class MetadataSyncTest {
         holdersAt("control", "maps/sector7/roads.bin").isEmpty() && holdersAt("b2", "maps/sector7/roads.bin").isEmpty()
             ? true : null);
     assertEquals(List.of("store-1"), holdersAt("b2", "maps/sector7/rivers.bin"));
-    assertEquals(1L, control.coordination("b2").entriesByKind().get("data"));
+    assertTrue(locationAt("b2", "maps/sector7/roads.bin").deleted(), "the deletion stays in the index as a tombstone");
+    assertEquals(2L, control.coordination("b2").entriesByKind().get("data"));
   }
 
   @Test

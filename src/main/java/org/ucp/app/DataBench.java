@@ -1,0 +1,102 @@
+package org.ucp.app;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import org.ucp.datastore.DataClient;
+
+/**
+ * The data part of {@code bench}: put and get throughput of named data through a broker (a file
+ * streamed in 1 MiB chunks over the event bus, through the broker, to the datastore's disk and
+ * back), next to copying the same file on the same disk. A put forces the object to disk before
+ * it answers, so the local copy it is compared with is forced too.
+ */
+final class DataBench {
+  private static final int MIB = 1024 * 1024;
+
+  private DataBench() {}
+
+  static JsonObject run(Node node, Path dir) {
+    System.err.println("bench: named data put/get, 1 MiB and 64 MiB objects");
+    DataClient data = new DataClient(node.vertx());
+    JsonObject out = new JsonObject();
+    out.put("1MiB", measure(data, dir, 1, 40));
+    out.put("64MiB", measure(data, dir, 64, 3));
+    out.put("datastores", node.config().replicationFactor() + " wanted, 1 in this embedded cluster");
+    return out;
+  }
+
+  private static JsonObject measure(DataClient data, Path dir, int mib, int count) {
+    try {
+      Path source = dir.resolve("bench-" + mib + "MiB.bin");
+      write(source, mib);
+      Path back = dir.resolve("back.bin");
+      Path copy = dir.resolve("copy.bin");
+      // one untimed round of each warms the JIT and the page cache alike
+      Embedded.await(data.putFile("bench/data/warm", source), 120);
+      Embedded.await(data.getFile("bench/data/warm", back), 120);
+      localCopy(source, copy);
+
+      long t0 = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        Embedded.await(data.putFile("bench/data/" + mib + "/" + i, source), 300);
+      }
+      long t1 = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        Embedded.await(data.getFile("bench/data/" + mib + "/" + i, back), 300);
+      }
+      long t2 = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        localCopy(source, copy);
+      }
+      long t3 = System.nanoTime();
+      double bytes = (double) mib * MIB * count;
+      double put = mbps(bytes, t1 - t0);
+      double get = mbps(bytes, t2 - t1);
+      double local = mbps(bytes, t3 - t2);
+      Embedded.await(data.delete("bench/data/*"), 60);
+      Files.deleteIfExists(source);
+      Files.deleteIfExists(back);
+      Files.deleteIfExists(copy);
+      return new JsonObject()
+          .put("objects", count)
+          .put("putMBps", put)
+          .put("getMBps", get)
+          .put("localCopyMBps", local)
+          .put("putVsLocalCopy", Math.round(put / local * 100) / 100.0)
+          .put("getVsLocalCopy", Math.round(get / local * 100) / 100.0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static double mbps(double bytes, long nanos) {
+    return Math.round(bytes / MIB / (nanos / 1e9) * 10) / 10.0;
+  }
+
+  private static void write(Path file, int mib) throws IOException {
+    Random random = new Random(mib);
+    byte[] block = new byte[MIB];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (int i = 0; i < mib; i++) {
+        random.nextBytes(block);
+        out.write(block);
+      }
+    }
+  }
+
+  /** The same file copied on the same disk and forced, as a datastore does before it answers. */
+  private static void localCopy(Path from, Path to) throws IOException {
+    Files.deleteIfExists(to);
+    Files.copy(from, to);
+    try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+}

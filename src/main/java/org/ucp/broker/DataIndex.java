@@ -1,0 +1,244 @@
+package org.ucp.broker;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Bus;
+import org.ucp.bus.Messages.DataEntry;
+import org.ucp.bus.Messages.DataListQuery;
+import org.ucp.bus.Messages.DataLocation;
+import org.ucp.bus.Messages.DataPage;
+import org.ucp.bus.Messages.DeleteData;
+import org.ucp.bus.Messages.IndexUpdate;
+import org.ucp.model.DataVersion;
+import org.ucp.sync.MetaEntry;
+
+/**
+ * The data-name index ({@code data/<name>} → version, checksum, datastores holding it), part of
+ * the synced broker metadata. Every broker reads its replica; one broker writes it, the live
+ * broker whose name sorts first, so updates are merged by data version in one place. The writer
+ * also keeps the copies right: it reconciles a datastore that appears (adopting what the index
+ * lacks, deleting stale and deleted copies) and copies under-replicated objects to more
+ * datastores until each has {@code min(replicationFactor, live datastores)} live copies.
+ */
+final class DataIndex {
+  private static final Logger LOG = Logger.getLogger(DataIndex.class.getName());
+  private static final String PREFIX = "data/";
+  private static final int MAX_TRANSFERS = 2;
+  private static final int INVENTORY_PAGE = 1_000;
+
+  private final Vertx vertx;
+  private final String brokerId;
+  private final MetadataSync sync;
+  private final DatastoreDirectory directory;
+  private final StoreLink links;
+  private final int factor;
+  private final Set<String> transferring = new HashSet<>();
+  private long copiesMade;
+
+  DataIndex(Vertx vertx, String brokerId, MetadataSync sync, DatastoreDirectory directory, StoreLink links, int factor) {
+    this.vertx = vertx;
+    this.brokerId = brokerId;
+    this.sync = sync;
+    this.directory = directory;
+    this.links = links;
+    this.factor = factor;
+  }
+
+  int factor() {
+    return factor;
+  }
+
+  long copiesMade() {
+    return copiesMade;
+  }
+
+  static String key(String name) {
+    return PREFIX + name;
+  }
+
+  /** The index entry of {@code name}, tombstones included. */
+  Optional<DataLocation> location(String name) {
+    return sync.read(key(name), DataLocation.class);
+  }
+
+  /** Live (not deleted) entries under {@code prefix}, sorted by name. */
+  List<DataLocation> under(String prefix) {
+    List<DataLocation> out = new ArrayList<>();
+    for (MetaEntry e : sync.replica().visible(key(prefix))) {
+      DataLocation loc = MetadataSync.parse(e.value(), DataLocation.class);
+      if (!loc.deleted()) {
+        out.add(loc);
+      }
+    }
+    out.sort(java.util.Comparator.comparing(DataLocation::name));
+    return out;
+  }
+
+  DataPage page(DataListQuery q) {
+    List<DataLocation> all = under(q.prefix());
+    int from = (int) Math.min((long) q.page() * q.size(), all.size());
+    int to = Math.min(from + q.size(), all.size());
+    return new DataPage(all.subList(from, to).stream().map(DataLocation::entry).toList(), q.page(), q.size(), all.size());
+  }
+
+  /** The broker that writes the index now: the first name among the live brokers. */
+  String writer() {
+    List<String> live = new ArrayList<>(sync.peers().live(System.currentTimeMillis()));
+    live.add(brokerId);
+    return live.stream().sorted().findFirst().orElse(brokerId);
+  }
+
+  boolean isWriter() {
+    return writer().equals(brokerId);
+  }
+
+  /** Hands what this broker did to the index writer, and waits until it is written (or the writer is gone). */
+  Future<Void> report(IndexUpdate update) {
+    String writer = writer();
+    if (writer.equals(brokerId)) {
+      apply(update);
+      return Future.succeededFuture();
+    }
+    return Bus.<Boolean>request(vertx, Addresses.brokerDataIndex(writer), update, new DeliveryOptions().setSendTimeout(2_000))
+        .<Void>mapEmpty()
+        .recover(t -> {
+          LOG.info(() -> "index writer " + writer + " did not take an update (" + t.getMessage() + "); writing it here");
+          apply(update);
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Merges an update by data version: a newer version replaces the entry, an equal one adds holders. */
+  void apply(IndexUpdate u) {
+    for (DataEntry w : u.written()) {
+      written(w);
+    }
+    for (String name : u.deleted()) {
+      Optional<DataLocation> cur = location(name);
+      if (cur.isEmpty() || DataVersion.compare(u.deletedVersion(), cur.get().version()) > 0) {
+        sync.write(key(name), new DataLocation(name, u.deletedVersion(), 0, null, List.of(), true), 0);
+      }
+    }
+  }
+
+  private void written(DataEntry w) {
+    Optional<DataLocation> found = location(w.name());
+    if (found.isEmpty()) {
+      put(w, w.datastores());
+      return;
+    }
+    DataLocation cur = found.get();
+    int c = DataVersion.compare(w.version(), cur.version());
+    if (c > 0) {
+      put(w, w.datastores());
+      List<String> stale = new ArrayList<>(cur.datastores());
+      stale.removeAll(w.datastores());
+      stale.forEach(store -> dropStale(store, w.name(), w.version()));
+    } else if (c == 0 && !cur.deleted()) {
+      Set<String> holders = new java.util.TreeSet<>(cur.datastores());
+      if (holders.addAll(w.datastores())) {
+        put(w, List.copyOf(holders));
+      }
+    } else {
+      // An older version (or one deleted since) landed late: those copies are stale.
+      w.datastores().forEach(store -> dropStale(store, w.name(), cur.version()));
+    }
+  }
+
+  private void put(DataEntry e, List<String> holders) {
+    sync.write(key(e.name()), new DataLocation(e.name(), e.version(), e.size(), e.sha256(), holders, false), 0);
+  }
+
+  /** Deletes {@code name} at {@code store} in every version older than {@code newer}. */
+  private void dropStale(String store, String name, String newer) {
+    links.delete(store, new DeleteData(name, false, newer, null))
+        .onFailure(t -> LOG.fine(() -> "stale copy of " + name + " at " + store + " stays for now: " + t.getMessage()));
+  }
+
+  /** A datastore appeared (new, or back after being lost): merge what it holds with the index. */
+  void reconcile(String store) {
+    if (!isWriter()) {
+      return;
+    }
+    inventory(store, 0, new LinkedHashMap<>())
+        .onSuccess(held -> {
+          for (DataEntry e : held.values()) {
+            written(e.withDatastores(List.of(store)));
+          }
+          for (MetaEntry m : sync.replica().visible(PREFIX)) {
+            DataLocation loc = MetadataSync.parse(m.value(), DataLocation.class);
+            DataEntry copy = held.get(loc.name());
+            if (loc.datastores().contains(store) && (copy == null || !copy.version().equals(loc.version()))) {
+              List<String> holders = new ArrayList<>(loc.datastores());
+              holders.remove(store);
+              sync.write(m.key(), new DataLocation(loc.name(), loc.version(), loc.size(), loc.sha256(), holders, loc.deleted()), 0);
+            }
+          }
+          LOG.info(() -> "reconciled datastore " + store + ": " + held.size() + " objects");
+        })
+        .onFailure(t -> LOG.warning(() -> "cannot reconcile datastore " + store + ": " + t.getMessage()));
+  }
+
+  private Future<Map<String, DataEntry>> inventory(String store, int page, Map<String, DataEntry> into) {
+    return links.list(store, new DataListQuery("", page, INVENTORY_PAGE)).compose(p -> {
+      p.entries().forEach(e -> into.put(e.name(), e));
+      return (long) (page + 1) * INVENTORY_PAGE >= p.total() ? Future.succeededFuture(into) : inventory(store, page + 1, into);
+    });
+  }
+
+  /** Copies objects with too few live copies to more datastores (the writer only, a few at a time). */
+  void repair() {
+    if (!isWriter()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    List<String> alive = directory.alive(now);
+    int want = Math.min(factor, alive.size());
+    for (MetaEntry m : sync.replica().visible(PREFIX)) {
+      if (transferring.size() >= MAX_TRANSFERS) {
+        return;
+      }
+      DataLocation loc = MetadataSync.parse(m.value(), DataLocation.class);
+      if (loc.deleted() || transferring.contains(loc.name())) {
+        continue;
+      }
+      List<String> live = loc.datastores().stream().filter(alive::contains).toList();
+      if (live.isEmpty() || live.size() >= want) {
+        continue;
+      }
+      List<String> target = directory.place(1, new HashSet<>(loc.datastores()), now);
+      if (target.isEmpty()) {
+        continue;
+      }
+      transferring.add(loc.name());
+      links.transfer(live.get(0), target.get(0), loc.entry())
+          .onSuccess(e -> {
+            copiesMade++;
+            written(e.withDatastores(target));
+          })
+          .onFailure(t -> LOG.info(() -> "copy of " + loc.name() + " to " + target.get(0) + " failed: " + t.getMessage()))
+          .onComplete(x -> transferring.remove(loc.name()));
+    }
+  }
+
+  /** Objects whose live copies number fewer than the factor allows (for monitoring and tests). */
+  long underReplicated() {
+    long now = System.currentTimeMillis();
+    List<String> alive = directory.alive(now);
+    int want = Math.min(factor, alive.size());
+    return sync.replica().visible(PREFIX).stream()
+        .map(m -> MetadataSync.parse(m.value(), DataLocation.class))
+        .filter(loc -> !loc.deleted() && loc.datastores().stream().filter(alive::contains).count() < want)
+        .count();
+  }
+}

@@ -1,0 +1,98 @@
+package org.ucp.broker;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.ucp.bus.Messages.DatastoreAnnounce;
+import org.ucp.bus.Messages.DatastoreInfo;
+
+/**
+ * The datastores one broker knows, from their announcements: alive while they announce, DEAD after
+ * {@link #DEAD_AFTER_MS} of silence or when their cluster member leaves. A datastore heard for the
+ * first time, or again after being DEAD, is reported to {@link #onAppeared} so its contents can be
+ * reconciled with the index. Not thread-safe: the broker's event loop only.
+ */
+final class DatastoreDirectory {
+  static final long DEAD_AFTER_MS = 3_500;
+
+  private static final class Known {
+    DatastoreAnnounce last;
+    long lastSeen;
+    boolean dead;
+  }
+
+  private final Map<String, Known> known = new LinkedHashMap<>();
+  private Consumer<String> appeared = id -> {};
+
+  void onAppeared(Consumer<String> listener) {
+    this.appeared = listener;
+  }
+
+  void heard(DatastoreAnnounce a, long now) {
+    Known k = known.get(a.datastoreId());
+    boolean fresh = k == null || k.dead || now - k.lastSeen > DEAD_AFTER_MS;
+    if (k == null) {
+      k = new Known();
+      known.put(a.datastoreId(), k);
+    }
+    k.last = a;
+    k.lastSeen = now;
+    k.dead = false;
+    if (fresh) {
+      appeared.accept(a.datastoreId());
+    }
+  }
+
+  void memberLeft(String clusterNodeId) {
+    known.values().stream().filter(k -> clusterNodeId.equals(k.last.clusterNodeId())).forEach(k -> k.dead = true);
+  }
+
+  boolean alive(String id, long now) {
+    Known k = known.get(id);
+    return k != null && !k.dead && now - k.lastSeen <= DEAD_AFTER_MS;
+  }
+
+  /** Live datastores, most free space first. */
+  List<String> alive(long now) {
+    return known.entrySet().stream()
+        .filter(e -> alive(e.getKey(), now))
+        .sorted(Comparator.comparingLong((Map.Entry<String, Known> e) -> e.getValue().last.freeBytes()).reversed()
+            .thenComparing(Map.Entry::getKey))
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+
+  /** Up to {@code n} live datastores for a new object, most free space first, skipping {@code exclude}. */
+  List<String> place(int n, Set<String> exclude, long now) {
+    List<String> out = new ArrayList<>();
+    for (String id : alive(now)) {
+      if (out.size() < n && !exclude.contains(id)) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
+  /** {@code holders} ordered for reading: live ones first (most free space first), then the rest. */
+  List<String> readOrder(List<String> holders, long now) {
+    List<String> out = new ArrayList<>();
+    for (String id : alive(now)) {
+      if (holders.contains(id)) {
+        out.add(id);
+      }
+    }
+    holders.stream().filter(h -> !out.contains(h)).forEach(out::add);
+    return out;
+  }
+
+  List<DatastoreInfo> views(long now) {
+    List<DatastoreInfo> out = new ArrayList<>();
+    known.forEach((id, k) -> out.add(new DatastoreInfo(id, alive(id, now) ? "ALIVE" : "DEAD",
+        k.last.freeBytes(), k.last.totalBytes(), k.last.objects(), k.last.storedBytes(), k.lastSeen)));
+    return out;
+  }
+}

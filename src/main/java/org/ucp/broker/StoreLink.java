@@ -1,0 +1,113 @@
+package org.ucp.broker;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import java.util.UUID;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Bus;
+import org.ucp.bus.DataProtocol;
+import org.ucp.bus.Failures;
+import org.ucp.bus.Messages.DataEntry;
+import org.ucp.bus.Messages.DataListQuery;
+import org.ucp.bus.Messages.DataPage;
+import org.ucp.bus.Messages.DataRequest;
+import org.ucp.bus.Messages.DeleteData;
+import org.ucp.bus.Messages.IndexUpdate;
+import org.ucp.bus.Messages.LocalCopy;
+import org.ucp.bus.Messages.ReadAt;
+
+/** A broker's typed calls to one datastore, by id ({@link DataProtocol}). */
+final class StoreLink {
+  static final long CHUNK_TIMEOUT_MS = 15_000;
+  /** A commit forces the whole object to disk first. */
+  static final long COMMIT_TIMEOUT_MS = 120_000;
+
+  private final Vertx vertx;
+
+  StoreLink(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  private static DeliveryOptions op(String op, String session, long timeoutMs) {
+    return new DeliveryOptions().setSendTimeout(timeoutMs).addHeader(DataProtocol.OP, op).addHeader(DataProtocol.SESSION, session);
+  }
+
+  Future<DataEntry> whole(String store, String name, String version, Buffer bytes) {
+    DeliveryOptions o = op(DataProtocol.WHOLE, "-", COMMIT_TIMEOUT_MS)
+        .addHeader(DataProtocol.NAME, name).addHeader(DataProtocol.VERSION, version);
+    return Bus.request(vertx, Addresses.datastoreUpload(store), bytes, o);
+  }
+
+  Future<Boolean> open(String store, String session, String name, String version) {
+    DeliveryOptions o = op(DataProtocol.OPEN, session, CHUNK_TIMEOUT_MS)
+        .addHeader(DataProtocol.NAME, name).addHeader(DataProtocol.VERSION, version);
+    return Bus.request(vertx, Addresses.datastoreUpload(store), Buffer.buffer(), o);
+  }
+
+  Future<Boolean> append(String store, String session, Buffer chunk) {
+    return Bus.request(vertx, Addresses.datastoreUpload(store), chunk, op(DataProtocol.APPEND, session, CHUNK_TIMEOUT_MS));
+  }
+
+  Future<DataEntry> commit(String store, String session, String sha256) {
+    DeliveryOptions o = op(DataProtocol.COMMIT, session, COMMIT_TIMEOUT_MS);
+    if (sha256 != null) {
+      o.addHeader(DataProtocol.SHA256, sha256);
+    }
+    return Bus.request(vertx, Addresses.datastoreUpload(store), Buffer.buffer(), o);
+  }
+
+  void abort(String store, String session) {
+    vertx.eventBus().send(Addresses.datastoreUpload(store), Buffer.buffer(), op(DataProtocol.ABORT, session, CHUNK_TIMEOUT_MS));
+  }
+
+  /** One chunk, with the object's version, size and checksum in the headers. */
+  Future<Message<Buffer>> read(String store, ReadAt at) {
+    return vertx.eventBus()
+        .<Buffer>request(Addresses.datastoreRead(store), at, new DeliveryOptions().setSendTimeout(CHUNK_TIMEOUT_MS))
+        .recover(t -> Future.failedFuture(Failures.unwrap(t)));
+  }
+
+  Future<DataEntry> stat(String store, String name) {
+    return Bus.request(vertx, Addresses.datastoreStat(store), new DataRequest(name),
+        new DeliveryOptions().setSendTimeout(CHUNK_TIMEOUT_MS));
+  }
+
+  Future<IndexUpdate> delete(String store, DeleteData delete) {
+    return Bus.request(vertx, Addresses.datastoreDelete(store), delete);
+  }
+
+  Future<DataPage> list(String store, DataListQuery query) {
+    return Bus.request(vertx, Addresses.datastoreList(store), query);
+  }
+
+  Future<DataEntry> copy(String store, LocalCopy copy) {
+    return Bus.request(vertx, Addresses.datastoreCopy(store), copy);
+  }
+
+  /**
+   * Streams version {@code entry.version()} of an object from one datastore to another, chunk by
+   * chunk, keeping its version (re-replication). The target keeps a newer version if it has one.
+   */
+  Future<DataEntry> transfer(String from, String to, DataEntry entry) {
+    String session = UUID.randomUUID().toString();
+    return open(to, session, entry.name(), entry.version())
+        .compose(v -> transferFrom(from, to, session, entry, 0))
+        .compose(v -> commit(to, session, entry.sha256()))
+        .onFailure(t -> abort(to, session));
+  }
+
+  private Future<Void> transferFrom(String from, String to, String session, DataEntry entry, long offset) {
+    if (offset >= entry.size()) {
+      return Future.succeededFuture();
+    }
+    int length = (int) Math.min(DataProtocol.CHUNK, entry.size() - offset);
+    return read(from, new ReadAt(entry.name(), entry.version(), offset, length))
+        .compose(chunk -> append(to, session, chunk.body()).map(chunk.body().length()))
+        .compose(n -> n == 0
+            ? Future.failedFuture("'" + entry.name() + "' ended early at " + offset + " bytes")
+            : transferFrom(from, to, session, entry, offset + n));
+  }
+}

@@ -1,0 +1,36 @@
+package org.ucp.bus;
+
+/**
+ * How object bytes cross the event bus: in chunks of at most {@link #CHUNK} bytes, as raw
+ * buffers with these headers, one chunk in flight per stream (each is acknowledged), so no
+ * node ever holds more than a chunk or two of an object in memory.
+ *
+ * <p>A streamed write is {@code open}, any number of {@code chunk}s, then {@code commit} (with
+ * an optional {@code sha256} the bytes must match) or {@code abort}. A read asks {@code ReadAt}
+ * for one chunk at a time; the answer carries the object's version, size and checksum, and the
+ * reader checks the SHA-256 of everything it received at the end.
+ */
+public final class DataProtocol {
+  private DataProtocol() {}
+
+  public static final int CHUNK = 1024 * 1024;
+
+  public static final String NAME = "name";
+  public static final String VERSION = "version";
+  public static final String SIZE = "size";
+  public static final String SHA256 = "sha256";
+  public static final String SESSION = "session";
+  public static final String OP = "op";
+  /** Comma-separated datastores that hold the object (on read answers from a broker). */
+  public static final String DATASTORES = "datastores";
+
+  public static final String OPEN = "open";
+  public static final String APPEND = "chunk";
+  public static final String COMMIT = "commit";
+  public static final String ABORT = "abort";
+  /** Open, one chunk and commit in one message: a whole small object. */
+  public static final String WHOLE = "whole";
+
+  /** A stream left without a message this long is aborted and its partial file removed. */
+  public static final long IDLE_TIMEOUT_MS = 60_000;
+}
