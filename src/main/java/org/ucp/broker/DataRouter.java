@@ -61,7 +61,6 @@ final class DataRouter {
     final String version;
     final List<String> targets;
     long lastUse = System.currentTimeMillis();
-    Future<?> busy = Future.succeededFuture();
 
     Upload(String name, String version, List<String> targets) {
       this.name = name;
@@ -208,7 +207,7 @@ final class DataRouter {
     u.lastUse = System.currentTimeMillis();
     String op = h.get(DataProtocol.OP);
     if (DataProtocol.APPEND.equals(op)) {
-      answer(m, append(session, u, m.body()));
+      answer(m, append(session, u, Long.parseLong(h.get(DataProtocol.OFFSET)), m.body()));
     } else if (DataProtocol.COMMIT.equals(op)) {
       uploads.remove(session);
       answer(m, onAll(u.targets, store -> links.commit(store, session, h.get(DataProtocol.SHA256))).compose(this::reportWritten));
@@ -220,8 +219,8 @@ final class DataRouter {
   }
 
   /** Sends a chunk to every datastore still in the write; one that fails is dropped from it. */
-  private Future<Boolean> append(String session, Upload u, Buffer chunk) {
-    return onAll(List.copyOf(u.targets), store -> links.append(store, session, chunk))
+  private Future<Boolean> append(String session, Upload u, long offset, Buffer chunk) {
+    return onAll(List.copyOf(u.targets), store -> links.append(store, session, offset, chunk))
         .map(ok -> {
           for (String store : List.copyOf(u.targets)) {
             if (!ok.containsKey(store)) {

@@ -47,8 +47,9 @@ final class StoreLink {
     return Bus.request(vertx, Addresses.datastoreUpload(store), Buffer.buffer(), o);
   }
 
-  Future<Boolean> append(String store, String session, Buffer chunk) {
-    return Bus.request(vertx, Addresses.datastoreUpload(store), chunk, op(DataProtocol.APPEND, session, CHUNK_TIMEOUT_MS));
+  Future<Boolean> append(String store, String session, long offset, Buffer chunk) {
+    return Bus.request(vertx, Addresses.datastoreUpload(store), chunk,
+        op(DataProtocol.APPEND, session, CHUNK_TIMEOUT_MS).addHeader(DataProtocol.OFFSET, Long.toString(offset)));
   }
 
   Future<DataEntry> commit(String store, String session, String sha256) {
@@ -105,7 +106,7 @@ final class StoreLink {
     }
     int length = (int) Math.min(DataProtocol.CHUNK, entry.size() - offset);
     return read(from, new ReadAt(entry.name(), entry.version(), offset, length))
-        .compose(chunk -> append(to, session, chunk.body()).map(chunk.body().length()))
+        .compose(chunk -> append(to, session, offset, chunk.body()).map(chunk.body().length()))
         .compose(n -> n == 0
             ? Future.failedFuture("'" + entry.name() + "' ended early at " + offset + " bytes")
             : transferFrom(from, to, session, entry, offset + n));

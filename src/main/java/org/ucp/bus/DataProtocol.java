@@ -2,18 +2,20 @@ package org.ucp.bus;
 
 /**
  * How object bytes cross the event bus: in chunks of at most {@link #CHUNK} bytes, as raw
- * buffers with these headers, one chunk in flight per stream (each is acknowledged), so no
- * node ever holds more than a chunk or two of an object in memory.
+ * buffers with these headers, at most {@link #WINDOW} chunks in flight per stream (each is
+ * acknowledged), so no node holds more than a few MiB of an object in memory.
  *
  * <p>A streamed write is {@code open}, any number of {@code chunk}s, then {@code commit} (with
  * an optional {@code sha256} the bytes must match) or {@code abort}. A read asks {@code ReadAt}
- * for one chunk at a time; the answer carries the object's version, size and checksum, and the
+ * for chunks, up to {@link #WINDOW} ahead of the one being written out; the answer carries the object's version, size and checksum, and the
  * reader checks the SHA-256 of everything it received at the end.
  */
 public final class DataProtocol {
   private DataProtocol() {}
 
   public static final int CHUNK = 1024 * 1024;
+  /** Chunks of one stream in flight at once. */
+  public static final int WINDOW = 4;
 
   public static final String NAME = "name";
   public static final String VERSION = "version";
@@ -21,6 +23,8 @@ public final class DataProtocol {
   public static final String SHA256 = "sha256";
   public static final String SESSION = "session";
   public static final String OP = "op";
+  /** Where a written chunk starts; a datastore refuses one that does not follow the bytes it has. */
+  public static final String OFFSET = "offset";
   /** Comma-separated datastores that hold the object (on read answers from a broker). */
   public static final String DATASTORES = "datastores";
 

@@ -34,7 +34,7 @@ import org.ucp.wasm.Sha256;
 
 /**
  * Named data for every role that needs it, always through a broker. Objects move in chunks
- * ({@link DataProtocol}): a write of more than one chunk is streamed, a read fetches one chunk
+ * ({@link DataProtocol}): a write of more than one chunk is streamed, a read fetches a few chunks
  * ahead of the one being written out, and every read checks the SHA-256 of what arrived against
  * the stored one, so no caller ever needs a whole large object in memory.
  */
@@ -62,7 +62,7 @@ public final class DataClient {
   /** Streams a file into {@code name}. */
   public Future<DataEntry> putFile(String name, Path file) {
     return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-        .compose(f -> upload(name, f, null).eventually(f::close));
+        .compose(f -> upload(name, f.setReadBufferSize(256 * 1024), null).eventually(f::close));
   }
 
   /**
@@ -73,15 +73,18 @@ public final class DataClient {
     return new Upload(name, sha256).from(source);
   }
 
-  /** One streamed write: chunks are cut from whatever the source delivers, one in flight. */
+  /** One streamed write: chunks are cut from whatever the source delivers, a few in flight. */
   private final class Upload {
     private final String name;
     private final String sha256;
     private final Promise<DataEntry> done = Promise.promise();
     private Buffer pending = Buffer.buffer();
-    private UploadTicket ticket;
-    private boolean sending;
+    private Future<UploadTicket> ticket;
+    private ReadStream<Buffer> source;
+    private long sent;
+    private int inFlight;
     private boolean ended;
+    private boolean committing;
 
     Upload(String name, String sha256) {
       this.name = name;
@@ -89,17 +92,18 @@ public final class DataClient {
     }
 
     Future<DataEntry> from(ReadStream<Buffer> source) {
+      this.source = source;
       source.handler(buf -> {
         pending.appendBuffer(buf);
         if (pending.length() >= DataProtocol.CHUNK) {
           source.pause();
         }
-        pump(source);
+        pump();
       });
       source.exceptionHandler(this::fail);
       source.endHandler(v -> {
         ended = true;
-        pump(source);
+        pump();
       });
       source.resume();
       return done.future();
@@ -108,63 +112,83 @@ public final class DataClient {
     Future<DataEntry> sendAll(Buffer bytes) {
       pending = bytes;
       ended = true;
-      pump(null);
+      pump();
       return done.future();
     }
 
-    private void pump(ReadStream<Buffer> source) {
-      if (sending || done.future().isComplete()) {
+    private void pump() {
+      if (done.future().isComplete() || committing) {
         return;
       }
       if (ticket == null && ended && pending.length() <= DataProtocol.CHUNK && sha256 == null) {
-        sending = true;
+        committing = true;
         put(name, pending).onComplete(done);
         return;
       }
-      boolean full = pending.length() >= DataProtocol.CHUNK;
-      if (!full && !ended) {
-        if (source != null) {
-          source.resume();
-        }
-        return;
+      while (inFlight < DataProtocol.WINDOW && (pending.length() >= DataProtocol.CHUNK || (ended && pending.length() > 0))) {
+        int n = Math.min(DataProtocol.CHUNK, pending.length());
+        Buffer chunk = pending.getBuffer(0, n);
+        pending = pending.getBuffer(n, pending.length());
+        long offset = sent;
+        sent += n;
+        inFlight++;
+        opened().compose(t -> op(t, DataProtocol.APPEND, chunk, CHUNK).addHeader(DataProtocol.OFFSET, Long.toString(offset)).send())
+            .onSuccess(ok -> {
+              inFlight--;
+              pump();
+            })
+            .onFailure(this::fail);
       }
-      sending = true;
-      Buffer chunk = full ? pending.getBuffer(0, DataProtocol.CHUNK) : pending;
-      pending = full ? pending.getBuffer(DataProtocol.CHUNK, pending.length()) : Buffer.buffer();
-      boolean last = ended && pending.length() == 0;
-      opened()
-          .compose(t -> chunk.length() == 0 ? Future.succeededFuture(true) : op(DataProtocol.APPEND, chunk, CHUNK))
-          .compose(ok -> last ? op(DataProtocol.COMMIT, Buffer.buffer(), COMMIT).map(e -> (DataEntry) e) : Future.succeededFuture(null))
-          .onSuccess(entry -> {
-            sending = false;
-            if (last) {
-              done.tryComplete(entry);
-            } else {
-              pump(source);
-            }
-          })
-          .onFailure(this::fail);
+      if (ended && pending.length() == 0 && inFlight == 0) {
+        committing = true;
+        opened().compose(t -> op(t, DataProtocol.COMMIT, Buffer.buffer(), COMMIT).<DataEntry>send()).onComplete(done);
+      } else if (!ended && source != null && pending.length() < DataProtocol.CHUNK) {
+        source.resume();
+      }
     }
 
     private Future<UploadTicket> opened() {
-      if (ticket != null) {
-        return Future.succeededFuture(ticket);
+      if (ticket == null) {
+        ticket = Bus.request(vertx, Addresses.BROKER_DATA_UPLOAD, new DataRequest(name));
       }
-      return Bus.<UploadTicket>request(vertx, Addresses.BROKER_DATA_UPLOAD, new DataRequest(name)).onSuccess(t -> ticket = t);
+      return ticket;
     }
 
-    private <T> Future<T> op(String op, Buffer body, DeliveryOptions base) {
-      DeliveryOptions o = new DeliveryOptions(base).addHeader(DataProtocol.OP, op).addHeader(DataProtocol.SESSION, ticket.session());
+    /** One message of the stream to the broker that opened it. */
+    private final class Op {
+      final UploadTicket t;
+      final Buffer body;
+      final DeliveryOptions options;
+
+      Op(UploadTicket t, Buffer body, DeliveryOptions options) {
+        this.t = t;
+        this.body = body;
+        this.options = options;
+      }
+
+      Op addHeader(String key, String value) {
+        options.addHeader(key, value);
+        return this;
+      }
+
+      <T> Future<T> send() {
+        return Bus.request(vertx, Addresses.brokerDataUpload(t.broker()), body, options);
+      }
+    }
+
+    private Op op(UploadTicket t, String op, Buffer body, DeliveryOptions base) {
+      DeliveryOptions o = new DeliveryOptions(base).addHeader(DataProtocol.OP, op).addHeader(DataProtocol.SESSION, t.session());
       if (DataProtocol.COMMIT.equals(op) && sha256 != null) {
         o.addHeader(DataProtocol.SHA256, sha256);
       }
-      return Bus.request(vertx, Addresses.brokerDataUpload(ticket.broker()), body, o);
+      return new Op(t, body, o);
     }
 
     private void fail(Throwable t) {
-      if (done.tryFail(t) && ticket != null) {
-        vertx.eventBus().send(Addresses.brokerDataUpload(ticket.broker()), Buffer.buffer(),
-            new DeliveryOptions().addHeader(DataProtocol.OP, DataProtocol.ABORT).addHeader(DataProtocol.SESSION, ticket.session()));
+      done.tryFail(t);
+      if (ticket != null && ticket.succeeded()) {
+        vertx.eventBus().send(Addresses.brokerDataUpload(ticket.result().broker()), Buffer.buffer(),
+            new DeliveryOptions().addHeader(DataProtocol.OP, DataProtocol.ABORT).addHeader(DataProtocol.SESSION, ticket.result().session()));
       }
     }
   }
@@ -205,8 +229,11 @@ public final class DataClient {
     private final Consumer<DataEntry> start;
     private final Function<Buffer, Future<Void>> sink;
     private final MessageDigest digest = Sha256.digest();
+    private final java.util.ArrayDeque<Future<Message<Buffer>>> ahead = new java.util.ArrayDeque<>();
     private Future<Void> hashed = Future.succeededFuture();
     private DataEntry entry;
+    private long requested;
+    private long received;
 
     Download(String name, Consumer<DataEntry> start, Function<Buffer, Future<Void>> sink) {
       this.name = name;
@@ -218,7 +245,8 @@ public final class DataClient {
       return chunk(null, 0).compose(first -> {
         entry = entryOf(first);
         start.accept(entry);
-        return step(0, Future.succeededFuture(first));
+        requested = first.body().length();
+        return consume(first).compose(v -> rest());
       });
     }
 
@@ -228,21 +256,31 @@ public final class DataClient {
           .recover(t -> Future.failedFuture(Failures.unwrap(t)));
     }
 
-    /** Writes the chunk at {@code offset} while the next one is already being fetched. */
-    private Future<DataEntry> step(long offset, Future<Message<Buffer>> current) {
-      return current.compose(m -> {
-        Buffer bytes = m.body();
-        long next = offset + bytes.length();
-        if (bytes.length() == 0 && offset < entry.size()) {
-          return Future.failedFuture(new UcpException(FailureCode.INTERNAL, "'" + name + "' ended early at " + offset + " bytes"));
-        }
-        Future<Message<Buffer>> prefetch = next < entry.size() ? chunk(entry.version(), next) : null;
-        hashed = hashed.compose(v -> vertx.executeBlocking(() -> {
-          digest.update(bytes.getBytes());
-          return null;
-        }));
-        return sink.apply(bytes).compose(v -> prefetch == null ? finish() : step(next, prefetch));
-      });
+    /** Keeps {@link DataProtocol#WINDOW} chunks requested ahead of the one being written out. */
+    private Future<DataEntry> rest() {
+      while (ahead.size() < DataProtocol.WINDOW && requested < entry.size()) {
+        ahead.add(chunk(entry.version(), requested));
+        requested += DataProtocol.CHUNK;
+      }
+      if (ahead.isEmpty()) {
+        return finish();
+      }
+      return ahead.poll().compose(this::consume).compose(v -> rest());
+    }
+
+    private Future<Void> consume(Message<Buffer> m) {
+      Buffer bytes = m.body();
+      long expected = Math.min(DataProtocol.CHUNK, entry.size() - received);
+      if (bytes.length() != expected) {
+        return Future.failedFuture(new UcpException(FailureCode.INTERNAL,
+            "'" + name + "' broke off at " + received + " of " + entry.size() + " bytes"));
+      }
+      received += bytes.length();
+      hashed = hashed.compose(v -> vertx.executeBlocking(() -> {
+        digest.update(bytes.getBytes());
+        return null;
+      }));
+      return sink.apply(bytes);
     }
 
     private Future<DataEntry> finish() {

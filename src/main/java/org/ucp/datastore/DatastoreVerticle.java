@@ -53,6 +53,8 @@ public final class DatastoreVerticle extends VerticleBase {
   private static final class Session {
     final FileDataStore.Upload upload;
     long lastUse = System.currentTimeMillis();
+    /** Chunks are written one after another in the order they arrived, each after the last. */
+    Future<?> tail = Future.succeededFuture();
 
     Session(FileDataStore.Upload upload) {
       this.upload = upload;
@@ -146,19 +148,23 @@ public final class DatastoreVerticle extends VerticleBase {
       } else if (DataProtocol.APPEND.equals(op)) {
         s.lastUse = System.currentTimeMillis();
         byte[] bytes = message.body().getBytes();
-        done = blocking(() -> {
+        long offset = Long.parseLong(h.get(DataProtocol.OFFSET));
+        done = s.tail = s.tail.compose(v -> blocking(() -> {
+          if (offset != s.upload.size()) {
+            throw new IllegalArgumentException("offset: chunk at " + offset + " does not follow the " + s.upload.size() + " bytes received");
+          }
           s.upload.append(bytes);
           return true;
-        });
+        }));
       } else if (DataProtocol.COMMIT.equals(op)) {
         uploads.remove(session);
-        done = blocking(() -> s.upload.commit(h.get(DataProtocol.SHA256))).onSuccess(e -> countChanged());
+        done = s.tail.compose(v -> blocking(() -> s.upload.commit(h.get(DataProtocol.SHA256)))).onSuccess(e -> countChanged());
       } else {
         uploads.remove(session);
-        done = blocking(() -> {
+        done = s.tail.eventually(() -> blocking(() -> {
           s.upload.abort();
           return true;
-        });
+        }));
       }
     }
     done.onComplete(message::reply, failure -> Failures.reply(message, failure));
