@@ -196,7 +196,10 @@ final class DataIndex {
     });
   }
 
-  /** Copies objects with too few live copies to more datastores (the writer only, a few at a time). */
+  /**
+   * Copies objects with too few live copies to more datastores: the writer only, a few at a time,
+   * every second and again as soon as a copy lands.
+   */
   void repair() {
     if (!isWriter()) {
       return;
@@ -227,7 +230,12 @@ final class DataIndex {
             written(e.withDatastores(target));
           })
           .onFailure(t -> LOG.info(() -> "copy of " + loc.name() + " to " + target.get(0) + " failed: " + t.getMessage()))
-          .onComplete(x -> transferring.remove(loc.name()));
+          .onComplete(x -> {
+            transferring.remove(loc.name());
+            if (x.succeeded()) {
+              repair();
+            }
+          });
     }
   }
 

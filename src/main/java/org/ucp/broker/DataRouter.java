@@ -256,7 +256,7 @@ final class DataRouter {
       return;
     }
     holders(name, at.version())
-        .compose(found -> readFrom(found, 0, new ReadAt(name, found.version(), at.offset(), at.length())))
+        .compose(found -> readFrom(found, 0, new ReadAt(name, at.version(), at.offset(), at.length())))
         .onComplete(chunk -> m.reply(chunk.body(), withHolders(chunk)), failure -> Failures.reply(m, failure));
   }
 
@@ -308,7 +308,11 @@ final class DataRouter {
     });
   }
 
-  /** Tries the holders in order; when all fail and the index named them, asks the datastores once. */
+  /**
+   * Tries the holders of the version found, in order; when all fail and the index named them, asks
+   * the datastores once. {@code at.version()} is the client's: null on a first read, which then
+   * reads whatever version is newest when asked.
+   */
   private Future<Message<Buffer>> readFrom(Found found, int i, ReadAt at) {
     if (i >= found.stores().size()) {
       return found.asked()
@@ -316,7 +320,7 @@ final class DataRouter {
           : ask(at.name(), at.version()).compose(f -> readFrom(f, 0, at));
     }
     String store = found.stores().get(i);
-    return links.read(store, at).recover(t -> {
+    return links.read(store, new ReadAt(at.name(), found.version(), at.offset(), at.length())).recover(t -> {
       if (found.asked() && i + 1 >= found.stores().size()) {
         return Future.failedFuture(t);
       }
