@@ -89,6 +89,11 @@ public final class FileDataStore {
       if (!f.startsWith("#") || hash < 0) {
         return Optional.empty();
       }
+      try {
+        DataVersion.parse(f.substring(1, hash));
+      } catch (IllegalArgumentException notOurs) {
+        return Optional.empty();
+      }
       return Optional.of(new Stored(file, f.substring(1, hash), f.substring(hash + 1)));
     }
   }
@@ -101,6 +106,8 @@ public final class FileDataStore {
     List<Stored> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(folder)) {
       files.filter(Files::isRegularFile).forEach(p -> Stored.of(p).ifPresent(out::add));
+    } catch (NoSuchFileException pruned) {
+      return List.of();
     }
     out.sort(Comparator.comparing((Stored s) -> DataVersion.parse(s.version())).reversed());
     return out;
@@ -111,6 +118,16 @@ public final class FileDataStore {
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
   }
 
+  /**
+   * The current version of a name, looked up under the name's lock: a directory listing that runs
+   * while a commit renames the new file in and deletes the old one may see neither.
+   */
+  private Optional<Stored> current(String name, Path folder) throws IOException {
+    synchronized (lock(name)) {
+      return latest(folder);
+    }
+  }
+
   private Object lock(String name) {
     return nameLocks.computeIfAbsent(name, n -> new Object());
   }
@@ -118,7 +135,7 @@ public final class FileDataStore {
   /** Starts writing version {@code version} of {@code name}; nothing is visible until commit. */
   public Upload begin(String name, String version) throws IOException {
     folder(name);
-    DataVersion.parse(version);
+    version = DataVersion.canonical(version);
     Path part = Files.createTempFile(tmp, "put-", ".part");
     return new Upload(name, version, part, FileChannel.open(part, StandardOpenOption.WRITE));
   }
@@ -192,8 +209,17 @@ public final class FileDataStore {
   }
 
   public Optional<DataEntry> stat(String name) throws IOException {
-    Optional<Stored> s = latest(folder(name));
-    return s.isPresent() ? Optional.of(entry(name, s.get())) : Optional.empty();
+    Path folder = folder(name);
+    for (int tries = 0; ; tries++) {
+      Optional<Stored> s = current(name, folder);
+      try {
+        return s.isPresent() ? Optional.of(entry(name, s.get())) : Optional.empty();
+      } catch (NoSuchFileException replacedMeanwhile) {
+        if (tries >= 10) {
+          throw replacedMeanwhile;
+        }
+      }
+    }
   }
 
   private static DataEntry entry(String name, Stored s) throws IOException {
@@ -206,14 +232,27 @@ public final class FileDataStore {
    * another version (replaced while being read).
    */
   public byte[] read(String name, String version, long offset, int length) throws IOException {
-    Optional<Stored> s = latest(folder(name));
-    if (s.isEmpty()) {
-      throw new NoSuchFileException(name);
+    Path folder = folder(name);
+    for (int tries = 0; ; tries++) {
+      Optional<Stored> s = current(name, folder);
+      if (s.isEmpty()) {
+        throw new NoSuchFileException(name);
+      }
+      if (version != null && DataVersion.compare(s.get().version(), version) != 0) {
+        throw new StaleVersionException(name, version, s.get().version());
+      }
+      try {
+        return readFile(s.get().file(), offset, length);
+      } catch (NoSuchFileException replaced) {
+        if (version != null || tries >= 10) {
+          throw new StaleVersionException(name, version, "a newer one");
+        }
+      }
     }
-    if (version != null && !s.get().version().equals(version)) {
-      throw new StaleVersionException(name, version, s.get().version());
-    }
-    try (FileChannel ch = FileChannel.open(s.get().file(), StandardOpenOption.READ)) {
+  }
+
+  private static byte[] readFile(Path file, long offset, int length) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       int n = (int) Math.max(0, Math.min(length, size - offset));
       ByteBuffer buf = ByteBuffer.allocate(n);
@@ -221,8 +260,6 @@ public final class FileDataStore {
         // keep reading until the chunk is full
       }
       return buf.array();
-    } catch (NoSuchFileException replaced) {
-      throw new StaleVersionException(name, version, "a newer one");
     }
   }
 
@@ -266,17 +303,34 @@ public final class FileDataStore {
    * the file system allows (objects are never modified in place), else a copy.
    */
   public DataEntry copy(String from, String to, String toVersion) throws IOException {
-    Stored source = latest(folder(from)).orElseThrow(() -> new NoSuchFileException(from));
+    folder(to);
+    String version = DataVersion.canonical(toVersion);
     Path part = tmp.resolve("copy-" + java.util.UUID.randomUUID() + ".part");
     try {
-      try {
-        Files.createLink(part, source.file());
-      } catch (IOException | UnsupportedOperationException e) {
-        Files.copy(source.file(), part);
+      for (int tries = 0; ; tries++) {
+        Stored source = current(from, folder(from)).orElseThrow(() -> new NoSuchFileException(from));
+        try {
+          link(source.file(), part);
+          return place(part, to, version, source.sha256());
+        } catch (NoSuchFileException replacedMeanwhile) {
+          if (tries >= 10) {
+            throw replacedMeanwhile;
+          }
+        }
       }
-      return place(part, to, toVersion, source.sha256());
     } finally {
       Files.deleteIfExists(part);
+    }
+  }
+
+  /** A hard link where the file system allows (objects never change in place), else a copy. */
+  private static void link(Path source, Path part) throws IOException {
+    try {
+      Files.createLink(part, source);
+    } catch (NoSuchFileException gone) {
+      throw gone;
+    } catch (IOException | UnsupportedOperationException e) {
+      Files.copy(source, part);
     }
   }
 
@@ -320,15 +374,24 @@ public final class FileDataStore {
           }
 
           @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE; // deleted or replaced during the walk
+            }
+            throw e;
+          }
+
+          @Override
           public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
             if (dir.equals(root)) {
               return FileVisitResult.CONTINUE;
             }
             String name = root.relativize(dir).toString().replace('\\', '/');
             if (name.startsWith(prefix)) {
-              Optional<Stored> s = latest(dir);
-              if (s.isPresent()) {
-                out.add(entry(name, s.get()));
+              try {
+                stat(name).ifPresent(out::add);
+              } catch (NoSuchFileException gone) {
+                // pruned during the walk
               }
             }
             return FileVisitResult.CONTINUE;

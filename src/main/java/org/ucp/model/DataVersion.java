@@ -11,11 +11,11 @@ import java.util.regex.Pattern;
  * arrival order. The text form sorts like the version ({@code 0000019a2b3c4d5e.00000007.broker-a}).
  */
 public record DataVersion(long millis, long counter, String origin) implements Comparable<DataVersion> {
-  private static final Pattern TEXT = Pattern.compile("([0-9a-f]{16})\\.([0-9a-f]{8,16})\\.([A-Za-z0-9_-]{1,64})");
+  private static final Pattern TEXT = Pattern.compile("([0-9a-f]{16})\\.([0-9a-f]{8})\\.([A-Za-z0-9_-]{1,64})");
   private static final AtomicLong COUNTER = new AtomicLong();
 
   public DataVersion {
-    if (millis < 0 || counter < 0 || origin == null || !origin.matches("[A-Za-z0-9_-]{1,64}")) {
+    if (millis < 0 || counter < 0 || counter > 0xffffffffL || origin == null || !origin.matches("[A-Za-z0-9_-]{1,64}")) {
       throw new IllegalArgumentException("bad data version " + millis + "/" + counter + "/" + origin);
     }
   }
@@ -34,7 +34,11 @@ public record DataVersion(long millis, long counter, String origin) implements C
     if (m == null || !m.matches()) {
       throw new IllegalArgumentException("not a data version: '" + text + "'");
     }
-    return new DataVersion(Long.parseLong(m.group(1), 16), Long.parseLong(m.group(2), 16), m.group(3));
+    try {
+      return new DataVersion(Long.parseLong(m.group(1), 16), Long.parseLong(m.group(2), 16), m.group(3));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a data version: '" + text + "' (time out of range)");
+    }
   }
 
   /** {@code a} compared with {@code b} as versions; a missing version is older than any. */
@@ -43,6 +47,11 @@ public record DataVersion(long millis, long counter, String origin) implements C
       return a == null ? (b == null ? 0 : -1) : 1;
     }
     return parse(a).compareTo(parse(b));
+  }
+
+  /** The one text form of {@code text}, refusing anything that is not a version. */
+  public static String canonical(String text) {
+    return parse(text).toString();
   }
 
   @Override
