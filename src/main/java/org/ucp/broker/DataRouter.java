@@ -273,7 +273,14 @@ final class DataRouter {
     long now = System.currentTimeMillis();
     Optional<DataLocation> loc = index.location(name);
     if (loc.isPresent() && loc.get().deleted() && (version == null || DataVersion.compare(version, loc.get().version()) < 0)) {
-      return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no data named '" + name + "' (deleted)"));
+      String deletedAt = loc.get().version();
+      UcpException deleted = new UcpException(FailureCode.NOT_FOUND, "no data named '" + name + "' (deleted)");
+      // A write after the deletion that this replica has not seen yet would be on the datastores.
+      return version != null
+          ? Future.failedFuture(deleted)
+          : ask(name, null).compose(found -> DataVersion.compare(found.version(), deletedAt) > 0
+              ? Future.succeededFuture(found)
+              : Future.failedFuture(deleted));
     }
     if (loc.isPresent() && !loc.get().deleted() && (version == null || version.equals(loc.get().version()))) {
       return Future.succeededFuture(new Found(loc.get().version(), directory.readOrder(loc.get().datastores(), now), false));
@@ -317,7 +324,10 @@ final class DataRouter {
     if (i >= found.stores().size()) {
       return found.asked()
           ? Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "no datastore holding '" + at.name() + "' answers"))
-          : ask(at.name(), at.version()).compose(f -> readFrom(f, 0, at));
+          : ask(at.name(), at.version()).compose(f -> DataVersion.compare(f.version(), found.version()) < 0
+              ? Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "the datastores holding the newest version of '"
+                  + at.name() + "' do not answer; only an older one is reachable"))
+              : readFrom(f, 0, at));
     }
     String store = found.stores().get(i);
     return links.read(store, new ReadAt(at.name(), found.version(), at.offset(), at.length())).recover(t -> {
