@@ -1,0 +1,79 @@
+package org.ucp.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.ucp.bus.Messages.DatastoreAnnounce;
+
+class DatastoreDirectoryTest {
+  private static final long T0 = 1_000_000;
+  private final DatastoreDirectory directory = new DatastoreDirectory();
+  private final List<String> appeared = new ArrayList<>();
+
+  @BeforeEach
+  void listen() {
+    directory.onAppeared(appeared::add);
+  }
+
+  private void heard(String id, long freeBytes, long at) {
+    directory.heard(new DatastoreAnnounce(id, "member-" + id, freeBytes, 10 * freeBytes, 0, 0), at);
+  }
+
+  @Test
+  void placementPrefersTheMostFreeSpaceAndSkipsExcludedOnes() {
+    heard("small", 100, T0);
+    heard("big", 900, T0);
+    heard("middle", 500, T0);
+
+    assertEquals(List.of("big", "middle"), directory.place(2, Set.of(), T0));
+    assertEquals(List.of("middle", "small"), directory.place(2, Set.of("big"), T0));
+    assertEquals(List.of("big", "middle", "small"), directory.place(5, Set.of(), T0));
+  }
+
+  @Test
+  void aDatastoreSilentLongerThanTheLimitIsDeadAndNotPlacedOn() {
+    heard("a", 100, T0);
+    heard("b", 900, T0 + DatastoreDirectory.DEAD_AFTER_MS);
+    long later = T0 + DatastoreDirectory.DEAD_AFTER_MS + 1;
+
+    assertFalse(directory.alive("a", later));
+    assertTrue(directory.alive("b", later));
+    assertEquals(List.of("b"), directory.place(2, Set.of(), later));
+    assertEquals("DEAD", directory.views(later).stream().filter(v -> v.datastoreId().equals("a")).findFirst().orElseThrow().health());
+  }
+
+  @Test
+  void aLeftClusterMemberTakesItsDatastoreDownAtOnce() {
+    heard("a", 100, T0);
+    directory.memberLeft("member-a");
+    assertFalse(directory.alive("a", T0));
+  }
+
+  @Test
+  void readOrderPutsLiveHoldersFirstByFreeSpaceThenTheRest() {
+    heard("dead", 999, T0 - 10 * DatastoreDirectory.DEAD_AFTER_MS);
+    heard("low", 100, T0);
+    heard("high", 800, T0);
+    assertEquals(List.of("high", "low", "dead"), directory.readOrder(List.of("dead", "low", "high"), T0));
+  }
+
+  @Test
+  void appearingIsReportedForNewAndReturningDatastoresOnly() {
+    heard("a", 100, T0);
+    heard("a", 100, T0 + 1_000);
+    assertEquals(List.of("a"), appeared);
+
+    heard("a", 100, T0 + 1_000 + DatastoreDirectory.DEAD_AFTER_MS + 1);
+    assertEquals(List.of("a", "a"), appeared, "back after silence");
+
+    directory.memberLeft("member-a");
+    heard("a", 100, T0 + 10_000);
+    assertEquals(List.of("a", "a", "a"), appeared, "back after its member left");
+  }
+}
