@@ -13,7 +13,7 @@ import org.ucp.bus.Messages.DatastoreInfo;
 /**
  * The datastores one broker knows, from their announcements: alive while they announce, DEAD after
  * {@link #DEAD_AFTER_MS} of silence or when their cluster member leaves. A datastore heard for the
- * first time, or again after being DEAD, is reported to {@link #onAppeared} so its contents can be
+ * first time, again after being DEAD, or from a new cluster member (restarted), is reported to {@link #onAppeared} so its contents can be
  * reconciled with the index. Not thread-safe: the broker's event loop only.
  */
 final class DatastoreDirectory {
@@ -34,7 +34,9 @@ final class DatastoreDirectory {
 
   void heard(DatastoreAnnounce a, long now) {
     Known k = known.get(a.datastoreId());
-    boolean fresh = k == null || k.dead || now - k.lastSeen > DEAD_AFTER_MS;
+    // A new cluster member under a known id is a restart, however quickly it came back.
+    boolean fresh = k == null || k.dead || now - k.lastSeen > DEAD_AFTER_MS
+        || !k.last.clusterNodeId().equals(a.clusterNodeId());
     if (k == null) {
       k = new Known();
       known.put(a.datastoreId(), k);

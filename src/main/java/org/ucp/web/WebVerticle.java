@@ -235,7 +235,21 @@ public final class WebVerticle extends VerticleBase {
       return;
     }
     data.upload(name, ctx.request(), ctx.request().getHeader("x-ucp-sha256"))
-        .onComplete(entry -> json(ctx, 201, entry), failure -> fail(ctx, failure));
+        .onComplete(entry -> json(ctx, 201, entry), failure -> failUpload(ctx, failure));
+  }
+
+  /**
+   * Answers a failed upload. When the body has not all arrived (the upload failed part-way), the
+   * request stays paused and the client, still sending, would never read the answer: the
+   * connection is closed after the answer instead (RFC 9112, section 9.6).
+   */
+  private static void failUpload(RoutingContext ctx, Throwable failure) {
+    if (ctx.request().isEnded()) {
+      fail(ctx, failure);
+      return;
+    }
+    ctx.response().putHeader("connection", "close");
+    fail(ctx, failure).onComplete(x -> ctx.request().connection().close());
   }
 
   private void getData(RoutingContext ctx) {

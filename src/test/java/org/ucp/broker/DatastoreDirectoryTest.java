@@ -75,5 +75,8 @@ class DatastoreDirectoryTest {
     directory.memberLeft("member-a");
     heard("a", 100, T0 + 10_000);
     assertEquals(List.of("a", "a", "a"), appeared, "back after its member left");
+
+    directory.heard(new DatastoreAnnounce("a", "member-a-restarted", 100, 1000, 0, 0), T0 + 10_500);
+    assertEquals(List.of("a", "a", "a", "a"), appeared, "restarted so fast it was never missed");
   }
 }

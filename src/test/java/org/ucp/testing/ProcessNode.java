@@ -109,6 +109,18 @@ public final class ProcessNode implements AutoCloseable {
     }
   }
 
+  /** SIGTERM: the node's shutdown hook closes it cleanly (leaves the cluster), then the process exits. */
+  public void stop() {
+    process.destroy();
+    try {
+      if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new AssertionError(id + " did not exit within 60 s of SIGTERM:\n" + log());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** SIGSTOP: the process is frozen, its sockets stay open. */
   public void freeze() {
     signal("STOP");
