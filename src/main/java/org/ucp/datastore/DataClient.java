@@ -217,8 +217,9 @@ public final class DataClient {
 
   /**
    * Streams {@code name} chunk by chunk into {@code sink}, calling {@code start} with the object's
-   * size, version and checksum before the first byte. Fails (after the last chunk) when the bytes
-   * do not hash to the stored SHA-256, and when the object was replaced while being read.
+   * size, version and checksum before the first byte. Fails, before the last chunk reaches the
+   * sink, when the bytes do not hash to the stored SHA-256; and when the object was replaced while
+   * being read.
    */
   public Future<DataEntry> download(String name, Consumer<DataEntry> start, Function<Buffer, Future<Void>> sink) {
     return new Download(name, start, sink).run();
@@ -280,18 +281,24 @@ public final class DataClient {
         digest.update(bytes.getBytes());
         return null;
       }));
-      return sink.apply(bytes);
+      // The last chunk is held back until the whole object has been checked, so a sink that
+      // knows the length (an HTTP response) never sees a corrupt object end as if it were whole.
+      return received < entry.size() ? sink.apply(bytes) : verified().compose(v -> sink.apply(bytes));
     }
 
-    private Future<DataEntry> finish() {
+    private Future<Void> verified() {
       return hashed.compose(v -> {
         String sha = HexFormat.of().formatHex(digest.digest());
         if (!sha.equals(entry.sha256())) {
           return Future.failedFuture(new UcpException(FailureCode.INTERNAL,
               "'" + name + "' is corrupt: its bytes hash to " + sha + ", the stored SHA-256 is " + entry.sha256()));
         }
-        return Future.succeededFuture(entry);
+        return Future.succeededFuture();
       });
+    }
+
+    private Future<DataEntry> finish() {
+      return Future.succeededFuture(entry);
     }
   }
 
