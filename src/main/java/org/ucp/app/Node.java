@@ -96,7 +96,8 @@ public final class Node {
     }
     if (config.has(Role.WEB)) {
       web = new WebVerticle(config.http(), id);
-      chain = chain.compose(v -> vertx.deployVerticle(web));
+      chain = chain.compose(v -> vertx.deployVerticle(web))
+          .compose(v -> vertx.deployVerticle(new org.ucp.client.ClientGateway(config.http())));
     }
     return chain.onSuccess(v -> LOG.info(() -> "node " + id + " up with roles " + config.node().roles())).mapEmpty();
   }

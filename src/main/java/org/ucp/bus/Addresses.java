@@ -156,4 +156,14 @@ public final class Addresses {
   public static String executorStop(String nodeId) {
     return "ucp.executor." + nodeId + ".stop";
   }
+
+  // clients (JSON bodies; the only addresses the TCP event-bus bridge lets through)
+  /** Submit a job: the job JSON in, {@code {"jobId", "state", "owner", ...}} back. */
+  public static final String CLIENT_SUBMIT = "ucp.client.submit";
+
+  /** A job's current view: {@code {"jobId"}} in, the job JSON back. */
+  public static final String CLIENT_JOB = "ucp.client.job";
+
+  /** Job results as they are decided, as JSON (published). */
+  public static final String CLIENT_EVENTS = "ucp.client.events";
 }

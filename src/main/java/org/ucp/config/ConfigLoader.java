@@ -193,7 +193,8 @@ public final class ConfigLoader {
               intOf(cluster, "cluster", "waitBeforeJoinSeconds"),
               intOf(cluster, "cluster", "maxJoinSeconds"),
               cluster.getString("hazelcastConfig")),
-          new UcpConfig.HttpConfig(http.getString("host"), intOf(http, "http", "port"), intOf(http, "http", "maxBodyMb")),
+          new UcpConfig.HttpConfig(http.getString("host"), intOf(http, "http", "port"), intOf(http, "http", "maxBodyMb"),
+              intOf(http, "http", "bridgePort")),
           new UcpConfig.ExecutorConfig(
               intOf(executor, "executor", "slots"),
               longOf(executor, "executor", "heartbeatInterval"),

@@ -54,10 +54,12 @@ public record UcpConfig(
     }
   }
 
-  public record HttpConfig(String host, int port, int maxBodyMb) {
+  /** @param bridgePort the TCP event-bus bridge for outside clients; -1 = none */
+  public record HttpConfig(String host, int port, int maxBodyMb, int bridgePort) {
     public HttpConfig {
       Checks.port("http.port", port, true);
       Checks.range("http.maxBodyMb", maxBodyMb, 1, 1 << 20);
+      Checks.range("http.bridgePort", bridgePort, -1, 65_535);
     }
   }
 

@@ -30,13 +30,13 @@ import org.ucp.model.JobView;
  * short timeout: a broker that just died is still in the directory for a moment, and one dead
  * broker must not hold up an answer the live ones can give.
  */
-final class BrokerQueries {
+public final class BrokerQueries {
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
 
   private final Vertx vertx;
   private final BrokerDirectory directory;
 
-  BrokerQueries(Vertx vertx, BrokerDirectory directory) {
+  public BrokerQueries(Vertx vertx, BrokerDirectory directory) {
     this.vertx = vertx;
     this.directory = directory;
   }
@@ -46,7 +46,7 @@ final class BrokerQueries {
   }
 
   /** The job from whichever broker owns it. */
-  Future<JobView> job(String jobId) {
+  public Future<JobView> job(String jobId) {
     return findJob(brokers(), 0, jobId);
   }
 

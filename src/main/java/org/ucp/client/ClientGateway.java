@@ -1,0 +1,87 @@
+package org.ucp.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeOptions;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
+import java.util.logging.Logger;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.FailureCode;
+import org.ucp.bus.Failures;
+import org.ucp.bus.JsonCodec;
+import org.ucp.bus.UcpException;
+import org.ucp.config.UcpConfig.HttpConfig;
+
+/**
+ * The client operations as JSON on the event bus ({@code ucp.client.*}), and, when {@code
+ * http.bridgePort} is set, Vert.x's TCP event-bus bridge for programs outside the cluster. The
+ * bridge lets in only sends to {@code ucp.client.submit} and {@code ucp.client.job} and lets out
+ * only {@code ucp.client.events}: nothing that could forge a result, store data or reach an
+ * executor or a broker directly.
+ */
+public final class ClientGateway extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(ClientGateway.class.getName());
+
+  /** What the bridge admits; everything else is refused ("access_denied"). */
+  public static BridgeOptions bridgeRules() {
+    return new BridgeOptions()
+        .addInboundPermitted(new PermittedOptions().setAddress(Addresses.CLIENT_SUBMIT))
+        .addInboundPermitted(new PermittedOptions().setAddress(Addresses.CLIENT_JOB))
+        .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.CLIENT_EVENTS));
+  }
+
+  private final HttpConfig config;
+  private TcpEventBusBridge bridge;
+
+  public ClientGateway(HttpConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    UcpClient client = new UcpClient(vertx);
+    vertx.eventBus().<JsonObject>consumer(Addresses.CLIENT_SUBMIT,
+        m -> answer(m, client.submit(m.body() == null ? "" : m.body().encode())));
+    vertx.eventBus().<JsonObject>consumer(Addresses.CLIENT_JOB, m -> {
+      String jobId = m.body() == null ? null : m.body().getString("jobId");
+      answer(m, jobId == null
+          ? Future.failedFuture(new UcpException(FailureCode.BAD_REQUEST, "jobId: required"))
+          : client.job(jobId));
+    });
+    // Each gateway republishes to its own node only, so a bridge client hears each result once.
+    client.watchResults(d -> vertx.eventBus().publish(Addresses.CLIENT_EVENTS,
+        json(d).put("type", "result"), new DeliveryOptions().setLocalOnly(true)));
+    if (config.bridgePort() < 0) {
+      return Future.succeededFuture();
+    }
+    return TcpEventBusBridge.create(vertx, bridgeRules())
+        .listen(config.bridgePort(), config.host())
+        .onSuccess(b -> {
+          bridge = b;
+          LOG.info(() -> "TCP event-bus bridge on " + config.host() + ":" + config.bridgePort());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return bridge == null ? Future.succeededFuture() : bridge.close();
+  }
+
+  private static void answer(Message<JsonObject> m, Future<?> result) {
+    result.onComplete(r -> m.reply(json(r)), failure -> Failures.reply(m, failure));
+  }
+
+  private static JsonObject json(Object record) {
+    try {
+      return new JsonObject(JsonCodec.MAPPER.writeValueAsString(record));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+}
