@@ -18,7 +18,7 @@ final class Progress {
   Progress(PrintStream out, boolean terminal, List<String> names) {
     this.out = out;
     this.terminal = terminal;
-    names.forEach(n -> lines.put(n, ""));
+    names.forEach(n -> lines.put(n, "submitted"));
   }
 
   void update(String name, String text) {
