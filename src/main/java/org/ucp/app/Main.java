@@ -9,11 +9,15 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ucp.cli.Cli;
 import org.ucp.config.ConfigException;
 import org.ucp.config.ConfigLoader;
 import org.ucp.config.UcpConfig;
 
-/** The command line: {@code node}, {@code demo}, {@code bench}. Exit 2 on bad usage or config. */
+/**
+ * The command line: {@code node}, {@code demo}, {@code bench}, and the client commands of
+ * {@link Cli}. Exit 2 on bad usage or config.
+ */
 public final class Main {
   static final String USAGE = """
       Urban Compute Platform on Vert.x
@@ -25,6 +29,23 @@ public final class Main {
         java -jar ucp.jar bench [--jobs N] [--cpu-iterations N] [--repeat N] [--decision-pairs N] [--no-sync] [--no-loss] [--no-data]
                                             throughput, latency and overhead, printed as JSON
         java -jar ucp.jar --help            this text
+
+      Client commands (talk to a node's HTTP API; every one takes --url URL, default
+      http://127.0.0.1:8080, and --json for machine-readable output):
+        submit JOB.json [--wait] [--timeout S]   submit a job (the job JSON of the HTTP API);
+                                                 --wait polls until it is final, exit 1 unless
+                                                 it completed with exit code 0
+        status ID                                a job's state, exit code, attempts
+        result ID -o FILE                        download a job's result zip
+        put NAME FILE                            store a file as named data (streamed)
+        get NAME -o FILE                         download named data (streamed)
+        ls [PREFIX]                              list data names under a prefix
+        emergency declare LEVEL REASON           LEVEL: NONE, LOW, MEDIUM, HIGH, CRITICAL
+        emergency clear
+        plan PLAN.toml [--out DIR] [--timeout S] upload a plan's data, run its jobs in order,
+                                                 download results to DIR (default: results/
+                                                 beside the plan); exit 1 if any job failed
+      Exit codes: 0 success, 1 failure (one line on stderr), 2 bad usage.
 
       node flags:
         --roles LIST         comma-separated roles: broker,executor,arbiter,datastore,web
@@ -63,6 +84,9 @@ public final class Main {
     if (args.isEmpty() || args.contains("--help") || args.contains("-h") || args.get(0).equals("help")) {
       System.out.print(USAGE);
       return args.isEmpty() ? 2 : 0;
+    }
+    if (Cli.isCommand(args.get(0))) {
+      return Cli.run(args, System.out, System.err);
     }
     List<String> rest = args.subList(1, args.size());
     try {

@@ -80,7 +80,7 @@ public final class JobTable {
   }
 
   /** Whether {@code consumer} reads (module, stdin or inputs) a name {@code producer} publishes. */
-  static boolean readsNamedResultOf(JobSpec consumer, JobSpec producer) {
+  public static boolean readsNamedResultOf(JobSpec consumer, JobSpec producer) {
     List<String> reads = new ArrayList<>(consumer.inputs().values());
     reads.add(consumer.module());
     if (consumer.stdin() != null) {

@@ -1,12 +1,18 @@
 package org.ucp.cli;
 
 import io.vertx.core.json.JsonObject;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 /** A blocking client of a node's HTTP API, for the command line, the demo and the bench. */
@@ -75,33 +81,112 @@ public final class HttpApi {
     return send(HttpRequest.newBuilder(uri("/api/jobs/" + jobId + "/result")).GET());
   }
 
+  /** Streams the job's result zip into {@code file}; returns its size. */
+  public long resultTo(String jobId, Path file) {
+    return download(HttpRequest.newBuilder(uri("/api/jobs/" + jobId + "/result")).GET(), file);
+  }
+
+  /** Streams {@code file} into named data without reading it into memory; returns the stored entry. */
+  public JsonObject putFile(String name, Path file) {
+    try {
+      return json(send(HttpRequest.newBuilder(uri("/api/data/" + name)).PUT(HttpRequest.BodyPublishers.ofFile(file))));
+    } catch (FileNotFoundException e) {
+      throw new ApiException(0, "cannot read " + file + ": no such file");
+    }
+  }
+
+  /** Streams named data into {@code file}; returns its size. */
+  public long getDataTo(String name, Path file) {
+    return download(HttpRequest.newBuilder(uri("/api/data/" + name)).GET(), file);
+  }
+
+  /** {@code GET /api/data?prefix=&page=&size=}: one page of names. */
+  public JsonObject listData(String prefix, int page, int size) {
+    String query = "?prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8) + "&page=" + page + "&size=" + size;
+    return json(send(HttpRequest.newBuilder(uri("/api/data" + query)).GET()));
+  }
+
+  /** {@code POST /api/emergency}: declares a cluster-wide emergency. */
+  public JsonObject declareEmergency(String level, String reason) {
+    JsonObject body = new JsonObject().put("level", level).put("reason", reason);
+    return json(send(HttpRequest.newBuilder(uri("/api/emergency"))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode()))));
+  }
+
+  /** {@code DELETE /api/emergency}. */
+  public JsonObject clearEmergency() {
+    return json(send(HttpRequest.newBuilder(uri("/api/emergency")).DELETE()));
+  }
+
+  /**
+   * Streams a response body into {@code file} through a {@code .part} file beside it, so a failed
+   * or broken download never leaves a wrong file under the asked-for name.
+   */
+  private long download(HttpRequest.Builder request, Path file) {
+    HttpRequest built = request.timeout(Duration.ofSeconds(60)).build();
+    Path part = file.resolveSibling(file.getFileName() + ".part");
+    try {
+      HttpResponse<Path> response = call(() -> http.send(built, HttpResponse.BodyHandlers.ofFile(part)));
+      if (response.statusCode() >= 400) {
+        byte[] body = Files.readAllBytes(part);
+        throw failure(built, response.statusCode(), body);
+      }
+      Files.move(part, file, StandardCopyOption.REPLACE_EXISTING);
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new ApiException(0, "cannot write " + file + ": " + e.getMessage());
+    } finally {
+      try {
+        Files.deleteIfExists(part);
+      } catch (IOException e) {
+        // Best effort: a leftover .part file names itself.
+      }
+    }
+  }
+
   private URI uri(String path) {
     return URI.create(base + path);
   }
 
   private static JsonObject json(byte[] body) {
-    return new JsonObject(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+    return new JsonObject(new String(body, StandardCharsets.UTF_8));
   }
 
   private byte[] send(HttpRequest.Builder request) {
     HttpRequest built = request.timeout(Duration.ofSeconds(60)).build();
+    HttpResponse<byte[]> response = call(() -> http.send(built, HttpResponse.BodyHandlers.ofByteArray()));
+    if (response.statusCode() >= 400) {
+      throw failure(built, response.statusCode(), response.body());
+    }
+    return response.body();
+  }
+
+  private static ApiException failure(HttpRequest request, int status, byte[] body) {
+    String text = new String(body, StandardCharsets.UTF_8).strip();
+    String message;
     try {
-      HttpResponse<byte[]> response = http.send(built, HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() >= 400) {
-        String text = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
-        String message;
-        try {
-          message = new JsonObject(text).getString("error", text);
-        } catch (RuntimeException notJson) {
-          message = text;
-        }
-        throw new ApiException(response.statusCode(), built.method() + " " + built.uri().getPath() + ": " + message);
-      }
-      return response.body();
+      message = new JsonObject(text).getString("error", text);
+    } catch (RuntimeException notJson) {
+      message = text;
+    }
+    return new ApiException(status, request.method() + " " + request.uri().getPath() + ": " + message);
+  }
+
+  /** One HTTP exchange. */
+  private interface Exchange<T> {
+    HttpResponse<T> run() throws IOException, InterruptedException;
+  }
+
+  /** Runs an exchange, turning transport failures into one line that names the node's URL. */
+  private <T> HttpResponse<T> call(Exchange<T> exchange) {
+    try {
+      return exchange.run();
     } catch (ConnectException e) {
       throw new ApiException(0, "cannot reach " + base + " (is a node with the web role running?)");
     } catch (IOException e) {
-      throw new ApiException(0, "talking to " + base + ": " + e.getMessage());
+      String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      throw new ApiException(0, "talking to " + base + ": " + detail);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(0, "interrupted");

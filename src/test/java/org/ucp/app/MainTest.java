@@ -172,4 +172,14 @@ class MainTest {
     Args huge = Args.parse(List.of("--port", "99999999999"), WITH_VALUE, SWITCHES);
     assertThrows(Args.UsageException.class, () -> huge.intValue("--port", 5, 0, 10));
   }
+
+  @Test
+  void helpListsTheClientCommandsAndMainDispatchesThem() {
+    Outcome help = run("--help");
+    for (String command : List.of("submit JOB.json", "status ID", "result ID -o FILE", "put NAME FILE", "get NAME -o FILE",
+        "ls [PREFIX]", "emergency declare LEVEL REASON", "emergency clear", "plan PLAN.toml", "--json", "--url")) {
+      assertTrue(help.out().contains(command), "usage should mention " + command);
+    }
+    assertUsageError(run("status"), "usage: status ID");
+  }
 }

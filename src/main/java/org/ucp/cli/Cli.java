@@ -1,0 +1,74 @@
+package org.ucp.cli;
+
+import java.io.PrintStream;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.ucp.app.Args;
+
+/**
+ * The client commands: each talks to one node's HTTP API ({@code --url}, default
+ * {@value #DEFAULT_URL}) and prints text, or JSON with {@code --json}. Every failure is one line on
+ * stderr starting with {@code ucp:}; exit code 0 on success, 1 on failure, 2 on bad usage.
+ */
+public final class Cli {
+  public static final String DEFAULT_URL = "http://127.0.0.1:8080";
+
+  /** A command: its own flags, and what it does with a session. */
+  private record Command(Set<String> values, Set<String> switches, Action action) {}
+
+  @FunctionalInterface
+  interface Action {
+    int run(Session session);
+  }
+
+  private static final Map<String, Command> COMMANDS = Map.of(
+      "submit", new Command(Set.of("--timeout"), Set.of("--wait"), JobCommands::submit),
+      "status", new Command(Set.of(), Set.of(), JobCommands::status),
+      "result", new Command(Set.of("--output"), Set.of(), JobCommands::result),
+      "put", new Command(Set.of(), Set.of(), DataCommands::put),
+      "get", new Command(Set.of("--output"), Set.of(), DataCommands::get),
+      "ls", new Command(Set.of(), Set.of(), DataCommands::ls),
+      "emergency", new Command(Set.of(), Set.of(), EmergencyCommand::run),
+      "plan", new Command(Set.of("--out", "--timeout"), Set.of(), PlanCommand::run));
+
+  private Cli() {}
+
+  /** Whether {@code name} is a client command. */
+  public static boolean isCommand(String name) {
+    return COMMANDS.containsKey(name);
+  }
+
+  /** Runs a client command ({@code args.get(0)} is its name); returns the exit code. */
+  public static int run(List<String> args, PrintStream out, PrintStream err) {
+    try {
+      Command command = args.isEmpty() ? null : COMMANDS.get(args.get(0));
+      if (command == null) {
+        throw new Args.UsageException("unknown command '" + (args.isEmpty() ? "" : args.get(0)) + "' (see --help)");
+      }
+      Set<String> values = new HashSet<>(command.values());
+      values.addAll(Session.COMMON_VALUES);
+      Set<String> switches = new HashSet<>(command.switches());
+      switches.addAll(Session.COMMON_SWITCHES);
+      Args flags = Args.parse(dashO(args.subList(1, args.size())), values, switches);
+      String url = flags.has("--url") ? flags.get("--url") : DEFAULT_URL;
+      if (!url.matches("https?://[^/\\s]+/?")) {
+        throw new Args.UsageException("--url must look like http://HOST:PORT, was '" + url + "'");
+      }
+      Session session = new Session(flags, new HttpApi(url), flags.has("--json"), out, System.console() != null);
+      return command.action().run(session);
+    } catch (Args.UsageException e) {
+      err.println("ucp: " + e.getMessage());
+      return 2;
+    } catch (CliException | HttpApi.ApiException e) {
+      err.println("ucp: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** {@link Args} knows only {@code --flags}: {@code -o FILE} is short for {@code --output FILE}. */
+  private static List<String> dashO(List<String> args) {
+    return args.stream().map(a -> a.equals("-o") ? "--output" : a).toList();
+  }
+}

@@ -1,0 +1,137 @@
+package org.ucp.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Set;
+import org.ucp.app.Args;
+
+/** {@code submit JOB.json [--wait]}, {@code status ID}, {@code result ID -o FILE}. */
+final class JobCommands {
+  static final Set<String> FINAL = Set.of("COMPLETED", "FAILED", "CANCELLED");
+  private static final int DEFAULT_TIMEOUT_S = 3600;
+
+  private JobCommands() {}
+
+  static int submit(Session s) {
+    Path file = Path.of(s.positional("submit JOB.json [--wait] [--timeout SECONDS]", 1).get(0));
+    int timeout = s.flags().intValue("--timeout", DEFAULT_TIMEOUT_S, 1, Integer.MAX_VALUE);
+    JsonObject job;
+    try {
+      job = new JsonObject(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new CliException("cannot read " + file + ": no such file");
+    } catch (IOException e) {
+      throw new CliException("cannot read " + file + ": " + e.getMessage());
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw new CliException(file + " is not a JSON object: " + firstLine(e.getMessage()));
+    }
+    JsonObject accepted = s.api().submit(job);
+    String id = accepted.getString("jobId");
+    if (!s.flags().has("--wait")) {
+      if (s.json()) {
+        s.printJson(accepted);
+      } else {
+        s.out().println(id + " " + accepted.getString("state"));
+      }
+      return 0;
+    }
+    if (!s.json()) {
+      s.out().println(id + " " + accepted.getString("state") + ", waiting");
+    }
+    JsonObject done = awaitFinal(s.api(), id, timeout);
+    print(s, done);
+    return failed(done) ? 1 : 0;
+  }
+
+  static int status(Session s) {
+    print(s, s.api().job(s.positional("status ID", 1).get(0)));
+    return 0;
+  }
+
+  static int result(Session s) {
+    String id = s.positional("result ID -o FILE", 1).get(0);
+    String out = s.flags().get("--output");
+    if (out == null) {
+      throw new Args.UsageException("result needs -o FILE (where to write the result zip)");
+    }
+    Path file = Path.of(out);
+    long bytes = s.api().resultTo(id, file);
+    if (s.json()) {
+      s.printJson(new JsonObject().put("jobId", id).put("file", file.toString()).put("bytes", bytes));
+    } else {
+      s.out().println("wrote " + file + " (" + bytes + " bytes)");
+    }
+    return 0;
+  }
+
+  /** Polls the job until its state is final. */
+  static JsonObject awaitFinal(HttpApi api, String id, int timeoutSeconds) {
+    long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+    long pause = 50;
+    while (true) {
+      JsonObject job = api.job(id);
+      if (FINAL.contains(job.getString("state"))) {
+        return job;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new CliException("job " + id + " still " + job.getString("state") + " after " + timeoutSeconds + " s");
+      }
+      pause(pause);
+      pause = Math.min(500, pause * 2);
+    }
+  }
+
+  /** The pause between two polls of a client command (never on an event loop). */
+  static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted");
+    }
+  }
+
+  /** A job counts as failed unless it COMPLETED with exit code 0. */
+  static boolean failed(JsonObject job) {
+    JsonObject result = job.getJsonObject("result");
+    return !"COMPLETED".equals(job.getString("state")) || result == null || !Integer.valueOf(0).equals(result.getInteger("exitCode"));
+  }
+
+  static Integer exitCode(JsonObject job) {
+    JsonObject result = job.getJsonObject("result");
+    return result == null ? null : result.getInteger("exitCode");
+  }
+
+  private static void print(Session s, JsonObject job) {
+    if (s.json()) {
+      s.printJson(job);
+      return;
+    }
+    Integer exit = exitCode(job);
+    JsonArray attempts = job.getJsonArray("attempts", new JsonArray());
+    StringBuilder line = new StringBuilder(job.getString("jobId")).append(' ').append(job.getString("state"));
+    if (exit != null) {
+      line.append(", exit code ").append(exit);
+    }
+    line.append(", ").append(attempts.size()).append(" attempt(s)");
+    if (!attempts.isEmpty()) {
+      line.append(", executor ").append(attempts.getJsonObject(attempts.size() - 1).getString("executor"));
+    }
+    s.out().println(line);
+    if (job.getString("reason") != null) {
+      s.out().println("  reason: " + job.getString("reason"));
+    }
+    JsonObject result = job.getJsonObject("result");
+    if (result != null && result.getString("sha256") != null) {
+      s.out().println("  result sha256 " + result.getString("sha256"));
+    }
+  }
+
+  static String firstLine(String text) {
+    return text == null ? "" : text.lines().findFirst().orElse("");
+  }
+}

@@ -1,0 +1,212 @@
+package org.ucp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.ucp.app.Embedded;
+import org.ucp.app.Node;
+import org.ucp.testing.TestNodes;
+import org.ucp.testing.Wasm;
+
+/** Every client command against one real in-process node, as text and as JSON. */
+@Timeout(180)
+class CliTest {
+  @TempDir static Path dataDir;
+  @TempDir Path tmp;
+  static Node node;
+  static String url;
+
+  /** What one {@link Cli#run} call returned and printed. */
+  record Outcome(int code, String out, String err) {
+    JsonObject json() {
+      return new JsonObject(out);
+    }
+  }
+
+  static Outcome cli(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Cli.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** {@code args} with {@code --url} of the test node appended. */
+  static Outcome onNode(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--url");
+    all.add(url);
+    return cli(all.toArray(String[]::new));
+  }
+
+  /** Asserts the exit code and exactly one stderr line starting with "ucp:" containing {@code mention}. */
+  static void assertOneErrorLine(Outcome o, int code, String mention) {
+    assertEquals(code, o.code(), () -> "exit code; stderr: " + o.err() + " stdout: " + o.out());
+    String[] lines = o.err().strip().split("\\R");
+    assertEquals(1, lines.length, () -> "one line expected on stderr: " + o.err());
+    assertTrue(lines[0].startsWith("ucp: "), lines[0]);
+    assertTrue(lines[0].contains(mention), () -> "should mention " + mention + ": " + lines[0]);
+  }
+
+  @BeforeAll
+  static void start() {
+    node = TestNodes.single("cli-node", dataDir, Map.of());
+    url = "http://127.0.0.1:" + node.httpPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      Embedded.await(node.close(), 30);
+    }
+  }
+
+  private Path write(String name, byte[] bytes) throws IOException {
+    Path file = tmp.resolve(name);
+    Files.write(file, bytes);
+    return file;
+  }
+
+  @Test
+  void putGetAndLsStreamFilesBothWays() throws IOException {
+    byte[] bytes = new byte[3 * 1024 * 1024 + 17];
+    new Random(7).nextBytes(bytes);
+    Path in = write("big.bin", bytes);
+    Outcome put = onNode("put", "cli-data/big.bin", in.toString());
+    assertEquals(0, put.code(), put.err());
+    assertTrue(put.out().startsWith("stored cli-data/big.bin (" + bytes.length + " bytes"), put.out());
+
+    Outcome putJson = onNode("put", "cli-data/small.txt", write("small.txt", "small".getBytes(StandardCharsets.UTF_8)).toString(), "--json");
+    assertEquals(0, putJson.code(), putJson.err());
+    assertEquals(5, putJson.json().getLong("size"));
+
+    Path back = tmp.resolve("back.bin");
+    Outcome get = onNode("get", "cli-data/big.bin", "-o", back.toString());
+    assertEquals(0, get.code(), get.err());
+    assertArrayEquals(bytes, Files.readAllBytes(back));
+    assertFalse(Files.exists(tmp.resolve("back.bin.part")));
+    Outcome getJson = onNode("get", "cli-data/small.txt", "-o", tmp.resolve("s.txt").toString(), "--json");
+    assertEquals(5, getJson.json().getLong("bytes"));
+
+    Outcome ls = onNode("ls", "cli-data/");
+    assertEquals(0, ls.code(), ls.err());
+    assertEquals(bytes.length + "\tcli-data/big.bin\n5\tcli-data/small.txt\n", ls.out());
+    JsonObject lsJson = onNode("ls", "cli-data/", "--json").json();
+    assertEquals(2, lsJson.getLong("total"));
+    assertEquals("cli-data/small.txt", lsJson.getJsonArray("entries").getJsonObject(1).getString("name"));
+  }
+
+  @Test
+  void missingDataAndMissingFilesAreOneLineFailures() {
+    assertOneErrorLine(onNode("get", "cli-data/none", "-o", tmp.resolve("x").toString()), 1, "cli-data/none");
+    assertFalse(Files.exists(tmp.resolve("x")));
+    assertOneErrorLine(onNode("put", "cli-data/x", tmp.resolve("no-such-file").toString()), 1, "no such file");
+  }
+
+  @Test
+  void submitWaitStatusAndResult() throws IOException {
+    onNode("put", "cli-apps/smoke.wasm", write("smoke.wasm", Wasm.bytes("smoke")).toString());
+    Path job = write("job.json", new JsonObject().put("module", "cli-apps/smoke.wasm")
+        .put("args", List.of("x")).put("env", Map.of("EXIT_CODE", "0")).encode().getBytes(StandardCharsets.UTF_8));
+
+    Outcome waited = onNode("submit", job.toString(), "--wait");
+    assertEquals(0, waited.code(), waited.err() + waited.out());
+    assertTrue(waited.out().contains("COMPLETED, exit code 0, 1 attempt(s), executor cli-node"), waited.out());
+    String id = waited.out().split(" ")[0];
+
+    Outcome status = onNode("status", id);
+    assertEquals(0, status.code(), status.err());
+    assertTrue(status.out().startsWith(id + " COMPLETED, exit code 0"), status.out());
+    JsonObject statusJson = onNode("status", id, "--json").json();
+    assertEquals("COMPLETED", statusJson.getString("state"));
+
+    Path zip = tmp.resolve("result.zip");
+    Outcome result = onNode("result", id, "-o", zip.toString());
+    assertEquals(0, result.code(), result.err());
+    assertEquals(statusJson.getJsonObject("result").getString("sha256"), org.ucp.wasm.Sha256.of(Files.readAllBytes(zip)));
+    assertEquals(Files.size(zip), onNode("result", id, "-o", zip.toString(), "--json").json().getLong("bytes"));
+
+    JsonObject accepted = onNode("submit", job.toString(), "--json").json();
+    assertTrue(accepted.getString("jobId") != null && accepted.getString("state") != null, accepted.encode());
+    JsonObject done = onNode("submit", job.toString(), "--wait", "--json").json();
+    assertEquals("COMPLETED", done.getString("state"));
+  }
+
+  @Test
+  void aJobThatExitsNonZeroMakesSubmitWaitFail() throws IOException {
+    onNode("put", "cli-apps/smoke.wasm", write("smoke.wasm", Wasm.bytes("smoke")).toString());
+    Path job = write("job7.json", new JsonObject().put("module", "cli-apps/smoke.wasm")
+        .put("env", Map.of("EXIT_CODE", "7")).encode().getBytes(StandardCharsets.UTF_8));
+    Outcome o = onNode("submit", job.toString(), "--wait");
+    assertEquals(1, o.code(), o.out());
+    assertTrue(o.out().contains("COMPLETED, exit code 7"), o.out());
+  }
+
+  @Test
+  void badJobFilesAndRefusedJobsAreOneLine() throws IOException {
+    assertOneErrorLine(onNode("submit", tmp.resolve("none.json").toString()), 1, "no such file");
+    assertOneErrorLine(onNode("submit", write("bad.json", "{nope".getBytes(StandardCharsets.UTF_8)).toString()), 1, "not a JSON object");
+    assertOneErrorLine(onNode("submit", write("nomod.json", "{\"args\":[]}".getBytes(StandardCharsets.UTF_8)).toString()), 1, "module");
+  }
+
+  @Test
+  void emergencyDeclareAndClear() {
+    Outcome declared = onNode("emergency", "declare", "high", "flood in the valley");
+    assertEquals(0, declared.code(), declared.err());
+    assertEquals("emergency HIGH: flood in the valley\n", declared.out());
+    JsonObject json = onNode("emergency", "declare", "CRITICAL", "dam", "--json").json();
+    assertEquals("CRITICAL", json.getString("level"));
+    assertEquals("NONE", onNode("emergency", "clear", "--json").json().getString("level"));
+    assertEquals(0, onNode("emergency", "clear").code());
+    assertOneErrorLine(onNode("emergency", "declare", "URGENT", "x"), 2, "URGENT");
+    assertOneErrorLine(onNode("emergency", "panic"), 2, "panic");
+  }
+
+  @Test
+  void unknownJobIsExitOne() {
+    assertOneErrorLine(onNode("status", "no-such-job"), 1, "no-such-job");
+    assertOneErrorLine(onNode("result", "no-such-job", "-o", tmp.resolve("r.zip").toString()), 1, "no-such-job");
+  }
+
+  @Test
+  void anUnreachableNodeIsOneLineNamingTheUrl() {
+    int port = TestNodes.freePort();
+    String dead = "http://127.0.0.1:" + port;
+    assertOneErrorLine(cli("status", "x", "--url", dead), 1, dead);
+    assertOneErrorLine(cli("ls", "--url", dead, "--json"), 1, dead);
+    assertOneErrorLine(cli("put", "a", tmp.toString() + "/nothing", "--url", dead), 1, "no such file");
+  }
+
+  @Test
+  void usageErrorsAreExitTwo() {
+    assertOneErrorLine(cli("status"), 2, "usage: status ID");
+    assertOneErrorLine(cli("status", "a", "b"), 2, "unexpected argument 'b'");
+    assertOneErrorLine(cli("result", "id"), 2, "-o FILE");
+    assertOneErrorLine(cli("get", "name"), 2, "-o FILE");
+    assertOneErrorLine(cli("put", "name"), 2, "usage: put NAME FILE");
+    assertOneErrorLine(cli("ls", "--frobnicate"), 2, "--frobnicate");
+    assertOneErrorLine(cli("status", "x", "--url"), 2, "--url needs a value");
+    assertOneErrorLine(cli("status", "x", "--url", "localhost:8080"), 2, "--url");
+    assertOneErrorLine(cli("submit", "job.json", "--timeout", "soon"), 2, "--timeout");
+    assertOneErrorLine(cli("emergency"), 2, "emergency declare LEVEL REASON");
+    assertOneErrorLine(cli("plan"), 2, "usage: plan PLAN.toml");
+  }
+}
