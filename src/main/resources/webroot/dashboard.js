@@ -26,7 +26,7 @@
 
   const badge = (text) => el("span", { class: "badge " + text }, text);
   const num = (value) => el("td", { class: "num" }, value);
-  const shortId = (id) => (id && id.length > 12 ? id.slice(0, 8) + "…" : id);
+  const shortId = (id) => (id && id.length > 10 ? id.slice(0, 8) : id);
 
   function bytes(n) {
     if (n === null || n === undefined) return "–";
@@ -86,7 +86,7 @@
       return el("tr", { "data-id": e.executorId },
         el("td", {}, e.executorId), el("td", {}, badge(e.health)),
         el("td", {}, meter(e.running, e.slots), e.running + " / " + e.slots),
-        num(cap.freeMemoryMb + " MB"), num(cap.freeDiskMb + " MB"), num(cap.cpuCores),
+        el("td", {}, bytes(cap.freeMemoryMb * 1048576) + " · " + bytes(cap.freeDiskMb * 1048576)), num(cap.cpuCores),
         num(cap.cpuLoad + "%"), el("td", {}, cap.onBattery ? "battery " + cap.powerPercent + "%" : "mains"),
         el("td", {}, e.broker));
     });
@@ -96,7 +96,7 @@
   function renderDatastores(snapshot) {
     const rows = snapshot.cluster.datastores.map((d) => el("tr", { "data-id": d.datastoreId },
       el("td", {}, d.datastoreId), el("td", {}, badge(d.health)),
-      el("td", {}, meter(d.totalBytes - d.freeBytes, d.totalBytes), bytes(d.freeBytes) + " of " + bytes(d.totalBytes)),
+      el("td", { title: bytes(d.freeBytes) + " free of " + bytes(d.totalBytes) }, meter(d.totalBytes - d.freeBytes, d.totalBytes), bytes(d.freeBytes)),
       num(d.objects), num(bytes(d.storedBytes))));
     fill("datastores", rows, rows.length, "No datastore yet.");
   }
@@ -106,12 +106,11 @@
     const rows = snapshot.jobs.rows.map((j) => {
       const accepted = j.acceptedAttempt === null ? el("span", { class: "muted" }, "–")
         : el("span", { title: "sha256 " + j.sha256 },
-            "attempt " + j.acceptedAttempt + " · exit " + (j.exitCode === null ? "none" : j.exitCode));
+            "#" + j.acceptedAttempt + " · exit " + (j.exitCode === null ? "none" : j.exitCode));
       const row = el("tr", { "data-id": j.jobId, class: j.jobId === window.ucpDashboard.selectedJob ? "selected" : null },
         el("td", { class: "mono", title: j.jobId }, shortId(j.jobId)), el("td", {}, j.module),
         el("td", { class: "state" }, badge(j.state)), num(j.attempts), num(j.redeploys),
         el("td", {}, accepted), el("td", { title: new Date(j.submittedAt).toISOString() }, ago(now - j.submittedAt)));
-      row.addEventListener("click", () => selectJob(j.jobId));
       return row;
     });
     const total = snapshot.jobs.total;
@@ -239,6 +238,12 @@
     renderConflicts(snapshot);
     refreshDetail(snapshot);
   }
+
+  // One listener for the rows, which are rebuilt with every snapshot.
+  $("#jobs tbody").addEventListener("click", (event) => {
+    const row = event.target.closest("tr[data-id]");
+    if (row) selectJob(row.dataset.id);
+  });
 
   function connect() {
     const status = $("#connection");
