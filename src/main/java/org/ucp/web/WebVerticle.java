@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
@@ -79,6 +80,9 @@ public final class WebVerticle extends VerticleBase {
         .end(conflicts.prometheus()));
     router.post("/api/emergency").handler(this::declareEmergency);
     router.delete("/api/emergency").handler(this::clearEmergency);
+    // The live dashboard: the page from the jar, fed by a stream of snapshots.
+    router.get("/api/events").handler(new DashboardEvents(vertx, brokers, conflicts, nodeId, 1_000)::stream);
+    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(config.port(), config.host())

@@ -1,0 +1,258 @@
+// The UCP live dashboard: renders each snapshot that GET /api/events pushes, without reloading.
+// Every value from the cluster goes into the page as text (never as HTML).
+"use strict";
+
+(function () {
+  // Set once per page load: a reload would change it (the browser test relies on this).
+  window.ucpDashboard = { loadId: Math.random().toString(36).slice(2), snapshots: 0, selectedJob: null };
+
+  const $ = (selector, root = document) => root.querySelector(selector);
+
+  /** An element with attributes (class, data-*, title) and children (strings become text). */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined) continue;
+      if (key === "class") node.className = value;
+      else if (key === "style") node.style.cssText = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  const badge = (text) => el("span", { class: "badge " + text }, text);
+  const num = (value) => el("td", { class: "num" }, value);
+  const shortId = (id) => (id && id.length > 10 ? id.slice(0, 8) : id);
+
+  function bytes(n) {
+    if (n === null || n === undefined) return "–";
+    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return (i === 0 ? n : n.toFixed(1)) + " " + units[i];
+  }
+
+  function ago(ms) {
+    if (ms < 1000) return "just now";
+    const s = Math.round(ms / 1000);
+    if (s < 60) return s + " s ago";
+    if (s < 3600) return Math.round(s / 60) + " min ago";
+    return Math.round(s / 3600) + " h ago";
+  }
+
+  const time = (epochMs) => new Date(epochMs).toLocaleTimeString();
+  const clock = (c) => Object.entries(c || {}).map(([k, v]) => k + ":" + v).join(" ") || "–";
+
+  function meter(used, total) {
+    const pct = total > 0 ? Math.min(100, Math.round((100 * used) / total)) : 0;
+    return el("span", { class: "meter", title: pct + "%" }, el("span", { style: "width:" + pct + "%" }));
+  }
+
+  function fill(section, rows, count, emptyText) {
+    const tbody = $("#" + section + " tbody");
+    tbody.replaceChildren(...rows);
+    $("#" + section + " .count").textContent = "(" + count + ")";
+    const empty = $("#" + section + " .empty");
+    if (empty) empty.hidden = rows.length > 0;
+    else if (rows.length === 0 && emptyText) {
+      tbody.append(el("tr", {}, el("td", { colspan: 20, class: "muted" }, emptyText)));
+    }
+  }
+
+  function renderBrokers(snapshot) {
+    const coordination = new Map(snapshot.coordination.map((c) => [c.brokerId, c]));
+    const rows = snapshot.cluster.brokers.map((b) => {
+      const c = coordination.get(b.brokerId) || { peers: [], clock: {}, conflictsMerged: 0 };
+      const peers = c.peers.length === 0 ? el("span", { class: "muted" }, "no peers")
+        : c.peers.map((p) => el("div", {},
+            p.brokerId + " ", badge(p.health),
+            " lag " + p.lagEntries + " · " + ago(p.lastSyncMsAgo)));
+      return el("tr", { "data-id": b.brokerId },
+        el("td", {}, b.brokerId), el("td", {}, b.strategy),
+        num(b.executors), num(b.running), num(b.queued),
+        el("td", { class: "wrap" }, peers), num(c.conflictsMerged),
+        el("td", { class: "mono wrap" }, clock(c.clock)));
+    });
+    fill("brokers", rows, rows.length, "No live broker.");
+  }
+
+  function renderExecutors(snapshot) {
+    const rows = snapshot.cluster.executors.map((e) => {
+      const cap = e.capabilities || {};
+      return el("tr", { "data-id": e.executorId },
+        el("td", {}, e.executorId), el("td", {}, badge(e.health)),
+        el("td", {}, meter(e.running, e.slots), e.running + " / " + e.slots),
+        el("td", {}, bytes(cap.freeMemoryMb * 1048576) + " · " + bytes(cap.freeDiskMb * 1048576)), num(cap.cpuCores),
+        num(cap.cpuLoad + "%"), el("td", {}, cap.onBattery ? "battery " + cap.powerPercent + "%" : "mains"),
+        el("td", {}, e.broker));
+    });
+    fill("executors", rows, rows.length, "No executor has registered yet.");
+  }
+
+  function renderDatastores(snapshot) {
+    const rows = snapshot.cluster.datastores.map((d) => el("tr", { "data-id": d.datastoreId },
+      el("td", {}, d.datastoreId), el("td", {}, badge(d.health)),
+      el("td", { title: bytes(d.freeBytes) + " free of " + bytes(d.totalBytes) }, meter(d.totalBytes - d.freeBytes, d.totalBytes), bytes(d.freeBytes)),
+      num(d.objects), num(bytes(d.storedBytes))));
+    fill("datastores", rows, rows.length, "No datastore yet.");
+  }
+
+  function renderJobs(snapshot) {
+    const now = snapshot.at;
+    const rows = snapshot.jobs.rows.map((j) => {
+      const accepted = j.acceptedAttempt === null ? el("span", { class: "muted" }, "–")
+        : el("span", { title: "sha256 " + j.sha256 },
+            "#" + j.acceptedAttempt + " · exit " + (j.exitCode === null ? "none" : j.exitCode));
+      const row = el("tr", { "data-id": j.jobId, class: j.jobId === window.ucpDashboard.selectedJob ? "selected" : null },
+        el("td", { class: "mono", title: j.jobId }, shortId(j.jobId)), el("td", {}, j.module),
+        el("td", { class: "state" }, badge(j.state)), num(j.attempts), num(j.redeploys),
+        el("td", {}, accepted), el("td", { title: new Date(j.submittedAt).toISOString() }, ago(now - j.submittedAt)));
+      return row;
+    });
+    const total = snapshot.jobs.total;
+    fill("jobs", rows, rows.length < total ? "newest " + rows.length + " of " + total : total);
+  }
+
+  function renderConflicts(snapshot) {
+    const c = snapshot.conflicts;
+    const stat = (value, label) => el("div", { class: "stat" }, el("div", { class: "value" }, value), el("div", { class: "label" }, label));
+    const counts = Object.entries(c.counts || {});
+    const decided = counts.reduce((sum, [, n]) => sum + n, 0);
+    const accepted = counts.filter(([k]) => k.includes(" ACCEPTED")).reduce((sum, [, n]) => sum + n, 0);
+    const table = counts.length === 0 ? el("p", { class: "muted" }, "No result decided yet.")
+      : el("table", {},
+          el("thead", {}, el("tr", {}, el("th", {}, "policy"), el("th", {}, "verdict"), el("th", {}, "reason"), el("th", { class: "num" }, "count"))),
+          el("tbody", {}, counts.map(([key, n]) => {
+            const [policy, verdict, reason] = key.split(" ");
+            return el("tr", {}, el("td", {}, policy), el("td", {}, badge(verdict)), el("td", {}, reason || "–"), num(n));
+          })));
+    $("#conflicts .body").replaceChildren(el("div", { class: "stats" },
+      stat(decided, "decisions"), stat(accepted, "accepted"), stat(decided - accepted, "rejected"),
+      stat(c.latencyMsP50.toFixed(1) + " ms", "decision latency p50"),
+      stat(c.latencyMsP99.toFixed(1) + " ms", "decision latency p99"),
+      stat((c.arbiters || []).map((a) => a.arbiter).join(", ") || "–", "arbiters"),
+      el("div", { style: "flex:1; min-width: 20rem" }, table)));
+  }
+
+  function renderEmergency(snapshot) {
+    const e = snapshot.cluster.emergency;
+    const banner = $("#emergency");
+    banner.hidden = !e || e.level === "NONE";
+    if (!banner.hidden) {
+      banner.className = "emergency " + e.level;
+      banner.textContent = "Emergency " + e.level + (e.reason ? ": " + e.reason : "") +
+        " — declared " + time(e.since) + (e.by ? " by " + e.by : "");
+    }
+  }
+
+  // ---- job detail -------------------------------------------------------------------------
+
+  let detailKey = null;
+
+  function selectJob(jobId) {
+    window.ucpDashboard.selectedJob = jobId;
+    detailKey = null;
+    for (const row of document.querySelectorAll("#jobs tbody tr")) {
+      row.classList.toggle("selected", row.dataset.id === jobId);
+    }
+    loadDetail(jobId);
+  }
+
+  async function loadDetail(jobId) {
+    const body = $("#detail .body");
+    $("#detail .hint").hidden = true;
+    try {
+      const response = await fetch("/api/jobs/" + encodeURIComponent(jobId));
+      const job = await response.json();
+      if (window.ucpDashboard.selectedJob !== jobId) return;
+      body.replaceChildren(response.ok ? renderDetail(job) : el("p", { class: "muted" }, job.error));
+    } catch (e) {
+      body.replaceChildren(el("p", { class: "muted" }, "Could not load job " + jobId + ": " + e));
+    }
+  }
+
+  function renderDetail(job) {
+    const spec = job.spec || {};
+    const facts = el("dl", { class: "facts" },
+      el("dt", {}, "job"), el("dd", { class: "mono" }, job.jobId),
+      el("dt", {}, "state"), el("dd", { class: "state" }, badge(job.state), job.reason ? " " + job.reason : ""),
+      el("dt", {}, "module"), el("dd", {}, spec.module),
+      el("dt", {}, "owner broker"), el("dd", {}, job.owner),
+      el("dt", {}, "submitted"), el("dd", {}, time(job.submittedAt)),
+      el("dt", {}, "stamp"), el("dd", { class: "mono" }, clock(job.stamp)),
+      el("dt", {}, "result"), el("dd", {}, job.result
+        ? ["attempt " + job.result.attempt + " on " + job.result.executor + ", exit " +
+           (job.result.exitCode === null ? "none" : job.result.exitCode) + " ",
+           el("a", { href: "/api/jobs/" + encodeURIComponent(job.jobId) + "/result" }, "download zip"),
+           el("div", { class: "mono muted" }, "sha256 " + job.result.sha256)]
+        : el("span", { class: "muted" }, "none yet")));
+
+    const attempts = job.attempts || [];
+    const start = Math.min(job.submittedAt, ...attempts.map((a) => a.startedAt));
+    const end = Math.max(Date.now(), ...attempts.map((a) => a.endedAt || 0));
+    const span = Math.max(1, end - start);
+    const timeline = el("ol", { class: "timeline" }, attempts.map((a) => {
+      const stop = a.endedAt || Date.now();
+      const left = (100 * (a.startedAt - start)) / span;
+      const width = (100 * (stop - a.startedAt)) / span;
+      return el("li", { class: a.outcome, "data-attempt": a.number },
+        el("div", {}, el("strong", {}, "Attempt " + a.number), " ", badge(a.outcome),
+          " on ", a.executor, el("span", { class: "muted" }, " · dispatched by " + a.broker)),
+        el("div", { class: "bar" }, el("span", { style: "left:" + left + "%;width:" + width + "%" })),
+        el("div", { class: "muted" }, time(a.startedAt) + (a.endedAt ? " → " + time(a.endedAt) +
+          " (" + (a.endedAt - a.startedAt) + " ms)" : " → running")),
+        el("div", { class: "mono muted" }, "clock " + clock(a.clock)),
+        a.reason ? el("div", {}, a.reason) : null);
+    }));
+    return el("div", {}, facts, el("h3", {}, "Attempt timeline"),
+      attempts.length === 0 ? el("p", { class: "muted" }, "Not dispatched yet.") : timeline);
+  }
+
+  /** Reloads the open detail view when its job's row changed. */
+  function refreshDetail(snapshot) {
+    const jobId = window.ucpDashboard.selectedJob;
+    const row = jobId && snapshot.jobs.rows.find((j) => j.jobId === jobId);
+    const key = row ? [row.state, row.attempts, row.acceptedAttempt].join("|") : null;
+    if (row && key !== detailKey) {
+      detailKey = key;
+      loadDetail(jobId);
+    }
+  }
+
+  // ---- the stream -------------------------------------------------------------------------
+
+  function render(snapshot) {
+    window.ucpDashboard.snapshots++;
+    window.ucpDashboard.last = snapshot;
+    $("#node").textContent = "served by " + snapshot.node;
+    $("#updated").textContent = "updated " + time(snapshot.at);
+    renderEmergency(snapshot);
+    renderBrokers(snapshot);
+    renderExecutors(snapshot);
+    renderDatastores(snapshot);
+    renderJobs(snapshot);
+    renderConflicts(snapshot);
+    refreshDetail(snapshot);
+  }
+
+  // One listener for the rows, which are rebuilt with every snapshot.
+  $("#jobs tbody").addEventListener("click", (event) => {
+    const row = event.target.closest("tr[data-id]");
+    if (row) selectJob(row.dataset.id);
+  });
+
+  function connect() {
+    const status = $("#connection");
+    const events = new EventSource("/api/events");
+    events.addEventListener("open", () => { status.textContent = "live"; status.className = "connection live"; });
+    // EventSource reconnects by itself; the badge says so meanwhile.
+    events.addEventListener("error", () => { status.textContent = "reconnecting…"; status.className = "connection connecting"; });
+    events.addEventListener("snapshot", (event) => render(JSON.parse(event.data)));
+  }
+
+  connect();
+})();

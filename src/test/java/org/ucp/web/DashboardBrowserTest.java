@@ -1,0 +1,113 @@
+package org.ucp.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.ucp.app.Embedded;
+import org.ucp.app.Node;
+import org.ucp.testing.ControlNode;
+import org.ucp.testing.Poll;
+import org.ucp.testing.RawHttp;
+import org.ucp.testing.Wasm;
+import org.ucp.testing.WebDriver;
+
+/**
+ * The dashboard in a real headless Chromium: it is opened on a cluster with no executor, and
+ * without any reload it shows the executor that joins afterwards, a job submitted through the API
+ * reaching COMPLETED, that job's attempt timeline and the emergency banner. Leaves a screenshot in
+ * {@code target/dashboard.png} and {@code docs/dashboard.png}.
+ *
+ * <p>Run with {@code ./mvnw verify -Pbrowser}; skipped when {@code chromedriver} is not installed.
+ */
+@Tag("browser")
+@Timeout(240)
+class DashboardBrowserTest {
+  private static final Duration SEEN = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+
+  @Test
+  void theDashboardFollowsTheClusterLiveWithoutReloading() throws IOException {
+    Optional<Path> chromedriver = WebDriver.find();
+    assumeTrue(chromedriver.isPresent(), "chromedriver is not installed (apt-get install chromium chromium-driver)");
+    Files.createDirectories(Path.of("target"));
+
+    ControlNode control = new ControlNode(dir, 2);
+    Node executor = null;
+    try (WebDriver browser = WebDriver.start(chromedriver.get(), Path.of("target", "chromedriver.log"))) {
+      browser.navigate(control.api.base() + "/");
+      Poll.until(SEEN, "the first snapshot on the page", () -> number(browser, "return window.ucpDashboard.snapshots") >= 1 ? true : null);
+      Object loadId = browser.execute("return window.ucpDashboard.loadId");
+      assertNull(browser.text("#executors tr[data-id='exec-1']"), "no executor yet");
+      Poll.until(SEEN, "the control node's broker on the page",
+          () -> browser.text("#brokers tr[data-id='control']") != null ? true : null);
+
+      executor = control.inProcess(dir, "exec-1", 1, "executor", Map.of());
+      String row = Poll.until(SEEN, "exec-1 ALIVE on the page", () -> {
+        String text = browser.text("#executors tr[data-id='exec-1']");
+        return text != null && text.contains("ALIVE") ? text : null;
+      });
+      assertTrue(row.contains("0 / "), "no job running yet: " + row);
+
+      control.api.putData("apps/smoke.wasm", Wasm.bytes("smoke"));
+      control.api.putData("demo/data.txt", "hello dashboard\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      String jobId = control.submit(new JsonObject().put("module", "apps/smoke.wasm")
+          .put("args", new JsonArray().add("from").add("the dashboard test"))
+          .put("inputs", new JsonObject().put("/in/data.txt", "demo/data.txt"))
+          .put("results", new JsonArray().add("/out/result.txt")));
+      String jobRow = "#jobs tr[data-id='" + jobId + "']";
+      Poll.until(SEEN, "job " + jobId + " COMPLETED on the page", () -> {
+        String state = browser.text(jobRow + " .state");
+        return "COMPLETED".equals(state) ? state : null;
+      });
+      assertTrue(browser.text(jobRow).contains("#1 · exit 0"), browser.text(jobRow));
+
+      browser.click(jobRow);
+      String attempt = Poll.until(SEEN, "the attempt timeline of " + jobId, () -> browser.text("#detail li.ACCEPTED[data-attempt='1']"));
+      assertTrue(attempt.contains("on exec-1"), attempt);
+      assertTrue(browser.text("#detail .facts").contains(jobId), browser.text("#detail .facts"));
+
+      RawHttp.Response declared = new RawHttp(control.api.base())
+          .post("/api/emergency", "{\"level\":\"HIGH\",\"reason\":\"flood on the river front\"}");
+      assertEquals(200, declared.status(), declared.text());
+      String banner = Poll.until(SEEN, "the emergency banner", () -> {
+        Object shown = browser.execute("const b = document.getElementById('emergency'); return b.hidden ? null : b.textContent");
+        return shown == null ? null : shown.toString();
+      });
+      assertTrue(banner.contains("HIGH") && banner.contains("flood on the river front"), banner);
+      Poll.until(SEEN, "the decision statistics", () -> browser.text("#conflicts").contains("ACCEPTED") ? true : null);
+
+      assertEquals(loadId, browser.execute("return window.ucpDashboard.loadId"), "the page was never reloaded");
+      assertTrue(number(browser, "return window.ucpDashboard.snapshots") > 3, "the page followed several snapshots");
+
+      byte[] png = browser.screenshot();
+      Path shot = Files.write(Path.of("target", "dashboard.png"), png);
+      Files.createDirectories(Path.of("docs"));
+      Files.copy(shot, Path.of("docs", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      if (executor != null) {
+        Embedded.await(executor.close(), 30);
+      }
+      control.close();
+    }
+  }
+
+  private static long number(WebDriver browser, String script) {
+    return ((Number) browser.execute(script)).longValue();
+  }
+}
