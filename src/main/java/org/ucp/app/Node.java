@@ -3,9 +3,15 @@ package org.ucp.app;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.logging.Logger;
 import org.ucp.arbiter.ResultPolicy;
 import org.ucp.arbiter.ArbiterVerticle;
@@ -30,13 +36,16 @@ public final class Node {
   private final UcpConfig config;
   private final NodeIdentity identity;
   private final HazelcastClusterManager cluster;
+  private final PrometheusMeterRegistry metrics;
   private WebVerticle web;
 
-  private Node(Vertx vertx, UcpConfig config, NodeIdentity identity, HazelcastClusterManager cluster) {
+  private Node(Vertx vertx, UcpConfig config, NodeIdentity identity, HazelcastClusterManager cluster,
+      PrometheusMeterRegistry metrics) {
     this.vertx = vertx;
     this.config = config;
     this.identity = identity;
     this.cluster = cluster;
+    this.metrics = metrics;
   }
 
   /** The member attribute under which Vert.x's Hazelcast cluster manager keeps its node id. */
@@ -63,15 +72,24 @@ public final class Node {
     NodeIdentity identity = NodeIdentity.open(Path.of(config.node().dataDir()), config.node().id());
     UcpConfig named = config.withNode(config.node().withId(identity.id()));
     HazelcastClusterManager cluster = new HazelcastClusterManager(ClusterSupport.hazelcastConfig(config.cluster()));
+    // Each node owns its registry: several nodes share a JVM in tests and benches, and Vert.x
+    // keys registries by name, so the name is unique too (the registry closes with its Vert.x).
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(config.cluster().host()).setPort(0));
+        .setEventBusOptions(new EventBusOptions().setHost(config.cluster().host()).setPort(0))
+        .setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            .setRegistryName("ucp-" + identity.id() + "-" + UUID.randomUUID())
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     return Vertx.builder()
         .with(options)
+        .withMetrics(new MicrometerMetricsFactory(metrics))
         .withClusterManager(cluster)
         .buildClustered()
         .compose(vertx -> {
           Codecs.register(vertx);
-          Node node = new Node(vertx, named, identity, cluster);
+          Node node = new Node(vertx, named, identity, cluster, metrics);
           return node.deployRoles().map(node).onFailure(t -> node.close());
         })
         .onFailure(t -> identity.close());
@@ -95,7 +113,7 @@ public final class Node {
           id, cluster.getNodeId(), config.executor(), config.broker().executorTimeout(), data.resolve("executor"))));
     }
     if (config.has(Role.WEB)) {
-      web = new WebVerticle(config.http(), id);
+      web = new WebVerticle(config.http(), id, metrics);
       chain = chain.compose(v -> vertx.deployVerticle(web))
           .compose(v -> vertx.deployVerticle(new org.ucp.client.ClientGateway(config.http())));
     }
@@ -129,6 +147,11 @@ public final class Node {
   /** This node's Hazelcast member (the cluster's shared maps). */
   public com.hazelcast.core.HazelcastInstance hazelcast() {
     return cluster.getHazelcastInstance();
+  }
+
+  /** This node's meters: Vert.x's own (event bus, HTTP, pools, JVM) and the web role's ucp_* ones. */
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
   }
 
   public UcpConfig config() {

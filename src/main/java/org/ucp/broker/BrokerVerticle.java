@@ -352,8 +352,15 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   private ClusterView view() {
+    long attempts = 0;
+    long redeploys = 0;
+    for (JobView job : jobs.all()) {
+      attempts += job.attempts().size();
+      redeploys += job.attempts().stream().filter(a -> a.outcome() == AttemptOutcome.LOST).count();
+    }
     BrokerInfo me = new BrokerInfo(brokerId, settings.strategy().name(), executors.alive(), executors.running(),
-        jobs.queued().size(), emergency.level().name(), emergencyReceivedAt);
+        jobs.queued().size(), emergency.level().name(), emergencyReceivedAt, attempts, redeploys,
+        executors.heartbeatsMissed());
     return new ClusterView(List.of(me), executors.view(), datastores.views(System.currentTimeMillis()), emergency);
   }
 

@@ -33,6 +33,7 @@ public final class ExecutorRegistry {
   private final long suspectAfterMs;
   private final long lostAfterMs;
   private final Map<String, Entry> executors = new TreeMap<>();
+  private long heartbeatsMissed;
 
   /**
    * @param suspectAfterMs silence after which an executor is SUSPECT (1.5 heartbeat intervals)
@@ -124,6 +125,9 @@ public final class ExecutorRegistry {
         return;
       }
       long silence = now - entry.lastHeartbeat;
+      if (entry.health == Health.ALIVE && silence > suspectAfterMs) {
+        heartbeatsMissed++;
+      }
       if (silence > lostAfterMs) {
         lost.add(markLost(id, entry, "no heartbeat for " + silence + " ms"));
       } else {
@@ -167,6 +171,14 @@ public final class ExecutorRegistry {
       }
     });
     return out;
+  }
+
+  /**
+   * How often an ALIVE executor's heartbeat was found overdue (it turned SUSPECT, or LOST at
+   * once); an executor that recovers and falls silent again counts again.
+   */
+  public long heartbeatsMissed() {
+    return heartbeatsMissed;
   }
 
   public int alive() {

@@ -292,9 +292,13 @@ public final class Messages {
    *
    * @param emergency the emergency level this broker holds
    * @param emergencyReceivedAt when this broker learned of that state (epoch ms), 0 if never
+   * @param attempts every attempt of the jobs this broker owns (adopted jobs bring theirs)
+   * @param redeploys those attempts that ended LOST (their executor was lost; the job was redeployed)
+   * @param heartbeatsMissed how often one of its executors' heartbeats was overdue, since it started
    */
   public record BrokerInfo(
-      String brokerId, String strategy, int executors, int running, int queued, String emergency, long emergencyReceivedAt) {}
+      String brokerId, String strategy, int executors, int running, int queued, String emergency, long emergencyReceivedAt,
+      long attempts, long redeploys, long heartbeatsMissed) {}
 
   /** One broker's view, or the web role's merge of every broker's. */
   public record ClusterView(

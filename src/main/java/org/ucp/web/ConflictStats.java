@@ -11,7 +11,7 @@ import org.ucp.bus.Messages.ArbiterStatsView;
 
 /**
  * The arbiters' decision statistics as they announce them each second, for
- * {@code GET /api/conflicts} and {@code /metrics}.
+ * {@code GET /api/conflicts} and the {@code ucp_decision*} meters of {@link UcpMetrics}.
  */
 final class ConflictStats {
   private final Map<String, ArbiterStatsView> arbiters = new ConcurrentHashMap<>();
@@ -41,27 +41,8 @@ final class ConflictStats {
         .put("arbiters", each);
   }
 
-  /** Prometheus text exposition of the same figures. */
-  String prometheus() {
-    StringBuilder out = new StringBuilder();
-    out.append("# HELP ucp_decisions_total Result decisions by policy, verdict and reason.\n");
-    out.append("# TYPE ucp_decisions_total counter\n");
-    for (ArbiterStatsView a : new TreeMap<>(arbiters).values()) {
-      a.counts().forEach((key, n) -> {
-        String[] parts = key.split(" ");
-        out.append("ucp_decisions_total{arbiter=\"").append(a.arbiterId()).append("\",policy=\"").append(parts[0])
-            .append("\",decision=\"").append(parts[1]).append("\",reason=\"").append(parts.length > 2 ? parts[2] : "")
-            .append("\"} ").append(n).append('\n');
-      });
-    }
-    out.append("# HELP ucp_decision_latency_ms Decision latency over each arbiter's last 4096 decisions.\n");
-    out.append("# TYPE ucp_decision_latency_ms gauge\n");
-    for (ArbiterStatsView a : new TreeMap<>(arbiters).values()) {
-      out.append("ucp_decision_latency_ms{arbiter=\"").append(a.arbiterId()).append("\",quantile=\"0.5\"} ")
-          .append(a.latencyMsP50()).append('\n');
-      out.append("ucp_decision_latency_ms{arbiter=\"").append(a.arbiterId()).append("\",quantile=\"0.99\"} ")
-          .append(a.latencyMsP99()).append('\n');
-    }
-    return out.toString();
+  /** The latest statistics of every arbiter heard from (the metrics read these). */
+  Map<String, ArbiterStatsView> arbiters() {
+    return arbiters;
   }
 }

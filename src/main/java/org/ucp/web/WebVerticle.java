@@ -1,6 +1,7 @@
 package org.ucp.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -10,6 +11,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
@@ -43,13 +45,17 @@ public final class WebVerticle extends VerticleBase {
 
   private final HttpConfig config;
   private final String nodeId;
+  private final PrometheusMeterRegistry registry;
   private DataClient data;
+  private UcpMetrics metrics;
   private BrokerQueries brokers;
   private HttpServer server;
 
-  public WebVerticle(HttpConfig config, String nodeId) {
+  /** @param registry this node's meters, served at {@code /metrics} with the ucp_* ones added */
+  public WebVerticle(HttpConfig config, String nodeId, PrometheusMeterRegistry registry) {
     this.config = config;
     this.nodeId = nodeId;
+    this.registry = registry;
   }
 
   @Override
@@ -57,6 +63,7 @@ public final class WebVerticle extends VerticleBase {
     data = new DataClient(vertx);
     brokers = new BrokerQueries(vertx, BrokerDirectory.listen(vertx, 2_000));
     ConflictStats conflicts = new ConflictStats(vertx);
+    metrics = new UcpMetrics(vertx, registry, brokers, conflicts).start();
     Router router = Router.router(vertx);
     // Data bodies stream through to the datastores: these routes come before the body handler.
     router.put("/api/data/*").handler(this::putData);
@@ -76,8 +83,7 @@ public final class WebVerticle extends VerticleBase {
         .onComplete(views -> json(ctx, 200, java.util.Map.of("brokers", views)), failure -> fail(ctx, failure)));
     router.get("/api/conflicts").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(conflicts.json().encodePrettily()));
-    router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
-        .end(conflicts.prometheus()));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.post("/api/emergency").handler(this::declareEmergency);
     router.delete("/api/emergency").handler(this::clearEmergency);
     // The live dashboard: the page from the jar, fed by a stream of snapshots.
@@ -90,6 +96,12 @@ public final class WebVerticle extends VerticleBase {
           server = s;
           LOG.info(() -> "HTTP API on http://" + config.host() + ":" + s.actualPort());
         });
+  }
+
+  @Override
+  public Future<?> stop() {
+    metrics.close();
+    return Future.succeededFuture();
   }
 
   /** The bound port (useful when configured as 0). */

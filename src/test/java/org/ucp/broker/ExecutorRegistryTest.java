@@ -215,6 +215,27 @@ class ExecutorRegistryTest {
   }
 
   @Test
+  void anOverdueHeartbeatIsCountedOncePerSilence() {
+    ExecutorRegistry r = withTimeouts();
+    r.register("e1", null, 2, caps(1024), 1_000);
+    r.register("e2", null, 2, caps(1024), 1_000);
+    r.sweep(1_000 + SUSPECT_AFTER - 1);
+    assertEquals(0, r.heartbeatsMissed());
+
+    r.heartbeat("e2", 2, caps(1024), List.of(), 1_000 + SUSPECT_AFTER);
+    r.sweep(1_000 + SUSPECT_AFTER + 1);
+    r.sweep(1_000 + SUSPECT_AFTER + 2);
+    assertEquals(1, r.heartbeatsMissed(), "e1 went SUSPECT once; e2 heartbeat in time");
+
+    r.heartbeat("e1", 2, caps(1024), List.of(), 1_000 + SUSPECT_AFTER + 3);
+    r.sweep(1_000 + 2 * SUSPECT_AFTER + 4);
+    assertEquals(3, r.heartbeatsMissed(), "e1 recovered and fell silent again; e2 is overdue now too");
+
+    r.sweep(1_000 + 10 * LOST_AFTER);
+    assertEquals(3, r.heartbeatsMissed(), "turning LOST from SUSPECT is not another miss");
+  }
+
+  @Test
   void sweepReturnsTheLostExecutorWithTheAttemptsItHeld() {
     ExecutorRegistry r = withTimeouts();
     r.register("e1", null, 4, caps(1024), 0);
