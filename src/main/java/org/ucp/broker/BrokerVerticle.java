@@ -87,7 +87,8 @@ public final class BrokerVerticle extends VerticleBase {
     jobs.onChange(job -> sync.write(jobKey(job.jobId()), job, progress(job)));
     sync.onRemote(this::remote);
     sync.onPeerDead(this::peerDead);
-    dataIndex = new DataIndex(vertx, brokerId, sync, datastores, new StoreLink(vertx), settings.replicationFactor());
+    StoreLink stores = new StoreLink(vertx);
+    dataIndex = new DataIndex(vertx, brokerId, sync, datastores, stores, settings.replicationFactor());
     datastores.onAppeared(dataIndex::reconcile);
     vertx.setPeriodic(1_000, id -> dataIndex.repair());
     membership.onMemberLeft(nodeId -> context.runOnContext(v -> {
@@ -119,7 +120,7 @@ public final class BrokerVerticle extends VerticleBase {
             Bus.<DataRequest, DataLocation>serve(vertx, Addresses.brokerDataWhere(brokerId), this::where),
             vertx.eventBus().<DatastoreAnnounce>consumer(Addresses.DATASTORES_ANNOUNCED,
                 m -> datastores.heard(m.body(), System.currentTimeMillis())).completion(),
-            new DataRouter(vertx, brokerId, dataIndex, datastores, new StoreLink(vertx)).start(),
+            new DataRouter(vertx, brokerId, dataIndex, datastores, stores).start(),
             vertx.eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> decided(m.body())).completion(),
             vertx.eventBus().<Decision>consumer(Addresses.RESULTS_REJECTED, m -> rejected(m.body())).completion(),
             vertx.eventBus().<EmergencyState>consumer(Addresses.EMERGENCY_CHANGED, m -> adopt(m.body())).completion(),
