@@ -264,7 +264,7 @@ public final class DataClient {
         requested += DataProtocol.CHUNK;
       }
       if (ahead.isEmpty()) {
-        return finish();
+        return Future.succeededFuture(entry);
       }
       return ahead.poll().compose(this::consume).compose(v -> rest());
     }
@@ -297,9 +297,6 @@ public final class DataClient {
       });
     }
 
-    private Future<DataEntry> finish() {
-      return Future.succeededFuture(entry);
-    }
   }
 
   static DataEntry entryOf(Message<Buffer> m) {

@@ -33,7 +33,8 @@ import org.ucp.bus.UcpException;
 /**
  * The datastore role: serves named data from {@link FileDataStore} on disk to brokers, on
  * addresses of its own id. Every file operation runs on a worker thread; bytes come and go in
- * chunks ({@link DataProtocol}). It announces its free space and contents every second, which is
+ * chunks ({@link DataProtocol}). It announces its free space every second and its object count
+ * (recounted every 10 s, a walk of the whole store) with it, which is
  * how brokers place objects and notice a datastore that is gone.
  */
 public final class DatastoreVerticle extends VerticleBase {
@@ -118,10 +119,6 @@ public final class DatastoreVerticle extends VerticleBase {
         .onFailure(t -> LOG.warning(() -> "datastore " + datastoreId + " cannot read its disk: " + t));
   }
 
-  private void countChanged() {
-    lastCount = 0;
-  }
-
   /** One message of a streamed write ({@link DataProtocol}): open, chunk, commit, abort or whole. */
   private void upload(Message<Buffer> message) {
     MultiMap h = message.headers();
@@ -130,7 +127,7 @@ public final class DatastoreVerticle extends VerticleBase {
     Future<?> done;
     if (DataProtocol.WHOLE.equals(op)) {
       byte[] bytes = message.body().getBytes();
-      done = blocking(() -> store.put(h.get(DataProtocol.NAME), h.get(DataProtocol.VERSION), bytes)).onSuccess(e -> countChanged());
+      done = blocking(() -> store.put(h.get(DataProtocol.NAME), h.get(DataProtocol.VERSION), bytes));
     } else if (DataProtocol.OPEN.equals(op)) {
       if (uploads.containsKey(session)) {
         done = Future.failedFuture(new UcpException(FailureCode.CONFLICT, "upload " + session + " is already open"));
@@ -158,7 +155,7 @@ public final class DatastoreVerticle extends VerticleBase {
         }));
       } else if (DataProtocol.COMMIT.equals(op)) {
         uploads.remove(session);
-        done = s.tail.compose(v -> blocking(() -> s.upload.commit(h.get(DataProtocol.SHA256)))).onSuccess(e -> countChanged());
+        done = s.tail.compose(v -> blocking(() -> s.upload.commit(h.get(DataProtocol.SHA256))));
       } else {
         uploads.remove(session);
         done = s.tail.eventually(() -> blocking(() -> {
