@@ -38,7 +38,7 @@ import org.ucp.sync.Replica;
 final class MetadataSync {
   private static final Logger LOG = Logger.getLogger(MetadataSync.class.getName());
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
-  private static final long PULL_SETTLE_MS = 300;
+  private static final long PULL_SETTLE_MS = 700;
 
   private final Vertx vertx;
   private final String brokerId;
@@ -77,32 +77,37 @@ final class MetadataSync {
 
   /** Registers the handlers and pulls a live peer's replica; completes when this broker may write. */
   Future<Void> start() {
-    vertx.eventBus().<SyncDelta>consumer(Addresses.SYNC_DELTA, m -> {
-      if (!m.body().from().equals(brokerId)) {
-        received(m.body());
-      }
-    });
-    vertx.eventBus().<SyncDigest>consumer(Addresses.SYNC_DIGEST, m -> digest(m.body()));
-    vertx.eventBus().<SyncDelta>consumer(Addresses.brokerSync(brokerId), m -> {
-      received(m.body());
-      m.reply(true);
-    });
-    vertx.eventBus().<SyncDelta>consumer(Addresses.brokerSyncRepair(brokerId), m -> received(m.body()));
-    vertx.eventBus().<Object>consumer(Addresses.brokerSyncPull(brokerId),
-        m -> m.reply(new SyncDelta(brokerId, replica.all(), replica.watermarks())));
-    vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED, m -> {
-      if (!m.body().brokerId().equals(brokerId)) {
-        peers.heard(m.body().brokerId(), m.body().clusterNodeId(), System.currentTimeMillis());
-      }
-    });
+    List<Future<Void>> registered = List.of(
+        vertx.eventBus().<SyncDelta>consumer(Addresses.SYNC_DELTA, m -> {
+          if (!m.body().from().equals(brokerId)) {
+            received(m.body());
+          }
+        }).completion(),
+        vertx.eventBus().<SyncDigest>consumer(Addresses.SYNC_DIGEST, m -> digest(m.body())).completion(),
+        vertx.eventBus().<SyncDelta>consumer(Addresses.brokerSync(brokerId), m -> {
+          received(m.body());
+          m.reply(true);
+        }).completion(),
+        vertx.eventBus().<SyncDelta>consumer(Addresses.brokerSyncRepair(brokerId), m -> received(m.body())).completion(),
+        vertx.eventBus().<Object>consumer(Addresses.brokerSyncPull(brokerId),
+            m -> m.reply(new SyncDelta(brokerId, replica.all(), replica.watermarks()))).completion(),
+        vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED, m -> {
+          if (!m.body().brokerId().equals(brokerId)) {
+            peers.heard(m.body().brokerId(), m.body().clusterNodeId(), System.currentTimeMillis());
+          }
+        }).completion());
     vertx.setPeriodic(syncIntervalMs, id -> publishDigest());
     vertx.setPeriodic(500, id -> checkPeers());
-    vertx.eventBus().publish(Addresses.BROKERS_QUERY, "");
+    // Only once the cluster routes announcements here is the query sent; the pull waits longer
+    // than the brokers' announcement period, so every live peer has been heard by then.
     Promise<Void> ready = Promise.promise();
-    vertx.setTimer(PULL_SETTLE_MS, id -> pull(peers.live(System.currentTimeMillis()), 0).onComplete(ar -> {
-      publishDigest();
-      ready.complete();
-    }));
+    Future.all(registered).onComplete(x -> {
+      vertx.eventBus().publish(Addresses.BROKERS_QUERY, "");
+      vertx.setTimer(PULL_SETTLE_MS, id -> pull(peers.live(System.currentTimeMillis()), 0).onComplete(ar -> {
+        publishDigest();
+        ready.complete();
+      }));
+    });
     return ready.future();
   }
 
