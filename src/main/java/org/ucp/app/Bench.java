@@ -1,5 +1,7 @@
 package org.ucp.app;
 
+import org.ucp.config.Args;
+
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
-import org.ucp.datastore.DataClient;
+import org.ucp.client.DataClient;
 
 /**
  * The data part of {@code bench}: put and get throughput of named data through a broker (a file

@@ -1,5 +1,7 @@
 package org.ucp.app;
 
+import org.ucp.config.Args;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;

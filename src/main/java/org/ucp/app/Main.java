@@ -1,5 +1,7 @@
 package org.ucp.app;
 
+import org.ucp.config.Args;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package org.ucp.arbiter;
 
+import org.ucp.sync.ResultPolicy;
+
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;

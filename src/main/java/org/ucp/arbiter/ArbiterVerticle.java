@@ -1,5 +1,9 @@
 package org.ucp.arbiter;
 
+import org.ucp.sync.DecisionStore;
+import org.ucp.sync.ArbiterRules;
+import org.ucp.sync.ResultPolicy;
+
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -15,7 +19,7 @@ import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.bus.Messages.ResultSubmission;
 import org.ucp.bus.Messages.RunStatus;
 import org.ucp.bus.Messages.Verdict;
-import org.ucp.datastore.DataClient;
+import org.ucp.client.DataClient;
 import org.ucp.model.JobState;
 
 /**

@@ -1,5 +1,11 @@
 package org.ucp.broker;
 
+import org.ucp.data.DataRouter;
+import org.ucp.data.DataIndex;
+import org.ucp.data.StoreLink;
+import org.ucp.data.DatastoreDirectory;
+import org.ucp.sync.MetadataSync;
+
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -8,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Logger;
-import org.ucp.arbiter.DecisionStore;
+import org.ucp.sync.DecisionStore;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;

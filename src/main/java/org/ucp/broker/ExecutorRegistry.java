@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.ucp.bus.Messages.ExecutorInfo;
 import org.ucp.model.EmergencyLevel;
+import org.ucp.model.ExecutorHealth;
 import org.ucp.model.ExecutorCapabilities;
 
 /**
@@ -17,12 +18,6 @@ import org.ucp.model.ExecutorCapabilities;
  * overdue, LOST after the executor timeout or when its cluster member leaves. No Vert.x here.
  */
 public final class ExecutorRegistry {
-  public enum Health {
-    ALIVE,
-    SUSPECT,
-    LOST
-  }
-
   /** An attempt placed on an executor. */
   public record Placed(String jobId, int attempt, EmergencyLevel level, int memoryMb, long startedAt) {}
 
@@ -52,7 +47,7 @@ public final class ExecutorRegistry {
   /** (Re-)registers an executor; it is ALIVE. A previously LOST one starts with nothing placed. */
   public void register(String executorId, String clusterNodeId, int slots, ExecutorCapabilities caps, long now) {
     Entry entry = executors.computeIfAbsent(executorId, id -> new Entry());
-    if (entry.health == Health.LOST) {
+    if (entry.health == ExecutorHealth.LOST) {
       entry.placed.clear();
       entry.pendingMemoryMb.clear();
     }
@@ -60,7 +55,7 @@ public final class ExecutorRegistry {
     entry.slots = slots;
     entry.capabilities = caps;
     entry.lastHeartbeat = now;
-    entry.health = Health.ALIVE;
+    entry.health = ExecutorHealth.ALIVE;
   }
 
   /**
@@ -70,8 +65,8 @@ public final class ExecutorRegistry {
    */
   public void expect(String executorId, List<Placed> attempts, long now) {
     Entry entry = executors.computeIfAbsent(executorId, id -> new Entry());
-    if (entry.health == Health.LOST || entry.capabilities == null) {
-      entry.health = Health.SUSPECT;
+    if (entry.health == ExecutorHealth.LOST || entry.capabilities == null) {
+      entry.health = ExecutorHealth.SUSPECT;
       entry.lastHeartbeat = now;
     }
     for (Placed p : attempts) {
@@ -90,13 +85,13 @@ public final class ExecutorRegistry {
   /** A heartbeat; false when the executor is unknown or was declared LOST (it must register). */
   public boolean heartbeat(String executorId, int slots, ExecutorCapabilities caps, List<String> running, long now) {
     Entry entry = executors.get(executorId);
-    if (entry == null || entry.health == Health.LOST) {
+    if (entry == null || entry.health == ExecutorHealth.LOST) {
       return false;
     }
     entry.slots = slots;
     entry.capabilities = caps;
     entry.lastHeartbeat = now;
-    entry.health = Health.ALIVE;
+    entry.health = ExecutorHealth.ALIVE;
     entry.pendingMemoryMb.keySet().removeAll(running);
     return true;
   }
@@ -121,17 +116,17 @@ public final class ExecutorRegistry {
   public List<Lost> sweep(long now) {
     List<Lost> lost = new ArrayList<>();
     executors.forEach((id, entry) -> {
-      if (entry.health == Health.LOST) {
+      if (entry.health == ExecutorHealth.LOST) {
         return;
       }
       long silence = now - entry.lastHeartbeat;
-      if (entry.health == Health.ALIVE && silence > suspectAfterMs) {
+      if (entry.health == ExecutorHealth.ALIVE && silence > suspectAfterMs) {
         heartbeatsMissed++;
       }
       if (silence > lostAfterMs) {
         lost.add(markLost(id, entry, "no heartbeat for " + silence + " ms"));
       } else {
-        entry.health = silence > suspectAfterMs ? Health.SUSPECT : Health.ALIVE;
+        entry.health = silence > suspectAfterMs ? ExecutorHealth.SUSPECT : ExecutorHealth.ALIVE;
       }
     });
     return lost;
@@ -141,7 +136,7 @@ public final class ExecutorRegistry {
   public List<Lost> memberLeft(String clusterNodeId) {
     List<Lost> lost = new ArrayList<>();
     executors.forEach((id, entry) -> {
-      if (entry.health != Health.LOST && clusterNodeId.equals(entry.clusterNodeId)) {
+      if (entry.health != ExecutorHealth.LOST && clusterNodeId.equals(entry.clusterNodeId)) {
         lost.add(markLost(id, entry, "its cluster member left"));
       }
     });
@@ -149,14 +144,14 @@ public final class ExecutorRegistry {
   }
 
   private static Lost markLost(String id, Entry entry, String why) {
-    entry.health = Health.LOST;
+    entry.health = ExecutorHealth.LOST;
     Lost lost = new Lost(id, why, List.copyOf(entry.placed.values()));
     entry.placed.clear();
     entry.pendingMemoryMb.clear();
     return lost;
   }
 
-  public Optional<Health> health(String executorId) {
+  public Optional<ExecutorHealth> health(String executorId) {
     return Optional.ofNullable(executors.get(executorId)).map(e -> e.health);
   }
 
@@ -164,7 +159,7 @@ public final class ExecutorRegistry {
   public List<Scheduler.Candidate> candidates() {
     List<Scheduler.Candidate> out = new ArrayList<>();
     executors.forEach((id, e) -> {
-      if (e.health == Health.ALIVE && e.capabilities != null) {
+      if (e.health == ExecutorHealth.ALIVE && e.capabilities != null) {
         List<Scheduler.RunningJob> running = e.placed.values().stream()
             .map(p -> new Scheduler.RunningJob(p.jobId(), p.level(), p.startedAt(), p.memoryMb())).toList();
         out.add(new Scheduler.Candidate(id, e.slots - e.placed.size(), e.effectiveCapabilities(), running));
@@ -182,7 +177,7 @@ public final class ExecutorRegistry {
   }
 
   public int alive() {
-    return (int) executors.values().stream().filter(e -> e.health != Health.LOST).count();
+    return (int) executors.values().stream().filter(e -> e.health != ExecutorHealth.LOST).count();
   }
 
   public int running() {
@@ -193,7 +188,7 @@ public final class ExecutorRegistry {
     return executors.entrySet().stream()
         .map(e -> new ExecutorInfo(
             e.getKey(), brokerId, e.getValue().slots, e.getValue().placed.size(),
-            e.getValue().capabilities, e.getValue().health.name(), e.getValue().lastHeartbeat))
+            e.getValue().capabilities, e.getValue().health, e.getValue().lastHeartbeat))
         .toList();
   }
 
@@ -202,7 +197,7 @@ public final class ExecutorRegistry {
     int slots;
     ExecutorCapabilities capabilities;
     long lastHeartbeat;
-    Health health = Health.ALIVE;
+    ExecutorHealth health = ExecutorHealth.ALIVE;
     final Map<String, Placed> placed = new LinkedHashMap<>();
     /** Jobs placed here that the executor's heartbeats do not count yet, with their memory. */
     final Map<String, Integer> pendingMemoryMb = new HashMap<>();

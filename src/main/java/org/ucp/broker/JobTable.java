@@ -9,7 +9,6 @@ import org.ucp.bus.Messages.JobPage;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.clock.VectorClock;
 import org.ucp.model.Attempt;
-import org.ucp.model.DataName;
 import org.ucp.model.AttemptOutcome;
 import org.ucp.model.JobResult;
 import org.ucp.model.JobSpec;
@@ -69,7 +68,7 @@ public final class JobTable {
       deps.add(spec.dependsOn().get(i));
     }
     for (JobView producer : jobs.values()) {
-      if (!producer.state().isFinal() && !deps.contains(producer.jobId()) && readsNamedResultOf(spec, producer.spec())) {
+      if (!producer.state().isFinal() && !deps.contains(producer.jobId()) && spec.readsNamedResultOf(producer.spec())) {
         deps.add(producer.jobId());
       }
     }
@@ -77,35 +76,6 @@ public final class JobTable {
     JobView job = new JobView(jobId, spec, JobState.QUEUED, owner, now, List.of(), null, null, stamp);
     put(job);
     return settleDependencies(job).orElse(job);
-  }
-
-  /** Whether {@code consumer} reads (module, stdin or inputs) a name {@code producer} publishes. */
-  public static boolean readsNamedResultOf(JobSpec consumer, JobSpec producer) {
-    List<String> reads = new ArrayList<>(consumer.inputs().values());
-    reads.add(consumer.module());
-    if (consumer.stdin() != null) {
-      reads.add(consumer.stdin());
-    }
-    for (String published : producer.namedResults().values()) {
-      for (String read : reads) {
-        if (namesOverlap(read, published)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static boolean namesOverlap(String a, String b) {
-    boolean wa = DataName.isWildcard(a);
-    boolean wb = DataName.isWildcard(b);
-    if (!wa && !wb) {
-      return a.equals(b);
-    }
-    if (wa && wb) {
-      return DataName.prefix(a).startsWith(DataName.prefix(b)) || DataName.prefix(b).startsWith(DataName.prefix(a));
-    }
-    return wa ? b.startsWith(DataName.prefix(a)) : a.startsWith(DataName.prefix(b));
   }
 
   /** Every job, in arrival order. */

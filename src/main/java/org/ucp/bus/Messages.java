@@ -284,7 +284,7 @@ public final class Messages {
       int slots,
       int running,
       ExecutorCapabilities capabilities,
-      String health,
+      org.ucp.model.ExecutorHealth health,
       long lastHeartbeat) {}
 
   /**

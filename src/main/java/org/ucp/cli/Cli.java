@@ -5,7 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.ucp.app.Args;
+import org.ucp.config.Args;
 
 /**
  * The client commands: each talks to one node's HTTP API ({@code --url}, default

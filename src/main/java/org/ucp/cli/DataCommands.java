@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.ucp.app.Args;
+import org.ucp.config.Args;
 
 /** {@code put NAME FILE}, {@code get NAME -o FILE}, {@code ls PREFIX}: named data, streamed. */
 final class DataCommands {

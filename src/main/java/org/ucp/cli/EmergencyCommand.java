@@ -2,7 +2,7 @@ package org.ucp.cli;
 
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.ucp.app.Args;
+import org.ucp.config.Args;
 
 /** {@code emergency declare LEVEL REASON} and {@code emergency clear}. */
 final class EmergencyCommand {

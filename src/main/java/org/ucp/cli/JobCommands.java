@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
-import org.ucp.app.Args;
+import org.ucp.config.Args;
 
 /** {@code submit JOB.json [--wait]}, {@code status ID}, {@code result ID -o FILE}. */
 final class JobCommands {

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.ucp.broker.JobTable;
 import org.ucp.model.JobSpec;
 import org.ucp.model.JobSpecParser;
 import org.ucp.model.ValidationException;
@@ -162,7 +161,7 @@ final class PlanParser {
     for (Plan.Job job : byName.values()) {
       Set<String> deps = new HashSet<>(job.dependsOn());
       for (Plan.Job other : byName.values()) {
-        if (other != job && JobTable.readsNamedResultOf(job.parsed(), other.parsed())) {
+        if (other != job && job.parsed().readsNamedResultOf(other.parsed())) {
           deps.add(other.name());
         }
       }

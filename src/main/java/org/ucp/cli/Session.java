@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
-import org.ucp.app.Args;
+import org.ucp.config.Args;
 
 /** What every client command gets: its flags, the node's API, and where to print. */
 record Session(Args flags, HttpApi api, boolean json, PrintStream out, boolean terminal) {

@@ -6,7 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.Set;
-import org.ucp.broker.BrokerDirectory;
+import org.ucp.client.BrokerDirectory;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.Messages.JobAccepted;
@@ -18,7 +18,7 @@ import org.ucp.model.JobSpec;
 import org.ucp.model.JobSpecParser;
 import org.ucp.model.JobState;
 import org.ucp.model.JobView;
-import org.ucp.web.BrokerQueries;
+import org.ucp.client.BrokerQueries;
 
 /**
  * The Java API for programs that are part of the cluster (they run on a clustered Vert.x, e.g. a

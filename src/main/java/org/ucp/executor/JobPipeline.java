@@ -22,7 +22,7 @@ import org.ucp.bus.Messages;
 import org.ucp.bus.Messages.Verdict;
 import org.ucp.bus.UcpException;
 import org.ucp.config.UcpConfig.ExecutorConfig;
-import org.ucp.datastore.DataClient;
+import org.ucp.client.DataClient;
 import org.ucp.model.DataName;
 import org.ucp.model.JobSpec;
 import org.ucp.wasm.Cancellation;

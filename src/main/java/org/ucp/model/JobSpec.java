@@ -1,5 +1,6 @@
 package org.ucp.model;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -118,5 +119,34 @@ public record JobSpec(
   /** A job that runs {@code module} with defaults for everything else. */
   public static JobSpec of(String module, List<String> args) {
     return new JobSpec(module, args, null, null, null, null, null, null, null, null, null, 0);
+  }
+
+  /** Whether this job reads (module, stdin or inputs) a name {@code producer} publishes. */
+  public boolean readsNamedResultOf(JobSpec producer) {
+    List<String> reads = new ArrayList<>(inputs().values());
+    reads.add(module());
+    if (stdin() != null) {
+      reads.add(stdin());
+    }
+    for (String published : producer.namedResults().values()) {
+      for (String read : reads) {
+        if (namesOverlap(read, published)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean namesOverlap(String a, String b) {
+    boolean wa = DataName.isWildcard(a);
+    boolean wb = DataName.isWildcard(b);
+    if (!wa && !wb) {
+      return a.equals(b);
+    }
+    if (wa && wb) {
+      return DataName.prefix(a).startsWith(DataName.prefix(b)) || DataName.prefix(b).startsWith(DataName.prefix(a));
+    }
+    return wa ? b.startsWith(DataName.prefix(a)) : a.startsWith(DataName.prefix(b));
   }
 }

@@ -1,5 +1,7 @@
 package org.ucp.web;
 
+import org.ucp.client.BrokerQueries;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;

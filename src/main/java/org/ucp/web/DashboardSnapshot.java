@@ -1,5 +1,7 @@
 package org.ucp.web;
 
+import org.ucp.client.BrokerQueries;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;

@@ -1,5 +1,7 @@
 package org.ucp.web;
 
+import org.ucp.client.BrokerQueries;
+
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.ucp.broker.ExecutorRegistry.Health;
+import org.ucp.model.ExecutorHealth;
 import org.ucp.bus.Messages.ArbiterStatsView;
 import org.ucp.bus.Messages.BrokerInfo;
 import org.ucp.bus.Messages.ClusterView;
@@ -38,7 +40,7 @@ final class UcpMetrics {
   private final BrokerQueries brokers;
   private final ConflictStats conflicts;
   private final Map<JobState, AtomicLong> jobs = new EnumMap<>(JobState.class);
-  private final Map<Health, AtomicLong> executors = new EnumMap<>(Health.class);
+  private final Map<ExecutorHealth, AtomicLong> executors = new EnumMap<>(ExecutorHealth.class);
   private final AtomicLong brokerCount = new AtomicLong();
   private final AtomicLong queued = new AtomicLong();
   private final AtomicLong attempts = new AtomicLong();
@@ -58,7 +60,7 @@ final class UcpMetrics {
     for (JobState state : JobState.values()) {
       jobs.put(state, gauge("ucp.jobs", "Jobs in each state, cluster-wide.", Tags.of("state", state.name())));
     }
-    for (Health health : Health.values()) {
+    for (ExecutorHealth health : ExecutorHealth.values()) {
       executors.put(health, gauge("ucp.executors", "Executors by health as their brokers see them.",
           Tags.of("health", health.name())));
     }
@@ -124,9 +126,9 @@ final class UcpMetrics {
     attempts.set(view.brokers().stream().mapToLong(BrokerInfo::attempts).sum());
     redeploys.set(view.brokers().stream().mapToLong(BrokerInfo::redeploys).sum());
     heartbeatsMissed.set(view.brokers().stream().mapToLong(BrokerInfo::heartbeatsMissed).sum());
-    Map<Health, Long> byHealth = new EnumMap<>(Health.class);
+    Map<ExecutorHealth, Long> byHealth = new EnumMap<>(ExecutorHealth.class);
     for (ExecutorInfo e : view.executors()) {
-      byHealth.merge(Health.valueOf(e.health()), 1L, Long::sum);
+      byHealth.merge(e.health(), 1L, Long::sum);
     }
     executors.forEach((health, value) -> value.set(byHealth.getOrDefault(health, 0L)));
   }

@@ -1,5 +1,7 @@
 package org.ucp.web;
 
+import org.ucp.client.BrokerQueries;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -24,8 +26,8 @@ import org.ucp.bus.Messages.JobListQuery;
 import org.ucp.bus.Messages.SubmitJob;
 import org.ucp.bus.UcpException;
 import org.ucp.config.UcpConfig.HttpConfig;
-import org.ucp.datastore.DataClient;
-import org.ucp.broker.BrokerDirectory;
+import org.ucp.client.DataClient;
+import org.ucp.client.BrokerDirectory;
 import org.ucp.clock.VectorClock;
 import org.ucp.model.DataName;
 import org.ucp.model.EmergencyLevel;

@@ -1,5 +1,7 @@
 package org.ucp.app;
 
+import org.ucp.config.Args;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

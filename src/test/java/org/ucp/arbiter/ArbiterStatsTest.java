@@ -1,5 +1,7 @@
 package org.ucp.arbiter;
 
+import org.ucp.sync.ResultPolicy;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -14,7 +14,7 @@ import org.ucp.model.JobState;
 import org.ucp.model.JobSpec;
 import org.ucp.model.EmergencyState;
 import org.junit.jupiter.api.Timeout;
-import org.ucp.broker.ExecutorRegistry.Health;
+import org.ucp.model.ExecutorHealth;
 import org.ucp.broker.ExecutorRegistry.Lost;
 import org.ucp.broker.ExecutorRegistry.Placed;
 import org.ucp.bus.Messages.ExecutorInfo;
@@ -153,7 +153,7 @@ class ExecutorRegistryTest {
 
     assertEquals(Optional.of("e1"), place(registry, SMALL));
     ExecutorInfo info = registry.view().get(0);
-    assertEquals(new ExecutorInfo("e1", "b1", 3, 0, caps(512), "ALIVE", 7), info);
+    assertEquals(new ExecutorInfo("e1", "b1", 3, 0, caps(512), ExecutorHealth.ALIVE, 7), info);
   }
 
   @Test
@@ -201,17 +201,17 @@ class ExecutorRegistryTest {
     r.register("e1", null, 2, caps(1024), 1_000);
 
     assertEquals(List.of(), r.sweep(1_000 + SUSPECT_AFTER - 1));
-    assertEquals(Optional.of(Health.ALIVE), r.health("e1"));
+    assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("e1"));
 
     assertEquals(List.of(), r.sweep(1_000 + SUSPECT_AFTER + 1));
-    assertEquals(Optional.of(Health.SUSPECT), r.health("e1"));
+    assertEquals(Optional.of(ExecutorHealth.SUSPECT), r.health("e1"));
 
     assertEquals(List.of(), r.sweep(1_000 + LOST_AFTER - 1));
-    assertEquals(Optional.of(Health.SUSPECT), r.health("e1"));
+    assertEquals(Optional.of(ExecutorHealth.SUSPECT), r.health("e1"));
 
     List<Lost> lost = r.sweep(1_000 + LOST_AFTER + 1);
     assertEquals(List.of("e1"), lost.stream().map(Lost::executorId).toList());
-    assertEquals(Optional.of(Health.LOST), r.health("e1"));
+    assertEquals(Optional.of(ExecutorHealth.LOST), r.health("e1"));
   }
 
   @Test
@@ -264,11 +264,11 @@ class ExecutorRegistryTest {
     ExecutorRegistry r = withTimeouts();
     r.register("e1", null, 2, caps(1024), 0);
     r.sweep(SUSPECT_AFTER + 1);
-    assertEquals(Optional.of(Health.SUSPECT), r.health("e1"));
+    assertEquals(Optional.of(ExecutorHealth.SUSPECT), r.health("e1"));
 
     assertTrue(r.heartbeat("e1", 2, caps(1024), List.of(), SUSPECT_AFTER + 2));
 
-    assertEquals(Optional.of(Health.ALIVE), r.health("e1"));
+    assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("e1"));
     assertEquals(List.of("e1"), r.candidates().stream().map(Scheduler.Candidate::executorId).toList());
   }
 
@@ -280,7 +280,7 @@ class ExecutorRegistryTest {
 
     assertFalse(r.heartbeat("e1", 2, caps(1024), List.of(), LOST_AFTER + 2));
 
-    assertEquals(Optional.of(Health.LOST), r.health("e1"));
+    assertEquals(Optional.of(ExecutorHealth.LOST), r.health("e1"));
     assertEquals(List.of(), r.candidates());
   }
 
@@ -302,10 +302,10 @@ class ExecutorRegistryTest {
     assertEquals(List.of("e1", "e2"), lost.stream().map(Lost::executorId).toList());
     assertEquals(List.of(onE1), lost.get(0).attempts());
     assertEquals(List.of(onE2), lost.get(1).attempts());
-    assertEquals(Optional.of(Health.LOST), r.health("e1"));
-    assertEquals(Optional.of(Health.LOST), r.health("e2"));
-    assertEquals(Optional.of(Health.ALIVE), r.health("e3"));
-    assertEquals(Optional.of(Health.ALIVE), r.health("e4"));
+    assertEquals(Optional.of(ExecutorHealth.LOST), r.health("e1"));
+    assertEquals(Optional.of(ExecutorHealth.LOST), r.health("e2"));
+    assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("e3"));
+    assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("e4"));
     assertEquals(List.of(), r.memberLeft("node-1"), "already LOST: not reported again");
   }
 
@@ -318,7 +318,7 @@ class ExecutorRegistryTest {
 
     r.register("e1", "node-9", 2, caps(1024), 10);
 
-    assertEquals(Optional.of(Health.ALIVE), r.health("e1"));
+    assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("e1"));
     assertEquals(0, r.running());
     assertEquals(List.of(new Scheduler.Candidate("e1", 2, caps(1024), List.of())), r.candidates(),
         "both slots free and no pending memory left over");

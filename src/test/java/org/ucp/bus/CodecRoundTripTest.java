@@ -111,7 +111,7 @@ class CodecRoundTripTest {
     s.put(Messages.ClusterView.class,
         new Messages.ClusterView(
             List.of(new Messages.BrokerInfo("broker-1", "PRIORITY_BASED", 1, 1, 3, "HIGH", 1_700_000_000_005L, 7, 2, 4)),
-            List.of(new Messages.ExecutorInfo("exec-2", "broker-1", 4, 1, EXEC_CAPS, "ALIVE", 1_700_000_000_000L)),
+            List.of(new Messages.ExecutorInfo("exec-2", "broker-1", 4, 1, EXEC_CAPS, org.ucp.model.ExecutorHealth.ALIVE, 1_700_000_000_000L)),
             List.of(new Messages.DatastoreInfo("store-1", "ALIVE", 9_000_000L, 20_000_000L, 3, 4096, 1_700_000_000_001L)),
             EMERGENCY));
     s.put(Messages.DataRequest.class, new Messages.DataRequest("camera7/2026/img1.jpg"));

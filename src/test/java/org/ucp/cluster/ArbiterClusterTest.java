@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.ucp.app.Embedded;
 import org.ucp.app.Node;
-import org.ucp.arbiter.DecisionStore;
+import org.ucp.sync.DecisionStore;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.Decision;
@@ -24,7 +24,7 @@ import org.ucp.bus.Messages.ResultSubmission;
 import org.ucp.bus.Messages.RunStatus;
 import org.ucp.bus.Messages.Verdict;
 import org.ucp.clock.VectorClock;
-import org.ucp.datastore.DataClient;
+import org.ucp.client.DataClient;
 import org.ucp.testing.TestNodes;
 
 /**

@@ -293,7 +293,7 @@ class DatastoreCrashTest {
 
   /** Collects the broker's (in this JVM) reports of datastores it reconciled. */
   private static final class Reconciles extends Handler implements AutoCloseable {
-    private final Logger logger = Logger.getLogger("org.ucp.broker.DataIndex");
+    private final Logger logger = Logger.getLogger("org.ucp.data.DataIndex");
     private final List<String> messages = new CopyOnWriteArrayList<>();
 
     Reconciles() {

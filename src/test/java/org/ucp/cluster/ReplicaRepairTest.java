@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.ucp.app.Embedded;
 import org.ucp.app.Node;
-import org.ucp.datastore.DataClient;
+import org.ucp.client.DataClient;
 import org.ucp.testing.ControlNode;
 import org.ucp.testing.Poll;
 import org.ucp.testing.RawHttp;

@@ -1,5 +1,7 @@
 package org.ucp.web;
 
+import org.ucp.client.BrokerQueries;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ucp.app.Embedded;
-import org.ucp.broker.BrokerDirectory;
+import org.ucp.client.BrokerDirectory;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Codecs;
 import org.ucp.bus.Messages.ResultDecided;

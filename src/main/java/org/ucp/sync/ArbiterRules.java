@@ -1,4 +1,4 @@
-package org.ucp.arbiter;
+package org.ucp.sync;
 
 import java.util.List;
 import org.ucp.bus.Messages.AttemptAssigned;

@@ -1,4 +1,4 @@
-package org.ucp.broker;
+package org.ucp.data;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,7 +16,7 @@ import org.ucp.bus.Messages.DatastoreInfo;
  * first time, again after being DEAD, or from a new cluster member (restarted), is reported to {@link #onAppeared} so its contents can be
  * reconciled with the index. Not thread-safe: the broker's event loop only.
  */
-final class DatastoreDirectory {
+public final class DatastoreDirectory {
   static final long DEAD_AFTER_MS = 3_500;
 
   private static final class Known {
@@ -28,11 +28,11 @@ final class DatastoreDirectory {
   private final Map<String, Known> known = new LinkedHashMap<>();
   private Consumer<String> appeared = id -> {};
 
-  void onAppeared(Consumer<String> listener) {
+  public void onAppeared(Consumer<String> listener) {
     this.appeared = listener;
   }
 
-  void heard(DatastoreAnnounce a, long now) {
+  public void heard(DatastoreAnnounce a, long now) {
     Known k = known.get(a.datastoreId());
     // A new cluster member under a known id is a restart, however quickly it came back.
     boolean fresh = k == null || k.dead || now - k.lastSeen > DEAD_AFTER_MS
@@ -49,17 +49,17 @@ final class DatastoreDirectory {
     }
   }
 
-  void memberLeft(String clusterNodeId) {
+  public void memberLeft(String clusterNodeId) {
     known.values().stream().filter(k -> clusterNodeId.equals(k.last.clusterNodeId())).forEach(k -> k.dead = true);
   }
 
-  boolean alive(String id, long now) {
+  public boolean alive(String id, long now) {
     Known k = known.get(id);
     return k != null && !k.dead && now - k.lastSeen <= DEAD_AFTER_MS;
   }
 
   /** Live datastores, most free space first. */
-  List<String> alive(long now) {
+  public List<String> alive(long now) {
     return known.entrySet().stream()
         .filter(e -> alive(e.getKey(), now))
         .sorted(Comparator.comparingLong((Map.Entry<String, Known> e) -> e.getValue().last.freeBytes()).reversed()
@@ -69,7 +69,7 @@ final class DatastoreDirectory {
   }
 
   /** Up to {@code n} live datastores for a new object, most free space first, skipping {@code exclude}. */
-  List<String> place(int n, Set<String> exclude, long now) {
+  public List<String> place(int n, Set<String> exclude, long now) {
     List<String> out = new ArrayList<>();
     for (String id : alive(now)) {
       if (out.size() < n && !exclude.contains(id)) {
@@ -80,7 +80,7 @@ final class DatastoreDirectory {
   }
 
   /** {@code holders} ordered for reading: live ones first (most free space first), then the rest. */
-  List<String> readOrder(List<String> holders, long now) {
+  public List<String> readOrder(List<String> holders, long now) {
     List<String> out = new ArrayList<>();
     for (String id : alive(now)) {
       if (holders.contains(id)) {
@@ -91,7 +91,7 @@ final class DatastoreDirectory {
     return out;
   }
 
-  List<DatastoreInfo> views(long now) {
+  public List<DatastoreInfo> views(long now) {
     List<DatastoreInfo> out = new ArrayList<>();
     known.forEach((id, k) -> out.add(new DatastoreInfo(id, alive(id, now) ? "ALIVE" : "DEAD",
         k.last.freeBytes(), k.last.totalBytes(), k.last.objects(), k.last.storedBytes(), k.lastSeen)));

@@ -1,4 +1,4 @@
-package org.ucp.arbiter;
+package org.ucp.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.ucp.broker;
+package org.ucp.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

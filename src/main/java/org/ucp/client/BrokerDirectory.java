@@ -1,4 +1,4 @@
-package org.ucp.broker;
+package org.ucp.client;
 
 import io.vertx.core.Vertx;
 import java.util.Comparator;

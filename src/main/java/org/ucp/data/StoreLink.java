@@ -1,4 +1,4 @@
-package org.ucp.broker;
+package org.ucp.data;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,14 +20,14 @@ import org.ucp.bus.Messages.LocalCopy;
 import org.ucp.bus.Messages.ReadAt;
 
 /** A broker's typed calls to one datastore, by id ({@link DataProtocol}). */
-final class StoreLink {
+public final class StoreLink {
   static final long CHUNK_TIMEOUT_MS = 15_000;
   /** A commit forces the whole object to disk first. */
   static final long COMMIT_TIMEOUT_MS = 120_000;
 
   private final Vertx vertx;
 
-  StoreLink(Vertx vertx) {
+  public StoreLink(Vertx vertx) {
     this.vertx = vertx;
   }
 
@@ -35,24 +35,24 @@ final class StoreLink {
     return new DeliveryOptions().setSendTimeout(timeoutMs).addHeader(DataProtocol.OP, op).addHeader(DataProtocol.SESSION, session);
   }
 
-  Future<DataEntry> whole(String store, String name, String version, Buffer bytes) {
+  public Future<DataEntry> whole(String store, String name, String version, Buffer bytes) {
     DeliveryOptions o = op(DataProtocol.WHOLE, "-", COMMIT_TIMEOUT_MS)
         .addHeader(DataProtocol.NAME, name).addHeader(DataProtocol.VERSION, version);
     return Bus.request(vertx, Addresses.datastoreUpload(store), bytes, o);
   }
 
-  Future<Boolean> open(String store, String session, String name, String version) {
+  public Future<Boolean> open(String store, String session, String name, String version) {
     DeliveryOptions o = op(DataProtocol.OPEN, session, CHUNK_TIMEOUT_MS)
         .addHeader(DataProtocol.NAME, name).addHeader(DataProtocol.VERSION, version);
     return Bus.request(vertx, Addresses.datastoreUpload(store), Buffer.buffer(), o);
   }
 
-  Future<Boolean> append(String store, String session, long offset, Buffer chunk) {
+  public Future<Boolean> append(String store, String session, long offset, Buffer chunk) {
     return Bus.request(vertx, Addresses.datastoreUpload(store), chunk,
         op(DataProtocol.APPEND, session, CHUNK_TIMEOUT_MS).addHeader(DataProtocol.OFFSET, Long.toString(offset)));
   }
 
-  Future<DataEntry> commit(String store, String session, String sha256) {
+  public Future<DataEntry> commit(String store, String session, String sha256) {
     DeliveryOptions o = op(DataProtocol.COMMIT, session, COMMIT_TIMEOUT_MS);
     if (sha256 != null) {
       o.addHeader(DataProtocol.SHA256, sha256);
@@ -60,31 +60,31 @@ final class StoreLink {
     return Bus.request(vertx, Addresses.datastoreUpload(store), Buffer.buffer(), o);
   }
 
-  void abort(String store, String session) {
+  public void abort(String store, String session) {
     vertx.eventBus().send(Addresses.datastoreUpload(store), Buffer.buffer(), op(DataProtocol.ABORT, session, CHUNK_TIMEOUT_MS));
   }
 
   /** One chunk, with the object's version, size and checksum in the headers. */
-  Future<Message<Buffer>> read(String store, ReadAt at) {
+  public Future<Message<Buffer>> read(String store, ReadAt at) {
     return vertx.eventBus()
         .<Buffer>request(Addresses.datastoreRead(store), at, new DeliveryOptions().setSendTimeout(CHUNK_TIMEOUT_MS))
         .recover(t -> Future.failedFuture(Failures.unwrap(t)));
   }
 
-  Future<DataEntry> stat(String store, String name) {
+  public Future<DataEntry> stat(String store, String name) {
     return Bus.request(vertx, Addresses.datastoreStat(store), new DataRequest(name),
         new DeliveryOptions().setSendTimeout(CHUNK_TIMEOUT_MS));
   }
 
-  Future<IndexUpdate> delete(String store, DeleteData delete) {
+  public Future<IndexUpdate> delete(String store, DeleteData delete) {
     return Bus.request(vertx, Addresses.datastoreDelete(store), delete);
   }
 
-  Future<DataPage> list(String store, DataListQuery query) {
+  public Future<DataPage> list(String store, DataListQuery query) {
     return Bus.request(vertx, Addresses.datastoreList(store), query);
   }
 
-  Future<DataEntry> copy(String store, LocalCopy copy) {
+  public Future<DataEntry> copy(String store, LocalCopy copy) {
     return Bus.request(vertx, Addresses.datastoreCopy(store), copy);
   }
 
@@ -92,7 +92,7 @@ final class StoreLink {
    * Streams version {@code entry.version()} of an object from one datastore to another, chunk by
    * chunk, keeping its version (re-replication). The target keeps a newer version if it has one.
    */
-  Future<DataEntry> transfer(String from, String to, DataEntry entry) {
+  public Future<DataEntry> transfer(String from, String to, DataEntry entry) {
     String session = UUID.randomUUID().toString();
     return open(to, session, entry.name(), entry.version())
         .compose(v -> transferFrom(from, to, session, entry, 0))

@@ -1,4 +1,5 @@
-package org.ucp.arbiter;
+package org.ucp.sync;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,8 +14,8 @@ import java.util.AbstractMap.SimpleEntry;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.ucp.arbiter.DecisionStore.Arbitration;
-import org.ucp.arbiter.DecisionStore.Outcome;
+import org.ucp.sync.DecisionStore.Arbitration;
+import org.ucp.sync.DecisionStore.Outcome;
 import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.RejectReason;

@@ -1,4 +1,4 @@
-package org.ucp.app;
+package org.ucp.config;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

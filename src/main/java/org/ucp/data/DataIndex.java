@@ -1,4 +1,6 @@
-package org.ucp.broker;
+package org.ucp.data;
+
+import org.ucp.sync.MetadataSync;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,7 +32,7 @@ import org.ucp.sync.MetaEntry;
  * lacks, deleting stale and deleted copies) and copies under-replicated objects to more
  * datastores until each has {@code min(replicationFactor, live datastores)} live copies.
  */
-final class DataIndex {
+public final class DataIndex {
   private static final Logger LOG = Logger.getLogger(DataIndex.class.getName());
   private static final String PREFIX = "data/";
   private static final int MAX_TRANSFERS = 2;
@@ -45,7 +47,7 @@ final class DataIndex {
   private final Set<String> transferring = new HashSet<>();
   private long copiesMade;
 
-  DataIndex(Vertx vertx, String brokerId, MetadataSync sync, DatastoreDirectory directory, StoreLink links, int factor) {
+  public DataIndex(Vertx vertx, String brokerId, MetadataSync sync, DatastoreDirectory directory, StoreLink links, int factor) {
     this.vertx = vertx;
     this.brokerId = brokerId;
     this.sync = sync;
@@ -54,25 +56,25 @@ final class DataIndex {
     this.factor = factor;
   }
 
-  int factor() {
+  public int factor() {
     return factor;
   }
 
-  long copiesMade() {
+  public long copiesMade() {
     return copiesMade;
   }
 
-  static String key(String name) {
+  public static String key(String name) {
     return PREFIX + name;
   }
 
   /** The index entry of {@code name}, tombstones included. */
-  Optional<DataLocation> location(String name) {
+  public Optional<DataLocation> location(String name) {
     return sync.read(key(name), DataLocation.class);
   }
 
   /** Live (not deleted) entries under {@code prefix}, sorted by name. */
-  List<DataLocation> under(String prefix) {
+  public List<DataLocation> under(String prefix) {
     List<DataLocation> out = new ArrayList<>();
     for (MetaEntry e : sync.replica().visible(key(prefix))) {
       DataLocation loc = MetadataSync.parse(e.value(), DataLocation.class);
@@ -84,7 +86,7 @@ final class DataIndex {
     return out;
   }
 
-  DataPage page(DataListQuery q) {
+  public DataPage page(DataListQuery q) {
     List<DataLocation> all = under(q.prefix());
     int from = (int) Math.min((long) q.page() * q.size(), all.size());
     int to = Math.min(from + q.size(), all.size());
@@ -92,18 +94,18 @@ final class DataIndex {
   }
 
   /** The broker that writes the index now: the first name among the live brokers. */
-  String writer() {
+  public String writer() {
     List<String> live = new ArrayList<>(sync.peers().live(System.currentTimeMillis()));
     live.add(brokerId);
     return live.stream().sorted().findFirst().orElse(brokerId);
   }
 
-  boolean isWriter() {
+  public boolean isWriter() {
     return writer().equals(brokerId);
   }
 
   /** Hands what this broker did to the index writer, and waits until it is written (or the writer is gone). */
-  Future<Void> report(IndexUpdate update) {
+  public Future<Void> report(IndexUpdate update) {
     String writer = writer();
     if (writer.equals(brokerId)) {
       apply(update);
@@ -119,7 +121,7 @@ final class DataIndex {
   }
 
   /** Merges an update by data version: a newer version replaces the entry, an equal one adds holders. */
-  void apply(IndexUpdate u) {
+  public void apply(IndexUpdate u) {
     for (DataEntry w : u.written()) {
       written(w);
     }
@@ -166,7 +168,7 @@ final class DataIndex {
   }
 
   /** A datastore appeared (new, or back after being lost): merge what it holds with the index. */
-  void reconcile(String store) {
+  public void reconcile(String store) {
     if (!isWriter()) {
       return;
     }
@@ -200,7 +202,7 @@ final class DataIndex {
    * Copies objects with too few live copies to more datastores: the writer only, a few at a time,
    * every second and again as soon as a copy lands.
    */
-  void repair() {
+  public void repair() {
     if (!isWriter()) {
       return;
     }
@@ -240,7 +242,7 @@ final class DataIndex {
   }
 
   /** Objects whose live copies number fewer than the factor allows (for monitoring and tests). */
-  long underReplicated() {
+  public long underReplicated() {
     long now = System.currentTimeMillis();
     List<String> alive = directory.alive(now);
     int want = Math.min(factor, alive.size());

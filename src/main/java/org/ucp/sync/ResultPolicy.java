@@ -1,4 +1,4 @@
-package org.ucp.arbiter;
+package org.ucp.sync;
 
 /** The {@code results.policy} setting. */
 public enum ResultPolicy {

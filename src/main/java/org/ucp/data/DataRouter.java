@@ -1,4 +1,4 @@
-package org.ucp.broker;
+package org.ucp.data;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -45,7 +45,7 @@ import org.ucp.model.DataVersion;
  * index misses, by asking every live datastore) and fall over to the next holder when one fails.
  * Whatever was written or deleted is reported to the index writer before the answer.
  */
-final class DataRouter {
+public final class DataRouter {
   private static final Logger LOG = Logger.getLogger(DataRouter.class.getName());
 
   private final Vertx vertx;
@@ -69,7 +69,7 @@ final class DataRouter {
     }
   }
 
-  DataRouter(Vertx vertx, String brokerId, DataIndex index, DatastoreDirectory directory, StoreLink links) {
+  public DataRouter(Vertx vertx, String brokerId, DataIndex index, DatastoreDirectory directory, StoreLink links) {
     this.vertx = vertx;
     this.brokerId = brokerId;
     this.index = index;
@@ -77,7 +77,7 @@ final class DataRouter {
     this.links = links;
   }
 
-  Future<?> start() {
+  public Future<?> start() {
     vertx.setPeriodic(DataProtocol.IDLE_TIMEOUT_MS / 4, id -> dropIdle());
     return Future.all(List.of(
         vertx.eventBus().<Buffer>consumer(Addresses.BROKER_DATA_PUT, m -> answer(m, guarded(() -> put(m)))).completion(),

@@ -1,4 +1,4 @@
-package org.ucp.web;
+package org.ucp.client;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.ucp.broker.BrokerDirectory;
+import org.ucp.client.BrokerDirectory;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
@@ -62,7 +62,7 @@ public final class BrokerQueries {
    * One page of every job: each broker's replica holds every broker's jobs, so one broker
    * answers (the next one if it does not).
    */
-  Future<JobPage> jobs(JobState state, int page, int size) {
+  public Future<JobPage> jobs(JobState state, int page, int size) {
     return pageFrom(brokers(), 0, new JobListQuery(state, page, size));
   }
 
@@ -75,7 +75,7 @@ public final class BrokerQueries {
   }
 
   /** Every live broker's account of metadata sync, with its whole replica when {@code metadata}. */
-  Future<List<CoordinationView>> coordination(boolean metadata) {
+  public Future<List<CoordinationView>> coordination(boolean metadata) {
     List<Future<CoordinationView>> views = new ArrayList<>();
     for (String broker : brokers()) {
       views.add(Bus.<CoordinationView>request(vertx, Addresses.brokerCoordination(broker), metadata, ASK)
@@ -85,7 +85,7 @@ public final class BrokerQueries {
   }
 
   /** Every broker's executors and datastores, and the newest emergency state any broker holds. */
-  Future<ClusterView> cluster() {
+  public Future<ClusterView> cluster() {
     List<Future<ClusterView>> views = new ArrayList<>();
     for (String broker : brokers()) {
       views.add(Bus.<ClusterView>request(vertx, Addresses.brokerCluster(broker), "", ASK)

@@ -1,4 +1,4 @@
-package org.ucp.broker;
+package org.ucp.sync;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.Future;
@@ -35,7 +35,7 @@ import org.ucp.sync.Replica;
  * live peer's whole replica, so a restarted broker continues its own counters instead of
  * re-using them. Runs on the broker verticle's event loop.
  */
-final class MetadataSync {
+public final class MetadataSync {
   private static final Logger LOG = Logger.getLogger(MetadataSync.class.getName());
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
   private static final long PULL_SETTLE_MS = 700;
@@ -57,7 +57,7 @@ final class MetadataSync {
   private Consumer<List<MetaEntry>> onRemote = e -> { };
   private Consumer<String> onPeerDead = id -> { };
 
-  MetadataSync(Vertx vertx, String brokerId, String clusterNodeId, long syncIntervalMs) {
+  public MetadataSync(Vertx vertx, String brokerId, String clusterNodeId, long syncIntervalMs) {
     this.vertx = vertx;
     this.brokerId = brokerId;
     this.clusterNodeId = clusterNodeId;
@@ -66,17 +66,17 @@ final class MetadataSync {
   }
 
   /** Called with versions a peer wrote, after they are applied. */
-  void onRemote(Consumer<List<MetaEntry>> listener) {
+  public void onRemote(Consumer<List<MetaEntry>> listener) {
     this.onRemote = listener;
   }
 
   /** Called when a peer is found DEAD (member left, or silent too long). */
-  void onPeerDead(Consumer<String> listener) {
+  public void onPeerDead(Consumer<String> listener) {
     this.onPeerDead = listener;
   }
 
   /** Registers the handlers and pulls a live peer's replica; completes when this broker may write. */
-  Future<Void> start() {
+  public Future<Void> start() {
     List<Future<Void>> registered = List.of(
         vertx.eventBus().<SyncDelta>consumer(Addresses.SYNC_DELTA, m -> {
           if (!m.body().from().equals(brokerId)) {
@@ -126,13 +126,13 @@ final class MetadataSync {
   }
 
   /** Writes a version of {@code key} (null value: deletion) at the key's current generation. */
-  MetaEntry write(String key, Object value, long progress) {
+  public MetaEntry write(String key, Object value, long progress) {
     int generation = replica.get(key).map(MetaEntry::generation).orElse(0);
     return write(key, value, generation, progress);
   }
 
   /** Writes a version of {@code key} at {@code generation}; it is published with the next delta. */
-  MetaEntry write(String key, Object value, int generation, long progress) {
+  public MetaEntry write(String key, Object value, int generation, long progress) {
     clock = clock.merge(replica.clock()).tick(brokerId);
     MetaEntry e = new MetaEntry(key, brokerId, ++seq, clock, generation, progress, value == null ? null : json(value));
     replica.apply(e);
@@ -148,7 +148,7 @@ final class MetadataSync {
    * peers in turn (the published delta reaches the others anyway). Completes with the number of
    * brokers known to hold it: 2, or 1 when no peer is alive or none acknowledged.
    */
-  Future<Integer> replicate(String key) {
+  public Future<Integer> replicate(String key) {
     MetaEntry e = replica.get(key).orElseThrow();
     SyncDelta delta = new SyncDelta(brokerId, List.of(e), Map.of());
     return storeAt(peers.live(System.currentTimeMillis()), 0, delta);
@@ -241,7 +241,7 @@ final class MetadataSync {
   }
 
   /** Members that left: their brokers are DEAD at once. */
-  void memberLeft(String nodeId) {
+  public void memberLeft(String nodeId) {
     for (String dead : peers.memberLeft(nodeId)) {
       LOG.warning(() -> "broker " + dead + " DEAD (its cluster member left)");
       onPeerDead.accept(dead);
@@ -260,20 +260,20 @@ final class MetadataSync {
     }
   }
 
-  Peers peers() {
+  public Peers peers() {
     return peers;
   }
 
-  Replica replica() {
+  public Replica replica() {
     return replica;
   }
 
   /** The visible value of {@code key}, decoded. */
-  <T> Optional<T> read(String key, Class<T> type) {
+  public <T> Optional<T> read(String key, Class<T> type) {
     return replica.value(key).map(json -> parse(json, type));
   }
 
-  CoordinationView view(boolean withMetadata) {
+  public CoordinationView view(boolean withMetadata) {
     long now = System.currentTimeMillis();
     List<PeerView> peerViews = new ArrayList<>();
     for (Peers.Peer p : peers.all()) {
@@ -297,7 +297,7 @@ final class MetadataSync {
     bytesSent += bytes;
   }
 
-  static String json(Object value) {
+  public static String json(Object value) {
     try {
       return JsonCodec.MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
@@ -305,7 +305,7 @@ final class MetadataSync {
     }
   }
 
-  static <T> T parse(String json, Class<T> type) {
+  public static <T> T parse(String json, Class<T> type) {
     try {
       return JsonCodec.MAPPER.readValue(json, type);
     } catch (IOException e) {

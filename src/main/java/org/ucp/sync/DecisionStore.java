@@ -1,4 +1,4 @@
-package org.ucp.arbiter;
+package org.ucp.sync;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.hazelcast.core.HazelcastInstance;

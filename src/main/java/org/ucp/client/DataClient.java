@@ -1,4 +1,4 @@
-package org.ucp.datastore;
+package org.ucp.client;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
