@@ -20,6 +20,7 @@ import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.ResultSubmission;
 import org.ucp.bus.Messages.Verdict;
+import org.ucp.clock.VectorClock;
 
 /**
  * The cluster-wide facts of result decisions: one entry per job in the Hazelcast map {@value #MAP}
@@ -89,9 +90,16 @@ public final class DecisionStore {
     this.context = context;
   }
 
-  /** Records an attempt; brokers call this before they send the attempt to its executor. */
-  public Future<Void> assigned(AttemptAssigned a) {
-    return Future.fromCompletionStage(map.submitToKey(a.jobId(), new RecordAttempt(a)), context).mapEmpty();
+  /**
+   * Records an attempt; brokers call this before they send the attempt to its executor. Completes
+   * with the attempt of record: its clock is the proposed one merged with every earlier recorded
+   * attempt's, so it dominates them all even when the broker never heard of one (a dead broker's
+   * last dispatch). When another assignment already holds the number, that one is returned and
+   * the caller must not send its own.
+   */
+  public Future<AttemptAssigned> assigned(AttemptAssigned a) {
+    return Future.fromCompletionStage(map.submitToKey(a.jobId(), new RecordAttempt(a)), context)
+        .map(json -> read(json, AttemptAssigned.class));
   }
 
   /** Decides {@code s} atomically at the job's owner; an accepted one becomes the job's result. */
@@ -135,8 +143,11 @@ public final class DecisionStore {
     return read(new String(in.readNBytes(length), StandardCharsets.UTF_8), type);
   }
 
-  /** Adds an attempt to the job's entry (once; a repeated record changes nothing). */
-  static final class RecordAttempt implements EntryProcessor<String, Arbitration, Boolean> {
+  /**
+   * Adds an attempt to the job's entry with a clock that dominates every earlier attempt's (a
+   * repeated record changes nothing); answers the attempt of record under that number, as JSON (the answer may cross members).
+   */
+  static final class RecordAttempt implements EntryProcessor<String, Arbitration, String> {
     private static final long serialVersionUID = 1L;
     private transient AttemptAssigned attempt;
 
@@ -145,15 +156,21 @@ public final class DecisionStore {
     }
 
     @Override
-    public Boolean process(Map.Entry<String, Arbitration> entry) {
+    public String process(Map.Entry<String, Arbitration> entry) {
       Arbitration state = entry.getValue() == null ? Arbitration.NONE : entry.getValue();
-      if (state.attempts().stream().anyMatch(x -> x.attempt() == attempt.attempt())) {
-        return false;
+      VectorClock clock = attempt.clock();
+      for (AttemptAssigned earlier : state.attempts()) {
+        if (earlier.attempt() == attempt.attempt()) {
+          return write(earlier);
+        }
+        clock = clock.merge(earlier.clock());
       }
+      AttemptAssigned recorded = new AttemptAssigned(
+          attempt.jobId(), attempt.attempt(), attempt.executorId(), attempt.brokerId(), clock);
       List<AttemptAssigned> attempts = new ArrayList<>(state.attempts());
-      attempts.add(attempt);
+      attempts.add(recorded);
       entry.setValue(new Arbitration(attempts, state.accepted(), state.promoted()));
-      return true;
+      return write(recorded);
     }
 
     private void writeObject(ObjectOutputStream out) throws IOException {

@@ -55,8 +55,8 @@ class DecisionStoreWireTest {
   @Test
   void processorsDecideAlikeAfterCrossingTheWire() throws Exception {
     SimpleEntry<String, Arbitration> entry = new SimpleEntry<>("job-1", null);
-    assertTrue(roundTrip(new DecisionStore.RecordAttempt(ATTEMPT)).process(entry));
-    assertFalse(roundTrip(new DecisionStore.RecordAttempt(ATTEMPT)).process(entry), "the same attempt twice");
+    String recorded = roundTrip(new DecisionStore.RecordAttempt(ATTEMPT)).process(entry);
+    assertEquals(recorded, roundTrip(new DecisionStore.RecordAttempt(ATTEMPT)).process(entry), "the same attempt twice");
     assertEquals(List.of(ATTEMPT), entry.getValue().attempts());
 
     Outcome first = roundTrip(new DecisionStore.Decide(ResultPolicy.VECTOR_CLOCK_CAUSAL, SUBMISSION)).process(entry);
