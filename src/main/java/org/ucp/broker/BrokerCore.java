@@ -286,7 +286,13 @@ public final class BrokerCore {
     Optional<JobView> job = jobs.get(d.jobId());
     if (job.isPresent() && job.get().state().isFinal() && job.get().result() != null
         && job.get().result().attempt() != d.attempt()) {
-      laterDecisions.put(d.jobId(), d);
+      if (mergedAway(job.get(), job.get().result().attempt())) {
+        jobs.replaceResult(d, now);
+        pending.add(new BrokerAction.WriteResult(d.jobId(), JobTable.result(d)));
+      } else {
+        laterDecisions.put(d.jobId(), d);
+      }
+      return;
     }
     List<JobView> changed = jobs.decided(d, now);
     if (!changed.isEmpty()) {
@@ -316,6 +322,11 @@ public final class BrokerCore {
     if (!stillRunningThere) {
       executors.release(d.executorId(), d.jobId());
     }
+  }
+
+  /** Whether attempt {@code number} of {@code job} was rejected after its acceptance (a split-brain merge). */
+  private static boolean mergedAway(JobView job, int number) {
+    return job.attempts().stream().anyMatch(a -> a.number() == number && a.outcome() == AttemptOutcome.REJECTED);
   }
 
   /** Takes a newer emergency state (declared or cleared) than the one held. */

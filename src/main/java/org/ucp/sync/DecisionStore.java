@@ -120,7 +120,7 @@ public final class DecisionStore {
     }
   }
 
-  static <T> T read(String json, Class<T> type) {
+  public static <T> T read(String json, Class<T> type) {
     try {
       return JsonCodec.MAPPER.readValue(json, type);
     } catch (IOException e) {
@@ -147,11 +147,11 @@ public final class DecisionStore {
    * Adds an attempt to the job's entry with a clock that dominates every earlier attempt's (a
    * repeated record changes nothing); answers the attempt of record under that number, as JSON (the answer may cross members).
    */
-  static final class RecordAttempt implements EntryProcessor<String, Arbitration, String> {
+  public static final class RecordAttempt implements EntryProcessor<String, Arbitration, String> {
     private static final long serialVersionUID = 1L;
     private transient AttemptAssigned attempt;
 
-    RecordAttempt(AttemptAssigned attempt) {
+    public RecordAttempt(AttemptAssigned attempt) {
       this.attempt = attempt;
     }
 
@@ -183,12 +183,12 @@ public final class DecisionStore {
   }
 
   /** Decides one submission with {@link ArbiterRules}; stores it when it is the first accepted. */
-  static final class Decide implements EntryProcessor<String, Arbitration, Outcome> {
+  public static final class Decide implements EntryProcessor<String, Arbitration, Outcome> {
     private static final long serialVersionUID = 1L;
     private transient ResultPolicy policy;
     private transient ResultSubmission submission;
 
-    Decide(ResultPolicy policy, ResultSubmission submission) {
+    public Decide(ResultPolicy policy, ResultSubmission submission) {
       this.policy = policy;
       this.submission = submission;
     }

@@ -58,8 +58,10 @@ class PaperScenarioTest {
     control.awaitRunningOn(job, "exec-b", Duration.ofSeconds(20));
     a.resume();
     whileBothPending.run();
-    return Poll.until(Duration.ofSeconds(120), "both attempts of " + job + " to be decided", () -> {
+    JsonObject[] seen = new JsonObject[1];
+    return Poll.until(Duration.ofSeconds(120), () -> "both attempts of " + job + " to be decided; last seen " + seen[0], () -> {
       JsonObject j = control.api.job(job);
+      seen[0] = j;
       JsonArray attempts = j.getJsonArray("attempts");
       boolean decided = attempts.stream().allMatch(x -> {
         String outcome = ((JsonObject) x).getString("outcome");
