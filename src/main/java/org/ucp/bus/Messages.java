@@ -223,7 +223,12 @@ public final class Messages {
     ALREADY_ACCEPTED,
     STALE_ATTEMPT,
     UNKNOWN_JOB,
-    NOT_ASSIGNED
+    NOT_ASSIGNED,
+    /**
+     * Accepted by one side of a split brain, then lost to the other side's acceptance when the
+     * sides merged (sync/DecisionMergePolicy); the job's result is the winner's.
+     */
+    MERGED_AWAY
   }
 
   /** The arbiter's answer to one submission. */
