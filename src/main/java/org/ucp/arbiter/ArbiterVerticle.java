@@ -5,6 +5,8 @@ import org.ucp.sync.ArbiterRules;
 import org.ucp.sync.ResultPolicy;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.listener.EntryMergedListener;
+import java.util.UUID;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import org.ucp.bus.Messages.ArbiterStatsView;
 import org.ucp.bus.Messages.CopyEntry;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.bus.Messages.RejectReason;
 import org.ucp.bus.Messages.ResultSubmission;
 import org.ucp.bus.Messages.RunStatus;
 import org.ucp.bus.Messages.Verdict;
@@ -28,6 +31,11 @@ import org.ucp.model.JobState;
  * through the store's single {@code putIfAbsent}, is promoted to {@code <jobId>/result} (and its
  * named results to their names), and is announced on {@link Addresses#RESULTS_DECIDED}.
  * Rejections are announced on {@link Addresses#RESULTS_REJECTED}.
+ *
+ * <p>After a split brain, Hazelcast merges the decision map with {@code DecisionMergePolicy}; every
+ * arbiter hears of each merged entry, one of them claims it ({@link DecisionStore#claimMergedAway})
+ * and announces each losing acceptance as REJECTED {@link RejectReason#MERGED_AWAY}, then promotes
+ * the winner again and announces it on {@link Addresses#RESULTS_DECIDED}.
  */
 public final class ArbiterVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ArbiterVerticle.class.getName());
@@ -38,6 +46,11 @@ public final class ArbiterVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private DecisionStore store;
   private DataClient data;
+  private UUID mergeListener;
+
+  /** How often, and how far apart, the promotion of a merge's winner is tried while the healed cluster settles. */
+  private static final int MERGE_PROMOTION_TRIES = 20;
+  private static final long MERGE_PROMOTION_RETRY_MS = 1500;
 
   public ArbiterVerticle(String arbiterId, ResultPolicy policy, HazelcastInstance hazelcast) {
     this.arbiterId = arbiterId;
@@ -51,9 +64,60 @@ public final class ArbiterVerticle extends VerticleBase {
     store = new DecisionStore(hazelcast, context);
     data = new DataClient(vertx);
     vertx.setPeriodic(1000, id -> vertx.eventBus().publish(Addresses.ARBITERS_ANNOUNCED, statsView()));
+    mergeListener = hazelcast.<String, DecisionStore.Arbitration>getMap(DecisionStore.MAP).addEntryListener(
+        (EntryMergedListener<String, DecisionStore.Arbitration>) event ->
+            context.runOnContext(v -> announceMerge(event.getKey())), false);
     return Future.all(
         Bus.<ResultSubmission, Decision>serve(vertx, Addresses.ARBITER_SUBMIT, this::submit),
         Bus.<ResultSubmission, Decision>serve(vertx, Addresses.arbiterSubmit(arbiterId), this::submit));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (mergeListener != null) {
+      try {
+        hazelcast.getMap(DecisionStore.MAP).removeEntryListener(mergeListener);
+      } catch (RuntimeException e) {
+        LOG.fine(() -> "merge listener not removed: " + e);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  /**
+   * A split-brain merge rewrote the job's entry. If this arbiter is the one that claims its
+   * unannounced losers: each becomes REJECTED MERGED_AWAY (counted and published), then the
+   * winner is promoted again, so {@code <jobId>/result} and its named results are the winner's
+   * even where the losing side had promoted its own.
+   */
+  private void announceMerge(String jobId) {
+    store.claimMergedAway(jobId).onSuccess(entry -> {
+      if (entry == null) {
+        return;
+      }
+      for (ResultSubmission lost : entry.unreportedMergedAway()) {
+        Decision d = new Decision(lost.jobId(), lost.attempt(), lost.executorId(), Verdict.REJECTED, RejectReason.MERGED_AWAY);
+        stats.count(d);
+        LOG.info(() -> "split brain merged: " + jobId + " attempt " + lost.attempt() + " from " + lost.executorId()
+            + " is MERGED_AWAY; the result is attempt " + (entry.accepted() == null ? "none" : entry.accepted().attempt()
+            + " from " + entry.accepted().executorId()));
+        vertx.eventBus().publish(Addresses.RESULTS_REJECTED, d);
+      }
+      if (entry.accepted() != null) {
+        promoteAfterMerge(entry.accepted(), 1);
+      }
+    }).onFailure(t -> LOG.warning(() -> "merged entry of " + jobId + " not claimed: " + t));
+  }
+
+  /** Right after a merge the data plane may still be settling (brokers rejoining): the promotion is retried. */
+  private void promoteAfterMerge(ResultSubmission winner, int attempt) {
+    promote(winner).onFailure(t -> {
+      if (attempt >= MERGE_PROMOTION_TRIES) {
+        LOG.warning(() -> "winner of merged " + winner.jobId() + " not promoted after " + attempt + " tries: " + t);
+      } else {
+        vertx.setTimer(MERGE_PROMOTION_RETRY_MS, id -> promoteAfterMerge(winner, attempt + 1));
+      }
+    });
   }
 
   private Future<Decision> submit(ResultSubmission s) {
