@@ -48,6 +48,18 @@ public final class ArbiterVerticle extends VerticleBase {
   private DataClient data;
   private UUID mergeListener;
 
+  /**
+   * How long after a merged entry the arbiter announces it. Hazelcast merges the entries while the
+   * merging side's members are still rejoining; their Vert.x re-registers its event-bus consumers
+   * only once Hazelcast reports them MERGED, and a publication before that does not reach them
+   * (their brokers would never hear of the MERGED_AWAY). Measured at about a second on two
+   * JVMs; this leaves margin.
+   */
+  private static final long MERGE_SETTLE_MS = 5000;
+
+  /** When, after the first announcement of a merge, it is repeated (see {@link #repeatMergeAnnouncement}). */
+  private static final long[] MERGE_REPEAT_MS = {10_000, 30_000};
+
   /** How often, and how far apart, the promotion of a merge's winner is tried while the healed cluster settles. */
   private static final int MERGE_PROMOTION_TRIES = 20;
   private static final long MERGE_PROMOTION_RETRY_MS = 1500;
@@ -66,7 +78,7 @@ public final class ArbiterVerticle extends VerticleBase {
     vertx.setPeriodic(1000, id -> vertx.eventBus().publish(Addresses.ARBITERS_ANNOUNCED, statsView()));
     mergeListener = hazelcast.<String, DecisionStore.Arbitration>getMap(DecisionStore.MAP).addEntryListener(
         (EntryMergedListener<String, DecisionStore.Arbitration>) event ->
-            context.runOnContext(v -> announceMerge(event.getKey())), false);
+            context.runOnContext(v -> vertx.setTimer(MERGE_SETTLE_MS, id -> announceMerge(event.getKey()))), false);
     return Future.all(
         Bus.<ResultSubmission, Decision>serve(vertx, Addresses.ARBITER_SUBMIT, this::submit),
         Bus.<ResultSubmission, Decision>serve(vertx, Addresses.arbiterSubmit(arbiterId), this::submit));
@@ -95,9 +107,11 @@ public final class ArbiterVerticle extends VerticleBase {
       if (entry == null) {
         return;
       }
+      List<Decision> rejections = new ArrayList<>();
       for (ResultSubmission lost : entry.unreportedMergedAway()) {
         Decision d = new Decision(lost.jobId(), lost.attempt(), lost.executorId(), Verdict.REJECTED, RejectReason.MERGED_AWAY);
         stats.count(d);
+        rejections.add(d);
         LOG.info(() -> "split brain merged: " + jobId + " attempt " + lost.attempt() + " from " + lost.executorId()
             + " is MERGED_AWAY; the result is attempt " + (entry.accepted() == null ? "none" : entry.accepted().attempt()
             + " from " + entry.accepted().executorId()));
@@ -106,7 +120,25 @@ public final class ArbiterVerticle extends VerticleBase {
       if (entry.accepted() != null) {
         promoteAfterMerge(entry.accepted(), 1);
       }
+      for (long delay : MERGE_REPEAT_MS) {
+        vertx.setTimer(delay, id -> repeatMergeAnnouncement(jobId, rejections));
+      }
     }).onFailure(t -> LOG.warning(() -> "merged entry of " + jobId + " not claimed: " + t));
+  }
+
+  /**
+   * Publishes a merge's MERGED_AWAY rejections again, and the winner's ResultDecided once it is
+   * promoted: the merged side's consumers may not have been registered again yet when the first
+   * announcement went out. Consumers take both as idempotent (the same decision again); the
+   * statistics count each loser once.
+   */
+  private void repeatMergeAnnouncement(String jobId, List<Decision> rejections) {
+    rejections.forEach(d -> vertx.eventBus().publish(Addresses.RESULTS_REJECTED, d));
+    store.promotedResult(jobId).onSuccess(winner -> {
+      if (winner != null) {
+        vertx.eventBus().publish(Addresses.RESULTS_DECIDED, decided(winner));
+      }
+    });
   }
 
   /** Right after a merge the data plane may still be settling (brokers rejoining): the promotion is retried. */
@@ -141,18 +173,21 @@ public final class ArbiterVerticle extends VerticleBase {
    * lands, the executor's retry finds the mark missing and promotes again (copies are idempotent).
    */
   private Future<Void> promote(ResultSubmission s) {
-    String resultName = s.jobId() + "/result";
     List<CopyEntry> copies = new ArrayList<>();
-    copies.add(new CopyEntry(s.location(), resultName));
+    copies.add(new CopyEntry(s.location(), s.jobId() + "/result"));
     s.namedResults().forEach((name, provisional) -> copies.add(new CopyEntry(provisional, name)));
-    JobState state = s.status() == RunStatus.EXITED ? JobState.COMPLETED : JobState.FAILED;
     return data.copy(copies)
         .onSuccess(n -> {
-          vertx.eventBus().publish(Addresses.RESULTS_DECIDED, new ResultDecided(
-              s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(), resultName, s.reason()));
+          vertx.eventBus().publish(Addresses.RESULTS_DECIDED, decided(s));
           store.promoted(s.jobId()).onFailure(t -> LOG.warning(() -> "promoted mark of " + s.jobId() + " not stored: " + t));
         })
         .mapEmpty();
+  }
+
+  private static ResultDecided decided(ResultSubmission s) {
+    JobState state = s.status() == RunStatus.EXITED ? JobState.COMPLETED : JobState.FAILED;
+    return new ResultDecided(s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(),
+        s.jobId() + "/result", s.reason());
   }
 
   private ArbiterStatsView statsView() {

@@ -147,6 +147,12 @@ public final class DecisionStore {
     return Future.fromCompletionStage(map.submitToKey(jobId, new ClaimMergedAway()), context);
   }
 
+  /** The job's accepted submission if it is marked promoted, else null (a read at the job's owner). */
+  public Future<ResultSubmission> promotedResult(String jobId) {
+    return Future.fromCompletionStage(map.getAsync(jobId), context)
+        .map(state -> state != null && state.promoted() ? state.accepted() : null);
+  }
+
   static String write(Object value) {
     try {
       return JsonCodec.MAPPER.writeValueAsString(value);
