@@ -2,6 +2,9 @@ package org.ucp.arbiter;
 
 import org.ucp.sync.DecisionStore;
 import org.ucp.sync.ArbiterRules;
+import org.ucp.sync.CausalPolicy;
+import org.ucp.clock.VectorClock;
+import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.sync.ResultPolicy;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -109,7 +112,9 @@ public final class ArbiterVerticle extends VerticleBase {
       }
       List<Decision> rejections = new ArrayList<>();
       for (ResultSubmission lost : entry.unreportedMergedAway()) {
-        Decision d = new Decision(lost.jobId(), lost.attempt(), lost.executorId(), Verdict.REJECTED, RejectReason.MERGED_AWAY);
+        VectorClock clock = CausalPolicy.assignmentOf(lost, entry.attempts()).map(AttemptAssigned::clock).orElse(lost.clock());
+        Decision d = new Decision(lost.jobId(), lost.attempt(), lost.executorId(), Verdict.REJECTED, RejectReason.MERGED_AWAY,
+            clock);
         stats.count(d);
         rejections.add(d);
         LOG.info(() -> "split brain merged: " + jobId + " attempt " + lost.attempt() + " from " + lost.executorId()
@@ -187,7 +192,7 @@ public final class ArbiterVerticle extends VerticleBase {
   private static ResultDecided decided(ResultSubmission s) {
     JobState state = s.status() == RunStatus.EXITED ? JobState.COMPLETED : JobState.FAILED;
     return new ResultDecided(s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(),
-        s.jobId() + "/result", s.reason());
+        s.jobId() + "/result", s.reason(), s.clock());
   }
 
   private ArbiterStatsView statsView() {

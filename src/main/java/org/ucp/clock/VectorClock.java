@@ -55,6 +55,19 @@ public final class VectorClock {
     return new VectorClock(copy);
   }
 
+  /** Whether every counter is zero: a stamp that carries no causal knowledge. */
+  public boolean isEmpty() {
+    return counters.isEmpty();
+  }
+
+  /**
+   * Whether this clock happened before {@code other} and carries knowledge at all: an empty
+   * clock says nothing, so it is concurrent with everything rather than before it.
+   */
+  public boolean causallyBefore(VectorClock other) {
+    return !isEmpty() && happenedBefore(other);
+  }
+
   /** The counter of {@code node}, zero when absent. */
   public long get(String node) {
     return counters.getOrDefault(node, 0L);
