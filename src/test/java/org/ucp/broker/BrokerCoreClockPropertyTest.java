@@ -46,7 +46,7 @@ import org.ucp.sync.ResultPolicy;
  */
 class BrokerCoreClockPropertyTest {
   private static final ExecutorCapabilities CAPS = new ExecutorCapabilities(4096, 10_000, 4, 10, false, 100);
-  private static final int SEEDS = 150;
+  private static final int SEEDS = 100;
   private static final int STEPS = 400;
 
   @Test
