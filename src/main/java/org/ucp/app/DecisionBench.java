@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.function.IntFunction;
 import org.ucp.arbiter.ArbiterStats;
 import org.ucp.sync.DecisionStore;
-import org.ucp.sync.ResultPolicy;
+import org.ucp.model.ResultPolicy;
 import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.ResultSubmission;
 import org.ucp.bus.Messages.RunStatus;

@@ -13,7 +13,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.logging.Logger;
-import org.ucp.sync.ResultPolicy;
+import org.ucp.model.ResultPolicy;
 import org.ucp.arbiter.ArbiterVerticle;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;

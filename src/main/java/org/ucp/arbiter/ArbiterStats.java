@@ -1,10 +1,15 @@
 package org.ucp.arbiter;
 
-import org.ucp.sync.ResultPolicy;
+import org.ucp.model.ResultPolicy;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import org.ucp.bus.Messages.DecisionCount;
+import org.ucp.bus.Messages.RejectReason;
+import org.ucp.bus.Messages.Verdict;
 import org.ucp.bus.Messages.Decision;
 
 /**
@@ -14,13 +19,16 @@ import org.ucp.bus.Messages.Decision;
 public final class ArbiterStats {
   static final int WINDOW = 4096;
 
-  private final String policy;
-  private final Map<String, Long> counts = new TreeMap<>();
+  /** A kind of decision: its verdict and reason. */
+  private record Kind(Verdict verdict, RejectReason reason) {}
+
+  private final ResultPolicy policy;
+  private final Map<Kind, Long> counts = new HashMap<>();
   private final double[] latenciesMs = new double[WINDOW];
   private long recorded;
 
   public ArbiterStats(ResultPolicy policy) {
-    this.policy = policy.name();
+    this.policy = policy;
   }
 
   public void record(Decision d, long nanos) {
@@ -31,13 +39,18 @@ public final class ArbiterStats {
 
   /** Counts a decision that answered no submission (a split-brain merge's MERGED_AWAY): no latency sample. */
   public void count(Decision d) {
-    String key = policy + " " + d.verdict() + (d.reason() == null ? "" : " " + d.reason());
-    counts.merge(key, 1L, Long::sum);
+    counts.merge(new Kind(d.verdict(), d.reason()), 1L, Long::sum);
   }
 
-  /** Counts keyed "POLICY VERDICT [REASON]". */
-  public Map<String, Long> counts() {
-    return new TreeMap<>(counts);
+  /** The counts of every kind seen, ordered by their {@link DecisionCount#key}. */
+  public List<DecisionCount> counts() {
+    return counts.entrySet().stream()
+        .map(e -> new DecisionCount(policy, e.getKey().verdict(), e.getKey().reason(), e.getValue()))
+        .sorted(Comparator.comparing(DecisionCount::key)).toList();
+  }
+
+  public ResultPolicy policy() {
+    return policy;
   }
 
   /** The latencies in the window, sorted. */

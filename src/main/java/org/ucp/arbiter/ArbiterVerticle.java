@@ -5,7 +5,7 @@ import org.ucp.sync.ArbiterRules;
 import org.ucp.sync.CausalPolicy;
 import org.ucp.clock.VectorClock;
 import org.ucp.bus.Messages.AttemptAssigned;
-import org.ucp.sync.ResultPolicy;
+import org.ucp.model.ResultPolicy;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.listener.EntryMergedListener;
@@ -20,6 +20,7 @@ import org.ucp.bus.Bus;
 import org.ucp.bus.Messages.ArbiterStatsView;
 import org.ucp.bus.Messages.CopyEntry;
 import org.ucp.bus.Messages.Decision;
+import org.ucp.bus.Messages.DecisionCount;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.bus.Messages.RejectReason;
 import org.ucp.bus.Messages.ResultSubmission;
@@ -197,8 +198,8 @@ public final class ArbiterVerticle extends VerticleBase {
 
   private ArbiterStatsView statsView() {
     double[] latencies = stats.latencies();
-    long decisions = stats.counts().values().stream().mapToLong(Long::longValue).sum();
-    return new ArbiterStatsView(arbiterId, policy.name(), stats.counts(), decisions,
+    long decisions = stats.counts().stream().mapToLong(DecisionCount::count).sum();
+    return new ArbiterStatsView(arbiterId, policy, stats.counts(), decisions,
         ArbiterStats.percentile(latencies, 50), ArbiterStats.percentile(latencies, 99));
   }
 }

@@ -24,7 +24,15 @@ public final class Failures {
       if (r.failureType() == ReplyFailure.TIMEOUT) {
         return new UcpException(FailureCode.TIMEOUT, "request timed out: " + r.getMessage(), r);
       }
-      return new UcpException(FailureCode.of(r.failureCode()), r.getMessage(), r);
+      FailureCode code = FailureCode.of(r.failureCode());
+      if (code == FailureCode.BAD_REQUEST) {
+        // A refusal keeps the field it names across the bus.
+        java.util.Optional<ValidationException> refusal = ValidationException.parse(r.getMessage());
+        if (refusal.isPresent()) {
+          return new UcpException(code, r.getMessage(), refusal.get());
+        }
+      }
+      return new UcpException(code, r.getMessage(), r);
     }
     return new UcpException(FailureCode.INTERNAL, String.valueOf(t), t);
   }

@@ -278,15 +278,20 @@ public final class Messages {
     }
   }
 
-  /**
-   * One arbiter's decision statistics.
-   *
-   * @param counts decisions keyed "POLICY VERDICT [REASON]"
-   */
+  /** How many decisions of one kind an arbiter made. */
+  public record DecisionCount(org.ucp.model.ResultPolicy policy, Verdict verdict, RejectReason reason, long count) {
+    /** {@code POLICY VERDICT [REASON]}: how {@code GET /api/conflicts} keys it. */
+    public String key() {
+      return policy + " " + verdict + (reason == null ? "" : " " + reason);
+    }
+  }
+
+  /** One arbiter's decision statistics. */
   public record ArbiterStatsView(
-      String arbiterId, String policy, Map<String, Long> counts, long decisions, double latencyMsP50, double latencyMsP99) {
+      String arbiterId, org.ucp.model.ResultPolicy policy, List<DecisionCount> counts, long decisions,
+      double latencyMsP50, double latencyMsP99) {
     public ArbiterStatsView {
-      counts = Map.copyOf(counts);
+      counts = List.copyOf(counts);
     }
   }
 

@@ -1,5 +1,6 @@
 package org.ucp.sync;
 
+import org.ucp.model.ResultPolicy;
 import java.util.List;
 import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.Decision;

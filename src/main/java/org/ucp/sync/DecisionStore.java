@@ -1,5 +1,6 @@
 package org.ucp.sync;
 
+import org.ucp.model.ResultPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Messages.ArbiterStatsView;
+import org.ucp.bus.Messages.DecisionCount;
 
 /**
  * The arbiters' decision statistics as they announce them each second, for
@@ -27,11 +28,15 @@ final class ConflictStats {
     double p50 = 0;
     double p99 = 0;
     for (ArbiterStatsView a : new TreeMap<>(arbiters).values()) {
-      a.counts().forEach((k, v) -> totals.merge(k, v, Long::sum));
+      JsonObject own = new JsonObject();
+      for (DecisionCount c : a.counts()) {
+        totals.merge(c.key(), c.count(), Long::sum);
+        own.put(c.key(), c.count());
+      }
       p50 = Math.max(p50, a.latencyMsP50());
       p99 = Math.max(p99, a.latencyMsP99());
       each.add(new JsonObject().put("arbiter", a.arbiterId()).put("policy", a.policy()).put("decisions", a.decisions())
-          .put("counts", new JsonObject(new TreeMap<>(a.counts()))).put("latencyMsP50", a.latencyMsP50())
+          .put("counts", own).put("latencyMsP50", a.latencyMsP50())
           .put("latencyMsP99", a.latencyMsP99()));
     }
     JsonObject byKey = new JsonObject();

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ucp.model.ExecutorHealth;
 import org.ucp.bus.Messages.ArbiterStatsView;
+import org.ucp.bus.Messages.DecisionCount;
 import org.ucp.bus.Messages.BrokerInfo;
 import org.ucp.bus.Messages.ClusterView;
 import org.ucp.bus.Messages.CoordinationView;
@@ -157,23 +158,24 @@ final class UcpMetrics {
         latency(arbiter, "0.5", ArbiterStatsView::latencyMsP50);
         latency(arbiter, "0.99", ArbiterStatsView::latencyMsP99);
       }
-      for (String key : a.counts().keySet()) {
-        if (!decisionMeters.add(arbiter + " " + key)) {
+      for (DecisionCount kind : a.counts()) {
+        if (!decisionMeters.add(arbiter + " " + kind.key())) {
           continue;
         }
-        String[] parts = key.split(" ");
-        Tags tags = Tags.of("arbiter", arbiter, "policy", parts[0], "decision", parts[1],
-            "reason", parts.length > 2 ? parts[2] : "");
-        FunctionCounter.builder("ucp.decisions", conflicts, c -> count(c, arbiter, key))
+        Tags tags = Tags.of("arbiter", arbiter, "policy", kind.policy().name(), "decision", kind.verdict().name(),
+            "reason", kind.reason() == null ? "" : kind.reason().name());
+        FunctionCounter.builder("ucp.decisions", conflicts, c -> count(c, arbiter, kind))
             .description("Result decisions by arbiter, policy, verdict and reason (empty for an acceptance).")
             .tags(tags).register(registry);
       }
     }
   }
 
-  private static double count(ConflictStats stats, String arbiter, String key) {
+  private static double count(ConflictStats stats, String arbiter, DecisionCount kind) {
     ArbiterStatsView a = stats.arbiters().get(arbiter);
-    return a == null ? 0 : a.counts().getOrDefault(key, 0L);
+    return a == null ? 0 : a.counts().stream()
+        .filter(c -> c.verdict() == kind.verdict() && c.reason() == kind.reason())
+        .mapToLong(DecisionCount::count).sum();
   }
 
   private void latency(String arbiter, String quantile, java.util.function.ToDoubleFunction<ArbiterStatsView> pick) {

@@ -348,8 +348,6 @@ public final class WebVerticle extends VerticleBase {
     JsonObject body = new JsonObject().put("error", u.getMessage());
     if (u.getCause() instanceof ValidationException v) {
       body.put("field", v.field());
-    } else if (u.code() == FailureCode.BAD_REQUEST && u.getMessage().contains(": ")) {
-      body.put("field", u.getMessage().substring(0, u.getMessage().indexOf(": ")));
     }
     if (u.code() == FailureCode.INTERNAL) {
       LOG.warning(() -> ctx.request().method() + " " + ctx.request().path() + ": " + failure);

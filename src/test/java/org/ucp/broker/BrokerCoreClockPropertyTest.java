@@ -34,7 +34,7 @@ import org.ucp.model.SchedulingStrategy;
 import org.ucp.sync.DecisionStore;
 import org.ucp.sync.DecisionStore.Arbitration;
 import org.ucp.sync.Peers;
-import org.ucp.sync.ResultPolicy;
+import org.ucp.model.ResultPolicy;
 
 /**
  * Random interleavings of submit, dispatch, executor loss and return, broker kill -9 (its

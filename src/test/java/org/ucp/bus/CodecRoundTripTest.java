@@ -118,8 +118,10 @@ class CodecRoundTripTest {
     s.put(Messages.StopAttempt.class, new Messages.StopAttempt("job-42", 1, "superseded"));
     s.put(Messages.BrokerAnnounce.class, new Messages.BrokerAnnounce("broker-1", org.ucp.model.SchedulingStrategy.EMERGENCY_FIRST, 2, 1, 0, EMERGENCY, "7b0c1d2e-member"));
     s.put(EmergencyState.class, EMERGENCY);
-    s.put(Messages.ArbiterStatsView.class, new Messages.ArbiterStatsView("node-a", "VECTOR_CLOCK_CAUSAL",
-        Map.of("VECTOR_CLOCK_CAUSAL ACCEPTED", 7L, "VECTOR_CLOCK_CAUSAL REJECTED STALE_ATTEMPT", 1L), 8, 0.42, 1.7));
+    s.put(Messages.ArbiterStatsView.class, new Messages.ArbiterStatsView("node-a", org.ucp.model.ResultPolicy.VECTOR_CLOCK_CAUSAL,
+        List.of(new Messages.DecisionCount(org.ucp.model.ResultPolicy.VECTOR_CLOCK_CAUSAL, Messages.Verdict.ACCEPTED, null, 7),
+            new Messages.DecisionCount(org.ucp.model.ResultPolicy.VECTOR_CLOCK_CAUSAL, Messages.Verdict.REJECTED,
+                Messages.RejectReason.STALE_ATTEMPT, 1)), 8, 0.42, 1.7));
     org.ucp.sync.MetaEntry entry = new org.ucp.sync.MetaEntry("job/job-42", "broker-1", 7, CLOCK, 1, 6, "{\"jobId\":\"job-42\"}");
     org.ucp.sync.MetaEntry deletion = new org.ucp.sync.MetaEntry("executor/broker-1/exec-2", "broker-2", 3, CLOCK, 1, 0, null);
     s.put(Messages.SyncDelta.class, new Messages.SyncDelta("broker-1", List.of(entry, deletion), Map.of("broker-1", 7L)));

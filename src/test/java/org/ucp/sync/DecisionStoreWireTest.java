@@ -1,6 +1,7 @@
 package org.ucp.sync;
 
 
+import org.ucp.model.ResultPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

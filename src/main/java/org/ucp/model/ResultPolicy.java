@@ -1,4 +1,4 @@
-package org.ucp.sync;
+package org.ucp.model;
 
 /** The {@code results.policy} setting. */
 public enum ResultPolicy {

@@ -1,0 +1,224 @@
+package org.ucp.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.ucp.bus.Messages.AttemptAssigned;
+import org.ucp.bus.Messages.Decision;
+import org.ucp.bus.Messages.Heartbeat;
+import org.ucp.bus.Messages.RegisterExecutor;
+import org.ucp.bus.Messages.RejectReason;
+import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.bus.Messages.SubmitJob;
+import org.ucp.bus.Messages.Verdict;
+import org.ucp.clock.VectorClock;
+import org.ucp.model.AttemptOutcome;
+import org.ucp.model.AttemptRef;
+import org.ucp.model.EmergencyLevel;
+import org.ucp.model.ExecutorCapabilities;
+import org.ucp.model.JobSpec;
+import org.ucp.model.JobState;
+import org.ucp.model.JobView;
+import org.ucp.model.Priority;
+import org.ucp.model.SchedulingStrategy;
+import org.ucp.sync.Peers;
+
+/** The broker's protocol events, one at a time, without a cluster: what each decides to do. */
+class BrokerCoreTest {
+  private static final ExecutorCapabilities CAPS = new ExecutorCapabilities(4096, 10_000, 4, 10, false, 100);
+  private static final long T = 1_000_000;
+
+  private static BrokerCore core(String name, SchedulingStrategy strategy) {
+    return new BrokerCore(new BrokerSettings(name, strategy, 60_000, 1_000, 3_000, 1_000, "node-" + name, 1, null),
+        new Peers(name, 2_000, 10_000, 1_000), new BrokerClock(name, 0));
+  }
+
+  private static JobSpec spec(EmergencyLevel level) {
+    JobSpec plain = JobSpec.of("apps/m.wasm", List.of());
+    return new JobSpec(plain.module(), plain.args(), null, null, null, null, null, null, null,
+        new Priority(5, level, null), null, 0);
+  }
+
+  private static <T extends BrokerAction> List<T> only(List<BrokerAction> actions, Class<T> type) {
+    return actions.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  /** Registers an executor with {@code slots} slots and returns what that decided. */
+  private static List<BrokerAction> register(BrokerCore core, String executor, int slots) {
+    core.register(new RegisterExecutor(executor, "node-" + executor, slots, CAPS, List.of()), T);
+    return core.drain();
+  }
+
+  /** Records every proposed attempt as the decision map would (no earlier attempts), returning the runs. */
+  private static List<BrokerAction.Run> recordAll(BrokerCore core, List<BrokerAction> actions) {
+    for (BrokerAction.Record r : only(actions, BrokerAction.Record.class)) {
+      core.recorded(r.attempt(), r.attempt(), T);
+    }
+    return only(core.drain(), BrokerAction.Run.class);
+  }
+
+  private static JobView job(BrokerCore core, String id) {
+    return core.jobs().get(id).orElseThrow();
+  }
+
+  @Test
+  void anAttemptIsSentOnlyOnceTheDecisionMapRecordedItAndCarriesTheClockOfRecord() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 1);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    List<BrokerAction> actions = core.drain();
+    assertEquals(List.of(), only(actions, BrokerAction.Run.class), "nothing is sent before the record");
+    AttemptAssigned proposed = only(actions, BrokerAction.Record.class).get(0).attempt();
+
+    VectorClock ofRecord = proposed.clock().merge(VectorClock.of(Map.of("b9", 4L)));
+    core.recorded(proposed, new AttemptAssigned("j1", 1, "e1", "b1", ofRecord), T);
+    List<BrokerAction.Run> runs = only(core.drain(), BrokerAction.Run.class);
+
+    assertEquals(1, runs.size());
+    assertEquals(ofRecord, runs.get(0).run().clock());
+    assertEquals(ofRecord, job(core, "j1").attempts().get(0).clock());
+    assertEquals(4L, core.clock().get("b9"), "the broker merged the clock of record");
+  }
+
+  @Test
+  void aNumberAnotherBrokerRecordedFirstIsRefusedAndTheNextAttemptDominatesIt() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 1);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    AttemptAssigned proposed = only(core.drain(), BrokerAction.Record.class).get(0).attempt();
+    AttemptAssigned theirs = new AttemptAssigned("j1", 1, "e7", "b2", VectorClock.of(Map.of("b2", 9L)));
+
+    core.recorded(proposed, theirs, T);
+
+    assertEquals(List.of(), only(core.drain(), BrokerAction.Run.class));
+    assertEquals(AttemptOutcome.REFUSED, job(core, "j1").attempts().get(0).outcome());
+    assertEquals(JobState.QUEUED, job(core, "j1").state());
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of()), T + 1);
+    core.schedule(T + 1);
+    AttemptAssigned next = only(core.drain(), BrokerAction.Record.class).get(0).attempt();
+    assertEquals(2, next.attempt());
+    assertEquals(VectorClock.Order.AFTER, next.clock().compare(theirs.clock()));
+  }
+
+  @Test
+  void aRefusedRunIsRefusedNotLostAndTheExecutorGetsNoWorkUntilItsNextHeartbeat() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 1);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    BrokerAction.Run run = recordAll(core, core.drain()).get(0);
+
+    core.refused(new AttemptRef("j1", 1), "e1", "e1 has no free slot", T);
+    core.schedule(T);
+
+    assertEquals(AttemptOutcome.REFUSED, job(core, "j1").attempts().get(0).outcome());
+    assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "no new attempt before a heartbeat");
+    assertEquals(0, BrokerViews.cluster(core, settings(), List.of()).brokers().get(0).redeploys(), "a refusal is no redeploy");
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of()), T + 1_000);
+    core.schedule(T + 1_000);
+    AttemptAssigned second = only(core.drain(), BrokerAction.Record.class).get(0).attempt();
+    assertEquals(VectorClock.Order.AFTER, second.clock().compare(run.run().clock()));
+  }
+
+  private static BrokerSettings settings() {
+    return new BrokerSettings("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED, 60_000, 1_000, 3_000, 1_000, "node-b1", 1, null);
+  }
+
+  @Test
+  void preemptionSendsTheCriticalJobOnlyOnceTheVictimHasStopped() {
+    BrokerCore core = core("b1", SchedulingStrategy.EMERGENCY_FIRST);
+    register(core, "e1", 1);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "victim", T);
+    recordAll(core, core.drain());
+
+    core.submit(new SubmitJob(spec(EmergencyLevel.CRITICAL)), "crit", T + 1);
+    List<BrokerAction> actions = core.drain();
+    List<BrokerAction.Stop> stops = only(actions, BrokerAction.Stop.class);
+    assertEquals(1, stops.size());
+    assertTrue(stops.get(0).awaitStopped());
+    assertEquals(List.of(), only(actions, BrokerAction.Record.class), "the critical job waits for the slot");
+    assertEquals(AttemptOutcome.RUNNING, job(core, "victim").attempts().get(0).outcome());
+    core.schedule(T + 2);
+    assertEquals(List.of(), only(core.drain(), BrokerAction.Stop.class), "the victim is asked once");
+
+    core.victimStopped("e1", stops.get(0).stop(), T + 3);
+    List<BrokerAction.Record> records = only(core.drain(), BrokerAction.Record.class);
+    assertEquals(List.of("crit"), records.stream().map(r -> r.attempt().jobId()).toList());
+    assertEquals("e1", records.get(0).attempt().executorId());
+    assertEquals(AttemptOutcome.PREEMPTED, job(core, "victim").attempts().get(0).outcome());
+    assertEquals(JobState.QUEUED, job(core, "victim").state());
+  }
+
+  @Test
+  void aJobWaitsForItsCausalPredecessorOnAnotherBrokerUntilThatOneIsFinished() {
+    BrokerCore core = core("b1", SchedulingStrategy.VECTOR_CLOCK_CAUSAL);
+    register(core, "e1", 2);
+    VectorClock first = VectorClock.of(Map.of("c", 1L));
+    JobView elsewhere = new JobView("p", spec(EmergencyLevel.NONE), JobState.QUEUED, "b2", T, List.of(), null, null, first);
+    core.observed(elsewhere, T);
+
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE), "c", first), "s", T);
+    assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "p (on b2) is not finished");
+
+    core.observed(elsewhere.with(JobState.COMPLETED, List.of(), null, null), T + 1);
+    assertEquals(List.of("s"), only(core.drain(), BrokerAction.Record.class).stream().map(r -> r.attempt().jobId()).toList());
+  }
+
+  @Test
+  void anEmptyStampHoldsNothingBack() {
+    BrokerCore core = core("b1", SchedulingStrategy.VECTOR_CLOCK_CAUSAL);
+    register(core, "e1", 2);
+    core.observed(new JobView("u", spec(EmergencyLevel.NONE), JobState.QUEUED, "b2", T, List.of(), null, null,
+        VectorClock.empty()), T);
+
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE), "c", VectorClock.empty()), "s", T);
+
+    assertEquals(List.of("s"), only(core.drain(), BrokerAction.Record.class).stream().map(r -> r.attempt().jobId()).toList());
+  }
+
+  @Test
+  void aMergedAwayAcceptanceHandsTheJobToTheWinnerWhicheverMessageComesFirst() {
+    for (boolean rejectionFirst : new boolean[] {true, false}) {
+      BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+      register(core, "e1", 2);
+      core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+      recordAll(core, core.drain());
+      core.decided(new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null), T);
+      ResultDecided winner = new ResultDecided("j1", 2, "e9", JobState.COMPLETED, 0, "b".repeat(64), "j1/result", null);
+      Decision loser = new Decision("j1", 1, "e1", Verdict.REJECTED, RejectReason.MERGED_AWAY);
+
+      if (rejectionFirst) {
+        core.rejected(loser, T + 1);
+        core.decided(winner, T + 2);
+      } else {
+        core.decided(winner, T + 1);
+        core.rejected(loser, T + 2);
+      }
+      core.decided(winner, T + 3);
+      core.rejected(loser, T + 4);
+
+      JobView j = job(core, "j1");
+      assertEquals(2, j.result().attempt(), "rejection first: " + rejectionFirst);
+      assertEquals("b".repeat(64), j.result().sha256());
+      assertEquals(AttemptOutcome.REJECTED, j.attempts().get(0).outcome());
+      assertTrue(j.attempts().get(0).reason().contains("MERGED_AWAY"), j.attempts().get(0).reason());
+    }
+  }
+
+  @Test
+  void aRestartedBrokerTakesBackTheUnfinishedJobsTheReplicaStillShowsAsItsOwn() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    core.observed(new JobView("mine", spec(EmergencyLevel.NONE), JobState.QUEUED, "b1", T, List.of(), null, null), T);
+    core.observed(new JobView("done", spec(EmergencyLevel.NONE), JobState.COMPLETED, "b1", T, List.of(), null, null), T);
+    core.observed(new JobView("theirs", spec(EmergencyLevel.NONE), JobState.QUEUED, "b2", T, List.of(), null, null), T);
+
+    core.restarted(T);
+
+    assertEquals(List.of("mine"), core.jobs().all().stream().map(JobView::jobId).toList());
+    List<BrokerAction.WriteJob> writes = only(core.drain(), BrokerAction.WriteJob.class);
+    assertEquals(1, writes.size());
+    assertTrue(writes.get(0).adopted(), "written one generation up");
+  }
+}
