@@ -103,8 +103,8 @@ class BrokerRestartReadoptTest {
   }
 
   private static String tail(ProcessNode p) {
-    String log = p.log();
-    return "\n--- end of " + p.id() + "'s log ---\n" + log.substring(Math.max(0, log.length() - 4_000));
+    String ucp = p.log().lines().filter(l -> l.contains("org.ucp.")).collect(java.util.stream.Collectors.joining("\n"));
+    return "\n--- " + p.id() + "'s log, UCP lines ---\n" + ucp.substring(Math.max(0, ucp.length() - 4_000));
   }
 
   @Test
