@@ -20,7 +20,7 @@ import com.hazelcast.cluster.MembershipListener;
 import org.ucp.broker.BrokerSettings;
 import org.ucp.broker.BrokerVerticle;
 import org.ucp.broker.ClusterMembership;
-import org.ucp.broker.SchedulingStrategy;
+import org.ucp.model.SchedulingStrategy;
 import org.ucp.bus.Codecs;
 import org.ucp.config.Role;
 import org.ucp.config.UcpConfig;
@@ -127,7 +127,8 @@ public final class Node {
   public Future<String> deployBroker(String brokerId) {
     BrokerSettings settings = new BrokerSettings(brokerId, SchedulingStrategy.valueOf(config.schedulingStrategy()),
         config.executor().maxTimeoutMs(), config.executor().heartbeatInterval(), config.broker().executorTimeout(),
-        config.broker().syncInterval(), cluster.getNodeId(), config.replicationFactor());
+        config.broker().syncInterval(), cluster.getNodeId(), config.replicationFactor(),
+        identity.dataDir().resolve("broker-" + brokerId));
     return vertx.deployVerticle(new BrokerVerticle(settings, membership(), cluster.getHazelcastInstance()));
   }
 

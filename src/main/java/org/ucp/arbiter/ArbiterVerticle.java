@@ -85,7 +85,8 @@ public final class ArbiterVerticle extends VerticleBase {
     return data.copy(copies)
         .onSuccess(n -> {
           vertx.eventBus().publish(Addresses.RESULTS_DECIDED, new ResultDecided(
-              s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(), resultName, s.reason()));
+              s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(), resultName, s.reason(),
+              s.clock()));
           store.promoted(s.jobId()).onFailure(t -> LOG.warning(() -> "promoted mark of " + s.jobId() + " not stored: " + t));
         })
         .mapEmpty();

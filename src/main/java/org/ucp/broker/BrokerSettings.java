@@ -1,5 +1,7 @@
 package org.ucp.broker;
 
+import org.ucp.model.SchedulingStrategy;
+
 /**
  * The broker's slice of the configuration.
  *
@@ -8,7 +10,8 @@ package org.ucp.broker;
  * @param syncIntervalMs the period of metadata digests ({@code broker.syncInterval})
  * @param clusterNodeId the cluster member this broker runs on
  * @param replicationFactor how many datastores hold each object ({@code datastore.replicationFactor})
+ * @param dataDir where the broker keeps its clock reservation across restarts
  */
 public record BrokerSettings(
     String brokerId, SchedulingStrategy strategy, long maxTimeoutMs, long heartbeatIntervalMs, long executorTimeoutMs,
-    long syncIntervalMs, String clusterNodeId, int replicationFactor) {}
+    long syncIntervalMs, String clusterNodeId, int replicationFactor, java.nio.file.Path dataDir) {}

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.ucp.bus.Messages.ExecutorInfo;
+import org.ucp.model.AttemptRef;
 import org.ucp.model.EmergencyLevel;
 import org.ucp.model.ExecutorHealth;
 import org.ucp.model.ExecutorCapabilities;
@@ -83,7 +84,7 @@ public final class ExecutorRegistry {
   }
 
   /** A heartbeat; false when the executor is unknown or was declared LOST (it must register). */
-  public boolean heartbeat(String executorId, int slots, ExecutorCapabilities caps, List<String> running, long now) {
+  public boolean heartbeat(String executorId, int slots, ExecutorCapabilities caps, List<AttemptRef> running, long now) {
     Entry entry = executors.get(executorId);
     if (entry == null || entry.health == ExecutorHealth.LOST) {
       return false;
@@ -92,7 +93,7 @@ public final class ExecutorRegistry {
     entry.capabilities = caps;
     entry.lastHeartbeat = now;
     entry.health = ExecutorHealth.ALIVE;
-    entry.pendingMemoryMb.keySet().removeAll(running);
+    running.forEach(r -> entry.pendingMemoryMb.remove(r.jobId()));
     return true;
   }
 
@@ -101,6 +102,17 @@ public final class ExecutorRegistry {
     if (entry != null && !entry.placed.containsKey(attempt.jobId())) {
       entry.placed.put(attempt.jobId(), attempt);
       entry.pendingMemoryMb.put(attempt.jobId(), attempt.memoryMb());
+    }
+  }
+
+  /**
+   * The executor refused an attempt (or could not be reached): it gets no new work until its next
+   * heartbeat shows what it really holds.
+   */
+  public void refused(String executorId) {
+    Entry entry = executors.get(executorId);
+    if (entry != null && entry.health == ExecutorHealth.ALIVE) {
+      entry.health = ExecutorHealth.SUSPECT;
     }
   }
 

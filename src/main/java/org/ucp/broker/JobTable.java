@@ -110,6 +110,44 @@ public final class JobTable {
     return attempt;
   }
 
+  /** Sets the clock of an attempt to the one the decision map recorded (it may know more). */
+  public void recordClock(String jobId, int attemptNumber, VectorClock clock) {
+    JobView job = require(jobId);
+    List<Attempt> attempts = new ArrayList<>(job.attempts());
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
+      if (a.number() == attemptNumber && !a.clock().equals(clock)) {
+        attempts.set(i, new Attempt(a.number(), a.executor(), a.broker(), clock, a.outcome(), a.startedAt(), a.endedAt(),
+            a.reason()));
+        put(job.with(job.state(), attempts, job.result(), job.reason()));
+      }
+    }
+  }
+
+  /** The result a decision makes. */
+  public static JobResult result(ResultDecided d) {
+    return new JobResult(d.resultName(), d.exitCode(), d.sha256(), d.attempt(), d.executorId());
+  }
+
+  /**
+   * After a split-brain merge: the accepted attempt was merged away and {@code winner} is the
+   * job's result now. The winning attempt becomes ACCEPTED.
+   */
+  public void replaceResult(ResultDecided winner, long now) {
+    JobView job = jobs.get(winner.jobId());
+    if (job == null) {
+      return;
+    }
+    List<Attempt> attempts = new ArrayList<>(job.attempts());
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
+      if (a.number() == winner.attempt()) {
+        attempts.set(i, a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), a.reason()));
+      }
+    }
+    put(job.with(winner.state(), attempts, result(winner), winner.reason()));
+  }
+
   /**
    * An attempt ended without a result (dispatch refused, executor lost, preempted): back to
    * QUEUED. Only the job's current running attempt can do this; a late or stale report about
@@ -131,9 +169,10 @@ public final class JobTable {
   /**
    * The arbiter rejected an attempt's result: the attempt's history says so (a still-running
    * attempt, or one that ended LOST or PREEMPTED, becomes REJECTED with the reason). The job's
-   * state does not change; another attempt may still be accepted.
+   * state does not change; another attempt may still be accepted. Only a split-brain merge
+   * ({@code evenIfAccepted}) turns an ACCEPTED attempt into a REJECTED one.
    */
-  public void rejected(String jobId, int attemptNumber, String reason, long now) {
+  public void rejected(String jobId, int attemptNumber, String reason, boolean evenIfAccepted, long now) {
     JobView job = jobs.get(jobId);
     if (job == null) {
       return;
@@ -141,7 +180,8 @@ public final class JobTable {
     List<Attempt> attempts = new ArrayList<>(job.attempts());
     for (int i = 0; i < attempts.size(); i++) {
       Attempt a = attempts.get(i);
-      if (a.number() == attemptNumber && a.outcome() != AttemptOutcome.ACCEPTED && a.outcome() != AttemptOutcome.REJECTED) {
+      boolean open = a.outcome() != AttemptOutcome.REJECTED && (evenIfAccepted || a.outcome() != AttemptOutcome.ACCEPTED);
+      if (a.number() == attemptNumber && open) {
         String why = a.reason() == null ? reason : a.reason() + "; " + reason;
         attempts.set(i, a.ended(AttemptOutcome.REJECTED, a.endedAt() == 0 ? now : a.endedAt(), why));
       }
@@ -166,7 +206,7 @@ public final class JobTable {
         attempts.set(i, a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), a.reason()));
       }
     }
-    JobResult result = new JobResult(d.resultName(), d.exitCode(), d.sha256(), d.attempt(), d.executorId());
+    JobResult result = result(d);
     List<JobView> changed = new ArrayList<>();
     changed.add(put(job.with(d.state(), attempts, result, d.reason())));
     settleDependents(d.jobId(), changed);

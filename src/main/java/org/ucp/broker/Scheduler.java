@@ -1,5 +1,6 @@
 package org.ucp.broker;
 
+import org.ucp.model.SchedulingStrategy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -45,17 +46,18 @@ public final class Scheduler {
   /**
    * Decides one pass.
    *
-   * @param jobs every job the broker owns, in arrival order (non-queued ones matter for causality)
+   * @param jobs every job the broker owns, in arrival order
+   * @param mustWait queued jobs that may not start yet (an unfinished causal predecessor or
+   *     producer of their input elsewhere in the cluster)
    */
-  public List<Decision> schedule(List<JobView> jobs, List<Candidate> executors, long now, EmergencyState emergency) {
+  public List<Decision> schedule(List<JobView> jobs, List<Candidate> executors, long now, EmergencyState emergency,
+      java.util.function.Predicate<JobView> mustWait) {
     Map<String, MutableCandidate> free = new LinkedHashMap<>();
     executors.forEach(c -> free.put(c.executorId(), new MutableCandidate(c)));
     List<Decision> decisions = new ArrayList<>();
     Set<String> victims = new HashSet<>();
-    List<JobView> unstarted = jobs.stream()
-        .filter(j -> j.state() == JobState.QUEUED || j.state() == JobState.WAITING).toList();
     for (JobView job : order(jobs, now, emergency)) {
-      if (strategy == SchedulingStrategy.VECTOR_CLOCK_CAUSAL && hasUnstartedPredecessor(job, unstarted)) {
+      if (mustWait.test(job)) {
         continue;
       }
       Optional<MutableCandidate> target = place(job, free.values());
@@ -84,16 +86,6 @@ public final class Scheduler {
       case FIRST_COME_FIRST_SERVED, RESOURCE_OPTIMAL -> { }
     }
     return queued;
-  }
-
-  /** Whether a job not yet started happened before {@code job} (its stamp is causally earlier). */
-  private static boolean hasUnstartedPredecessor(JobView job, List<JobView> unstarted) {
-    for (JobView other : unstarted) {
-      if (other != job && other.stamp().happenedBefore(job.stamp())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private Optional<MutableCandidate> place(JobView job, java.util.Collection<MutableCandidate> candidates) {

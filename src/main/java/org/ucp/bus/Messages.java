@@ -58,22 +58,22 @@ public final class Messages {
    * An executor (re-)registers.
    *
    * @param clusterNodeId its Hazelcast member id, so the broker can react when the member leaves
-   * @param attempts the attempts it still holds, as {@code jobId#attempt}
+   * @param attempts the attempts it still holds
    */
   public record RegisterExecutor(
-      String executorId, String clusterNodeId, int slots, ExecutorCapabilities capabilities, List<String> attempts) {
+      String executorId, String clusterNodeId, int slots, ExecutorCapabilities capabilities,
+      List<org.ucp.model.AttemptRef> attempts) {
     public RegisterExecutor {
       attempts = List.copyOf(attempts == null ? List.of() : attempts);
     }
   }
 
-  /** The broker's answer: which of the executor's attempts were redeployed meanwhile and must stop. */
   /**
-   * A registration's answer. With {@code redirectTo} set the executor was not taken: the jobs it
+   * A registration's answer: which of the executor's attempts were redeployed meanwhile and must stop. With {@code redirectTo} set the executor was not taken: the jobs it
    * runs belong to that broker (the successor of its dead one), which it must register with.
    */
-  public record Registered(String brokerId, List<String> superseded, String redirectTo) {
-    public Registered(String brokerId, List<String> superseded) {
+  public record Registered(String brokerId, List<org.ucp.model.AttemptRef> superseded, String redirectTo) {
+    public Registered(String brokerId, List<org.ucp.model.AttemptRef> superseded) {
       this(brokerId, superseded, null);
     }
 
@@ -82,15 +82,24 @@ public final class Messages {
     }
   }
 
+  /** An executor's heartbeat: its live capabilities and every attempt it holds. */
   public record Heartbeat(
-      String executorId, int slots, ExecutorCapabilities capabilities, List<String> running) {}
+      String executorId, int slots, ExecutorCapabilities capabilities, List<org.ucp.model.AttemptRef> running) {
+    public Heartbeat {
+      running = List.copyOf(running == null ? List.of() : running);
+    }
+  }
 
-  /** A broker tells an executor to stop an attempt (superseded or preempted). */
+  /**
+   * A broker tells an executor to stop an attempt (superseded or preempted). The executor answers
+   * once the attempt has given up its slot.
+   */
   public record StopAttempt(String jobId, int attempt, String reason) {}
 
   /** Every broker announces itself periodically; executors pick the least loaded live one. */
   public record BrokerAnnounce(
-      String brokerId, String strategy, int executors, int running, int queued, EmergencyState emergency,
+      String brokerId, org.ucp.model.SchedulingStrategy strategy, int executors, int running, int queued,
+      EmergencyState emergency,
       String clusterNodeId) {}
 
   /**
@@ -226,13 +235,32 @@ public final class Messages {
     ALREADY_ACCEPTED,
     STALE_ATTEMPT,
     UNKNOWN_JOB,
-    NOT_ASSIGNED
+    NOT_ASSIGNED,
+    /** The losing acceptance of a split-brain merge: the other side accepted the causal winner. */
+    MERGED_AWAY
   }
 
-  /** The arbiter's answer to one submission. */
-  public record Decision(String jobId, int attempt, String executorId, Verdict verdict, RejectReason reason) {}
+  /**
+   * The arbiter's answer to one submission.
+   *
+   * @param clock the attempt's clock of record (brokers merge it), empty when unknown
+   */
+  public record Decision(
+      String jobId, int attempt, String executorId, Verdict verdict, RejectReason reason, VectorClock clock) {
+    public Decision {
+      clock = clock == null ? VectorClock.empty() : clock;
+    }
 
-  /** Published on {@link Addresses#RESULTS_DECIDED} once a job's result is accepted and stored. */
+    public Decision(String jobId, int attempt, String executorId, Verdict verdict, RejectReason reason) {
+      this(jobId, attempt, executorId, verdict, reason, VectorClock.empty());
+    }
+  }
+
+  /**
+   * Published on {@link Addresses#RESULTS_DECIDED} once a job's result is accepted and stored.
+   *
+   * @param clock the accepted attempt's clock (brokers merge it), empty when unknown
+   */
   public record ResultDecided(
       String jobId,
       int attempt,
@@ -241,7 +269,17 @@ public final class Messages {
       Integer exitCode,
       String sha256,
       String resultName,
-      String reason) {}
+      String reason,
+      VectorClock clock) {
+    public ResultDecided {
+      clock = clock == null ? VectorClock.empty() : clock;
+    }
+
+    public ResultDecided(String jobId, int attempt, String executorId, JobState state, Integer exitCode, String sha256,
+        String resultName, String reason) {
+      this(jobId, attempt, executorId, state, exitCode, sha256, resultName, reason, VectorClock.empty());
+    }
+  }
 
   /**
    * One arbiter's decision statistics.
@@ -300,7 +338,8 @@ public final class Messages {
    * @param heartbeatsMissed how often one of its executors' heartbeats was overdue, since it started
    */
   public record BrokerInfo(
-      String brokerId, String strategy, int executors, int running, int queued, String emergency, long emergencyReceivedAt,
+      String brokerId, org.ucp.model.SchedulingStrategy strategy, int executors, int running, int queued,
+      org.ucp.model.EmergencyLevel emergency, long emergencyReceivedAt,
       long attempts, long redeploys, long heartbeatsMissed) {}
 
   /** One broker's view, or the web role's merge of every broker's. */

@@ -1,6 +1,7 @@
 package org.ucp.executor;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -24,6 +25,7 @@ import org.ucp.bus.Messages.RunJob;
 import org.ucp.bus.Messages.StopAttempt;
 import org.ucp.bus.UcpException;
 import org.ucp.config.UcpConfig.ExecutorConfig;
+import org.ucp.model.AttemptRef;
 import org.ucp.model.ExecutorCapabilities;
 import org.ucp.wasm.Cancellation;
 import org.ucp.wasm.ModuleCache;
@@ -40,17 +42,18 @@ public final class ExecutorVerticle extends VerticleBase {
 
   private static final long DIRECTORY_SETTLE_MS = 300;
 
-  private record Held(RunJob job, Cancellation cancellation) {}
+  /** An attempt here; {@code slotFreed} completes once it no longer takes a slot. */
+  private record Held(RunJob job, Cancellation cancellation, Promise<Void> slotFreed) {}
 
   private final String executorId;
   private final String clusterNodeId;
   private final ExecutorConfig config;
   private final long executorTimeoutMs;
   private final Path workDir;
-  /** Attempts here until their decision, by {@code jobId#attempt}. */
-  private final Map<String, Held> running = new ConcurrentHashMap<>();
+  /** Attempts here until their decision. */
+  private final Map<AttemptRef, Held> running = new ConcurrentHashMap<>();
   /** The subset still taking a slot (not yet submitted). */
-  private final Set<String> occupying = ConcurrentHashMap.newKeySet();
+  private final Set<AttemptRef> occupying = ConcurrentHashMap.newKeySet();
   private WasmRunner runner;
   private WorkerExecutor wasmPool;
   private JobPipeline pipeline;
@@ -86,22 +89,18 @@ public final class ExecutorVerticle extends VerticleBase {
         });
   }
 
-  private static String key(String jobId, int attempt) {
-    return jobId + "#" + attempt;
-  }
-
   private Future<Boolean> run(RunJob job) {
-    String key = key(job.jobId(), job.attempt());
+    AttemptRef key = new AttemptRef(job.jobId(), job.attempt());
     if (running.containsKey(key)) {
       return Future.succeededFuture(true);
     }
     if (occupying.size() >= config.slots()) {
       return Future.failedFuture(new UcpException(FailureCode.NO_CAPACITY, executorId + " has no free slot"));
     }
-    Held held = new Held(job, new Cancellation());
+    Held held = new Held(job, new Cancellation(), Promise.promise());
     running.put(key, held);
     occupying.add(key);
-    pipeline.execute(job, () -> occupying.remove(key), held.cancellation())
+    pipeline.execute(job, () -> freeSlot(key), held.cancellation())
         .onComplete(decision -> done(key), failure -> {
           LOG.warning(() -> key + " failed on the platform: " + failure);
           done(key);
@@ -109,18 +108,30 @@ public final class ExecutorVerticle extends VerticleBase {
     return Future.succeededFuture(true);
   }
 
-  private void done(String key) {
-    running.remove(key);
+  /** The attempt no longer takes a slot (it is submitting its result, or it ended). */
+  private void freeSlot(AttemptRef key) {
     occupying.remove(key);
+    Held held = running.get(key);
+    if (held != null) {
+      held.slotFreed().tryComplete();
+    }
+  }
+
+  private void done(AttemptRef key) {
+    freeSlot(key);
+    running.remove(key);
     heartbeat();
   }
 
+  /** Stops an attempt; answers once it has given up its slot, so the broker may use the slot. */
   private Future<Boolean> stop(StopAttempt stop) {
-    cancel(key(stop.jobId(), stop.attempt()), stop.reason());
-    return Future.succeededFuture(true);
+    AttemptRef key = new AttemptRef(stop.jobId(), stop.attempt());
+    Held held = running.get(key);
+    cancel(key, stop.reason());
+    return held == null || !occupying.contains(key) ? Future.succeededFuture(true) : held.slotFreed().future().map(true);
   }
 
-  private void cancel(String key, String why) {
+  private void cancel(AttemptRef key, String why) {
     Held held = running.get(key);
     if (held != null) {
       LOG.info(() -> "stopping " + key + ": " + why);
@@ -157,7 +168,7 @@ public final class ExecutorVerticle extends VerticleBase {
       return;
     }
     registering = true;
-    List<String> held = List.copyOf(running.keySet());
+    List<AttemptRef> held = List.copyOf(running.keySet());
     capabilities()
         .compose(caps -> Bus.<Registered>request(vertx, Addresses.brokerRegister(target),
             new RegisterExecutor(executorId, clusterNodeId, config.slots(), caps, held), shortTimeout()))
@@ -199,7 +210,7 @@ public final class ExecutorVerticle extends VerticleBase {
       register();
       return;
     }
-    List<String> jobs = running.values().stream().map(h -> h.job().jobId()).toList();
+    List<AttemptRef> jobs = List.copyOf(running.keySet());
     capabilities()
         .compose(caps -> Bus.<Boolean>request(vertx, Addresses.brokerHeartbeat(current),
             new Heartbeat(executorId, config.slots(), caps, jobs), shortTimeout()))

@@ -10,5 +10,10 @@ public enum AttemptOutcome {
   /** Its executor was lost; the job was redeployed. */
   LOST,
   /** Displaced by a more urgent job and requeued. */
-  PREEMPTED
+  PREEMPTED,
+  /**
+   * Never ran: its executor refused it, or could not be reached, or another broker had already
+   * recorded an attempt under its number. Not a redeploy; the job is simply queued again.
+   */
+  REFUSED
 }

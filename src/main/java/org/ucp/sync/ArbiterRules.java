@@ -31,15 +31,15 @@ public final class ArbiterRules {
       return reject(s, RejectReason.NOT_ASSIGNED);
     }
     if (accepted != null && sameSubmission(s, accepted)) {
-      return accept(s);
+      return accept(s, mine);
     }
     if (policy == ResultPolicy.VECTOR_CLOCK_CAUSAL && CausalPolicy.stale(mine, assignments)) {
-      return reject(s, RejectReason.STALE_ATTEMPT);
+      return reject(s, RejectReason.STALE_ATTEMPT, mine);
     }
     if (accepted != null) {
-      return reject(s, RejectReason.ALREADY_ACCEPTED);
+      return reject(s, RejectReason.ALREADY_ACCEPTED, mine);
     }
-    return accept(s);
+    return accept(s, mine);
   }
 
   /** The same attempt by the same executor with the same result: a retry. */
@@ -48,11 +48,15 @@ public final class ArbiterRules {
         && a.sha256().equals(b.sha256());
   }
 
-  private static Decision accept(ResultSubmission s) {
-    return new Decision(s.jobId(), s.attempt(), s.executorId(), Verdict.ACCEPTED, null);
+  private static Decision accept(ResultSubmission s, AttemptAssigned mine) {
+    return new Decision(s.jobId(), s.attempt(), s.executorId(), Verdict.ACCEPTED, null, mine.clock());
   }
 
   private static Decision reject(ResultSubmission s, RejectReason reason) {
     return new Decision(s.jobId(), s.attempt(), s.executorId(), Verdict.REJECTED, reason);
+  }
+
+  private static Decision reject(ResultSubmission s, RejectReason reason, AttemptAssigned mine) {
+    return new Decision(s.jobId(), s.attempt(), s.executorId(), Verdict.REJECTED, reason, mine.clock());
   }
 }

@@ -49,7 +49,7 @@ public final class MetadataSync {
   private final List<MetaEntry> unsent = new ArrayList<>();
   /** Peers already reported DEAD, so each death is reported once (until the peer speaks again). */
   private final java.util.Set<String> reportedDead = new java.util.HashSet<>();
-  private VectorClock clock = VectorClock.empty();
+  private final StampSource clock;
   private long seq;
   private long bytesSent;
   private long deltasSent;
@@ -57,8 +57,10 @@ public final class MetadataSync {
   private Consumer<List<MetaEntry>> onRemote = e -> { };
   private Consumer<String> onPeerDead = id -> { };
 
-  public MetadataSync(Vertx vertx, String brokerId, String clusterNodeId, long syncIntervalMs) {
+  /** @param clock the broker's one clock: it stamps every write and merges every version received */
+  public MetadataSync(Vertx vertx, String brokerId, String clusterNodeId, long syncIntervalMs, StampSource clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.brokerId = brokerId;
     this.clusterNodeId = clusterNodeId;
     this.syncIntervalMs = syncIntervalMs;
@@ -133,8 +135,7 @@ public final class MetadataSync {
 
   /** Writes a version of {@code key} at {@code generation}; it is published with the next delta. */
   public MetaEntry write(String key, Object value, int generation, long progress) {
-    clock = clock.merge(replica.clock()).tick(brokerId);
-    MetaEntry e = new MetaEntry(key, brokerId, ++seq, clock, generation, progress, value == null ? null : json(value));
+    MetaEntry e = new MetaEntry(key, brokerId, ++seq, clock.stamp(), generation, progress, value == null ? null : json(value));
     replica.apply(e);
     if (unsent.isEmpty()) {
       vertx.runOnContext(v -> flush());
@@ -182,6 +183,7 @@ public final class MetadataSync {
     peers.synced(delta.from(), null, -1, System.currentTimeMillis());
     List<MetaEntry> changed = new ArrayList<>();
     for (MetaEntry e : delta.entries()) {
+      clock.observe(e.clock());
       if (replica.apply(e)) {
         changed.add(e);
       }
@@ -285,7 +287,7 @@ public final class MetadataSync {
     for (MetaEntry e : replica.visible("")) {
       kinds.merge(e.kind(), 1L, Long::sum);
     }
-    return new CoordinationView(brokerId, clock.merge(replica.clock()), seq, peerViews, replica.conflicts(), kinds,
+    return new CoordinationView(brokerId, clock.current(), seq, peerViews, replica.conflicts(), kinds,
         bytesSent, deltasSent, repairsSent, withMetadata ? replica.all() : List.of());
   }
 

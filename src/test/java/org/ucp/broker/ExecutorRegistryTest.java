@@ -1,5 +1,6 @@
 package org.ucp.broker;
 
+import org.ucp.model.SchedulingStrategy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,6 +15,7 @@ import org.ucp.model.JobState;
 import org.ucp.model.JobSpec;
 import org.ucp.model.EmergencyState;
 import org.junit.jupiter.api.Timeout;
+import org.ucp.model.AttemptRef;
 import org.ucp.model.ExecutorHealth;
 import org.ucp.broker.ExecutorRegistry.Lost;
 import org.ucp.broker.ExecutorRegistry.Placed;
@@ -45,7 +47,7 @@ class ExecutorRegistryTest {
     JobView probe = new JobView("probe", new JobSpec("probe.wasm", null, null, null, null, null, null, null, needs, null,
         null, 0), JobState.QUEUED, null, 0, List.of(), null, null);
     return new Scheduler(SchedulingStrategy.FIRST_COME_FIRST_SERVED)
-        .schedule(List.of(probe), registry.candidates(), 0, EmergencyState.NONE).stream()
+        .schedule(List.of(probe), registry.candidates(), 0, EmergencyState.NONE, j -> false).stream()
         .filter(d -> d instanceof Scheduler.Dispatch)
         .map(d -> ((Scheduler.Dispatch) d).executorId())
         .findFirst();
@@ -130,7 +132,7 @@ class ExecutorRegistryTest {
     registry.heartbeat("e1", 4, caps(256), List.of(), 2);
     assertEquals(Optional.empty(), place(registry, memory(100)), "not yet running: still pending");
 
-    assertTrue(registry.heartbeat("e1", 4, caps(256), List.of("j1"), 3));
+    assertTrue(registry.heartbeat("e1", 4, caps(256), List.of(new AttemptRef("j1", 1)), 3));
     assertEquals(Optional.of("e1"), place(registry, memory(100)), "the executor now counts j1 itself");
   }
 
@@ -245,7 +247,7 @@ class ExecutorRegistryTest {
     r.assign("e1", first);
     r.assign("e1", second);
     r.assign("e2", placed("j3", 1, EmergencyLevel.NONE));
-    assertTrue(r.heartbeat("e2", 4, caps(1024), List.of("j3"), LOST_AFTER));
+    assertTrue(r.heartbeat("e2", 4, caps(1024), List.of(new AttemptRef("j3", 1)), LOST_AFTER));
 
     List<Lost> lost = r.sweep(LOST_AFTER + 1);
 

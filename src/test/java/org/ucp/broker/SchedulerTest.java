@@ -1,11 +1,12 @@
 package org.ucp.broker;
 
+import org.ucp.model.SchedulingStrategy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.ucp.broker.SchedulingStrategy.EMERGENCY_FIRST;
-import static org.ucp.broker.SchedulingStrategy.FIRST_COME_FIRST_SERVED;
-import static org.ucp.broker.SchedulingStrategy.PRIORITY_BASED;
-import static org.ucp.broker.SchedulingStrategy.RESOURCE_OPTIMAL;
-import static org.ucp.broker.SchedulingStrategy.VECTOR_CLOCK_CAUSAL;
+import static org.ucp.model.SchedulingStrategy.EMERGENCY_FIRST;
+import static org.ucp.model.SchedulingStrategy.FIRST_COME_FIRST_SERVED;
+import static org.ucp.model.SchedulingStrategy.PRIORITY_BASED;
+import static org.ucp.model.SchedulingStrategy.RESOURCE_OPTIMAL;
+import static org.ucp.model.SchedulingStrategy.VECTOR_CLOCK_CAUSAL;
 
 import java.time.Instant;
 import java.util.EnumMap;
@@ -92,7 +93,8 @@ class SchedulerTest {
   }
 
   private static List<Decision> schedule(SchedulingStrategy strategy, List<JobView> jobs, List<Candidate> executors) {
-    return new Scheduler(strategy).schedule(jobs, executors, NOW, NO_EMERGENCY);
+    return new Scheduler(strategy).schedule(jobs, executors, NOW, NO_EMERGENCY,
+        job -> ClusterJobs.waits(job, jobs, strategy == VECTOR_CLOCK_CAUSAL, other -> false));
   }
 
   private static Map<SchedulingStrategy, List<Decision>> everyStrategy(List<JobView> jobs, List<Candidate> executors) {
@@ -252,7 +254,7 @@ class SchedulerTest {
 
     // e1 is empty but for "hog": 1024 MB, of which 900 are hog's; stopping hog leaves room for 512 MB.
     assertEquals(decisions(new Preempt("hog", "e1", "crit")),
-        new Scheduler(EMERGENCY_FIRST).schedule(List.of(crit), registry.candidates(), NOW, NO_EMERGENCY));
+        new Scheduler(EMERGENCY_FIRST).schedule(List.of(crit), registry.candidates(), NOW, NO_EMERGENCY, j -> false));
   }
 
   // ---- RESOURCE_OPTIMAL -------------------------------------------------------------------------
@@ -330,10 +332,23 @@ class SchedulerTest {
   }
 
   @Test
-  void vectorClockCausalLetsTheSuccessorGoOnceItsPredecessorIsRunning() {
-    List<JobView> jobs = List.of(a1(JobState.RUNNING), A2, B1);
+  void vectorClockCausalHoldsTheSuccessorUntilItsPredecessorIsFinished() {
+    List<Candidate> oneSlot = List.of(free("e1", 1, 1024));
 
-    assertEquals(decisions(dispatch("a2", "e1")), schedule(VECTOR_CLOCK_CAUSAL, jobs, List.of(free("e1", 1, 1024))));
+    assertEquals(decisions(dispatch("b1", "e1")), schedule(VECTOR_CLOCK_CAUSAL, List.of(a1(JobState.RUNNING), A2, B1), oneSlot),
+        "a1 still running: a2 waits, the concurrent b1 goes");
+    assertEquals(decisions(dispatch("a2", "e1")), schedule(VECTOR_CLOCK_CAUSAL, List.of(a1(JobState.COMPLETED), A2, B1), oneSlot));
+    assertEquals(decisions(dispatch("a2", "e1")), schedule(VECTOR_CLOCK_CAUSAL, List.of(a1(JobState.FAILED), A2, B1), oneSlot),
+        "a failed predecessor is finished too");
+  }
+
+  @Test
+  void vectorClockCausalTreatsAnEmptyStampAsConcurrentWithEverything() {
+    JobView unstamped = job("u", JobState.QUEUED, new Priority(1, EmergencyLevel.NONE, null), needs(64), NOW, VectorClock.empty());
+    List<JobView> jobs = List.of(unstamped, A2);
+
+    assertEquals(decisions(dispatch("a2", "e1")), schedule(VECTOR_CLOCK_CAUSAL, jobs, List.of(free("e1", 1, 1024))),
+        "a2 (the higher priority) goes although the empty stamp compares before its own");
   }
 
   @Test

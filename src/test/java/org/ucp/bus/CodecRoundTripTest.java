@@ -87,9 +87,9 @@ class CodecRoundTripTest {
     s.put(Messages.JobPage.class, new Messages.JobPage(List.of(VIEW, RUNNING_VIEW), 0, 20, 2));
     s.put(JobView.class, VIEW);
     s.put(Messages.RegisterExecutor.class,
-        new Messages.RegisterExecutor("exec-2", "7b0c1d2e-member", 4, EXEC_CAPS, List.of("job-42#2")));
-    s.put(Messages.Registered.class, new Messages.Registered("broker-1", List.of("job-41#1"), "broker-2"));
-    s.put(Messages.Heartbeat.class, new Messages.Heartbeat("exec-2", 4, EXEC_CAPS, List.of("job-42", "job-43")));
+        new Messages.RegisterExecutor("exec-2", "7b0c1d2e-member", 4, EXEC_CAPS, List.of(new org.ucp.model.AttemptRef("job-42", 2))));
+    s.put(Messages.Registered.class, new Messages.Registered("broker-1", List.of(new org.ucp.model.AttemptRef("job-41", 1)), "broker-2"));
+    s.put(Messages.Heartbeat.class, new Messages.Heartbeat("exec-2", 4, EXEC_CAPS, List.of(new org.ucp.model.AttemptRef("job-42", 2), new org.ucp.model.AttemptRef("job-43", 1))));
     s.put(Messages.RunJob.class, new Messages.RunJob("job-42", 2, SPEC, "broker-1", CLOCK));
     s.put(Messages.AttemptAssigned.class, new Messages.AttemptAssigned("job-42", 2, "exec-2", "broker-1", CLOCK));
     s.put(Messages.ResultSubmission.class,
@@ -97,9 +97,9 @@ class CodecRoundTripTest {
             "tmp/job-42/2/result.zip", Messages.RunStatus.EXITED, 3, null,
             Map.of("reports/r1.txt", "tmp/job-42/2/reports/r1.txt")));
     s.put(Messages.Decision.class,
-        new Messages.Decision("job-42", 1, "exec-1", Messages.Verdict.REJECTED, Messages.RejectReason.STALE_ATTEMPT));
+        new Messages.Decision("job-42", 1, "exec-1", Messages.Verdict.REJECTED, Messages.RejectReason.STALE_ATTEMPT, CLOCK));
     s.put(Messages.ResultDecided.class,
-        new Messages.ResultDecided("job-42", 2, "exec-2", JobState.FAILED, null, "ef".repeat(32), "job-42/result", "trap"));
+        new Messages.ResultDecided("job-42", 2, "exec-2", JobState.FAILED, null, "ef".repeat(32), "job-42/result", "trap", CLOCK));
     s.put(Messages.DataEntry.class, new Messages.DataEntry("camera7/2026/img1.jpg", 123_456L, "01".repeat(32), "0000019a2b3c4d5e.00000007.broker-1", List.of("store-1")));
     s.put(Messages.DataListQuery.class, new Messages.DataListQuery("camera7/", 1, 500));
     s.put(Messages.DataPage.class,
@@ -110,13 +110,13 @@ class CodecRoundTripTest {
             new Messages.CopyEntry("tmp/y", "reports/r1.txt"))));
     s.put(Messages.ClusterView.class,
         new Messages.ClusterView(
-            List.of(new Messages.BrokerInfo("broker-1", "PRIORITY_BASED", 1, 1, 3, "HIGH", 1_700_000_000_005L, 7, 2, 4)),
+            List.of(new Messages.BrokerInfo("broker-1", org.ucp.model.SchedulingStrategy.PRIORITY_BASED, 1, 1, 3, org.ucp.model.EmergencyLevel.HIGH, 1_700_000_000_005L, 7, 2, 4)),
             List.of(new Messages.ExecutorInfo("exec-2", "broker-1", 4, 1, EXEC_CAPS, org.ucp.model.ExecutorHealth.ALIVE, 1_700_000_000_000L)),
             List.of(new Messages.DatastoreInfo("store-1", "ALIVE", 9_000_000L, 20_000_000L, 3, 4096, 1_700_000_000_001L)),
             EMERGENCY));
     s.put(Messages.DataRequest.class, new Messages.DataRequest("camera7/2026/img1.jpg"));
     s.put(Messages.StopAttempt.class, new Messages.StopAttempt("job-42", 1, "superseded"));
-    s.put(Messages.BrokerAnnounce.class, new Messages.BrokerAnnounce("broker-1", "EMERGENCY_FIRST", 2, 1, 0, EMERGENCY, "7b0c1d2e-member"));
+    s.put(Messages.BrokerAnnounce.class, new Messages.BrokerAnnounce("broker-1", org.ucp.model.SchedulingStrategy.EMERGENCY_FIRST, 2, 1, 0, EMERGENCY, "7b0c1d2e-member"));
     s.put(EmergencyState.class, EMERGENCY);
     s.put(Messages.ArbiterStatsView.class, new Messages.ArbiterStatsView("node-a", "VECTOR_CLOCK_CAUSAL",
         Map.of("VECTOR_CLOCK_CAUSAL ACCEPTED", 7L, "VECTOR_CLOCK_CAUSAL REJECTED STALE_ATTEMPT", 1L), 8, 0.42, 1.7));

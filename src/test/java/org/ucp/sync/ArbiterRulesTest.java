@@ -45,6 +45,13 @@ class ArbiterRulesTest {
         s.exitCode(), s.reason(), s.namedResults());
   }
 
+  /** The rules' decision without the clock of record it carries (these tests compare verdicts). */
+  private static Decision decide(ResultPolicy policy, ResultSubmission s, List<AttemptAssigned> assignments,
+      ResultSubmission accepted) {
+    Decision d = ArbiterRules.decide(policy, s, assignments, accepted);
+    return new Decision(d.jobId(), d.attempt(), d.executorId(), d.verdict(), d.reason());
+  }
+
   private static Decision accepted(String job, int attempt, String executor) {
     return new Decision(job, attempt, executor, Verdict.ACCEPTED, null);
   }
@@ -72,7 +79,7 @@ class ArbiterRulesTest {
   void noAssignmentsIsUnknownJob(ResultPolicy policy) {
     assertEquals(
         rejected("j", 1, "e1", RejectReason.UNKNOWN_JOB),
-        ArbiterRules.decide(policy, submission("j", 1, "e1", "s"), List.of(), null));
+        decide(policy, submission("j", 1, "e1", "s"), List.of(), null));
   }
 
   @ParameterizedTest
@@ -80,7 +87,7 @@ class ArbiterRulesTest {
   void executorNotHoldingTheAttemptIsNotAssigned(ResultPolicy policy) {
     assertEquals(
         rejected("j", 1, "e2", RejectReason.NOT_ASSIGNED),
-        ArbiterRules.decide(policy, submission("j", 1, "e2", "s"), ONE, null));
+        decide(policy, submission("j", 1, "e2", "s"), ONE, null));
   }
 
   @ParameterizedTest
@@ -88,7 +95,7 @@ class ArbiterRulesTest {
   void wrongAttemptNumberIsNotAssigned(ResultPolicy policy) {
     assertEquals(
         rejected("j", 2, "e1", RejectReason.NOT_ASSIGNED),
-        ArbiterRules.decide(policy, submission("j", 2, "e1", "s"), ONE, null));
+        decide(policy, submission("j", 2, "e1", "s"), ONE, null));
   }
 
   @ParameterizedTest
@@ -97,7 +104,7 @@ class ArbiterRulesTest {
     // e1 holds attempt 1 and e2 attempt 2: e1 claiming attempt 2 is not its attempt.
     assertEquals(
         rejected("j", 2, "e1", RejectReason.NOT_ASSIGNED),
-        ArbiterRules.decide(policy, submission("j", 2, "e1", "s"), CONCURRENT, null));
+        decide(policy, submission("j", 2, "e1", "s"), CONCURRENT, null));
   }
 
   @ParameterizedTest
@@ -106,7 +113,7 @@ class ArbiterRulesTest {
     List<AttemptAssigned> otherJob = List.of(assigned("k", 1, "e1", "b1", clock("b1", 1)));
     assertEquals(
         rejected("j", 1, "e1", RejectReason.NOT_ASSIGNED),
-        ArbiterRules.decide(policy, submission("j", 1, "e1", "s"), otherJob, null));
+        decide(policy, submission("j", 1, "e1", "s"), otherJob, null));
   }
 
   @ParameterizedTest
@@ -115,7 +122,7 @@ class ArbiterRulesTest {
     ResultSubmission first = submission("j", 1, "e1", "s1");
     assertEquals(
         rejected("j", 1, "intruder", RejectReason.NOT_ASSIGNED),
-        ArbiterRules.decide(policy, submission("j", 1, "intruder", "s1"), ONE, first));
+        decide(policy, submission("j", 1, "intruder", "s1"), ONE, first));
   }
 
   // ---- ACCEPTED / ALREADY_ACCEPTED ----
@@ -123,7 +130,7 @@ class ArbiterRulesTest {
   @ParameterizedTest
   @EnumSource(ResultPolicy.class)
   void firstValidSubmissionIsAccepted(ResultPolicy policy) {
-    assertEquals(accepted("j", 1, "e1"), ArbiterRules.decide(policy, submission("j", 1, "e1", "s"), ONE, null));
+    assertEquals(accepted("j", 1, "e1"), decide(policy, submission("j", 1, "e1", "s"), ONE, null));
   }
 
   @ParameterizedTest
@@ -133,10 +140,10 @@ class ArbiterRulesTest {
     ResultSubmission first = submission("j", 1, "e1", "s1");
     ResultSubmission second = submission("j", 2, "e2", "s2");
 
-    assertEquals(accepted("j", 1, "e1"), ArbiterRules.decide(policy, first, CONCURRENT, null));
+    assertEquals(accepted("j", 1, "e1"), decide(policy, first, CONCURRENT, null));
     assertEquals(
         rejected("j", 2, "e2", RejectReason.ALREADY_ACCEPTED),
-        ArbiterRules.decide(policy, second, CONCURRENT, first));
+        decide(policy, second, CONCURRENT, first));
   }
 
   @ParameterizedTest
@@ -145,7 +152,7 @@ class ArbiterRulesTest {
     ResultSubmission first = submission("j", 1, "e1", "sha-1");
     assertEquals(
         rejected("j", 1, "e1", RejectReason.ALREADY_ACCEPTED),
-        ArbiterRules.decide(policy, submission("j", 1, "e1", "sha-2"), ONE, first));
+        decide(policy, submission("j", 1, "e1", "sha-2"), ONE, first));
   }
 
   // ---- idempotence ----
@@ -157,8 +164,8 @@ class ArbiterRulesTest {
     ResultSubmission retry = copyOf(original);
     assertNotSame(original, retry);
 
-    Decision first = ArbiterRules.decide(policy, original, ONE, null);
-    Decision again = ArbiterRules.decide(policy, retry, ONE, original);
+    Decision first = decide(policy, original, ONE, null);
+    Decision again = decide(policy, retry, ONE, original);
 
     assertEquals(accepted("j", 1, "e1"), first);
     assertEquals(first, again);
@@ -171,7 +178,7 @@ class ArbiterRulesTest {
     ResultSubmission retry = new ResultSubmission(
         "j", 1, "e1", clock("b1", 7), "sha", "elsewhere", RunStatus.EXITED, 0, null, Map.of());
 
-    assertEquals(accepted("j", 1, "e1"), ArbiterRules.decide(policy, retry, ONE, original));
+    assertEquals(accepted("j", 1, "e1"), decide(policy, retry, ONE, original));
   }
 
   @Test
@@ -179,12 +186,12 @@ class ArbiterRulesTest {
     // Attempt 1 was accepted while it was the only attempt; a redeploy (attempt 2) then
     // superseded it. A retry of the accepted submission must still get ACCEPTED.
     ResultSubmission original = submission("j", 1, "e1", "s1");
-    assertEquals(accepted("j", 1, "e1"), ArbiterRules.decide(CAUSAL, original, ONE, null));
+    assertEquals(accepted("j", 1, "e1"), decide(CAUSAL, original, ONE, null));
 
-    assertEquals(accepted("j", 1, "e1"), ArbiterRules.decide(CAUSAL, copyOf(original), REDEPLOYED, original));
+    assertEquals(accepted("j", 1, "e1"), decide(CAUSAL, copyOf(original), REDEPLOYED, original));
     assertEquals(
         rejected("j", 2, "e2", RejectReason.ALREADY_ACCEPTED),
-        ArbiterRules.decide(CAUSAL, submission("j", 2, "e2", "s2"), REDEPLOYED, original));
+        decide(CAUSAL, submission("j", 2, "e2", "s2"), REDEPLOYED, original));
   }
 
   @ParameterizedTest
@@ -198,8 +205,8 @@ class ArbiterRulesTest {
         new Case(submission("j", 1, "intruder", "s"), CONCURRENT, acceptedOne, RejectReason.NOT_ASSIGNED),
         new Case(submission("j", 2, "e2", "s2"), CONCURRENT, acceptedOne, RejectReason.ALREADY_ACCEPTED));
     for (Case c : cases) {
-      Decision first = ArbiterRules.decide(policy, c.s(), c.assignments(), c.accepted());
-      Decision again = ArbiterRules.decide(policy, copyOf(c.s()), c.assignments(), c.accepted());
+      Decision first = decide(policy, c.s(), c.assignments(), c.accepted());
+      Decision again = decide(policy, copyOf(c.s()), c.assignments(), c.accepted());
       assertEquals(rejected(c.s().jobId(), c.s().attempt(), c.s().executorId(), c.reason()), first, c.toString());
       assertEquals(first, again, c.toString());
     }
@@ -210,9 +217,9 @@ class ArbiterRulesTest {
     ResultSubmission stale = submission("j", 1, "e1", "s1");
     ResultSubmission redeploy = submission("j", 2, "e2", "s2");
 
-    Decision first = ArbiterRules.decide(CAUSAL, stale, REDEPLOYED, null);
-    Decision again = ArbiterRules.decide(CAUSAL, copyOf(stale), REDEPLOYED, null);
-    Decision afterAccept = ArbiterRules.decide(CAUSAL, copyOf(stale), REDEPLOYED, redeploy);
+    Decision first = decide(CAUSAL, stale, REDEPLOYED, null);
+    Decision again = decide(CAUSAL, copyOf(stale), REDEPLOYED, null);
+    Decision afterAccept = decide(CAUSAL, copyOf(stale), REDEPLOYED, redeploy);
 
     assertEquals(rejected("j", 1, "e1", RejectReason.STALE_ATTEMPT), first);
     assertEquals(first, again);
@@ -227,8 +234,8 @@ class ArbiterRulesTest {
     ResultSubmission redeploy = submission("j", 2, "e2", "s2");
 
     assertEquals(
-        rejected("j", 1, "e1", RejectReason.STALE_ATTEMPT), ArbiterRules.decide(CAUSAL, stale, REDEPLOYED, null));
-    assertEquals(accepted("j", 2, "e2"), ArbiterRules.decide(CAUSAL, redeploy, REDEPLOYED, null));
+        rejected("j", 1, "e1", RejectReason.STALE_ATTEMPT), decide(CAUSAL, stale, REDEPLOYED, null));
+    assertEquals(accepted("j", 2, "e2"), decide(CAUSAL, redeploy, REDEPLOYED, null));
   }
 
   @Test
@@ -236,7 +243,7 @@ class ArbiterRulesTest {
     ResultSubmission redeploy = submission("j", 2, "e2", "s2");
     assertEquals(
         rejected("j", 1, "e1", RejectReason.STALE_ATTEMPT),
-        ArbiterRules.decide(CAUSAL, submission("j", 1, "e1", "s1"), REDEPLOYED, redeploy));
+        decide(CAUSAL, submission("j", 1, "e1", "s1"), REDEPLOYED, redeploy));
   }
 
   @Test
@@ -248,13 +255,13 @@ class ArbiterRulesTest {
 
     assertEquals(
         rejected("j", 1, "e1", RejectReason.STALE_ATTEMPT),
-        ArbiterRules.decide(CAUSAL, submission("j", 1, "e1", "s1"), history, null));
-    assertEquals(accepted("j", 2, "e2"), ArbiterRules.decide(CAUSAL, submission("j", 2, "e2", "s2"), history, null));
+        decide(CAUSAL, submission("j", 1, "e1", "s1"), history, null));
+    assertEquals(accepted("j", 2, "e2"), decide(CAUSAL, submission("j", 2, "e2", "s2"), history, null));
   }
 
   @Test
   void causalOnlyAttemptIsAccepted() {
-    assertEquals(accepted("j", 1, "e1"), ArbiterRules.decide(CAUSAL, submission("j", 1, "e1", "s1"), ONE, null));
+    assertEquals(accepted("j", 1, "e1"), decide(CAUSAL, submission("j", 1, "e1", "s1"), ONE, null));
   }
 
   @ParameterizedTest
@@ -263,12 +270,12 @@ class ArbiterRulesTest {
     ResultSubmission one = submission("j", 1, "e1", "s1");
     ResultSubmission two = submission("j", 2, "e2", "s2");
 
-    assertEquals(accepted("j", 1, "e1"), ArbiterRules.decide(policy, one, CONCURRENT, null));
-    assertEquals(accepted("j", 2, "e2"), ArbiterRules.decide(policy, two, CONCURRENT, null));
+    assertEquals(accepted("j", 1, "e1"), decide(policy, one, CONCURRENT, null));
+    assertEquals(accepted("j", 2, "e2"), decide(policy, two, CONCURRENT, null));
     assertEquals(
-        rejected("j", 2, "e2", RejectReason.ALREADY_ACCEPTED), ArbiterRules.decide(policy, two, CONCURRENT, one));
+        rejected("j", 2, "e2", RejectReason.ALREADY_ACCEPTED), decide(policy, two, CONCURRENT, one));
     assertEquals(
-        rejected("j", 1, "e1", RejectReason.ALREADY_ACCEPTED), ArbiterRules.decide(policy, one, CONCURRENT, two));
+        rejected("j", 1, "e1", RejectReason.ALREADY_ACCEPTED), decide(policy, one, CONCURRENT, two));
   }
 
   @Test
@@ -281,9 +288,9 @@ class ArbiterRulesTest {
 
     assertEquals(
         rejected("j", 1, "e1", RejectReason.STALE_ATTEMPT),
-        ArbiterRules.decide(CAUSAL, submission("j", 1, "e1", "s1"), history, null));
-    assertEquals(accepted("j", 2, "e2"), ArbiterRules.decide(CAUSAL, submission("j", 2, "e2", "s2"), history, null));
-    assertEquals(accepted("j", 3, "e3"), ArbiterRules.decide(CAUSAL, submission("j", 3, "e3", "s3"), history, null));
+        decide(CAUSAL, submission("j", 1, "e1", "s1"), history, null));
+    assertEquals(accepted("j", 2, "e2"), decide(CAUSAL, submission("j", 2, "e2", "s2"), history, null));
+    assertEquals(accepted("j", 3, "e3"), decide(CAUSAL, submission("j", 3, "e3", "s3"), history, null));
   }
 
   // ---- FIRST_COME_FIRST_SERVED ----
@@ -292,10 +299,10 @@ class ArbiterRulesTest {
   void firstComeFirstServedAcceptsTheSupersededAttemptArrivingFirst() {
     ResultSubmission old = submission("j", 1, "e1", "s1");
 
-    assertEquals(accepted("j", 1, "e1"), ArbiterRules.decide(FCFS, old, REDEPLOYED, null));
+    assertEquals(accepted("j", 1, "e1"), decide(FCFS, old, REDEPLOYED, null));
     assertEquals(
         rejected("j", 2, "e2", RejectReason.ALREADY_ACCEPTED),
-        ArbiterRules.decide(FCFS, submission("j", 2, "e2", "s2"), REDEPLOYED, old));
+        decide(FCFS, submission("j", 2, "e2", "s2"), REDEPLOYED, old));
   }
 
   @Test
@@ -303,7 +310,7 @@ class ArbiterRulesTest {
     ResultSubmission redeploy = submission("j", 2, "e2", "s2");
     assertEquals(
         rejected("j", 1, "e1", RejectReason.ALREADY_ACCEPTED),
-        ArbiterRules.decide(FCFS, submission("j", 1, "e1", "s1"), REDEPLOYED, redeploy));
+        decide(FCFS, submission("j", 1, "e1", "s1"), REDEPLOYED, redeploy));
   }
 
   // ---- sameSubmission ----

@@ -1,4 +1,4 @@
-package org.ucp.broker;
+package org.ucp.model;
 
 /** The {@code scheduling.strategy} setting: who gets a free slot, where, and who may be displaced. */
 public enum SchedulingStrategy {

@@ -1,0 +1,436 @@
+package org.ucp.broker;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+import org.ucp.broker.BrokerAction.Record;
+import org.ucp.broker.BrokerAction.Run;
+import org.ucp.broker.BrokerAction.Stop;
+import org.ucp.bus.Messages.AttemptAssigned;
+import org.ucp.bus.Messages.Decision;
+import org.ucp.bus.Messages.Heartbeat;
+import org.ucp.bus.Messages.RegisterExecutor;
+import org.ucp.bus.Messages.Registered;
+import org.ucp.bus.Messages.RejectReason;
+import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.bus.Messages.RunJob;
+import org.ucp.bus.Messages.StopAttempt;
+import org.ucp.bus.Messages.SubmitJob;
+import org.ucp.clock.VectorClock;
+import org.ucp.model.Attempt;
+import org.ucp.model.AttemptOutcome;
+import org.ucp.model.AttemptRef;
+import org.ucp.model.EmergencyState;
+import org.ucp.model.JobResult;
+import org.ucp.model.JobView;
+import org.ucp.model.SchedulingStrategy;
+import org.ucp.model.ValidationException;
+import org.ucp.sync.Peers;
+
+/**
+ * The broker's protocol, without Vert.x: the job table, the executor registry, the scheduler and
+ * the broker's one vector clock. One method per event; each records what is to be done as {@link
+ * BrokerAction}s, which the verticle takes with {@link #drain} and carries out.
+ *
+ * <p>Clocks: every clock the broker receives is merged into its own (peer metadata, adopted
+ * attempts, decisions, client stamps), and a new attempt is stamped after merging the clocks of
+ * every earlier attempt of its job, so it strictly dominates them whichever broker made them.
+ */
+public final class BrokerCore {
+  private static final Logger LOG = Logger.getLogger(BrokerCore.class.getName());
+
+  private final String brokerId;
+  private final BrokerSettings settings;
+  private final Peers peers;
+  private final BrokerClock clock;
+  private final JobTable jobs = new JobTable();
+  private final ClusterJobs cluster;
+  private final ExecutorRegistry executors;
+  private final Scheduler scheduler;
+  private final Preemptions preemptions = new Preemptions();
+  private final List<BrokerAction> pending = new ArrayList<>();
+  /** Decisions for jobs already final with another accepted attempt, kept in case that one is merged away. */
+  private final Map<String, ResultDecided> laterDecisions = new HashMap<>();
+  private EmergencyState emergency = EmergencyState.NONE;
+  private long emergencyReceivedAt;
+
+  public BrokerCore(BrokerSettings settings, Peers peers, BrokerClock clock) {
+    this.brokerId = settings.brokerId();
+    this.settings = settings;
+    this.peers = peers;
+    this.clock = clock;
+    this.cluster = new ClusterJobs(brokerId);
+    this.executors = new ExecutorRegistry(brokerId, settings.heartbeatIntervalMs() * 3 / 2, settings.executorTimeoutMs());
+    this.scheduler = new Scheduler(settings.strategy());
+    jobs.onChange(job -> pending.add(new BrokerAction.WriteJob(job, false)));
+  }
+
+  /** The actions recorded since the last call, in order. */
+  public List<BrokerAction> drain() {
+    long due = clock.reservationDue();
+    if (due > 0) {
+      pending.add(new BrokerAction.PersistClock(due));
+    }
+    List<BrokerAction> out = List.copyOf(pending);
+    pending.clear();
+    return out;
+  }
+
+  /** What a submission became: taken here, or to be sent to the broker that owns a dependency. */
+  public sealed interface Submitted permits Taken, Forward {}
+
+  public record Taken(JobView job) implements Submitted {}
+
+  public record Forward(String brokerId) implements Submitted {}
+
+  /** A submission: validated, stamped, added, scheduled; or forwarded to a dependency's live owner. */
+  public Submitted submit(SubmitJob request, String jobId, long now) {
+    if (request.spec().timeoutMs() > settings.maxTimeoutMs()) {
+      throw new ValidationException(
+          "timeoutMs", request.spec().timeoutMs() + " exceeds the maximum of " + settings.maxTimeoutMs() + " ms");
+    }
+    for (String dep : request.spec().dependsOn()) {
+      if (jobs.get(dep).isEmpty()) {
+        Optional<String> owner = cluster.get(dep).map(j -> peers.effectiveOwner(j.owner(), now))
+            .filter(o -> !o.equals(brokerId));
+        if (owner.isPresent()) {
+          return new Forward(owner.get());
+        }
+      }
+    }
+    clock.observe(request.clientClock());
+    VectorClock stamp = request.clientClock();
+    for (String dep : request.spec().dependsOn()) {
+      stamp = stamp.merge(jobs.get(dep).map(JobView::stamp).orElse(VectorClock.empty()));
+    }
+    if (request.clientId() != null) {
+      stamp = stamp.tick(request.clientId());
+    }
+    JobView job = jobs.add(jobId, request.spec(), brokerId, now, stamp);
+    schedule(now);
+    return new Taken(job);
+  }
+
+  /** Registration; a returning executor learns which of its attempts were redeployed meanwhile. */
+  public Registered register(RegisterExecutor r, long now) {
+    Optional<String> elsewhere = ownerOfHeldJobs(r, now);
+    if (elsewhere.isPresent()) {
+      LOG.info(() -> "executor " + r.executorId() + " runs jobs of broker " + elsewhere.get() + "; redirected there");
+      return new Registered(brokerId, List.of(), elsewhere.get());
+    }
+    executors.register(r.executorId(), r.clusterNodeId(), r.slots(), r.capabilities(), now);
+    List<AttemptRef> superseded = new ArrayList<>();
+    for (AttemptRef held : r.attempts()) {
+      jobs.get(held.jobId()).ifPresent(job -> {
+        boolean current = job.runningAttempt()
+            .filter(a -> a.number() == held.attempt() && a.executor().equals(r.executorId())).isPresent();
+        if (current) {
+          executors.assign(r.executorId(), placed(job, held.attempt(), now));
+        } else {
+          superseded.add(held);
+        }
+      });
+    }
+    LOG.info(() -> "executor " + r.executorId() + " on member " + r.clusterNodeId() + " registered (" + r.slots()
+        + " slots)" + (superseded.isEmpty() ? "" : "; superseded: " + superseded));
+    pending.add(new BrokerAction.WriteExecutors());
+    schedule(now);
+    return new Registered(brokerId, superseded);
+  }
+
+  /**
+   * The live broker that owns the jobs an executor still runs, when that is not this one. When
+   * this broker is the successor of their dead owner and has not adopted yet, it adopts now.
+   */
+  private Optional<String> ownerOfHeldJobs(RegisterExecutor r, long now) {
+    for (AttemptRef held : r.attempts()) {
+      if (jobs.get(held.jobId()).isPresent()) {
+        continue;
+      }
+      Optional<JobView> known = cluster.get(held.jobId()).filter(j -> !j.state().isFinal());
+      if (known.isEmpty()) {
+        continue;
+      }
+      String owner = peers.effectiveOwner(known.get().owner(), now);
+      if (!owner.equals(brokerId)) {
+        return Optional.of(owner);
+      }
+      adoptFrom(known.get().owner(), now);
+    }
+    return Optional.empty();
+  }
+
+  /** A heartbeat; false when the executor must register first. */
+  public boolean heartbeat(Heartbeat h, long now) {
+    if (!executors.heartbeat(h.executorId(), h.slots(), h.capabilities(), h.running(), now)) {
+      return false;
+    }
+    pending.add(new BrokerAction.WriteExecutors());
+    return true;
+  }
+
+  /** The periodic health sweep of executors. */
+  public void sweep(long now) {
+    lost(executors.sweep(now), now);
+    pending.add(new BrokerAction.WriteExecutors());
+  }
+
+  /** A cluster member left: its executors are LOST at once, and its brokers DEAD. */
+  public void memberLeft(String clusterNodeId, long now) {
+    lost(executors.memberLeft(clusterNodeId), now);
+  }
+
+  /** Ends every attempt a lost executor held as LOST; each job is redeployed as a new attempt. */
+  private void lost(List<ExecutorRegistry.Lost> lost, long now) {
+    for (ExecutorRegistry.Lost l : lost) {
+      LOG.warning(() -> "executor " + l.executorId() + " LOST (" + l.why() + "); redeploying " + l.attempts().size()
+          + " attempt(s)");
+      for (ExecutorRegistry.Placed p : l.attempts()) {
+        preemptions.forget(p.jobId());
+        jobs.requeue(p.jobId(), p.attempt(), AttemptOutcome.LOST, "executor " + l.executorId() + " lost: " + l.why(), now);
+      }
+    }
+    if (!lost.isEmpty()) {
+      schedule(now);
+    }
+  }
+
+  /** One scheduling pass by the configured strategy. */
+  public void schedule(long now) {
+    boolean causal = settings.strategy() == SchedulingStrategy.VECTOR_CLOCK_CAUSAL;
+    List<Scheduler.Decision> decisions = scheduler.schedule(
+        jobs.all(), executors.candidates(), now, emergency, job -> cluster.mustWait(job, jobs, causal));
+    for (Scheduler.Decision d : decisions) {
+      if (d instanceof Scheduler.Dispatch dispatch) {
+        jobs.get(dispatch.jobId()).ifPresent(job -> dispatch(job, dispatch.executorId(), now));
+      } else if (d instanceof Scheduler.Preempt p) {
+        preempt(p);
+      }
+    }
+  }
+
+  /**
+   * Places a new attempt: stamped after every earlier attempt of the job (so it dominates them),
+   * recorded in the decision map first, sent once recorded.
+   */
+  private void dispatch(JobView job, String executor, long now) {
+    for (Attempt earlier : job.attempts()) {
+      clock.observe(earlier.clock());
+    }
+    VectorClock stamp = clock.stamp();
+    Attempt attempt = jobs.dispatch(job.jobId(), executor, brokerId, stamp, now);
+    executors.assign(executor, placed(job, attempt.number(), now));
+    pending.add(new Record(new AttemptAssigned(job.jobId(), attempt.number(), executor, brokerId, stamp)));
+  }
+
+  /**
+   * The decision map answered with the attempt of record. When it is this broker's, it goes to its
+   * executor with the clock of record; when another broker recorded that number first, this
+   * attempt never ran and the job is queued again above it.
+   */
+  public void recorded(AttemptAssigned proposed, AttemptAssigned ofRecord, long now) {
+    clock.observe(ofRecord.clock());
+    boolean mine = ofRecord.executorId().equals(proposed.executorId()) && ofRecord.brokerId().equals(proposed.brokerId());
+    if (!mine) {
+      refused(new AttemptRef(proposed.jobId(), proposed.attempt()), proposed.executorId(),
+          "attempt " + proposed.attempt() + " was already recorded by broker " + ofRecord.brokerId(), now);
+      return;
+    }
+    jobs.get(proposed.jobId()).filter(j -> j.runningAttempt().filter(a -> a.number() == proposed.attempt()).isPresent())
+        .ifPresent(job -> {
+          jobs.recordClock(job.jobId(), proposed.attempt(), ofRecord.clock());
+          pending.add(new Run(proposed.executorId(),
+              new RunJob(job.jobId(), proposed.attempt(), job.spec(), brokerId, ofRecord.clock())));
+        });
+  }
+
+  /** An attempt never ran (refused, unreachable, number taken): REFUSED, not a redeploy; queued again. */
+  public void refused(AttemptRef ref, String executorId, String why, long now) {
+    LOG.warning(() -> "attempt " + ref + " on " + executorId + " refused: " + why);
+    executors.release(executorId, ref.jobId());
+    executors.refused(executorId);
+    jobs.requeue(ref.jobId(), ref.attempt(), AttemptOutcome.REFUSED, why, now);
+  }
+
+  /** EMERGENCY_FIRST: asks the executor to stop a victim; the CRITICAL job goes once it has stopped. */
+  private void preempt(Scheduler.Preempt p) {
+    if (!preemptions.start(p.victimJobId(), p.forJobId())) {
+      return;
+    }
+    jobs.get(p.victimJobId()).flatMap(JobView::runningAttempt).ifPresentOrElse(attempt -> {
+      String why = "preempted by CRITICAL job " + p.forJobId();
+      LOG.info(() -> p.victimJobId() + " " + why + "; waiting for it to stop");
+      pending.add(new Stop(p.executorId(), new StopAttempt(p.victimJobId(), attempt.number(), why), true));
+    }, () -> preemptions.forget(p.victimJobId()));
+  }
+
+  /** The executor confirmed a victim gave up its slot: it is requeued PREEMPTED and the slot used. */
+  public void victimStopped(String executorId, StopAttempt stop, long now) {
+    preemptions.forget(stop.jobId());
+    executors.release(executorId, stop.jobId());
+    jobs.requeue(stop.jobId(), stop.attempt(), AttemptOutcome.PREEMPTED, stop.reason(), now);
+    schedule(now);
+  }
+
+  /** The victim could not be confirmed stopped; a later pass may try again. */
+  public void victimNotStopped(StopAttempt stop) {
+    preemptions.forget(stop.jobId());
+  }
+
+  /** The arbiter accepted a result. */
+  public void decided(ResultDecided d, long now) {
+    clock.observe(d.clock());
+    Optional<JobView> job = jobs.get(d.jobId());
+    if (job.isPresent() && job.get().state().isFinal() && job.get().result() != null
+        && job.get().result().attempt() != d.attempt()) {
+      laterDecisions.put(d.jobId(), d);
+    }
+    List<JobView> changed = jobs.decided(d, now);
+    if (!changed.isEmpty()) {
+      pending.add(new BrokerAction.WriteResult(d.jobId(), JobTable.result(d)));
+      executors.release(d.executorId(), d.jobId());
+      preemptions.forget(d.jobId());
+      schedule(now);
+    }
+  }
+
+  /**
+   * A rejected result: recorded in the attempt's history and the executor's slot freed. A
+   * MERGED_AWAY rejection of the accepted attempt hands the job to the split's winner.
+   */
+  public void rejected(Decision d, long now) {
+    clock.observe(d.clock());
+    jobs.rejected(d.jobId(), d.attempt(), "result rejected: " + d.reason(), d.reason() == RejectReason.MERGED_AWAY, now);
+    if (d.reason() == RejectReason.MERGED_AWAY) {
+      ResultDecided winner = laterDecisions.remove(d.jobId());
+      if (winner != null) {
+        jobs.replaceResult(winner, now);
+        pending.add(new BrokerAction.WriteResult(winner.jobId(), JobTable.result(winner)));
+      }
+    }
+    boolean stillRunningThere = jobs.get(d.jobId()).flatMap(JobView::runningAttempt)
+        .filter(a -> a.executor().equals(d.executorId()) && a.number() != d.attempt()).isPresent();
+    if (!stillRunningThere) {
+      executors.release(d.executorId(), d.jobId());
+    }
+  }
+
+  /** Takes a newer emergency state (declared or cleared) than the one held. */
+  public void emergency(EmergencyState state, long now) {
+    if (state != null && state.since() > emergency.since()) {
+      emergency = state;
+      emergencyReceivedAt = now;
+      pending.add(new BrokerAction.WriteEmergency(state));
+      LOG.info(() -> "emergency " + state.level() + (state.reason() == null ? "" : ": " + state.reason()));
+      schedule(now);
+    }
+  }
+
+  /**
+   * The visible version of a job in the replica changed (a peer wrote it, or a merge chose it).
+   * Its clocks are merged; a job this broker holds that another now owns is let go.
+   */
+  public void observed(JobView visible, long now) {
+    clock.observe(visible.stamp());
+    visible.attempts().forEach(a -> clock.observe(a.clock()));
+    boolean wasUnfinished = cluster.get(visible.jobId()).filter(j -> !j.state().isFinal()).isPresent();
+    cluster.put(visible);
+    if (jobs.get(visible.jobId()).isPresent() && !visible.owner().equals(brokerId)) {
+      LOG.warning(() -> "job " + visible.jobId() + " is now owned by " + visible.owner() + "; this broker lets it go");
+      jobs.remove(visible.jobId());
+      executors.forgetJob(visible.jobId());
+      preemptions.forget(visible.jobId());
+    }
+    if (wasUnfinished && visible.state().isFinal()) {
+      schedule(now);
+    }
+  }
+
+  /** Merges a peer's metadata clock. */
+  public void observe(VectorClock received) {
+    clock.observe(received);
+  }
+
+  /** A peer broker died; its successor (by name, among the live brokers) adopts what it owned. */
+  public void peerDead(String dead, long now) {
+    if (peers.successorOf(dead, now).equals(brokerId)) {
+      adoptFrom(dead, now);
+    }
+  }
+
+  /**
+   * After a restart, before serving: takes back every unfinished job the replica still shows as
+   * this broker's (nobody adopted it while this broker was away).
+   */
+  public void restarted(long now) {
+    adoptFrom(brokerId, now);
+  }
+
+  /**
+   * Adopts every unfinished job {@code from} owned: queued ones are scheduled here, running ones
+   * keep running (their executors are expected to register here, or turn LOST and are redeployed).
+   */
+  private void adoptFrom(String from, long now) {
+    int adopted = 0;
+    for (JobView job : cluster.unfinishedOf(from)) {
+      if (jobs.get(job.jobId()).isPresent()) {
+        continue;
+      }
+      job.attempts().forEach(a -> clock.observe(a.clock()));
+      JobView mine = jobs.adopt(job, brokerId);
+      pending.add(new BrokerAction.WriteJob(mine, true));
+      mine.runningAttempt().ifPresent(a -> executors.expect(a.executor(), List.of(placed(mine, a.number(), now)), now));
+      adopted++;
+    }
+    if (!from.equals(brokerId)) {
+      pending.add(new BrokerAction.DeleteExecutorRows(from));
+    }
+    int count = adopted;
+    LOG.warning(() -> (from.equals(brokerId) ? "restarted broker " + brokerId + " took back "
+        : "broker " + from + " is dead; " + brokerId + " adopted ") + count + " unfinished job(s)");
+    if (adopted > 0) {
+      schedule(now);
+    }
+  }
+
+  /** The clock reservation {@code value} is on disk. */
+  public void clockPersisted(long value) {
+    clock.reservationPersisted(value);
+  }
+
+  public void clockNotPersisted() {
+    clock.reservationFailed();
+  }
+
+  private static ExecutorRegistry.Placed placed(JobView job, int attempt, long now) {
+    return new ExecutorRegistry.Placed(job.jobId(), attempt, job.spec().priority().emergency(),
+        job.spec().capabilities().memoryMb(), now);
+  }
+
+  public JobTable jobs() {
+    return jobs;
+  }
+
+  public ClusterJobs cluster() {
+    return cluster;
+  }
+
+  public ExecutorRegistry executors() {
+    return executors;
+  }
+
+  public VectorClock clock() {
+    return clock.current();
+  }
+
+  public EmergencyState emergencyState() {
+    return emergency;
+  }
+
+  public long emergencyReceivedAt() {
+    return emergencyReceivedAt;
+  }
+}

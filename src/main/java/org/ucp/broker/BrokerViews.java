@@ -1,0 +1,34 @@
+package org.ucp.broker;
+
+import java.util.List;
+import org.ucp.bus.Messages.BrokerAnnounce;
+import org.ucp.bus.Messages.BrokerInfo;
+import org.ucp.bus.Messages.ClusterView;
+import org.ucp.bus.Messages.DatastoreInfo;
+import org.ucp.model.AttemptOutcome;
+import org.ucp.model.JobView;
+
+/** What a broker tells others about itself: its announcement and its part of the cluster view. */
+final class BrokerViews {
+  private BrokerViews() {}
+
+  static BrokerAnnounce announce(BrokerCore core, BrokerSettings settings) {
+    ExecutorRegistry executors = core.executors();
+    return new BrokerAnnounce(settings.brokerId(), settings.strategy(), executors.alive(), executors.running(),
+        core.jobs().queued().size(), core.emergencyState(), settings.clusterNodeId());
+  }
+
+  static ClusterView cluster(BrokerCore core, BrokerSettings settings, List<DatastoreInfo> datastores) {
+    long attempts = 0;
+    long redeploys = 0;
+    for (JobView job : core.jobs().all()) {
+      attempts += job.attempts().size();
+      redeploys += job.attempts().stream().filter(a -> a.outcome() == AttemptOutcome.LOST).count();
+    }
+    ExecutorRegistry executors = core.executors();
+    BrokerInfo me = new BrokerInfo(settings.brokerId(), settings.strategy(), executors.alive(), executors.running(),
+        core.jobs().queued().size(), core.emergencyState().level(), core.emergencyReceivedAt(), attempts, redeploys,
+        executors.heartbeatsMissed());
+    return new ClusterView(List.of(me), executors.view(), datastores, core.emergencyState());
+  }
+}

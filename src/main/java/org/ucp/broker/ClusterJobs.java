@@ -1,0 +1,77 @@
+package org.ucp.broker;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.ucp.model.JobView;
+
+/**
+ * Every job of the cluster as this broker's replica last showed it, so that ownership,
+ * adoption and cross-broker order can be decided without the metadata layer. No Vert.x here.
+ */
+public final class ClusterJobs {
+  private final String brokerId;
+  private final Map<String, JobView> jobs = new HashMap<>();
+
+  public ClusterJobs(String brokerId) {
+    this.brokerId = brokerId;
+  }
+
+  public void put(JobView job) {
+    jobs.put(job.jobId(), job);
+  }
+
+  public Optional<JobView> get(String jobId) {
+    return Optional.ofNullable(jobs.get(jobId));
+  }
+
+  /** Unfinished jobs the replica shows as owned by {@code owner}. */
+  public List<JobView> unfinishedOf(String owner) {
+    return jobs.values().stream().filter(j -> j.owner().equals(owner) && !j.state().isFinal())
+        .sorted(java.util.Comparator.comparingLong(JobView::submittedAt).thenComparing(JobView::jobId)).toList();
+  }
+
+  /** Every job: this broker's own from {@code table}, the others' from the replica. */
+  public List<JobView> all(JobTable table) {
+    List<JobView> all = new ArrayList<>(table.all());
+    for (JobView j : jobs.values()) {
+      if (table.get(j.jobId()).isEmpty()) {
+        all.add(j);
+      }
+    }
+    return all;
+  }
+
+  /**
+   * Whether a queued job of this broker must wait for an unfinished job anywhere in the cluster:
+   * one whose stamp happened before its own (when {@code causal}), or one on another broker that
+   * publishes a name it reads (the producers it holds itself are WAITING dependencies already).
+   */
+  public boolean mustWait(JobView job, JobTable table, boolean causal) {
+    return waits(job, all(table), causal, other -> table.get(other.jobId()).isEmpty());
+  }
+
+  /**
+   * Whether {@code job} must wait for one of {@code all}: an unfinished job whose non-empty stamp
+   * happened before its own (when {@code causal}; an empty stamp carries no order), or an
+   * unfinished {@code foreign} job publishing a name it reads.
+   */
+  public static boolean waits(JobView job, Collection<JobView> all, boolean causal, Predicate<JobView> foreign) {
+    for (JobView other : all) {
+      if (other.jobId().equals(job.jobId()) || other.state().isFinal()) {
+        continue;
+      }
+      if (causal && other.stamp().causallyBefore(job.stamp())) {
+        return true;
+      }
+      if (foreign.test(other) && job.spec().readsNamedResultOf(other.spec())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
