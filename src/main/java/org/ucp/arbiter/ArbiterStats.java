@@ -24,10 +24,15 @@ public final class ArbiterStats {
   }
 
   public void record(Decision d, long nanos) {
-    String key = policy + " " + d.verdict() + (d.reason() == null ? "" : " " + d.reason());
-    counts.merge(key, 1L, Long::sum);
+    count(d);
     latenciesMs[(int) (recorded % WINDOW)] = nanos / 1e6;
     recorded++;
+  }
+
+  /** Counts a decision that answered no submission (a split-brain merge's MERGED_AWAY): no latency sample. */
+  public void count(Decision d) {
+    String key = policy + " " + d.verdict() + (d.reason() == null ? "" : " " + d.reason());
+    counts.merge(key, 1L, Long::sum);
   }
 
   /** Counts keyed "POLICY VERDICT [REASON]". */

@@ -2,9 +2,14 @@ package org.ucp.arbiter;
 
 import org.ucp.sync.DecisionStore;
 import org.ucp.sync.ArbiterRules;
+import org.ucp.sync.CausalPolicy;
+import org.ucp.clock.VectorClock;
+import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.sync.ResultPolicy;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.listener.EntryMergedListener;
+import java.util.UUID;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
@@ -16,6 +21,7 @@ import org.ucp.bus.Messages.ArbiterStatsView;
 import org.ucp.bus.Messages.CopyEntry;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.bus.Messages.RejectReason;
 import org.ucp.bus.Messages.ResultSubmission;
 import org.ucp.bus.Messages.RunStatus;
 import org.ucp.bus.Messages.Verdict;
@@ -28,6 +34,11 @@ import org.ucp.model.JobState;
  * through the store's single {@code putIfAbsent}, is promoted to {@code <jobId>/result} (and its
  * named results to their names), and is announced on {@link Addresses#RESULTS_DECIDED}.
  * Rejections are announced on {@link Addresses#RESULTS_REJECTED}.
+ *
+ * <p>After a split brain, Hazelcast merges the decision map with {@code DecisionMergePolicy}; every
+ * arbiter hears of each merged entry, one of them claims it ({@link DecisionStore#claimMergedAway})
+ * and announces each losing acceptance as REJECTED {@link RejectReason#MERGED_AWAY}, then promotes
+ * the winner again and announces it on {@link Addresses#RESULTS_DECIDED}.
  */
 public final class ArbiterVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ArbiterVerticle.class.getName());
@@ -38,6 +49,23 @@ public final class ArbiterVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private DecisionStore store;
   private DataClient data;
+  private UUID mergeListener;
+
+  /**
+   * How long after a merged entry the arbiter announces it. Hazelcast merges the entries while the
+   * merging side's members are still rejoining; their Vert.x re-registers its event-bus consumers
+   * only once Hazelcast reports them MERGED, and a publication before that does not reach them
+   * (their brokers would never hear of the MERGED_AWAY). Measured at about a second on two
+   * JVMs; this leaves margin.
+   */
+  private static final long MERGE_SETTLE_MS = 5000;
+
+  /** When, after the first announcement of a merge, it is repeated (see {@link #repeatMergeAnnouncement}). */
+  private static final long[] MERGE_REPEAT_MS = {10_000, 30_000};
+
+  /** How often, and how far apart, the promotion of a merge's winner is tried while the healed cluster settles. */
+  private static final int MERGE_PROMOTION_TRIES = 20;
+  private static final long MERGE_PROMOTION_RETRY_MS = 1500;
 
   public ArbiterVerticle(String arbiterId, ResultPolicy policy, HazelcastInstance hazelcast) {
     this.arbiterId = arbiterId;
@@ -51,9 +79,82 @@ public final class ArbiterVerticle extends VerticleBase {
     store = new DecisionStore(hazelcast, context);
     data = new DataClient(vertx);
     vertx.setPeriodic(1000, id -> vertx.eventBus().publish(Addresses.ARBITERS_ANNOUNCED, statsView()));
+    mergeListener = hazelcast.<String, DecisionStore.Arbitration>getMap(DecisionStore.MAP).addEntryListener(
+        (EntryMergedListener<String, DecisionStore.Arbitration>) event ->
+            context.runOnContext(v -> vertx.setTimer(MERGE_SETTLE_MS, id -> announceMerge(event.getKey()))), false);
     return Future.all(
         Bus.<ResultSubmission, Decision>serve(vertx, Addresses.ARBITER_SUBMIT, this::submit),
         Bus.<ResultSubmission, Decision>serve(vertx, Addresses.arbiterSubmit(arbiterId), this::submit));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (mergeListener != null) {
+      try {
+        hazelcast.getMap(DecisionStore.MAP).removeEntryListener(mergeListener);
+      } catch (RuntimeException e) {
+        LOG.fine(() -> "merge listener not removed: " + e);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  /**
+   * A split-brain merge rewrote the job's entry. If this arbiter is the one that claims its
+   * unannounced losers: each becomes REJECTED MERGED_AWAY (counted and published), then the
+   * winner is promoted again, so {@code <jobId>/result} and its named results are the winner's
+   * even where the losing side had promoted its own.
+   */
+  private void announceMerge(String jobId) {
+    store.claimMergedAway(jobId).onSuccess(entry -> {
+      if (entry == null) {
+        return;
+      }
+      List<Decision> rejections = new ArrayList<>();
+      for (ResultSubmission lost : entry.unreportedMergedAway()) {
+        VectorClock clock = CausalPolicy.assignmentOf(lost, entry.attempts()).map(AttemptAssigned::clock).orElse(lost.clock());
+        Decision d = new Decision(lost.jobId(), lost.attempt(), lost.executorId(), Verdict.REJECTED, RejectReason.MERGED_AWAY,
+            clock);
+        stats.count(d);
+        rejections.add(d);
+        LOG.info(() -> "split brain merged: " + jobId + " attempt " + lost.attempt() + " from " + lost.executorId()
+            + " is MERGED_AWAY; the result is attempt " + (entry.accepted() == null ? "none" : entry.accepted().attempt()
+            + " from " + entry.accepted().executorId()));
+        vertx.eventBus().publish(Addresses.RESULTS_REJECTED, d);
+      }
+      if (entry.accepted() != null) {
+        promoteAfterMerge(entry.accepted(), 1);
+      }
+      for (long delay : MERGE_REPEAT_MS) {
+        vertx.setTimer(delay, id -> repeatMergeAnnouncement(jobId, rejections));
+      }
+    }).onFailure(t -> LOG.warning(() -> "merged entry of " + jobId + " not claimed: " + t));
+  }
+
+  /**
+   * Publishes a merge's MERGED_AWAY rejections again, and the winner's ResultDecided once it is
+   * promoted: the merged side's consumers may not have been registered again yet when the first
+   * announcement went out. Consumers take both as idempotent (the same decision again); the
+   * statistics count each loser once.
+   */
+  private void repeatMergeAnnouncement(String jobId, List<Decision> rejections) {
+    rejections.forEach(d -> vertx.eventBus().publish(Addresses.RESULTS_REJECTED, d));
+    store.promotedResult(jobId).onSuccess(winner -> {
+      if (winner != null) {
+        vertx.eventBus().publish(Addresses.RESULTS_DECIDED, decided(winner));
+      }
+    });
+  }
+
+  /** Right after a merge the data plane may still be settling (brokers rejoining): the promotion is retried. */
+  private void promoteAfterMerge(ResultSubmission winner, int attempt) {
+    promote(winner).onFailure(t -> {
+      if (attempt >= MERGE_PROMOTION_TRIES) {
+        LOG.warning(() -> "winner of merged " + winner.jobId() + " not promoted after " + attempt + " tries: " + t);
+      } else {
+        vertx.setTimer(MERGE_PROMOTION_RETRY_MS, id -> promoteAfterMerge(winner, attempt + 1));
+      }
+    });
   }
 
   private Future<Decision> submit(ResultSubmission s) {
@@ -77,19 +178,21 @@ public final class ArbiterVerticle extends VerticleBase {
    * lands, the executor's retry finds the mark missing and promotes again (copies are idempotent).
    */
   private Future<Void> promote(ResultSubmission s) {
-    String resultName = s.jobId() + "/result";
     List<CopyEntry> copies = new ArrayList<>();
-    copies.add(new CopyEntry(s.location(), resultName));
+    copies.add(new CopyEntry(s.location(), s.jobId() + "/result"));
     s.namedResults().forEach((name, provisional) -> copies.add(new CopyEntry(provisional, name)));
-    JobState state = s.status() == RunStatus.EXITED ? JobState.COMPLETED : JobState.FAILED;
     return data.copy(copies)
         .onSuccess(n -> {
-          vertx.eventBus().publish(Addresses.RESULTS_DECIDED, new ResultDecided(
-              s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(), resultName, s.reason(),
-              s.clock()));
+          vertx.eventBus().publish(Addresses.RESULTS_DECIDED, decided(s));
           store.promoted(s.jobId()).onFailure(t -> LOG.warning(() -> "promoted mark of " + s.jobId() + " not stored: " + t));
         })
         .mapEmpty();
+  }
+
+  private static ResultDecided decided(ResultSubmission s) {
+    JobState state = s.status() == RunStatus.EXITED ? JobState.COMPLETED : JobState.FAILED;
+    return new ResultDecided(s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(),
+        s.jobId() + "/result", s.reason(), s.clock());
   }
 
   private ArbiterStatsView statsView() {

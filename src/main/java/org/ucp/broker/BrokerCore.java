@@ -1,20 +1,16 @@
 package org.ucp.broker;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 import org.ucp.broker.BrokerAction.Record;
 import org.ucp.broker.BrokerAction.Run;
-import org.ucp.broker.BrokerAction.Stop;
 import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.Heartbeat;
 import org.ucp.bus.Messages.RegisterExecutor;
 import org.ucp.bus.Messages.Registered;
-import org.ucp.bus.Messages.RejectReason;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.bus.Messages.RunJob;
 import org.ucp.bus.Messages.StopAttempt;
@@ -24,7 +20,6 @@ import org.ucp.model.Attempt;
 import org.ucp.model.AttemptOutcome;
 import org.ucp.model.AttemptRef;
 import org.ucp.model.EmergencyState;
-import org.ucp.model.JobResult;
 import org.ucp.model.JobView;
 import org.ucp.model.SchedulingStrategy;
 import org.ucp.model.ValidationException;
@@ -50,10 +45,10 @@ public final class BrokerCore {
   private final ClusterJobs cluster;
   private final ExecutorRegistry executors;
   private final Scheduler scheduler;
-  private final Preemptions preemptions = new Preemptions();
+  private final Preemptions preemptions;
   private final List<BrokerAction> pending = new ArrayList<>();
-  /** Decisions for jobs already final with another accepted attempt, kept in case that one is merged away. */
-  private final Map<String, ResultDecided> laterDecisions = new HashMap<>();
+  private final Ownership ownership;
+  private final ResultEvents results;
   private EmergencyState emergency = EmergencyState.NONE;
   private long emergencyReceivedAt;
 
@@ -66,6 +61,9 @@ public final class BrokerCore {
     this.executors = new ExecutorRegistry(brokerId, settings.heartbeatIntervalMs() * 3 / 2, settings.executorTimeoutMs());
     this.scheduler = new Scheduler(settings.strategy());
     jobs.onChange(job -> pending.add(new BrokerAction.WriteJob(job, false)));
+    this.preemptions = new Preemptions(jobs, executors, pending::add, this::schedule);
+    this.ownership = new Ownership(brokerId, peers, clock, jobs, cluster, executors, pending::add, this::schedule);
+    this.results = new ResultEvents(clock, jobs, executors, preemptions, pending::add, this::schedule);
   }
 
   /** The actions recorded since the last call, in order. */
@@ -114,53 +112,9 @@ public final class BrokerCore {
     return new Taken(job);
   }
 
-  /** Registration; a returning executor learns which of its attempts were redeployed meanwhile. */
+  /** Registration (see {@link Ownership#register}). */
   public Registered register(RegisterExecutor r, long now) {
-    Optional<String> elsewhere = ownerOfHeldJobs(r, now);
-    if (elsewhere.isPresent()) {
-      LOG.info(() -> "executor " + r.executorId() + " runs jobs of broker " + elsewhere.get() + "; redirected there");
-      return new Registered(brokerId, List.of(), elsewhere.get());
-    }
-    executors.register(r.executorId(), r.clusterNodeId(), r.slots(), r.capabilities(), now);
-    List<AttemptRef> superseded = new ArrayList<>();
-    for (AttemptRef held : r.attempts()) {
-      jobs.get(held.jobId()).ifPresent(job -> {
-        boolean current = job.runningAttempt()
-            .filter(a -> a.number() == held.attempt() && a.executor().equals(r.executorId())).isPresent();
-        if (current) {
-          executors.assign(r.executorId(), placed(job, held.attempt(), now));
-        } else {
-          superseded.add(held);
-        }
-      });
-    }
-    LOG.info(() -> "executor " + r.executorId() + " on member " + r.clusterNodeId() + " registered (" + r.slots()
-        + " slots)" + (superseded.isEmpty() ? "" : "; superseded: " + superseded));
-    pending.add(new BrokerAction.WriteExecutors());
-    schedule(now);
-    return new Registered(brokerId, superseded);
-  }
-
-  /**
-   * The live broker that owns the jobs an executor still runs, when that is not this one. When
-   * this broker is the successor of their dead owner and has not adopted yet, it adopts now.
-   */
-  private Optional<String> ownerOfHeldJobs(RegisterExecutor r, long now) {
-    for (AttemptRef held : r.attempts()) {
-      if (jobs.get(held.jobId()).isPresent()) {
-        continue;
-      }
-      Optional<JobView> known = cluster.get(held.jobId()).filter(j -> !j.state().isFinal());
-      if (known.isEmpty()) {
-        continue;
-      }
-      String owner = peers.effectiveOwner(known.get().owner(), now);
-      if (!owner.equals(brokerId)) {
-        return Optional.of(owner);
-      }
-      adoptFrom(known.get().owner(), now);
-    }
-    return Optional.empty();
+    return ownership.register(r, now);
   }
 
   /** A heartbeat; false when the executor must register first. */
@@ -207,7 +161,7 @@ public final class BrokerCore {
       if (d instanceof Scheduler.Dispatch dispatch) {
         jobs.get(dispatch.jobId()).ifPresent(job -> dispatch(job, dispatch.executorId(), now));
       } else if (d instanceof Scheduler.Preempt p) {
-        preempt(p);
+        preemptions.preempt(p);
       }
     }
   }
@@ -255,24 +209,9 @@ public final class BrokerCore {
     jobs.requeue(ref.jobId(), ref.attempt(), AttemptOutcome.REFUSED, why, now);
   }
 
-  /** EMERGENCY_FIRST: asks the executor to stop a victim; the CRITICAL job goes once it has stopped. */
-  private void preempt(Scheduler.Preempt p) {
-    if (!preemptions.start(p.victimJobId(), p.forJobId())) {
-      return;
-    }
-    jobs.get(p.victimJobId()).flatMap(JobView::runningAttempt).ifPresentOrElse(attempt -> {
-      String why = "preempted by CRITICAL job " + p.forJobId();
-      LOG.info(() -> p.victimJobId() + " " + why + "; waiting for it to stop");
-      pending.add(new Stop(p.executorId(), new StopAttempt(p.victimJobId(), attempt.number(), why), true));
-    }, () -> preemptions.forget(p.victimJobId()));
-  }
-
-  /** The executor confirmed a victim gave up its slot: it is requeued PREEMPTED and the slot used. */
+  /** The executor confirmed a victim gave up its slot (see {@link Preemptions#victimStopped}). */
   public void victimStopped(String executorId, StopAttempt stop, long now) {
-    preemptions.forget(stop.jobId());
-    executors.release(executorId, stop.jobId());
-    jobs.requeue(stop.jobId(), stop.attempt(), AttemptOutcome.PREEMPTED, stop.reason(), now);
-    schedule(now);
+    preemptions.victimStopped(executorId, stop, now);
   }
 
   /** The victim could not be confirmed stopped; a later pass may try again. */
@@ -282,40 +221,12 @@ public final class BrokerCore {
 
   /** The arbiter accepted a result. */
   public void decided(ResultDecided d, long now) {
-    clock.observe(d.clock());
-    Optional<JobView> job = jobs.get(d.jobId());
-    if (job.isPresent() && job.get().state().isFinal() && job.get().result() != null
-        && job.get().result().attempt() != d.attempt()) {
-      laterDecisions.put(d.jobId(), d);
-    }
-    List<JobView> changed = jobs.decided(d, now);
-    if (!changed.isEmpty()) {
-      pending.add(new BrokerAction.WriteResult(d.jobId(), JobTable.result(d)));
-      executors.release(d.executorId(), d.jobId());
-      preemptions.forget(d.jobId());
-      schedule(now);
-    }
+    results.decided(d, now);
   }
 
-  /**
-   * A rejected result: recorded in the attempt's history and the executor's slot freed. A
-   * MERGED_AWAY rejection of the accepted attempt hands the job to the split's winner.
-   */
+  /** A rejected result (see {@link ResultEvents#rejected}). */
   public void rejected(Decision d, long now) {
-    clock.observe(d.clock());
-    jobs.rejected(d.jobId(), d.attempt(), "result rejected: " + d.reason(), d.reason() == RejectReason.MERGED_AWAY, now);
-    if (d.reason() == RejectReason.MERGED_AWAY) {
-      ResultDecided winner = laterDecisions.remove(d.jobId());
-      if (winner != null) {
-        jobs.replaceResult(winner, now);
-        pending.add(new BrokerAction.WriteResult(winner.jobId(), JobTable.result(winner)));
-      }
-    }
-    boolean stillRunningThere = jobs.get(d.jobId()).flatMap(JobView::runningAttempt)
-        .filter(a -> a.executor().equals(d.executorId()) && a.number() != d.attempt()).isPresent();
-    if (!stillRunningThere) {
-      executors.release(d.executorId(), d.jobId());
-    }
+    results.rejected(d, now);
   }
 
   /** Takes a newer emergency state (declared or cleared) than the one held. */
@@ -356,9 +267,7 @@ public final class BrokerCore {
 
   /** A peer broker died; its successor (by name, among the live brokers) adopts what it owned. */
   public void peerDead(String dead, long now) {
-    if (peers.successorOf(dead, now).equals(brokerId)) {
-      adoptFrom(dead, now);
-    }
+    ownership.peerDead(dead, now);
   }
 
   /**
@@ -366,34 +275,7 @@ public final class BrokerCore {
    * this broker's (nobody adopted it while this broker was away).
    */
   public void restarted(long now) {
-    adoptFrom(brokerId, now);
-  }
-
-  /**
-   * Adopts every unfinished job {@code from} owned: queued ones are scheduled here, running ones
-   * keep running (their executors are expected to register here, or turn LOST and are redeployed).
-   */
-  private void adoptFrom(String from, long now) {
-    int adopted = 0;
-    for (JobView job : cluster.unfinishedOf(from)) {
-      if (jobs.get(job.jobId()).isPresent()) {
-        continue;
-      }
-      job.attempts().forEach(a -> clock.observe(a.clock()));
-      JobView mine = jobs.adopt(job, brokerId);
-      pending.add(new BrokerAction.WriteJob(mine, true));
-      mine.runningAttempt().ifPresent(a -> executors.expect(a.executor(), List.of(placed(mine, a.number(), now)), now));
-      adopted++;
-    }
-    if (!from.equals(brokerId)) {
-      pending.add(new BrokerAction.DeleteExecutorRows(from));
-    }
-    int count = adopted;
-    LOG.warning(() -> (from.equals(brokerId) ? "restarted broker " + brokerId + " took back "
-        : "broker " + from + " is dead; " + brokerId + " adopted ") + count + " unfinished job(s)");
-    if (adopted > 0) {
-      schedule(now);
-    }
+    ownership.adoptFrom(brokerId, now);
   }
 
   /** The clock reservation {@code value} is on disk. */
@@ -405,7 +287,7 @@ public final class BrokerCore {
     clock.reservationFailed();
   }
 
-  private static ExecutorRegistry.Placed placed(JobView job, int attempt, long now) {
+  static ExecutorRegistry.Placed placed(JobView job, int attempt, long now) {
     return new ExecutorRegistry.Placed(job.jobId(), attempt, job.spec().priority().emergency(),
         job.spec().capabilities().memoryMb(), now);
   }

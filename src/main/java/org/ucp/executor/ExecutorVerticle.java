@@ -97,6 +97,7 @@ public final class ExecutorVerticle extends VerticleBase {
     if (occupying.size() >= config.slots()) {
       return Future.failedFuture(new UcpException(FailureCode.NO_CAPACITY, executorId + " has no free slot"));
     }
+    LOG.info(() -> "running " + key + " for broker " + job.brokerId());
     Held held = new Held(job, new Cancellation(), Promise.promise());
     running.put(key, held);
     occupying.add(key);

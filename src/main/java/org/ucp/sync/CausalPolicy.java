@@ -22,8 +22,8 @@ import org.ucp.clock.VectorClock;
  * Online, in a connected cluster, decisions cannot wait for submissions that may never come: the
  * shared decision map accepts the first submission that is not stale, and never changes its mind.
  * {@link #winner} is the order-independent rule for sides that decided without each other (a
- * split brain) to agree on one winner from the same facts; merging such sides is not built yet
- * (see the README), so today it is exercised by its property tests only.
+ * split brain) to agree on one winner from the same facts: {@link DecisionMergePolicy} uses it
+ * when Hazelcast merges the two sides' decision maps.
  */
 public final class CausalPolicy {
   private CausalPolicy() {}

@@ -34,7 +34,9 @@ import org.ucp.clock.VectorClock;
  * (backup-count 1). If the owner dies before answering, the invocation is retried on the promoted
  * backup: either the change reached it (the retry finds its own submission accepted: the same
  * answer) or it did not and nobody was told otherwise. So a decision is neither lost nor made
- * twice. A split brain, where two sides decide alone, is outside this guarantee.
+ * twice. A split brain, where two sides decide alone, is outside this guarantee: when the sides
+ * merge, {@link DecisionMergePolicy} keeps one acceptance per job and records the other as
+ * merged away (see docs/split-brain.md).
  */
 public final class DecisionStore {
   public static final String MAP = "ucp.arbitration";
@@ -44,13 +46,37 @@ public final class DecisionStore {
    * One job's entry. The map keeps it as an object ({@code in-memory-format OBJECT}), so an entry
    * processor on the owner works on it without decoding; it crosses between members as JSON.
    */
-  public record Arbitration(List<AttemptAssigned> attempts, ResultSubmission accepted, boolean promoted)
+  public record Arbitration(List<AttemptAssigned> attempts, ResultSubmission accepted, boolean promoted,
+      List<ResultSubmission> mergedAway, List<ResultSubmission> mergedAwayReported)
       implements Serializable {
     private static final long serialVersionUID = 1L;
     static final Arbitration NONE = new Arbitration(List.of(), null, false);
 
+    /**
+     * @param mergedAway acceptances that lost to {@code accepted} when split-brain sides merged
+     *     ({@link DecisionMergePolicy}); kept for good, so a later merge cannot revive them
+     * @param mergedAwayReported those of them an arbiter has announced as {@code MERGED_AWAY}
+     */
     public Arbitration {
       attempts = List.copyOf(attempts == null ? List.of() : attempts);
+      mergedAway = List.copyOf(mergedAway == null ? List.of() : mergedAway);
+      mergedAwayReported = List.copyOf(mergedAwayReported == null ? List.of() : mergedAwayReported);
+    }
+
+    public Arbitration(List<AttemptAssigned> attempts, ResultSubmission accepted, boolean promoted) {
+      this(attempts, accepted, promoted, List.of(), List.of());
+    }
+
+    /** The same entry with other attempts, acceptance and promoted mark; merge history kept. */
+    Arbitration with(List<AttemptAssigned> newAttempts, ResultSubmission newAccepted, boolean newPromoted) {
+      return new Arbitration(newAttempts, newAccepted, newPromoted, mergedAway, mergedAwayReported);
+    }
+
+    /** The merged-away acceptances no arbiter has announced yet. */
+    public List<ResultSubmission> unreportedMergedAway() {
+      return mergedAway.stream()
+          .filter(s -> mergedAwayReported.stream().noneMatch(r -> ArbiterRules.sameSubmission(r, s)))
+          .toList();
     }
 
     private Object writeReplace() {
@@ -112,6 +138,21 @@ public final class DecisionStore {
     return Future.fromCompletionStage(map.submitToKey(jobId, new MarkPromoted()), context).mapEmpty();
   }
 
+  /**
+   * Claims the announcement of the job's merged-away acceptances: completes with the entry as it
+   * was when some were still unannounced (and marks them announced in the same step), or null
+   * when there is nothing to announce. Of several arbiters told of one merge, one gets the entry.
+   */
+  public Future<Arbitration> claimMergedAway(String jobId) {
+    return Future.fromCompletionStage(map.submitToKey(jobId, new ClaimMergedAway()), context);
+  }
+
+  /** The job's accepted submission if it is marked promoted, else null (a read at the job's owner). */
+  public Future<ResultSubmission> promotedResult(String jobId) {
+    return Future.fromCompletionStage(map.getAsync(jobId), context)
+        .map(state -> state != null && state.promoted() ? state.accepted() : null);
+  }
+
   static String write(Object value) {
     try {
       return JsonCodec.MAPPER.writeValueAsString(value);
@@ -120,7 +161,7 @@ public final class DecisionStore {
     }
   }
 
-  static <T> T read(String json, Class<T> type) {
+  public static <T> T read(String json, Class<T> type) {
     try {
       return JsonCodec.MAPPER.readValue(json, type);
     } catch (IOException e) {
@@ -147,11 +188,11 @@ public final class DecisionStore {
    * Adds an attempt to the job's entry with a clock that dominates every earlier attempt's (a
    * repeated record changes nothing); answers the attempt of record under that number, as JSON (the answer may cross members).
    */
-  static final class RecordAttempt implements EntryProcessor<String, Arbitration, String> {
+  public static final class RecordAttempt implements EntryProcessor<String, Arbitration, String> {
     private static final long serialVersionUID = 1L;
     private transient AttemptAssigned attempt;
 
-    RecordAttempt(AttemptAssigned attempt) {
+    public RecordAttempt(AttemptAssigned attempt) {
       this.attempt = attempt;
     }
 
@@ -169,7 +210,7 @@ public final class DecisionStore {
           attempt.jobId(), attempt.attempt(), attempt.executorId(), attempt.brokerId(), clock);
       List<AttemptAssigned> attempts = new ArrayList<>(state.attempts());
       attempts.add(recorded);
-      entry.setValue(new Arbitration(attempts, state.accepted(), state.promoted()));
+      entry.setValue(state.with(attempts, state.accepted(), state.promoted()));
       return write(recorded);
     }
 
@@ -183,12 +224,12 @@ public final class DecisionStore {
   }
 
   /** Decides one submission with {@link ArbiterRules}; stores it when it is the first accepted. */
-  static final class Decide implements EntryProcessor<String, Arbitration, Outcome> {
+  public static final class Decide implements EntryProcessor<String, Arbitration, Outcome> {
     private static final long serialVersionUID = 1L;
     private transient ResultPolicy policy;
     private transient ResultSubmission submission;
 
-    Decide(ResultPolicy policy, ResultSubmission submission) {
+    public Decide(ResultPolicy policy, ResultSubmission submission) {
       this.policy = policy;
       this.submission = submission;
     }
@@ -198,7 +239,7 @@ public final class DecisionStore {
       Arbitration state = entry.getValue() == null ? Arbitration.NONE : entry.getValue();
       Decision d = ArbiterRules.decide(policy, submission, state.attempts(), state.accepted());
       if (d.verdict() == Verdict.ACCEPTED && state.accepted() == null) {
-        state = new Arbitration(state.attempts(), submission, false);
+        state = state.with(state.attempts(), submission, false);
         entry.setValue(state);
       }
       return new Outcome(d, state.accepted(), state.promoted());
@@ -215,6 +256,22 @@ public final class DecisionStore {
     }
   }
 
+  /** Marks every merged-away acceptance announced; answers the entry if some were not, else null. */
+  static final class ClaimMergedAway implements EntryProcessor<String, Arbitration, Arbitration> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Arbitration process(Map.Entry<String, Arbitration> entry) {
+      Arbitration state = entry.getValue();
+      if (state == null || state.unreportedMergedAway().isEmpty()) {
+        return null;
+      }
+      entry.setValue(new Arbitration(state.attempts(), state.accepted(), state.promoted(), state.mergedAway(),
+          state.mergedAway()));
+      return state;
+    }
+  }
+
   /** Sets the promoted flag of the job's accepted result. */
   static final class MarkPromoted implements EntryProcessor<String, Arbitration, Boolean> {
     private static final long serialVersionUID = 1L;
@@ -225,7 +282,7 @@ public final class DecisionStore {
       if (state == null) {
         return false;
       }
-      entry.setValue(new Arbitration(state.attempts(), state.accepted(), true));
+      entry.setValue(state.with(state.attempts(), state.accepted(), true));
       return true;
     }
   }

@@ -96,6 +96,7 @@ class ExecutorCrashTest {
   void frozenExecutorIsRedeployedAroundAndOnResumeLearnsItsAttemptWasSuperseded() {
     String job = submit(LONGER);
     control.awaitRunningOn(job, "exec-a", Duration.ofSeconds(20));
+    a.awaitLog("running " + job + "#1", Duration.ofSeconds(20));
 
     a.freeze();
     control.awaitExecutor("exec-a", "LOST", Duration.ofSeconds(20));

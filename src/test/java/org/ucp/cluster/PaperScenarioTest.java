@@ -53,13 +53,17 @@ class PaperScenarioTest {
 
     String job = control.submit(new JsonObject().put("module", "apps/cpu.wasm").put("args", new JsonArray().add("1500000000")));
     control.awaitRunningOn(job, "exec-a", Duration.ofSeconds(20));
+    // The broker shows the attempt once it placed it; freeze only once the executor really runs it.
+    a.awaitLog("running " + job + "#1", Duration.ofSeconds(20));
     a.freeze();
     control.awaitExecutor("exec-a", "LOST", Duration.ofSeconds(20));
     control.awaitRunningOn(job, "exec-b", Duration.ofSeconds(20));
     a.resume();
     whileBothPending.run();
-    return Poll.until(Duration.ofSeconds(120), "both attempts of " + job + " to be decided", () -> {
+    JsonObject[] seen = new JsonObject[1];
+    return Poll.until(Duration.ofSeconds(120), () -> "both attempts of " + job + " to be decided; last seen " + seen[0], () -> {
       JsonObject j = control.api.job(job);
+      seen[0] = j;
       JsonArray attempts = j.getJsonArray("attempts");
       boolean decided = attempts.stream().allMatch(x -> {
         String outcome = ((JsonObject) x).getString("outcome");

@@ -102,8 +102,10 @@ public final class ControlNode implements AutoCloseable {
 
   /** Waits until the job's latest attempt is RUNNING on {@code executor}; returns the attempt number. */
   public int awaitRunningOn(String jobId, String executor, Duration timeout) {
-    return Poll.until(timeout, jobId + " to run on " + executor, () -> {
-      JsonArray attempts = api.job(jobId).getJsonArray("attempts");
+    JsonObject[] seen = new JsonObject[1];
+    return Poll.until(timeout, () -> jobId + " to run on " + executor + "; last seen " + seen[0], () -> {
+      seen[0] = api.job(jobId);
+      JsonArray attempts = seen[0].getJsonArray("attempts");
       if (attempts.isEmpty()) {
         return null;
       }

@@ -9,6 +9,11 @@ public final class Poll {
 
   /** Polls {@code probe} until it returns non-null; fails with {@code what} after {@code timeout}. */
   public static <T> T until(Duration timeout, String what, Supplier<T> probe) {
+    return until(timeout, () -> what, probe);
+  }
+
+  /** As {@link #until(Duration, String, Supplier)}, the description made when it fails (it may show the last state seen). */
+  public static <T> T until(Duration timeout, Supplier<String> what, Supplier<T> probe) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long pause = 5;
     while (true) {
@@ -17,12 +22,12 @@ public final class Poll {
         return value;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what.get());
       }
       // The back-off between probes of a deadline-bounded poll.
       java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(pause).toNanos());
       if (Thread.interrupted()) {
-        throw new AssertionError("interrupted waiting for " + what);
+        throw new AssertionError("interrupted waiting for " + what.get());
       }
       pause = Math.min(100, pause * 2);
     }

@@ -1,0 +1,126 @@
+package org.ucp.broker;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.logging.Logger;
+import org.ucp.bus.Messages.RegisterExecutor;
+import org.ucp.bus.Messages.Registered;
+import org.ucp.model.AttemptRef;
+import org.ucp.model.JobView;
+import org.ucp.sync.Peers;
+
+/**
+ * Who answers for which jobs: a dead broker's successor adopts its unfinished jobs, a restarted
+ * broker takes back its own, and an executor that runs another broker's jobs is sent to their
+ * live owner. Part of {@link BrokerCore}; no Vert.x here.
+ */
+final class Ownership {
+  private static final Logger LOG = Logger.getLogger(Ownership.class.getName());
+
+  private final String brokerId;
+  private final Peers peers;
+  private final BrokerClock clock;
+  private final JobTable jobs;
+  private final ClusterJobs cluster;
+  private final ExecutorRegistry executors;
+  private final Consumer<BrokerAction> emit;
+  private final LongConsumer schedule;
+
+  Ownership(String brokerId, Peers peers, BrokerClock clock, JobTable jobs, ClusterJobs cluster,
+      ExecutorRegistry executors, Consumer<BrokerAction> emit, LongConsumer schedule) {
+    this.brokerId = brokerId;
+    this.peers = peers;
+    this.clock = clock;
+    this.jobs = jobs;
+    this.cluster = cluster;
+    this.executors = executors;
+    this.emit = emit;
+    this.schedule = schedule;
+  }
+
+  /** Registration; a returning executor learns which of its attempts were redeployed meanwhile. */
+  Registered register(RegisterExecutor r, long now) {
+    Optional<String> elsewhere = ownerOfHeldJobs(r, now);
+    if (elsewhere.isPresent()) {
+      LOG.info(() -> "executor " + r.executorId() + " runs jobs of broker " + elsewhere.get() + "; redirected there");
+      return new Registered(brokerId, List.of(), elsewhere.get());
+    }
+    executors.register(r.executorId(), r.clusterNodeId(), r.slots(), r.capabilities(), now);
+    List<AttemptRef> superseded = new ArrayList<>();
+    for (AttemptRef held : r.attempts()) {
+      jobs.get(held.jobId()).ifPresent(job -> {
+        boolean current = job.runningAttempt()
+            .filter(a -> a.number() == held.attempt() && a.executor().equals(r.executorId())).isPresent();
+        if (current) {
+          executors.assign(r.executorId(), BrokerCore.placed(job, held.attempt(), now));
+        } else {
+          superseded.add(held);
+        }
+      });
+    }
+    LOG.info(() -> "executor " + r.executorId() + " on member " + r.clusterNodeId() + " registered (" + r.slots()
+        + " slots)" + (superseded.isEmpty() ? "" : "; superseded: " + superseded));
+    emit.accept(new BrokerAction.WriteExecutors());
+    schedule.accept(now);
+    return new Registered(brokerId, superseded);
+  }
+
+  /**
+   * The live broker that owns the jobs an executor still runs, when that is not this one. When
+   * this broker is the successor of their dead owner and has not adopted yet, it adopts now.
+   */
+  private Optional<String> ownerOfHeldJobs(RegisterExecutor r, long now) {
+    for (AttemptRef held : r.attempts()) {
+      if (jobs.get(held.jobId()).isPresent()) {
+        continue;
+      }
+      Optional<JobView> known = cluster.get(held.jobId()).filter(j -> !j.state().isFinal());
+      if (known.isEmpty()) {
+        continue;
+      }
+      String owner = peers.effectiveOwner(known.get().owner(), now);
+      if (!owner.equals(brokerId)) {
+        return Optional.of(owner);
+      }
+      adoptFrom(known.get().owner(), now);
+    }
+    return Optional.empty();
+  }
+
+  /** A peer broker died; its successor (by name, among the live brokers) adopts what it owned. */
+  void peerDead(String dead, long now) {
+    if (peers.successorOf(dead, now).equals(brokerId)) {
+      adoptFrom(dead, now);
+    }
+  }
+
+  /**
+   * Adopts every unfinished job {@code from} owned: queued ones are scheduled here, running ones
+   * keep running (their executors are expected to register here, or turn LOST and are redeployed).
+   */
+  void adoptFrom(String from, long now) {
+    int adopted = 0;
+    for (JobView job : cluster.unfinishedOf(from)) {
+      if (jobs.get(job.jobId()).isPresent()) {
+        continue;
+      }
+      job.attempts().forEach(a -> clock.observe(a.clock()));
+      JobView mine = jobs.adopt(job, brokerId);
+      emit.accept(new BrokerAction.WriteJob(mine, true));
+      mine.runningAttempt().ifPresent(a -> executors.expect(a.executor(), List.of(BrokerCore.placed(mine, a.number(), now)), now));
+      adopted++;
+    }
+    if (!from.equals(brokerId)) {
+      emit.accept(new BrokerAction.DeleteExecutorRows(from));
+    }
+    int count = adopted;
+    LOG.warning(() -> (from.equals(brokerId) ? "restarted broker " + brokerId + " took back "
+        : "broker " + from + " is dead; " + brokerId + " adopted ") + count + " unfinished job(s)");
+    if (adopted > 0) {
+      schedule.accept(now);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package org.ucp.broker;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import org.ucp.bus.Messages.Decision;
+import org.ucp.bus.Messages.RejectReason;
+import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.model.AttemptOutcome;
+import org.ucp.model.JobView;
+
+/**
+ * The arbiters' decisions as a broker takes them: an accepted result ends its job, a rejected one
+ * is kept in the attempt's history, and a split-brain merge that rejects an acceptance
+ * ({@code MERGED_AWAY}) hands the job to the winner, whichever of the two messages comes first.
+ * Repeated messages change nothing. Part of {@link BrokerCore}; no Vert.x here.
+ */
+final class ResultEvents {
+  private final BrokerClock clock;
+  private final JobTable jobs;
+  private final ExecutorRegistry executors;
+  private final Preemptions preemptions;
+  private final Consumer<BrokerAction> emit;
+  private final LongConsumer schedule;
+  /** Decisions for jobs already final with another accepted attempt, kept in case that one is merged away. */
+  private final Map<String, ResultDecided> laterDecisions = new HashMap<>();
+
+  ResultEvents(BrokerClock clock, JobTable jobs, ExecutorRegistry executors, Preemptions preemptions,
+      Consumer<BrokerAction> emit, LongConsumer schedule) {
+    this.clock = clock;
+    this.jobs = jobs;
+    this.executors = executors;
+    this.preemptions = preemptions;
+    this.emit = emit;
+    this.schedule = schedule;
+  }
+
+  /** The arbiter accepted a result. */
+  void decided(ResultDecided d, long now) {
+    clock.observe(d.clock());
+    Optional<JobView> job = jobs.get(d.jobId());
+    if (job.isPresent() && job.get().state().isFinal() && job.get().result() != null
+        && job.get().result().attempt() != d.attempt()) {
+      if (mergedAway(job.get(), job.get().result().attempt())) {
+        jobs.replaceResult(d, now);
+        emit.accept(new BrokerAction.WriteResult(d.jobId(), JobTable.result(d)));
+      } else {
+        laterDecisions.put(d.jobId(), d);
+      }
+      return;
+    }
+    List<JobView> changed = jobs.decided(d, now);
+    if (!changed.isEmpty()) {
+      emit.accept(new BrokerAction.WriteResult(d.jobId(), JobTable.result(d)));
+      executors.release(d.executorId(), d.jobId());
+      preemptions.forget(d.jobId());
+      schedule.accept(now);
+    }
+  }
+
+  /**
+   * A rejected result: recorded in the attempt's history and the executor's slot freed. A
+   * MERGED_AWAY rejection of the accepted attempt hands the job to the split's winner.
+   */
+  void rejected(Decision d, long now) {
+    clock.observe(d.clock());
+    jobs.rejected(d.jobId(), d.attempt(), "result rejected: " + d.reason(), d.reason() == RejectReason.MERGED_AWAY, now);
+    if (d.reason() == RejectReason.MERGED_AWAY) {
+      ResultDecided winner = laterDecisions.remove(d.jobId());
+      if (winner != null) {
+        jobs.replaceResult(winner, now);
+        emit.accept(new BrokerAction.WriteResult(winner.jobId(), JobTable.result(winner)));
+      }
+    }
+    boolean stillRunningThere = jobs.get(d.jobId()).flatMap(JobView::runningAttempt)
+        .filter(a -> a.executor().equals(d.executorId()) && a.number() != d.attempt()).isPresent();
+    if (!stillRunningThere) {
+      executors.release(d.executorId(), d.jobId());
+    }
+  }
+
+  /** Whether attempt {@code number} of {@code job} was rejected after its acceptance (a split-brain merge). */
+  private static boolean mergedAway(JobView job, int number) {
+    return job.attempts().stream().anyMatch(a -> a.number() == number && a.outcome() == AttemptOutcome.REJECTED);
+  }
+}
