@@ -113,7 +113,7 @@ public final class Node {
           id, cluster.getNodeId(), config.executor(), config.broker().executorTimeout(), data.resolve("executor"))));
     }
     if (config.has(Role.WEB)) {
-      web = new WebVerticle(config.http(), id, metrics);
+      web = new WebVerticle(config.http(), id, metrics, config.has(Role.BROKER) ? id : null);
       chain = chain.compose(v -> vertx.deployVerticle(web))
           .compose(v -> vertx.deployVerticle(new org.ucp.client.ClientGateway(config.http())));
     }

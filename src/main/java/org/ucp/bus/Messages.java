@@ -20,10 +20,13 @@ public final class Messages {
    * @param clientClock the client's causal knowledge (stamps of jobs it saw accepted), or empty
    */
   public record SubmitJob(JobSpec spec, String clientId, VectorClock clientClock) {
+    /** What a client id looks like; the keys of a client stamp are client ids too. */
+    public static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
     public SubmitJob {
       java.util.Objects.requireNonNull(spec, "spec");
       clientClock = clientClock == null ? VectorClock.empty() : clientClock;
-      if (clientId != null && !clientId.matches("[A-Za-z0-9_.:-]{1,64}")) {
+      if (clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
         throw new org.ucp.model.ValidationException("clientId", "must be 1-64 letters, digits or _ . : -");
       }
     }

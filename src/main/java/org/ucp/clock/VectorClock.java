@@ -73,10 +73,14 @@ public final class VectorClock {
     return counters.getOrDefault(node, 0L);
   }
 
-  /** A copy with {@code node}'s counter advanced by one. */
+  /**
+   * A copy with {@code node}'s counter advanced by one.
+   *
+   * @throws ArithmeticException if the counter is at {@link Long#MAX_VALUE}: a clock never wraps
+   */
   public VectorClock tick(String node) {
     TreeMap<String, Long> copy = new TreeMap<>(counters);
-    copy.merge(node, 1L, Long::sum);
+    copy.merge(node, 1L, Math::addExact);
     return new VectorClock(copy);
   }
 

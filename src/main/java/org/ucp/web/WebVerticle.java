@@ -45,8 +45,18 @@ public final class WebVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(WebVerticle.class.getName());
   private static final String DATA_PREFIX = "/api/data/";
 
+  /** Who submits: a client id ({@link SubmitJob#CLIENT_ID}). */
+  public static final String CLIENT_HEADER = "X-UCP-Client";
+  /** The submitter's causal knowledge: the stamp of the last job it saw accepted. */
+  public static final String CLOCK_HEADER = "X-UCP-Clock";
+  /** The largest counter a client stamp may carry: 2^53-1, JavaScript's largest safe integer. */
+  public static final long MAX_COUNTER = (1L << 53) - 1;
+  /** The most entries a client stamp may carry. */
+  public static final int MAX_CLOCK_ENTRIES = 64;
+
   private final HttpConfig config;
   private final String nodeId;
+  private final String localBroker;
   private final PrometheusMeterRegistry registry;
   private DataClient data;
   private UcpMetrics metrics;
@@ -55,9 +65,18 @@ public final class WebVerticle extends VerticleBase {
 
   /** @param registry this node's meters, served at {@code /metrics} with the ucp_* ones added */
   public WebVerticle(HttpConfig config, String nodeId, PrometheusMeterRegistry registry) {
+    this(config, nodeId, registry, null);
+  }
+
+  /**
+   * @param localBroker the broker on this node, or null: jobs POSTed here go to it (and to any
+   *     broker when it does not answer), so a node's HTTP port submits through its own broker
+   */
+  public WebVerticle(HttpConfig config, String nodeId, PrometheusMeterRegistry registry, String localBroker) {
     this.config = config;
     this.nodeId = nodeId;
     this.registry = registry;
+    this.localBroker = localBroker;
   }
 
   @Override
@@ -119,25 +138,87 @@ public final class WebVerticle extends VerticleBase {
   private void submit(RoutingContext ctx) {
     SubmitJob submit;
     try {
-      submit = new SubmitJob(JobSpecParser.parse(ctx.body().asString()), ctx.request().getHeader("X-UCP-Client"),
-          clientClock(ctx.request().getHeader("X-UCP-Clock")));
+      String client = clientId(ctx.request().getHeader(CLIENT_HEADER));
+      VectorClock clock = clientClock(ctx.request().getHeader(CLOCK_HEADER), client);
+      submit = new SubmitJob(JobSpecParser.parse(ctx.body().asString()), client, clock);
     } catch (ValidationException e) {
       fail(ctx, e);
       return;
     }
-    Bus.<JobAccepted>request(vertx, Addresses.BROKER_SUBMIT, submit)
+    submitTo(localBroker == null ? Addresses.BROKER_SUBMIT : Addresses.brokerSubmit(localBroker), submit)
+        .recover(failure -> localBroker != null && Failures.unwrap(failure).code() == FailureCode.UNAVAILABLE
+            // This node's broker is not serving (yet, or any more): any broker takes it.
+            ? submitTo(Addresses.BROKER_SUBMIT, submit)
+            : Future.failedFuture(failure))
         .onComplete(accepted -> json(ctx, 202, accepted), failure -> fail(ctx, failure));
   }
 
-  private static VectorClock clientClock(String header) {
+  private Future<JobAccepted> submitTo(String address, SubmitJob submit) {
+    return Bus.request(vertx, address, submit);
+  }
+
+  /** The {@code X-UCP-Client} header, checked: absent is null, anything else must be a client id. */
+  static String clientId(String header) {
+    if (header == null) {
+      return null;
+    }
+    if (!SubmitJob.CLIENT_ID.matcher(header).matches()) {
+      throw new ValidationException(CLIENT_HEADER, "must be 1-64 letters, digits or _ . : -");
+    }
+    return header;
+  }
+
+  /**
+   * The {@code X-UCP-Clock} header, checked: a JSON object of at most {@value #MAX_CLOCK_ENTRIES}
+   * entries, each a client id mapped to a whole number from 0 to {@value #MAX_COUNTER} (2^53-1,
+   * the largest integer JavaScript holds exactly, since the dashboard shows stamps). The
+   * submitting client's own counter is ticked on acceptance, so it must be below that maximum.
+   * Absent or blank is the empty stamp, which carries no causal knowledge.
+   */
+  static VectorClock clientClock(String header, String client) {
     if (header == null || header.isBlank()) {
       return VectorClock.empty();
     }
+    com.fasterxml.jackson.databind.JsonNode tree;
     try {
-      return JsonCodec.MAPPER.readValue(header, VectorClock.class);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new ValidationException("X-UCP-Clock", "must be a JSON object of counters like {\"client-a\":3}");
+      tree = JsonCodec.MAPPER.reader()
+          .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .readTree(header);
+    } catch (JsonProcessingException e) {
+      throw new ValidationException(CLOCK_HEADER, "must be a JSON object of counters like {\"client-a\":3}");
     }
+    if (tree == null || !tree.isObject()) {
+      throw new ValidationException(CLOCK_HEADER, "must be a JSON object of counters like {\"client-a\":3}");
+    }
+    if (tree.size() > MAX_CLOCK_ENTRIES) {
+      throw new ValidationException(CLOCK_HEADER, "has " + tree.size() + " entries, at most " + MAX_CLOCK_ENTRIES + " are allowed");
+    }
+    java.util.Map<String, Long> counters = new java.util.TreeMap<>();
+    for (var entry : (Iterable<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>>) tree::fields) {
+      String key = entry.getKey();
+      com.fasterxml.jackson.databind.JsonNode value = entry.getValue();
+      if (!SubmitJob.CLIENT_ID.matcher(key).matches()) {
+        throw new ValidationException(CLOCK_HEADER, "key '" + shorten(key) + "' is not a client id (1-64 letters, digits or _ . : -)");
+      }
+      if (!value.isIntegralNumber()) {
+        throw new ValidationException(CLOCK_HEADER, "counter of '" + key + "' must be a whole number, not " + shorten(value.toString()));
+      }
+      java.math.BigInteger counter = value.bigIntegerValue();
+      if (counter.signum() < 0) {
+        throw new ValidationException(CLOCK_HEADER, "counter of '" + key + "' must not be negative");
+      }
+      long max = key.equals(client) ? MAX_COUNTER - 1 : MAX_COUNTER;
+      if (counter.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+        throw new ValidationException(CLOCK_HEADER, "counter of '" + key + "' exceeds the maximum of " + max
+            + (key.equals(client) ? " (the submitting client's own counter is ticked on acceptance)" : ""));
+      }
+      counters.put(key, counter.longValueExact());
+    }
+    return VectorClock.of(counters);
+  }
+
+  private static String shorten(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
   }
 
   private void job(RoutingContext ctx) {

@@ -42,6 +42,15 @@ public final class RawHttp {
         .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /** A POST with extra request headers (name, value pairs). */
+  public Response post(String path, String body, java.util.Map<String, String> headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    return send(request);
+  }
+
   public Response put(String path, byte[] body) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
