@@ -71,7 +71,11 @@ public final class Node {
   public static Future<Node> start(UcpConfig config) {
     NodeIdentity identity = NodeIdentity.open(Path.of(config.node().dataDir()), config.node().id());
     UcpConfig named = config.withNode(config.node().withId(identity.id()));
-    HazelcastClusterManager cluster = new HazelcastClusterManager(ClusterSupport.hazelcastConfig(config.cluster()));
+    com.hazelcast.config.Config hazelcast = ClusterSupport.hazelcastConfig(config.cluster());
+    // An executor-only node holds no partitions of the shared maps (a Hazelcast lite member): a
+    // frozen or dying executor then never stalls the brokers' and arbiters' map operations.
+    hazelcast.setLiteMember(config.node().roles().size() == 1 && config.has(Role.EXECUTOR));
+    HazelcastClusterManager cluster = new HazelcastClusterManager(hazelcast);
     // Each node owns its registry: several nodes share a JVM in tests and benches, and Vert.x
     // keys registries by name, so the name is unique too (the registry closes with its Vert.x).
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
