@@ -244,9 +244,11 @@ class FrozenExecutorBrokerKillTest {
     assertEquals(1, accepted.size(), "one accepted attempt: " + v.attempts());
     assertEquals("exec-2", accepted.get(0).executor(), v.attempts().toString());
 
-    JsonObject counts = Poll.until(Duration.ofSeconds(10), "the arbiter's count of the stale attempt", () -> {
+    // The arbiter announces its counts each second: wait for the announcement that has both decisions.
+    JsonObject counts = Poll.until(Duration.ofSeconds(10), "the arbiter's counts of both decisions", () -> {
       JsonObject c = new JsonObject(new String(control.api.conflicts())).getJsonObject("counts");
-      return c.getLong("VECTOR_CLOCK_CAUSAL REJECTED STALE_ATTEMPT", 0L) >= 1 ? c : null;
+      return c.getLong("VECTOR_CLOCK_CAUSAL REJECTED STALE_ATTEMPT", 0L) >= 1
+          && c.getLong("VECTOR_CLOCK_CAUSAL ACCEPTED", 0L) >= 7 ? c : null;
     });
     assertEquals(1L, counts.getLong("VECTOR_CLOCK_CAUSAL REJECTED STALE_ATTEMPT"), counts.encode());
     // The six calibration jobs and exec-2's attempt.

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ucp.testing.ControlNode;
 import org.ucp.testing.Wasm;
 
-/** EMERGENCY_FIRST end to end: a CRITICAL job displaces a running one, which is requeued, not lost. */
+/**
+ * EMERGENCY_FIRST end to end: a CRITICAL job displaces a running one, which is requeued, not
+ * lost; the CRITICAL job is sent only once the victim has stopped, so no attempt is refused.
+ */
 @Timeout(120)
 class PreemptionTest {
   @TempDir Path dir;
@@ -44,6 +47,9 @@ class PreemptionTest {
 
     JsonObject criticalDone = control.awaitFinal(critical, Duration.ofSeconds(30));
     assertEquals("COMPLETED", criticalDone.getString("state"));
+    JsonArray criticalAttempts = criticalDone.getJsonArray("attempts");
+    assertEquals(1, criticalAttempts.size(), "dispatched once, never refused: " + criticalDone.encodePrettily());
+    assertEquals("ACCEPTED", criticalAttempts.getJsonObject(0).getString("outcome"));
     JsonObject ordinaryDone = control.awaitFinal(ordinary, Duration.ofSeconds(90));
     assertEquals("COMPLETED", ordinaryDone.getString("state"));
     JsonArray attempts = ordinaryDone.getJsonArray("attempts");
@@ -51,7 +57,12 @@ class PreemptionTest {
     assertEquals("PREEMPTED", attempts.getJsonObject(0).getString("outcome"));
     assertTrue(attempts.getJsonObject(0).getString("reason").contains(critical));
     assertEquals("ACCEPTED", attempts.getJsonObject(1).getString("outcome"));
-    long criticalEnd = criticalDone.getJsonArray("attempts").getJsonObject(0).getLong("endedAt");
+    long victimStopped = attempts.getJsonObject(0).getLong("endedAt");
+    long criticalStart = criticalAttempts.getJsonObject(0).getLong("startedAt");
+    assertTrue(victimStopped <= criticalStart, "the critical job was sent before the victim stopped");
+    long criticalEnd = criticalAttempts.getJsonObject(0).getLong("endedAt");
     assertTrue(criticalEnd <= attempts.getJsonObject(1).getLong("startedAt"), "the ordinary job resumed before the critical one ended");
+    JsonObject broker = control.api.cluster().getJsonArray("brokers").getJsonObject(0);
+    assertEquals(0L, broker.getLong("redeploys"), "a preemption is no redeploy: " + broker.encode());
   }
 }
