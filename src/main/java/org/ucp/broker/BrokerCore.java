@@ -156,7 +156,7 @@ public final class BrokerCore {
   public void schedule(long now) {
     boolean causal = settings.strategy() == SchedulingStrategy.VECTOR_CLOCK_CAUSAL;
     List<Scheduler.Decision> decisions = scheduler.schedule(
-        jobs.all(), executors.candidates(), now, emergency, job -> cluster.mustWait(job, jobs, causal));
+        jobs.all(), executors.candidates(), now, emergency, cluster.mustWait(jobs, causal));
     for (Scheduler.Decision d : decisions) {
       if (d instanceof Scheduler.Dispatch dispatch) {
         jobs.get(dispatch.jobId()).ifPresent(job -> dispatch(job, dispatch.executorId(), now));

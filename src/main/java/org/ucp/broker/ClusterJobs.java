@@ -47,12 +47,14 @@ public final class ClusterJobs {
   }
 
   /**
-   * Whether a queued job of this broker must wait for an unfinished job anywhere in the cluster:
-   * one whose stamp happened before its own (when {@code causal}), or one on another broker that
-   * publishes a name it reads (the producers it holds itself are WAITING dependencies already).
+   * Which queued jobs of this broker must wait, for one scheduling pass: a job waits for an
+   * unfinished job anywhere in the cluster whose stamp happened before its own (when {@code
+   * causal}), or for one on another broker that publishes a name it reads (the producers it holds
+   * itself are WAITING dependencies already).
    */
-  public boolean mustWait(JobView job, JobTable table, boolean causal) {
-    return waits(job, all(table), causal, other -> table.get(other.jobId()).isEmpty());
+  public Predicate<JobView> mustWait(JobTable table, boolean causal) {
+    List<JobView> unfinished = all(table).stream().filter(j -> !j.state().isFinal()).toList();
+    return job -> waits(job, unfinished, causal, other -> table.get(other.jobId()).isEmpty());
   }
 
   /**

@@ -147,7 +147,7 @@ public final class Messages {
 
   /** One datastore as a broker sees it. */
   public record DatastoreInfo(
-      String datastoreId, String health, long freeBytes, long totalBytes, long objects, long storedBytes, long lastSeen) {}
+      String datastoreId, org.ucp.model.PeerHealth health, long freeBytes, long totalBytes, long objects, long storedBytes, long lastSeen) {}
 
   /** Metadata versions a broker wrote (published at once) or sends to repair a peer. */
   public record SyncDelta(String from, List<org.ucp.sync.MetaEntry> entries, Map<String, Long> caughtUp) {
@@ -187,7 +187,8 @@ public final class Messages {
    * @param lastSyncMsAgo since the last delta or digest from it
    * @param lagEntries how many of its writes this broker has not applied yet
    */
-  public record PeerView(String brokerId, String health, long lastSyncMsAgo, long lagEntries, long watermark) {}
+  public record PeerView(
+      String brokerId, org.ucp.model.PeerHealth health, long lastSyncMsAgo, long lagEntries, long watermark) {}
 
   /** A broker asks an executor to run one attempt of a job. */
   public record RunJob(String jobId, int attempt, JobSpec spec, String brokerId, VectorClock clock) {}

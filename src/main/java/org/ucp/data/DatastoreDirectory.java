@@ -93,7 +93,7 @@ public final class DatastoreDirectory {
 
   public List<DatastoreInfo> views(long now) {
     List<DatastoreInfo> out = new ArrayList<>();
-    known.forEach((id, k) -> out.add(new DatastoreInfo(id, alive(id, now) ? "ALIVE" : "DEAD",
+    known.forEach((id, k) -> out.add(new DatastoreInfo(id, alive(id, now) ? org.ucp.model.PeerHealth.ALIVE : org.ucp.model.PeerHealth.DEAD,
         k.last.freeBytes(), k.last.totalBytes(), k.last.objects(), k.last.storedBytes(), k.lastSeen)));
     return out;
   }

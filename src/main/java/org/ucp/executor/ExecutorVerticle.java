@@ -40,7 +40,8 @@ import org.ucp.wasm.WasmRunner;
 public final class ExecutorVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ExecutorVerticle.class.getName());
 
-  private static final long DIRECTORY_SETTLE_MS = 300;
+  /** Longer than the brokers' announcement period (500 ms), so every live broker has been heard. */
+  private static final long DIRECTORY_SETTLE_MS = 700;
 
   /** An attempt here; {@code slotFreed} completes once it no longer takes a slot. */
   private record Held(RunJob job, Cancellation cancellation, Promise<Void> slotFreed) {}

@@ -23,6 +23,7 @@ import org.ucp.bus.Messages.PeerView;
 import org.ucp.bus.Messages.SyncDelta;
 import org.ucp.bus.Messages.SyncDigest;
 import org.ucp.clock.VectorClock;
+import org.ucp.model.PeerHealth;
 import org.ucp.sync.MetaEntry;
 import org.ucp.sync.Peers;
 import org.ucp.sync.Replica;
@@ -234,7 +235,7 @@ public final class MetadataSync {
     List<String> origins = new ArrayList<>();
     origins.add(brokerId);
     for (String origin : replica.watermarks().keySet()) {
-      if (!origin.equals(brokerId) && peers.health(origin, now) == Peers.Health.DEAD
+      if (!origin.equals(brokerId) && peers.health(origin, now) == PeerHealth.DEAD
           && peers.successorOf(origin, now).equals(brokerId)) {
         origins.add(origin);
       }
@@ -253,7 +254,7 @@ public final class MetadataSync {
   private void checkPeers() {
     long now = System.currentTimeMillis();
     for (Peers.Peer p : peers.all()) {
-      boolean dead = peers.health(p.brokerId(), now) == Peers.Health.DEAD;
+      boolean dead = peers.health(p.brokerId(), now) == PeerHealth.DEAD;
       if (dead && reportedDead.add(p.brokerId())) {
         onPeerDead.accept(p.brokerId());
       } else if (!dead) {
@@ -280,7 +281,7 @@ public final class MetadataSync {
     List<PeerView> peerViews = new ArrayList<>();
     for (Peers.Peer p : peers.all()) {
       long mark = replica.watermark(p.brokerId());
-      peerViews.add(new PeerView(p.brokerId(), peers.health(p.brokerId(), now).name(),
+      peerViews.add(new PeerView(p.brokerId(), peers.health(p.brokerId(), now),
           p.lastSync() == 0 ? -1 : now - p.lastSync(), Math.max(0, Math.max(p.seq(), replica.highest(p.brokerId())) - mark), mark));
     }
     Map<String, Long> kinds = new TreeMap<>();

@@ -1,5 +1,7 @@
 package org.ucp.sync;
 
+import org.ucp.model.PeerHealth;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +16,6 @@ import java.util.TreeMap;
  * speaks again (a paused process resumed) is ALIVE again. No Vert.x here.
  */
 public final class Peers {
-  public enum Health {
-    ALIVE,
-    SUSPECT,
-    DEAD
-  }
-
   /** What is known of one peer. */
   public static final class Peer {
     final String brokerId;
@@ -66,7 +62,7 @@ public final class Peers {
       return false;
     }
     Peer p = peers.computeIfAbsent(brokerId, Peer::new);
-    boolean back = p.lastHeard == 0 || health(p, now) == Health.DEAD;
+    boolean back = p.lastHeard == 0 || health(p, now) == PeerHealth.DEAD;
     if (clusterNodeId != null && !clusterNodeId.equals(p.clusterNodeId)) {
       p.clusterNodeId = clusterNodeId;
       p.left = false;
@@ -99,24 +95,24 @@ public final class Peers {
     return dead;
   }
 
-  public Health health(String brokerId, long now) {
+  public PeerHealth health(String brokerId, long now) {
     Peer p = peers.get(brokerId);
-    return p == null ? Health.DEAD : health(p, now);
+    return p == null ? PeerHealth.DEAD : health(p, now);
   }
 
-  private Health health(Peer p, long now) {
+  private PeerHealth health(Peer p, long now) {
     if (p.left || now - p.lastHeard > deadAfterMs) {
-      return Health.DEAD;
+      return PeerHealth.DEAD;
     }
     if (now - p.lastHeard > suspectAfterMs || (p.lastSync > 0 && now - p.lastSync > 2 * syncIntervalMs)) {
-      return Health.SUSPECT;
+      return PeerHealth.SUSPECT;
     }
-    return Health.ALIVE;
+    return PeerHealth.ALIVE;
   }
 
   /** Peers not DEAD, by name. */
   public List<String> live(long now) {
-    return peers.values().stream().filter(p -> health(p, now) != Health.DEAD).map(Peer::brokerId).toList();
+    return peers.values().stream().filter(p -> health(p, now) != PeerHealth.DEAD).map(Peer::brokerId).toList();
   }
 
   public List<Peer> all() {
@@ -142,7 +138,7 @@ public final class Peers {
 
   /** Who owns what {@code owner} owned: itself while it lives, else its successor. */
   public String effectiveOwner(String owner, long now) {
-    if (owner.equals(self) || health(owner, now) != Health.DEAD) {
+    if (owner.equals(self) || health(owner, now) != PeerHealth.DEAD) {
       return owner;
     }
     return successorOf(owner, now);

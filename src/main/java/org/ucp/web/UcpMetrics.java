@@ -139,7 +139,7 @@ final class UcpMetrics {
     List<MultiGauge.Row<?>> age = new ArrayList<>();
     for (CoordinationView v : views) {
       Tags broker = Tags.of("broker", v.brokerId());
-      List<PeerView> live = v.peers().stream().filter(p -> !"DEAD".equals(p.health())).toList();
+      List<PeerView> live = v.peers().stream().filter(p -> p.health() != org.ucp.model.PeerHealth.DEAD).toList();
       lag.add(MultiGauge.Row.of(broker, live.stream().mapToLong(PeerView::lagEntries).sum()));
       age.add(MultiGauge.Row.of(broker, live.stream().mapToLong(PeerView::lastSyncMsAgo).max().orElse(0) / 1000.0));
     }

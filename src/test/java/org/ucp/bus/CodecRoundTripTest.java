@@ -112,7 +112,7 @@ class CodecRoundTripTest {
         new Messages.ClusterView(
             List.of(new Messages.BrokerInfo("broker-1", org.ucp.model.SchedulingStrategy.PRIORITY_BASED, 1, 1, 3, org.ucp.model.EmergencyLevel.HIGH, 1_700_000_000_005L, 7, 2, 4)),
             List.of(new Messages.ExecutorInfo("exec-2", "broker-1", 4, 1, EXEC_CAPS, org.ucp.model.ExecutorHealth.ALIVE, 1_700_000_000_000L)),
-            List.of(new Messages.DatastoreInfo("store-1", "ALIVE", 9_000_000L, 20_000_000L, 3, 4096, 1_700_000_000_001L)),
+            List.of(new Messages.DatastoreInfo("store-1", org.ucp.model.PeerHealth.ALIVE, 9_000_000L, 20_000_000L, 3, 4096, 1_700_000_000_001L)),
             EMERGENCY));
     s.put(Messages.DataRequest.class, new Messages.DataRequest("camera7/2026/img1.jpg"));
     s.put(Messages.StopAttempt.class, new Messages.StopAttempt("job-42", 1, "superseded"));
@@ -127,7 +127,7 @@ class CodecRoundTripTest {
     s.put(Messages.SyncDelta.class, new Messages.SyncDelta("broker-1", List.of(entry, deletion), Map.of("broker-1", 7L)));
     s.put(Messages.SyncDigest.class, new Messages.SyncDigest("broker-2", "7b0c1d2e-member", 12, Map.of("broker-1", 5L)));
     s.put(Messages.CoordinationView.class, new Messages.CoordinationView("broker-1", CLOCK, 7,
-        List.of(new Messages.PeerView("broker-2", "SUSPECT", 2_100, 3, 9)), 1, Map.of("job", 4L), 9_000, 12, 2,
+        List.of(new Messages.PeerView("broker-2", org.ucp.model.PeerHealth.SUSPECT, 2_100, 3, 9)), 1, Map.of("job", 4L), 9_000, 12, 2,
         List.of(entry)));
     s.put(Messages.IndexUpdate.class, new Messages.IndexUpdate(
         List.of(new Messages.DataEntry("maps/a", 10, "0a".repeat(32), "0000019a2b3c4d5e.00000007.broker-1", List.of("store-1"))), List.of("maps/b"), "0000019a2b3c4d5e.00000007.broker-1"));
@@ -138,7 +138,7 @@ class CodecRoundTripTest {
     s.put(Messages.DeleteData.class, new Messages.DeleteData("job-42/", true, "0000019a2b3c4d5e.00000007.broker-1", "job-42/result"));
     s.put(Messages.LocalCopy.class, new Messages.LocalCopy("job-42/attempts/1/result.zip", "job-42/result", "0000019a2b3c4d5e.00000007.broker-1"));
     s.put(Messages.DatastoreAnnounce.class, new Messages.DatastoreAnnounce("store-1", "7b0c1d2e-member", 9_000_000L, 20_000_000L, 3, 4096));
-    s.put(Messages.DatastoreInfo.class, new Messages.DatastoreInfo("store-2", "DEAD", 1L, 2L, 0, 0, 1_700_000_000_002L));
+    s.put(Messages.DatastoreInfo.class, new Messages.DatastoreInfo("store-2", org.ucp.model.PeerHealth.DEAD, 1L, 2L, 0, 0, 1_700_000_000_002L));
     return s;
   }
 

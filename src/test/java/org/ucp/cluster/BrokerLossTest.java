@@ -74,8 +74,8 @@ class BrokerLossTest {
     brokerA = broker("broker-a", 1);
     brokerB = broker("broker-b", 2);
     Poll.until(Duration.ofSeconds(20), "the brokers to see each other", () ->
-        control.coordination("broker-a").peers().stream().anyMatch(p -> p.health().equals("ALIVE"))
-            && control.coordination("broker-b").peers().stream().anyMatch(p -> p.health().equals("ALIVE")) ? true : null);
+        control.coordination("broker-a").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE)
+            && control.coordination("broker-b").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE) ? true : null);
     control.api.putData("apps/cpu.wasm", Wasm.bytes("cpu"));
     executors.add(control.inProcess(dir, "exec-1", 3, "executor", Map.of("executor.slots", "2")));
     executors.add(control.inProcess(dir, "exec-2", 4, "executor", Map.of("executor.slots", "2")));
@@ -126,7 +126,7 @@ class BrokerLossTest {
     ids.forEach(id -> settled.put(id, control.jobAt("broker-b", id)));
     brokerA = broker("broker-a", 1);
     Poll.until(Duration.ofSeconds(20), "the restarted broker-a to sync", () ->
-        control.coordination("broker-a").peers().stream().anyMatch(p -> p.health().equals("ALIVE")) ? true : null);
+        control.coordination("broker-a").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE) ? true : null);
     assertTrue(control.coordination("broker-a").seq() >= seqBefore,
         "the restarted broker continues its counter (" + control.coordination("broker-a").seq() + " < " + seqBefore + ")");
     long syncsLater = System.currentTimeMillis() + 1_500;

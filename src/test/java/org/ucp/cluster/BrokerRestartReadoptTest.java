@@ -79,7 +79,7 @@ class BrokerRestartReadoptTest {
 
   private boolean alive(String asker, String peer) {
     try {
-      return control.coordination(asker).peers().stream().anyMatch(p -> p.brokerId().equals(peer) && p.health().equals("ALIVE"));
+      return control.coordination(asker).peers().stream().anyMatch(p -> p.brokerId().equals(peer) && p.health() == org.ucp.model.PeerHealth.ALIVE);
     } catch (IllegalStateException notYet) {
       return false;
     }

@@ -69,7 +69,7 @@ class CausalChainHttpTest {
     port.put("b3", new RawHttp("http://127.0.0.1:" + b3.httpPort()));
     Poll.until(Duration.ofSeconds(30), "the three brokers to see each other ALIVE", () -> {
       for (String b : List.of("control", "b2", "b3")) {
-        if (control.coordination(b).peers().stream().filter(p -> p.health().equals("ALIVE")).count() < 2) {
+        if (control.coordination(b).peers().stream().filter(p -> p.health() == org.ucp.model.PeerHealth.ALIVE).count() < 2) {
           return null;
         }
       }

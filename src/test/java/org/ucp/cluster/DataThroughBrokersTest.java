@@ -377,11 +377,11 @@ class DataThroughBrokersTest {
   /** Whether broker {@code broker} sees {@code peer} and both datastores ALIVE. */
   private static boolean brokerSees(String broker, String peer) {
     boolean peerAlive = control.coordination(broker).peers().stream()
-        .anyMatch(p -> p.brokerId().equals(peer) && p.health().equals("ALIVE"));
+        .anyMatch(p -> p.brokerId().equals(peer) && p.health() == org.ucp.model.PeerHealth.ALIVE);
     ClusterView view = Embedded.await(
         Bus.<ClusterView>request(control.node.vertx(), Addresses.brokerCluster(broker), "", ASK), 10);
     long storesAlive = view.datastores().stream()
-        .filter(d -> STORES.contains(d.datastoreId()) && d.health().equals("ALIVE")).map(DatastoreInfo::datastoreId).count();
+        .filter(d -> STORES.contains(d.datastoreId()) && d.health() == org.ucp.model.PeerHealth.ALIVE).map(DatastoreInfo::datastoreId).count();
     return peerAlive && storesAlive == STORES.size();
   }
 

@@ -92,8 +92,8 @@ class FrozenExecutorBrokerKillTest {
     broker1 = ProcessNode.start("broker-1", dir.resolve("broker-1"), "broker,web", control.cluster, control.ports[1],
         control.members, BROKER);
     Poll.until(Duration.ofSeconds(30), "the brokers to see each other", () ->
-        control.coordination("broker-1").peers().stream().anyMatch(p -> p.health().equals("ALIVE"))
-            && control.coordination("broker-2").peers().stream().anyMatch(p -> p.health().equals("ALIVE")) ? true : null);
+        control.coordination("broker-1").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE)
+            && control.coordination("broker-2").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE) ? true : null);
     control.api.putData("apps/cpu.wasm", Wasm.bytes("cpu"));
     exec1 = control.executorProcess(dir, "exec-1", 3, Map.of("ucp.executor.slots", "1",
         "ucp.executor.stopSuperseded", "false"));

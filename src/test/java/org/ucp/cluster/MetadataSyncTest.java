@@ -66,7 +66,7 @@ class MetadataSyncTest {
   private void awaitPeers(List<String> brokers) {
     Poll.until(Duration.ofSeconds(20), "every broker to see the others ALIVE", () -> {
       for (String b : brokers) {
-        long alive = control.coordination(b).peers().stream().filter(p -> p.health().equals("ALIVE")).count();
+        long alive = control.coordination(b).peers().stream().filter(p -> p.health() == org.ucp.model.PeerHealth.ALIVE).count();
         if (alive < brokers.size() - 1) {
           return null;
         }

@@ -45,7 +45,7 @@ class DatastoreDirectoryTest {
     assertFalse(directory.alive("a", later));
     assertTrue(directory.alive("b", later));
     assertEquals(List.of("b"), directory.place(2, Set.of(), later));
-    assertEquals("DEAD", directory.views(later).stream().filter(v -> v.datastoreId().equals("a")).findFirst().orElseThrow().health());
+    assertEquals(org.ucp.model.PeerHealth.DEAD, directory.views(later).stream().filter(v -> v.datastoreId().equals("a")).findFirst().orElseThrow().health());
   }
 
   @Test

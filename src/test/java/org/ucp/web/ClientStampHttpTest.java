@@ -50,8 +50,8 @@ class ClientStampHttpTest {
     other = new RawHttp("http://127.0.0.1:" + second.httpPort());
     control.api.putData("apps/cpu.wasm", Wasm.bytes("cpu"));
     Poll.until(Duration.ofSeconds(20), "both brokers to see each other", () ->
-        control.coordination("control").peers().stream().anyMatch(p -> p.health().equals("ALIVE"))
-            && control.coordination("second").peers().stream().anyMatch(p -> p.health().equals("ALIVE")) ? true : null);
+        control.coordination("control").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE)
+            && control.coordination("second").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE) ? true : null);
   }
 
   @AfterAll
