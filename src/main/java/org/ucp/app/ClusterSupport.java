@@ -21,6 +21,10 @@ public final class ClusterSupport {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", String.valueOf(cluster.waitBeforeJoinSeconds()));
     config.setProperty("hazelcast.max.join.seconds", String.valueOf(cluster.maxJoinSeconds()));
+    // After a split heals, look for the other side within 30 s (Hazelcast's defaults are 300 s,
+    // then 120 s): the decision maps of both sides merge then. A system property still wins.
+    byDefault(config, "hazelcast.merge.first.run.delay.seconds", "30");
+    byDefault(config, "hazelcast.merge.next.run.delay.seconds", "30");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(true);
     if (!cluster.host().isEmpty()) {
@@ -33,6 +37,13 @@ public final class ClusterSupport {
     join.getTcpIpConfig().setEnabled(true).clear();
     cluster.members().forEach(member -> join.getTcpIpConfig().addMember(member));
     return config;
+  }
+
+  /** Sets a Hazelcast property unless the config file or a system property already does. */
+  private static void byDefault(Config config, String name, String value) {
+    if (config.getProperty(name) == null && System.getProperty(name) == null) {
+      config.setProperty(name, value);
+    }
   }
 
   private static Config base(String file) {

@@ -1,16 +1,14 @@
 package org.ucp.sync;
 
+import static org.ucp.testing.JavaSerialization.roundTrip;
+
 
 import org.ucp.model.ResultPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.util.AbstractMap.SimpleEntry;
 import java.util.List;
 import java.util.Map;
@@ -32,17 +30,6 @@ class DecisionStoreWireTest {
   private static final ResultSubmission SUBMISSION = new ResultSubmission("job-1", 1, "exec-1", CLOCK,
       "a".repeat(64), "job-1/attempts/1/result.zip", RunStatus.EXITED, 0, null,
       Map.of("out/a", "job-1/attempts/1/named/" + "x".repeat(70_000)));
-
-  @SuppressWarnings("unchecked")
-  private static <T> T roundTrip(T value) throws IOException, ClassNotFoundException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(value);
-    }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-      return (T) in.readObject();
-    }
-  }
 
   @Test
   void entryValuesAndOutcomesRoundTrip() throws Exception {
