@@ -22,7 +22,7 @@ class PackageLayoutTest {
   private static final Set<String> ROLES = Set.of("broker", "executor", "arbiter", "datastore", "web", "cli");
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?org\\.ucp\\.([a-z]+)\\.", Pattern.MULTILINE);
   private static final Pattern QUALIFIED = Pattern.compile("\\borg\\.ucp\\.([a-z]+)\\.[A-Z]");
-  private static final int BROKER_CLASS_LINES = 330;
+  private static final int BROKER_CLASS_LINES = 300;
 
   private static List<Path> sources() throws IOException {
     try (Stream<Path> files = Files.walk(MAIN)) {
@@ -53,7 +53,7 @@ class PackageLayoutTest {
   }
 
   @Test
-  void noBrokerClassIsMuchOverThreeHundredLines() throws IOException {
+  void noBrokerClassIsOverThreeHundredLines() throws IOException {
     List<String> large = new ArrayList<>();
     for (Path file : sources()) {
       if (MAIN.relativize(file).getName(0).toString().equals("broker")) {

@@ -62,7 +62,8 @@ public final class BrokerCore {
     this.scheduler = new Scheduler(settings.strategy());
     jobs.onChange(job -> pending.add(new BrokerAction.WriteJob(job, false)));
     this.preemptions = new Preemptions(jobs, executors, pending::add, this::schedule);
-    this.ownership = new Ownership(brokerId, peers, clock, jobs, cluster, executors, pending::add, this::schedule);
+    this.ownership = new Ownership(brokerId, peers, clock, jobs, cluster, executors, pending::add, this::schedule,
+        preemptions::forget);
     this.results = new ResultEvents(clock, jobs, executors, preemptions, pending::add, this::schedule);
   }
 
@@ -240,29 +241,9 @@ public final class BrokerCore {
     }
   }
 
-  /**
-   * The visible version of a job in the replica changed (a peer wrote it, or a merge chose it).
-   * Its clocks are merged; a job this broker holds that another now owns is let go.
-   */
+  /** The visible version of a job in the replica changed (see {@link Ownership#observed}). */
   public void observed(JobView visible, long now) {
-    clock.observe(visible.stamp());
-    visible.attempts().forEach(a -> clock.observe(a.clock()));
-    boolean wasUnfinished = cluster.get(visible.jobId()).filter(j -> !j.state().isFinal()).isPresent();
-    cluster.put(visible);
-    if (jobs.get(visible.jobId()).isPresent() && !visible.owner().equals(brokerId)) {
-      LOG.warning(() -> "job " + visible.jobId() + " is now owned by " + visible.owner() + "; this broker lets it go");
-      jobs.remove(visible.jobId());
-      executors.forgetJob(visible.jobId());
-      preemptions.forget(visible.jobId());
-    }
-    if (wasUnfinished && visible.state().isFinal()) {
-      schedule(now);
-    }
-  }
-
-  /** Merges a peer's metadata clock. */
-  public void observe(VectorClock received) {
-    clock.observe(received);
+    ownership.observed(visible, now);
   }
 
   /** A peer broker died; its successor (by name, among the live brokers) adopts what it owned. */

@@ -28,9 +28,11 @@ final class Ownership {
   private final ExecutorRegistry executors;
   private final Consumer<BrokerAction> emit;
   private final LongConsumer schedule;
+  /** Forgets the preemptions a job let go takes part in. */
+  private final Consumer<String> forget;
 
   Ownership(String brokerId, Peers peers, BrokerClock clock, JobTable jobs, ClusterJobs cluster,
-      ExecutorRegistry executors, Consumer<BrokerAction> emit, LongConsumer schedule) {
+      ExecutorRegistry executors, Consumer<BrokerAction> emit, LongConsumer schedule, Consumer<String> forget) {
     this.brokerId = brokerId;
     this.peers = peers;
     this.clock = clock;
@@ -39,6 +41,27 @@ final class Ownership {
     this.executors = executors;
     this.emit = emit;
     this.schedule = schedule;
+    this.forget = forget;
+  }
+
+  /**
+   * The visible version of a job in the replica changed (a peer wrote it, or a merge chose it).
+   * Its clocks are merged; a job this broker holds that another now owns is let go.
+   */
+  void observed(JobView visible, long now) {
+    clock.observe(visible.stamp());
+    visible.attempts().forEach(a -> clock.observe(a.clock()));
+    boolean wasUnfinished = cluster.get(visible.jobId()).filter(j -> !j.state().isFinal()).isPresent();
+    cluster.put(visible);
+    if (jobs.get(visible.jobId()).isPresent() && !visible.owner().equals(brokerId)) {
+      LOG.warning(() -> "job " + visible.jobId() + " is now owned by " + visible.owner() + "; this broker lets it go");
+      jobs.remove(visible.jobId());
+      executors.forgetJob(visible.jobId());
+      forget.accept(visible.jobId());
+    }
+    if (wasUnfinished && visible.state().isFinal()) {
+      schedule.accept(now);
+    }
   }
 
   /** Registration; a returning executor learns which of its attempts were redeployed meanwhile. */
