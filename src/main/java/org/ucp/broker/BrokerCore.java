@@ -46,6 +46,7 @@ public final class BrokerCore {
   private final ExecutorRegistry executors;
   private final Scheduler scheduler;
   private final Preemptions preemptions;
+  private final Liveness liveness;
   private final List<BrokerAction> pending = new ArrayList<>();
   private final Ownership ownership;
   private final ResultEvents results;
@@ -62,6 +63,7 @@ public final class BrokerCore {
     this.scheduler = new Scheduler(settings.strategy());
     jobs.onChange(job -> pending.add(new BrokerAction.WriteJob(job, false)));
     this.preemptions = new Preemptions(jobs, executors, pending::add, this::schedule);
+    this.liveness = new Liveness(jobs, executors, preemptions, settings.heartbeatIntervalMs(), pending::add, this::schedule);
     this.ownership = new Ownership(brokerId, peers, clock, jobs, cluster, executors, pending::add, this::schedule,
         preemptions::forget);
     this.results = new ResultEvents(clock, jobs, executors, preemptions, pending::add, this::schedule);
@@ -118,39 +120,19 @@ public final class BrokerCore {
     return ownership.register(r, now);
   }
 
-  /** A heartbeat; false when the executor must register first. */
+  /** A heartbeat, reconciled with what this broker placed there; false when the executor must register first. */
   public boolean heartbeat(Heartbeat h, long now) {
-    if (!executors.heartbeat(h.executorId(), h.slots(), h.capabilities(), h.running(), now)) {
-      return false;
-    }
-    pending.add(new BrokerAction.WriteExecutors());
-    return true;
+    return liveness.heartbeat(h, now);
   }
 
   /** The periodic health sweep of executors. */
   public void sweep(long now) {
-    lost(executors.sweep(now), now);
-    pending.add(new BrokerAction.WriteExecutors());
+    liveness.sweep(now);
   }
 
-  /** A cluster member left: its executors are LOST at once, and its brokers DEAD. */
+  /** A cluster member left: its executors are LOST at once. */
   public void memberLeft(String clusterNodeId, long now) {
-    lost(executors.memberLeft(clusterNodeId), now);
-  }
-
-  /** Ends every attempt a lost executor held as LOST; each job is redeployed as a new attempt. */
-  private void lost(List<ExecutorRegistry.Lost> lost, long now) {
-    for (ExecutorRegistry.Lost l : lost) {
-      LOG.warning(() -> "executor " + l.executorId() + " LOST (" + l.why() + "); redeploying " + l.attempts().size()
-          + " attempt(s)");
-      for (ExecutorRegistry.Placed p : l.attempts()) {
-        preemptions.forget(p.jobId());
-        jobs.requeue(p.jobId(), p.attempt(), AttemptOutcome.LOST, "executor " + l.executorId() + " lost: " + l.why(), now);
-      }
-    }
-    if (!lost.isEmpty()) {
-      schedule(now);
-    }
+    liveness.memberLeft(clusterNodeId, now);
   }
 
   /** One scheduling pass by the configured strategy. */
@@ -200,6 +182,11 @@ public final class BrokerCore {
           pending.add(new Run(proposed.executorId(),
               new RunJob(job.jobId(), proposed.attempt(), job.spec(), brokerId, ofRecord.clock())));
         });
+  }
+
+  /** The executor took the run: from now on its heartbeats must list the attempt (see {@link ExecutorRegistry#orphans}). */
+  public void runAccepted(String executorId, AttemptRef ref, long now) {
+    executors.confirmed(executorId, ref.jobId(), now);
   }
 
   /** An attempt never ran (refused, unreachable, number taken): REFUSED, not a redeploy; queued again. */

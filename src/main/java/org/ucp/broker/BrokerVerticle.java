@@ -218,9 +218,10 @@ public final class BrokerVerticle extends VerticleBase {
             failure -> act(() -> core.refused(new AttemptRef(r.attempt().jobId(), r.attempt().attempt()),
                 r.attempt().executorId(), "not recorded: " + failure.getMessage(), now())));
       } else if (action instanceof Run run) {
-        Bus.<Boolean>request(vertx, Addresses.executorRun(run.executorId()), run.run(), TO_EXECUTOR).onFailure(failure ->
-            act(() -> core.refused(new AttemptRef(run.run().jobId(), run.run().attempt()), run.executorId(),
-                failure.getMessage(), now())));
+        AttemptRef ref = new AttemptRef(run.run().jobId(), run.run().attempt());
+        Bus.<Boolean>request(vertx, Addresses.executorRun(run.executorId()), run.run(), TO_EXECUTOR).onComplete(
+            ok -> act(() -> core.runAccepted(run.executorId(), ref, now())),
+            failure -> act(() -> core.refused(ref, run.executorId(), failure.getMessage(), now())));
       } else if (action instanceof Stop stop) {
         Future<Boolean> stopped = Bus.request(vertx, Addresses.executorStop(stop.executorId()), stop.stop(), TO_EXECUTOR);
         if (stop.awaitStopped()) {

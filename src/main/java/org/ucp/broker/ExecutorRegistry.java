@@ -51,6 +51,7 @@ public final class ExecutorRegistry {
     if (entry.health == ExecutorHealth.LOST) {
       entry.placed.clear();
       entry.pendingMemoryMb.clear();
+      entry.held.clear();
     }
     entry.clusterNodeId = clusterNodeId;
     entry.slots = slots;
@@ -80,6 +81,7 @@ public final class ExecutorRegistry {
     executors.values().forEach(e -> {
       e.placed.remove(jobId);
       e.pendingMemoryMb.remove(jobId);
+      e.held.remove(jobId);
     });
   }
 
@@ -121,7 +123,39 @@ public final class ExecutorRegistry {
     if (entry != null) {
       entry.placed.remove(jobId);
       entry.pendingMemoryMb.remove(jobId);
+      entry.held.remove(jobId);
     }
+  }
+
+  /** The executor confirmed it holds an attempt placed on it (it accepted the run, or listed it when registering). */
+  public void confirmed(String executorId, String jobId, long now) {
+    Entry entry = executors.get(executorId);
+    if (entry != null && entry.placed.containsKey(jobId)) {
+      entry.held.put(jobId, now);
+    }
+  }
+
+  /**
+   * Reconciliation with a heartbeat's list of the attempts the executor holds: a confirmed attempt
+   * it has not listed for {@code graceMs} is no longer there (its run failed on the platform, or
+   * the executor restarted); it is removed and returned, so its job can be redeployed.
+   */
+  public List<Placed> orphans(String executorId, List<AttemptRef> running, long now, long graceMs) {
+    Entry entry = executors.get(executorId);
+    if (entry == null) {
+      return List.of();
+    }
+    List<Placed> orphaned = new ArrayList<>();
+    for (Placed p : List.copyOf(entry.placed.values())) {
+      Long seen = entry.held.get(p.jobId());
+      if (running.contains(new AttemptRef(p.jobId(), p.attempt()))) {
+        entry.held.put(p.jobId(), now);
+      } else if (seen != null && now - seen > graceMs) {
+        release(executorId, p.jobId());
+        orphaned.add(p);
+      }
+    }
+    return orphaned;
   }
 
   /** Updates health by heartbeat age; returns the executors that became LOST now. */
@@ -160,6 +194,7 @@ public final class ExecutorRegistry {
     Lost lost = new Lost(id, why, List.copyOf(entry.placed.values()));
     entry.placed.clear();
     entry.pendingMemoryMb.clear();
+    entry.held.clear();
     return lost;
   }
 
@@ -211,6 +246,8 @@ public final class ExecutorRegistry {
     long lastHeartbeat;
     ExecutorHealth health = ExecutorHealth.ALIVE;
     final Map<String, Placed> placed = new LinkedHashMap<>();
+    /** Placed attempts the executor confirmed it holds (it took the run, or listed it), with when it last did. */
+    final Map<String, Long> held = new HashMap<>();
     /** Jobs placed here that the executor's heartbeats do not count yet, with their memory. */
     final Map<String, Integer> pendingMemoryMb = new HashMap<>();
 

@@ -79,6 +79,7 @@ final class Ownership {
             .filter(a -> a.number() == held.attempt() && a.executor().equals(r.executorId())).isPresent();
         if (current) {
           executors.assign(r.executorId(), BrokerCore.placed(job, held.attempt(), now));
+          executors.confirmed(r.executorId(), held.jobId(), now);
         } else {
           superseded.add(held);
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
+import org.ucp.bus.Failures;
 import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.Messages.DataEntry;
@@ -39,6 +40,8 @@ import org.ucp.wasm.WasmRunner;
 final class JobPipeline {
   private static final Logger LOG = Logger.getLogger(JobPipeline.class.getName());
   private static final int SUBMIT_TRIES = 5;
+  private static final int TRANSFER_TRIES = 3;
+  private static final long UPLOAD_DEADLINE_MS = 15_000;
 
   private final Vertx vertx;
   private final String executorId;
@@ -101,7 +104,8 @@ final class JobPipeline {
       fetches.add(fetch(spec.stdin(), "stdin", ws.stdin()));
     }
     spec.inputs().forEach((path, name) -> fetches.add(fetchInput(ws, path, name)));
-    return Future.all(fetches).compose(v -> data.get(spec.module()).recover(t -> missing("module", spec.module(), t)));
+    return Future.all(fetches).compose(v -> retried("fetch of " + spec.module(), () -> data.get(spec.module()))
+        .recover(t -> missing("module", spec.module(), t)));
   }
 
   private Future<?> fetchInput(JobWorkspace ws, String path, String name) {
@@ -120,7 +124,7 @@ final class JobPipeline {
   }
 
   private Future<DataEntry> fetch(String name, String field, Path file) {
-    return data.getFile(name, file).recover(t -> missing(field, name, t));
+    return retried("fetch of " + name, () -> data.getFile(name, file)).recover(t -> missing(field, name, t));
   }
 
   private static <T> Future<T> missing(String field, String name, Throwable t) {
@@ -178,8 +182,50 @@ final class JobPipeline {
 
   private record Packaged(String sha256, Map<String, Path> named) {}
 
+  /**
+   * Uploads a result file through a broker. A broker that dies while it streams the upload would
+   * leave the request waiting out its long timeout, so each try has its own deadline (15 s, and
+   * one more second per MiB) and a try that times out or finds no broker is made again, through
+   * whichever broker answers then. A retried upload rewrites the same provisional name.
+   */
   private Future<DataEntry> upload(String name, Path file) {
-    return data.putFile(name, file);
+    return vertx.fileSystem().props(file.toString())
+        .compose(props -> uploadTry(name, file, UPLOAD_DEADLINE_MS + props.size() / (1 << 20) * 1_000, 1));
+  }
+
+  private Future<DataEntry> uploadTry(String name, Path file, long deadlineMs, int attempt) {
+    Promise<DataEntry> tried = Promise.promise();
+    long timer = vertx.setTimer(deadlineMs, id -> tried.tryFail(
+        new UcpException(FailureCode.TIMEOUT, "upload of " + name + " took over " + deadlineMs + " ms")));
+    data.putFile(name, file).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        tried.tryComplete(ar.result());
+      } else {
+        tried.tryFail(ar.cause());
+      }
+    });
+    return tried.future().recover(t -> again("upload of " + name, attempt, t)
+        ? uploadTry(name, file, deadlineMs, attempt + 1) : Future.failedFuture(t));
+  }
+
+  /** A data transfer through a broker, tried again when it timed out or found no broker (one may have died). */
+  private <T> Future<T> retried(String what, java.util.function.Supplier<Future<T>> transfer) {
+    return retried(what, transfer, 1);
+  }
+
+  private <T> Future<T> retried(String what, java.util.function.Supplier<Future<T>> transfer, int attempt) {
+    return transfer.get().recover(t -> again(what, attempt, t) ? retried(what, transfer, attempt + 1) : Future.failedFuture(t));
+  }
+
+  /** Whether try {@code attempt} of a transfer that failed with {@code t} is worth another. */
+  private static boolean again(String what, int attempt, Throwable t) {
+    FailureCode code = Failures.unwrap(t).code();
+    if (attempt >= TRANSFER_TRIES || (code != FailureCode.TIMEOUT && code != FailureCode.UNAVAILABLE)) {
+      return false;
+    }
+    LOG.warning(() -> what + " failed, try " + attempt + ": " + t.getMessage());
+    return true;
   }
 
   /** Submits to the arbiter, retrying when none answers: decisions are idempotent. */

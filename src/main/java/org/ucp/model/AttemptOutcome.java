@@ -15,5 +15,10 @@ public enum AttemptOutcome {
    * Never ran: its executor refused it, or could not be reached, or another broker had already
    * recorded an attempt under its number. Not a redeploy; the job is simply queued again.
    */
-  REFUSED
+  REFUSED,
+  /**
+   * Its executor no longer held it (its heartbeats stopped listing it: the run failed on the
+   * platform, or the executor restarted); the job was redeployed.
+   */
+  ORPHANED
 }

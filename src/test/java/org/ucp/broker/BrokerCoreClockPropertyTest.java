@@ -209,6 +209,7 @@ class BrokerCoreClockPropertyTest {
           Executor e = executors.get(run.executorId());
           if (e != null && b.name.equals(e.broker) && e.held.size() < 2) {
             e.held.add(new AttemptRef(run.run().jobId(), run.run().attempt()));
+            b.core.runAccepted(run.executorId(), new AttemptRef(run.run().jobId(), run.run().attempt()), now);
           } else {
             b.core.refused(new AttemptRef(run.run().jobId(), run.run().attempt()), run.executorId(), "refused", now);
             carryOut(b);

@@ -221,4 +221,31 @@ class BrokerCoreTest {
     assertEquals(1, writes.size());
     assertTrue(writes.get(0).adopted(), "written one generation up");
   }
+
+  @Test
+  void anAttemptTheExecutorStopsListingIsOrphanedAndRedeployedButNotOneStillOnItsWay() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 2);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "sent", T);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "on-its-way", T);
+    List<BrokerAction> first = core.drain();
+    BrokerAction.Record sent = only(first, BrokerAction.Record.class).stream()
+        .filter(r -> r.attempt().jobId().equals("sent")).findFirst().orElseThrow();
+    core.recorded(sent.attempt(), sent.attempt(), T);
+    core.drain();
+    core.runAccepted("e1", new AttemptRef("sent", 1), T);
+
+    core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of(new AttemptRef("sent", 1))), T + 1_000);
+    core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of()), T + 2_500);
+    assertEquals(AttemptOutcome.RUNNING, job(core, "sent").attempts().get(0).outcome(), "within the grace");
+    core.drain();
+    core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of()), T + 3_500);
+
+    assertEquals(AttemptOutcome.ORPHANED, job(core, "sent").attempts().get(0).outcome());
+    assertEquals(AttemptOutcome.RUNNING, job(core, "on-its-way").attempts().get(0).outcome(),
+        "an attempt the executor never confirmed may still be on its way");
+    List<BrokerAction.Record> again = only(core.drain(), BrokerAction.Record.class);
+    assertEquals(List.of("sent"), again.stream().map(r -> r.attempt().jobId()).toList(), "redeployed at once");
+    assertEquals(2, again.get(0).attempt().attempt());
+  }
 }

@@ -105,7 +105,15 @@ class BrokerLossTest {
     brokerA.kill9();
 
     for (String id : ids) {
-      JsonObject job = control.awaitFinal(id, Duration.ofSeconds(120));
+      JsonObject job;
+      try {
+        job = control.awaitFinal(id, Duration.ofSeconds(120));
+      } catch (AssertionError e) {
+        String log = brokerB.log().lines().filter(l -> l.contains("org.ucp.") || l.contains(id))
+            .collect(java.util.stream.Collectors.joining("\n"));
+        throw new AssertionError(e.getMessage() + "; at broker-b: " + control.jobAt("broker-b", id)
+            + "\n--- broker-b's log ---\n" + log.substring(Math.max(0, log.length() - 6_000)), e);
+      }
       assertEquals("COMPLETED", job.getString("state"), job.encodePrettily());
       JobView view = control.jobAt("broker-b", id);
       assertEquals(1, accepted(view), "exactly one accepted attempt: " + view);
