@@ -23,7 +23,8 @@ final class BrokerViews {
     long redeploys = 0;
     for (JobView job : core.jobs().all()) {
       attempts += job.attempts().size();
-      redeploys += job.attempts().stream().filter(a -> a.outcome() == AttemptOutcome.LOST).count();
+      redeploys += job.attempts().stream()
+          .filter(a -> a.outcome() == AttemptOutcome.LOST || a.outcome() == AttemptOutcome.ORPHANED).count();
     }
     ExecutorRegistry executors = core.executors();
     BrokerInfo me = new BrokerInfo(settings.brokerId(), settings.strategy(), executors.alive(), executors.running(),

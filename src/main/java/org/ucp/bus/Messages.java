@@ -340,7 +340,8 @@ public final class Messages {
    * @param emergency the emergency level this broker holds
    * @param emergencyReceivedAt when this broker learned of that state (epoch ms), 0 if never
    * @param attempts every attempt of the jobs this broker owns (adopted jobs bring theirs)
-   * @param redeploys those attempts that ended LOST (their executor was lost; the job was redeployed)
+   * @param redeploys those attempts that ended LOST or ORPHANED (their executor was lost, or no
+   *     longer held them; the job was redeployed); REFUSED and PREEMPTED ones are not redeploys
    * @param heartbeatsMissed how often one of its executors' heartbeats was overdue, since it started
    */
   public record BrokerInfo(

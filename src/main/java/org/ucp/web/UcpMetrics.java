@@ -70,7 +70,7 @@ final class UcpMetrics {
     Gauge.builder("ucp.queue.length", queued, AtomicLong::get)
         .description("Jobs QUEUED for an executor slot, summed over the brokers.").register(registry);
     counter("ucp.job.attempts", attempts, "Attempts (dispatches) of every job, summed over the brokers that own them.");
-    counter("ucp.redeploys", redeploys, "Attempts that ended LOST: their executor was lost and the job was redeployed.");
+    counter("ucp.redeploys", redeploys, "Attempts that ended LOST or ORPHANED: their executor was lost or no longer held them, and the job was redeployed.");
     counter("ucp.heartbeats.missed", heartbeatsMissed,
         "Times an ALIVE executor's heartbeat was overdue (it turned SUSPECT), summed over the brokers.");
     syncLag = MultiGauge.builder("ucp.sync.lag.entries")
