@@ -50,7 +50,8 @@ public record DashboardSnapshot(
   /**
    * One job in the list.
    *
-   * @param redeploys dispatches after the first (after a lost executor, a preemption or a refusal)
+   * @param redeploys attempts that ended LOST or ORPHANED, each followed by a new attempt (refusals
+   *     and preemptions are not redeploys)
    * @param acceptedAttempt the attempt whose result was accepted, or null
    */
   public record JobRow(
@@ -70,9 +71,10 @@ public record DashboardSnapshot(
     static JobRow of(JobView job) {
       int attempts = job.attempts().size();
       int lost = (int) job.attempts().stream().filter(a -> a.outcome() == AttemptOutcome.LOST).count();
+      int orphaned = (int) job.attempts().stream().filter(a -> a.outcome() == AttemptOutcome.ORPHANED).count();
       String executor = attempts == 0 ? null : job.attempts().get(attempts - 1).executor();
       return new JobRow(job.jobId(), job.spec() == null ? null : job.spec().module(), job.state().name(),
-          job.submittedAt(), attempts, Math.max(0, attempts - 1), lost, executor,
+          job.submittedAt(), attempts, lost + orphaned, lost, executor,
           job.result() == null ? null : job.result().attempt(),
           job.result() == null ? null : job.result().exitCode(),
           job.result() == null ? null : job.result().sha256(),
