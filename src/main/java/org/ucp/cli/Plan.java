@@ -20,7 +20,7 @@ record Plan(Path file, Map<String, Path> data, List<Job> jobs) {
    * One job of a plan.
    *
    * @param name its name within the plan
-   * @param spec the job JSON of DESIGN.md without {@code name} and {@code dependsOn}
+   * @param spec the job JSON of the README without {@code name} and {@code dependsOn}
    * @param parsed the same, validated
    * @param dependsOn names of the plan's jobs that must finish first
    * @param line where the job starts in the plan file

@@ -23,7 +23,7 @@ import org.ucp.model.ValidationException;
 
 /**
  * Reads a plan file (TOML): a {@code [data]} table of {@code "name" = "relative/path"} and a
- * {@code [[job]]} array whose entries carry a {@code name}, the job fields of DESIGN.md, and
+ * {@code [[job]]} array whose entries carry a {@code name}, the job fields of the README, and
  * {@code dependsOn} by job name. Every mistake is one {@link CliException} naming the file, the
  * line, and the job and key.
  */

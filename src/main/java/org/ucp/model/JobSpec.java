@@ -7,7 +7,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * A job as submitted: the public contract of the HTTP API and the CLI (see DESIGN.md, "Jobs").
+ * A job as submitted: the public contract of the HTTP API and the CLI (the job JSON in the README).
  *
  * <p>The constructor validates every field and names the one that is wrong; {@link
  * JobSpecParser} turns JSON into this record with the same messages for type errors.

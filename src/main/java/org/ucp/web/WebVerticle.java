@@ -38,7 +38,7 @@ import org.ucp.model.JobView;
 import org.ucp.model.ValidationException;
 
 /**
- * The web role: the HTTP API of DESIGN.md. It validates input at the edge (400 naming the field)
+ * The web role: the HTTP API the README lists. It validates input at the edge (400 naming the field)
  * and turns every request into an event-bus request to the role that owns the answer.
  */
 public final class WebVerticle extends VerticleBase {
