@@ -3,9 +3,7 @@ package org.ucp.broker;
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.file.CopyOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -73,6 +71,8 @@ public final class BrokerVerticle extends VerticleBase {
   private MetadataSync sync;
   private DecisionStore decisions;
   private DataIndex dataIndex;
+  /** One link to the datastores, shared by the index and the router. */
+  private StoreLink stores;
   private ExecutorRows executorRows;
 
   public BrokerVerticle(BrokerSettings settings, ClusterMembership membership, HazelcastInstance hazelcast) {
@@ -92,7 +92,7 @@ public final class BrokerVerticle extends VerticleBase {
       executorRows = new ExecutorRows(brokerId, sync);
       sync.onRemote(this::remote);
       sync.onPeerDead(dead -> act(() -> core.peerDead(dead, now())));
-      StoreLink stores = new StoreLink(vertx);
+      stores = new StoreLink(vertx);
       dataIndex = new DataIndex(vertx, brokerId, sync, datastores, stores, settings.replicationFactor());
       datastores.onAppeared(dataIndex::reconcile);
       vertx.setPeriodic(1_000, id -> dataIndex.repair());
@@ -133,7 +133,7 @@ public final class BrokerVerticle extends VerticleBase {
         Bus.<DataRequest, DataLocation>serve(vertx, Addresses.brokerDataWhere(brokerId), this::where),
         vertx.eventBus().<DatastoreAnnounce>consumer(Addresses.DATASTORES_ANNOUNCED,
             m -> datastores.heard(m.body(), now())).completion(),
-        new DataRouter(vertx, brokerId, dataIndex, datastores, new StoreLink(vertx)).start(),
+        new DataRouter(vertx, brokerId, dataIndex, datastores, stores).start(),
         vertx.eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED,
             m -> act(() -> core.decided(m.body(), now()))).completion(),
         vertx.eventBus().<Decision>consumer(Addresses.RESULTS_REJECTED,

@@ -22,7 +22,6 @@ import org.ucp.bus.Messages.CoordinationView;
 import org.ucp.bus.Messages.PeerView;
 import org.ucp.bus.Messages.SyncDelta;
 import org.ucp.bus.Messages.SyncDigest;
-import org.ucp.clock.VectorClock;
 import org.ucp.model.PeerHealth;
 import org.ucp.sync.MetaEntry;
 import org.ucp.sync.Peers;

@@ -20,7 +20,6 @@ import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.Failures;
 import org.ucp.bus.JsonCodec;
-import org.ucp.bus.Messages.DataPage;
 import org.ucp.bus.Messages.JobAccepted;
 import org.ucp.bus.Messages.JobListQuery;
 import org.ucp.bus.Messages.SubmitJob;
@@ -34,7 +33,6 @@ import org.ucp.model.EmergencyLevel;
 import org.ucp.model.EmergencyState;
 import org.ucp.model.JobSpecParser;
 import org.ucp.model.JobState;
-import org.ucp.model.JobView;
 import org.ucp.model.ValidationException;
 
 /**

@@ -15,7 +15,6 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.ucp.bus.Messages.AttemptAssigned;
-import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.Heartbeat;
 import org.ucp.bus.Messages.RegisterExecutor;
 import org.ucp.bus.Messages.Registered;
