@@ -20,6 +20,7 @@ import com.hazelcast.cluster.MembershipListener;
 import org.ucp.broker.BrokerSettings;
 import org.ucp.broker.BrokerVerticle;
 import org.ucp.broker.ClusterMembership;
+import org.ucp.bus.Bus;
 import org.ucp.model.SchedulingStrategy;
 import org.ucp.bus.Codecs;
 import org.ucp.config.Role;
@@ -93,10 +94,27 @@ public final class Node {
         .buildClustered()
         .compose(vertx -> {
           Codecs.register(vertx);
+          failFastOnMemberLeft(vertx, cluster);
           Node node = new Node(vertx, named, identity, cluster, metrics);
           return node.deployRoles().map(node).onFailure(t -> node.close());
         })
         .onFailure(t -> identity.close());
+  }
+
+  /**
+   * When a member leaves, the requests this node has pending fail at once instead of waiting out
+   * their timeouts on it (see {@link org.ucp.bus.InFlight}); their callers retry elsewhere.
+   */
+  private static void failFastOnMemberLeft(Vertx vertx, HazelcastClusterManager cluster) {
+    cluster.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {}
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        Bus.memberLeft(vertx, String.valueOf(event.getMember().getAddress()));
+      }
+    });
   }
 
   private Future<Void> deployRoles() {
@@ -132,7 +150,7 @@ public final class Node {
     BrokerSettings settings = new BrokerSettings(brokerId, SchedulingStrategy.valueOf(config.schedulingStrategy()),
         config.executor().maxTimeoutMs(), config.executor().heartbeatInterval(), config.broker().executorTimeout(),
         config.broker().syncInterval(), cluster.getNodeId(), config.replicationFactor(),
-        identity.dataDir().resolve("broker-" + brokerId));
+        identity.dataDir().resolve("broker-" + brokerId), config.broker().maxPlatformFailures());
     return vertx.deployVerticle(new BrokerVerticle(settings, membership(), cluster.getHazelcastInstance()));
   }
 

@@ -24,6 +24,13 @@ public sealed interface BrokerAction {
   /** Delete the executor rows a dead broker wrote (its successor now answers for them). */
   record DeleteExecutorRows(String deadBroker) implements BrokerAction {}
 
+  /**
+   * Read the job's entry in the decision map; when a result was accepted and promoted there, report
+   * it to {@link BrokerCore#decided} (its announcement may have been missed: this broker was
+   * restarting, or adopted the job afterwards).
+   */
+  record CheckDecision(String jobId) implements BrokerAction {}
+
   /** Write the executor rows that changed. */
   record WriteExecutors() implements BrokerAction {}
 

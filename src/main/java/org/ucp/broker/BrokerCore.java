@@ -63,7 +63,8 @@ public final class BrokerCore {
     this.scheduler = new Scheduler(settings.strategy());
     jobs.onChange(job -> pending.add(new BrokerAction.WriteJob(job, false)));
     this.preemptions = new Preemptions(jobs, executors, pending::add, this::schedule);
-    this.liveness = new Liveness(jobs, executors, preemptions, settings.heartbeatIntervalMs(), pending::add, this::schedule);
+    this.liveness = new Liveness(jobs, executors, preemptions, settings.heartbeatIntervalMs(),
+        settings.maxPlatformFailures(), pending::add, this::schedule);
     this.ownership = new Ownership(brokerId, peers, clock, jobs, cluster, executors, pending::add, this::schedule,
         preemptions::forget);
     this.results = new ResultEvents(clock, jobs, executors, preemptions, pending::add, this::schedule);
@@ -231,6 +232,11 @@ public final class BrokerCore {
   /** The visible version of a job in the replica changed (see {@link Ownership#observed}). */
   public void observed(JobView visible, long now) {
     ownership.observed(visible, now);
+  }
+
+  /** Periodic: every unfinished job whose live owner is this broker is held here (see {@link Ownership#audit}). */
+  public void auditOwnership(long now) {
+    ownership.audit(now);
   }
 
   /** A peer broker died; its successor (by name, among the live brokers) adopts what it owned. */

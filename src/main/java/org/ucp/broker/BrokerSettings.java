@@ -11,7 +11,18 @@ import org.ucp.model.SchedulingStrategy;
  * @param clusterNodeId the cluster member this broker runs on
  * @param replicationFactor how many datastores hold each object ({@code datastore.replicationFactor})
  * @param dataDir where the broker keeps its clock reservation across restarts
+ * @param maxPlatformFailures attempts of one job that may fail on the platform before it is FAILED
  */
 public record BrokerSettings(
     String brokerId, SchedulingStrategy strategy, long maxTimeoutMs, long heartbeatIntervalMs, long executorTimeoutMs,
-    long syncIntervalMs, String clusterNodeId, int replicationFactor, java.nio.file.Path dataDir) {}
+    long syncIntervalMs, String clusterNodeId, int replicationFactor, java.nio.file.Path dataDir,
+    int maxPlatformFailures) {
+
+  /** Settings with the default budget of platform failures (3). */
+  public BrokerSettings(
+      String brokerId, SchedulingStrategy strategy, long maxTimeoutMs, long heartbeatIntervalMs, long executorTimeoutMs,
+      long syncIntervalMs, String clusterNodeId, int replicationFactor, java.nio.file.Path dataDir) {
+    this(brokerId, strategy, maxTimeoutMs, heartbeatIntervalMs, executorTimeoutMs, syncIntervalMs, clusterNodeId,
+        replicationFactor, dataDir, 3);
+  }
+}

@@ -6,8 +6,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Logger;
+import org.ucp.broker.BrokerAction.CheckDecision;
 import org.ucp.broker.BrokerAction.DeleteExecutorRows;
 import org.ucp.broker.BrokerAction.PersistClock;
 import org.ucp.broker.BrokerAction.Record;
@@ -58,6 +60,8 @@ public final class BrokerVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(BrokerVerticle.class.getName());
   private static final long ANNOUNCE_MS = 500;
   private static final long SWEEP_MS = 200;
+  /** How long a submission may wait for a second broker to store the job. */
+  private static final long ACK_DEADLINE_MS = 10_000;
   /** An executor answers a run or a stop at once (a stop once the slot is free): no long waits on a dead one. */
   private static final DeliveryOptions TO_EXECUTOR = new DeliveryOptions().setSendTimeout(5_000);
 
@@ -143,6 +147,8 @@ public final class BrokerVerticle extends VerticleBase {
         vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED,
             m -> act(() -> core.emergency(m.body().emergency(), now()))).completion())))
         .onSuccess(v -> {
+          // Serving: from now on, ownership is reconciled with the replica every second.
+          vertx.setPeriodic(1000, id -> act(() -> core.auditOwnership(now())));
           announce();
           vertx.eventBus().publish(Addresses.DATASTORES_QUERY, brokerId);
         });
@@ -171,16 +177,35 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   private Future<JobAccepted> submit(SubmitJob request) {
-    String jobId = UUID.randomUUID().toString();
+    String jobId = request.jobId() != null ? request.jobId() : UUID.randomUUID().toString();
+    Optional<JobView> known = core.jobs().get(jobId);
+    if (known.isPresent()) {
+      // A retry of a submission whose answer was lost: the same job, acknowledged again.
+      return acknowledged(known.get());
+    }
+    Optional<JobView> elsewhere = core.cluster().get(jobId);
+    if (elsewhere.isPresent()) {
+      JobView job = elsewhere.get();
+      return Future.succeededFuture(new JobAccepted(jobId, job.state(), job.stamp(), job.owner(), 2));
+    }
     BrokerCore.Submitted submitted = act(() -> core.submit(request, jobId, now()));
     if (submitted instanceof BrokerCore.Forward forward) {
       // Dependencies are settled by the broker that holds them: the job goes to it.
       return Bus.request(vertx, Addresses.brokerSubmit(forward.brokerId()), request);
     }
-    JobView job = ((BrokerCore.Taken) submitted).job();
-    // The answer waits until another broker holds the job too (when one is alive).
-    return sync.replicate(jobKey(jobId))
-        .map(replicas -> new JobAccepted(jobId, job.state(), job.stamp(), brokerId, replicas));
+    return acknowledged(((BrokerCore.Taken) submitted).job());
+  }
+
+  /**
+   * The answer to a submission, once another broker holds the job too (when one is alive); when
+   * none stored it within {@link #ACK_DEADLINE_MS}, a 503 that says so (the job stays here and
+   * may still run, but it was not acknowledged).
+   */
+  private Future<JobAccepted> acknowledged(JobView job) {
+    return sync.replicate(jobKey(job.jobId()), ACK_DEADLINE_MS)
+        .map(replicas -> new JobAccepted(job.jobId(), job.state(), job.stamp(), brokerId, replicas))
+        .recover(t -> Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE,
+            "job " + job.jobId() + " is not acknowledged: " + t.getMessage())));
   }
 
   /** A job from this broker's table, or else from its replica of the other brokers' metadata. */
@@ -228,6 +253,12 @@ public final class BrokerVerticle extends VerticleBase {
           stopped.onComplete(ok -> act(() -> core.victimStopped(stop.executorId(), stop.stop(), now())),
               failure -> act(() -> core.victimNotStopped(stop.stop())));
         }
+      } else if (action instanceof CheckDecision c) {
+        decisions.promotedResult(c.jobId()).onSuccess(accepted -> {
+          if (accepted != null) {
+            act(() -> core.decided(ResultDecided.of(accepted), now()));
+          }
+        }).onFailure(t -> LOG.fine(() -> "decision of " + c.jobId() + " not read: " + t));
       } else if (action instanceof PersistClock p) {
         persistClock(p.reservation());
       }

@@ -35,6 +35,17 @@ public final class ClusterJobs {
         .sorted(java.util.Comparator.comparingLong(JobView::submittedAt).thenComparing(JobView::jobId)).toList();
   }
 
+  /** The owners of unfinished jobs the replica shows that {@code table} does not hold. */
+  public java.util.Set<String> ownersOfUnheld(JobTable table) {
+    java.util.Set<String> owners = new java.util.TreeSet<>();
+    for (JobView j : jobs.values()) {
+      if (!j.state().isFinal() && table.get(j.jobId()).isEmpty()) {
+        owners.add(j.owner());
+      }
+    }
+    return owners;
+  }
+
   /** Every job: this broker's own from {@code table}, the others' from the replica. */
   public List<JobView> all(JobTable table) {
     List<JobView> all = new ArrayList<>(table.all());

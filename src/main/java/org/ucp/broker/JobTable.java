@@ -167,6 +167,31 @@ public final class JobTable {
   }
 
   /**
+   * The running attempt failed on the platform (its executor said why): it ends PLATFORM_FAILED
+   * and the job is queued again, unless {@code budget} of its attempts have now ended that way:
+   * then the job is FAILED with their reasons, and its dependants fail with it. Returns the jobs
+   * that changed (none for a stale report).
+   */
+  public List<JobView> platformFailed(String jobId, int attemptNumber, String reason, int budget, long now) {
+    JobView job = jobs.get(jobId);
+    if (job == null || job.runningAttempt().filter(a -> a.number() == attemptNumber).isEmpty()) {
+      return List.of();
+    }
+    List<Attempt> attempts = endAttempt(job, attemptNumber, AttemptOutcome.PLATFORM_FAILED, reason, now);
+    List<String> reasons = attempts.stream().filter(a -> a.outcome() == AttemptOutcome.PLATFORM_FAILED)
+        .map(a -> "#" + a.number() + ": " + a.reason()).toList();
+    List<JobView> changed = new ArrayList<>();
+    if (reasons.size() < budget) {
+      changed.add(put(job.with(JobState.QUEUED, attempts, null, null)));
+      return changed;
+    }
+    changed.add(put(job.with(JobState.FAILED, attempts, null,
+        "failed on the platform " + reasons.size() + " times: " + String.join("; ", reasons))));
+    settleDependents(jobId, changed);
+    return changed;
+  }
+
+  /**
    * The arbiter rejected an attempt's result: the attempt's history says so (a still-running
    * attempt, or one that ended LOST or PREEMPTED, becomes REJECTED with the reason). The job's
    * state does not change; another attempt may still be accepted. Only a split-brain merge

@@ -4,8 +4,13 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.logging.Logger;
+import org.ucp.bus.Messages.AttemptFailure;
 import org.ucp.bus.Messages.Heartbeat;
+import org.ucp.bus.Messages.StopAttempt;
 import org.ucp.model.AttemptOutcome;
+import org.ucp.model.AttemptRef;
+import org.ucp.model.JobState;
+import org.ucp.model.JobView;
 
 /**
  * Executor liveness as a broker acts on it: heartbeats (reconciled with the attempts placed
@@ -19,11 +24,13 @@ final class Liveness {
   private final ExecutorRegistry executors;
   private final Preemptions preemptions;
   private final long heartbeatIntervalMs;
+  private final int maxPlatformFailures;
   private final Consumer<BrokerAction> emit;
   private final LongConsumer schedule;
 
   Liveness(JobTable jobs, ExecutorRegistry executors, Preemptions preemptions, long heartbeatIntervalMs,
-      Consumer<BrokerAction> emit, LongConsumer schedule) {
+      int maxPlatformFailures, Consumer<BrokerAction> emit, LongConsumer schedule) {
+    this.maxPlatformFailures = maxPlatformFailures;
     this.jobs = jobs;
     this.executors = executors;
     this.preemptions = preemptions;
@@ -33,23 +40,59 @@ final class Liveness {
   }
 
   /**
-   * A heartbeat, reconciled: an attempt placed on the executor that it confirmed holding but has
-   * not listed for two heartbeat intervals ends ORPHANED and its job is redeployed.
+   * A heartbeat, reconciled with what this broker placed there:
+   *
+   * <ul>
+   *   <li>an attempt the executor reports as failed on the platform ends PLATFORM_FAILED, and its
+   *       job is retried (or FAILED once its budget is spent);
+   *   <li>an attempt placed there that it confirmed holding but has not listed for two heartbeat
+   *       intervals ends ORPHANED and its job is redeployed;
+   *   <li>an attempt it lists that this broker recorded as REFUSED (the run request failed here,
+   *       yet the executor took it) is stopped: the job was queued again without it.
+   * </ul>
    */
   boolean heartbeat(Heartbeat h, long now) {
     if (!executors.heartbeat(h.executorId(), h.slots(), h.capabilities(), h.running(), now)) {
       return false;
+    }
+    boolean requeued = false;
+    for (AttemptFailure f : h.failed()) {
+      requeued |= platformFailed(h.executorId(), f, now);
+    }
+    for (AttemptRef held : h.running()) {
+      jobs.get(held.jobId()).flatMap(job -> job.attempts().stream().filter(a -> a.number() == held.attempt()).findFirst())
+          .filter(a -> a.outcome() == AttemptOutcome.REFUSED)
+          .ifPresent(a -> emit.accept(new BrokerAction.Stop(h.executorId(),
+              new StopAttempt(held.jobId(), held.attempt(), "this attempt was refused here and the job queued again"), false)));
     }
     List<ExecutorRegistry.Placed> orphans = executors.orphans(h.executorId(), h.running(), now,
         2 * heartbeatIntervalMs);
     for (ExecutorRegistry.Placed p : orphans) {
       LOG.warning(() -> "attempt " + p.jobId() + "#" + p.attempt() + " is no longer on " + h.executorId() + "; redeploying");
       jobs.requeue(p.jobId(), p.attempt(), AttemptOutcome.ORPHANED, "executor " + h.executorId() + " no longer holds it", now);
+      // It may have let go because its result was decided while this broker did not hear.
+      emit.accept(new BrokerAction.CheckDecision(p.jobId()));
     }
-    if (!orphans.isEmpty()) {
+    if (requeued || !orphans.isEmpty()) {
       schedule.accept(now);
     }
     emit.accept(new BrokerAction.WriteExecutors());
+    return true;
+  }
+
+  /** An attempt failed on the platform on {@code executorId}; true when this broker ended it. */
+  private boolean platformFailed(String executorId, AttemptFailure f, long now) {
+    AttemptRef ref = f.attempt();
+    if (jobs.get(ref.jobId()).flatMap(j -> j.runningAttempt()).filter(a -> a.number() == ref.attempt()
+        && a.executor().equals(executorId)).isEmpty()) {
+      return false;
+    }
+    LOG.warning(() -> "attempt " + ref + " failed on the platform on " + executorId + ": " + f.reason());
+    executors.release(executorId, ref.jobId());
+    preemptions.forget(ref.jobId());
+    List<JobView> changed = jobs.platformFailed(ref.jobId(), ref.attempt(), f.reason(), maxPlatformFailures, now);
+    changed.stream().filter(j -> j.state() == JobState.FAILED)
+        .forEach(j -> LOG.warning(() -> "job " + j.jobId() + " FAILED: " + j.reason()));
     return true;
   }
 

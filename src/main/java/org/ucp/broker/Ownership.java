@@ -114,6 +114,20 @@ final class Ownership {
     return Optional.empty();
   }
 
+  /**
+   * Reconciles ownership with the replica: every unfinished job whose live owner is this broker
+   * (its own, or a dead broker's it succeeds) is held here. Adoption at a peer's death or at a
+   * restart sees only the jobs the replica held then; a job that reached the replica later (from
+   * a third broker's copy) would otherwise be owned by nobody alive.
+   */
+  void audit(long now) {
+    for (String owner : cluster.ownersOfUnheld(jobs)) {
+      if (peers.effectiveOwner(owner, now).equals(brokerId)) {
+        adoptFrom(owner, now);
+      }
+    }
+  }
+
   /** A peer broker died; its successor (by name, among the live brokers) adopts what it owned. */
   void peerDead(String dead, long now) {
     if (peers.successorOf(dead, now).equals(brokerId)) {
@@ -134,6 +148,9 @@ final class Ownership {
       job.attempts().forEach(a -> clock.observe(a.clock()));
       JobView mine = jobs.adopt(job, brokerId);
       emit.accept(new BrokerAction.WriteJob(mine, true));
+      if (!mine.attempts().isEmpty()) {
+        emit.accept(new BrokerAction.CheckDecision(mine.jobId()));
+      }
       mine.runningAttempt().ifPresent(a -> executors.expect(a.executor(), List.of(BrokerCore.placed(mine, a.number(), now)), now));
       adopted++;
     }

@@ -75,6 +75,10 @@ final class ResultEvents {
         emit.accept(new BrokerAction.WriteResult(winner.jobId(), JobTable.result(winner)));
       }
     }
+    if (d.reason() == RejectReason.ALREADY_ACCEPTED && jobs.get(d.jobId()).filter(j -> !j.state().isFinal()).isPresent()) {
+      // Another attempt's result was accepted, yet this broker never heard: look it up.
+      emit.accept(new BrokerAction.CheckDecision(d.jobId()));
+    }
     boolean stillRunningThere = jobs.get(d.jobId()).flatMap(JobView::runningAttempt)
         .filter(a -> a.executor().equals(d.executorId()) && a.number() != d.attempt()).isPresent();
     if (!stillRunningThere) {

@@ -42,9 +42,31 @@ public final class Bus {
   }
 
   public static <R> Future<R> request(Vertx vertx, String address, Object body, DeliveryOptions options) {
-    return vertx.eventBus()
+    Future<R> reply = vertx.eventBus()
         .<R>request(address, body, options)
         .map(Message::body)
         .recover(t -> Future.failedFuture(Failures.unwrap(t)));
+    return InFlight.of(vertx).track(vertx, address, reply);
+  }
+
+  /** Like {@link #request}, answering the whole reply (its headers too). */
+  public static <R> Future<Message<R>> ask(Vertx vertx, String address, Object body, DeliveryOptions options) {
+    Future<Message<R>> reply = vertx.eventBus()
+        .<R>request(address, body, options)
+        .recover(t -> Future.failedFuture(Failures.unwrap(t)));
+    return InFlight.of(vertx).track(vertx, address, reply);
+  }
+
+  /**
+   * The cluster member {@code member} left: requests pending on this node fail now instead of
+   * waiting out their timeouts (see {@link InFlight}). Called by the node's membership listener.
+   */
+  public static void memberLeft(Vertx vertx, String member) {
+    InFlight.of(vertx).memberLeft(member);
+  }
+
+  /** How many requests are pending on this node now. */
+  public static int pending(Vertx vertx) {
+    return InFlight.of(vertx).size();
   }
 }

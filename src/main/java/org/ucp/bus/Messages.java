@@ -18,8 +18,10 @@ public final class Messages {
    *
    * @param clientId who submits, or null; with it the job's stamp ticks the client's entry
    * @param clientClock the client's causal knowledge (stamps of jobs it saw accepted), or empty
+   * @param jobId the id the submitter chose, so that a retry of the same submission (its answer
+   *     was lost with a node) is the same job; null lets the broker choose
    */
-  public record SubmitJob(JobSpec spec, String clientId, VectorClock clientClock) {
+  public record SubmitJob(JobSpec spec, String clientId, VectorClock clientClock, String jobId) {
     /** What a client id looks like; the keys of a client stamp are client ids too. */
     public static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
@@ -29,6 +31,13 @@ public final class Messages {
       if (clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
         throw new org.ucp.model.ValidationException("clientId", "must be 1-64 letters, digits or _ . : -");
       }
+      if (jobId != null && !CLIENT_ID.matcher(jobId).matches()) {
+        throw new org.ucp.model.ValidationException("jobId", "must be 1-64 letters, digits or _ . : -");
+      }
+    }
+
+    public SubmitJob(JobSpec spec, String clientId, VectorClock clientClock) {
+      this(spec, clientId, clientClock, null);
     }
 
     public SubmitJob(JobSpec spec) {
@@ -84,11 +93,24 @@ public final class Messages {
 
   /** An executor's heartbeat: its live capabilities and every attempt it holds. */
   public record Heartbeat(
-      String executorId, int slots, ExecutorCapabilities capabilities, List<org.ucp.model.AttemptRef> running) {
+      String executorId, int slots, ExecutorCapabilities capabilities, List<org.ucp.model.AttemptRef> running,
+      List<AttemptFailure> failed) {
     public Heartbeat {
       running = List.copyOf(running == null ? List.of() : running);
+      failed = List.copyOf(failed == null ? List.of() : failed);
+    }
+
+    public Heartbeat(String executorId, int slots, ExecutorCapabilities capabilities, List<org.ucp.model.AttemptRef> running) {
+      this(executorId, slots, capabilities, running, List.of());
     }
   }
+
+  /**
+   * An attempt that failed on the platform on its executor (a data transfer, the result
+   * submission, an error in the executor), reported with the executor's next heartbeats until
+   * its broker has heard it.
+   */
+  public record AttemptFailure(org.ucp.model.AttemptRef attempt, String reason) {}
 
   /**
    * A broker tells an executor to stop an attempt (superseded or preempted). The executor answers
@@ -279,6 +301,13 @@ public final class Messages {
     public ResultDecided(String jobId, int attempt, String executorId, JobState state, Integer exitCode, String sha256,
         String resultName, String reason) {
       this(jobId, attempt, executorId, state, exitCode, sha256, resultName, reason, VectorClock.empty());
+    }
+
+    /** The announcement of an accepted submission, once promoted to {@code <jobId>/result}. */
+    public static ResultDecided of(ResultSubmission s) {
+      JobState state = s.status() == RunStatus.EXITED ? JobState.COMPLETED : JobState.FAILED;
+      return new ResultDecided(s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(),
+          s.jobId() + "/result", s.reason(), s.clock());
     }
   }
 

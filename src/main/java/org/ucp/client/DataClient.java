@@ -19,7 +19,6 @@ import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.DataProtocol;
 import org.ucp.bus.FailureCode;
-import org.ucp.bus.Failures;
 import org.ucp.bus.Messages.CopyData;
 import org.ucp.bus.Messages.CopyEntry;
 import org.ucp.bus.Messages.DataEntry;
@@ -251,9 +250,7 @@ public final class DataClient {
     }
 
     private Future<Message<Buffer>> chunk(String version, long offset) {
-      return vertx.eventBus()
-          .<Buffer>request(Addresses.BROKER_DATA_READ, new ReadAt(name, version, offset, DataProtocol.CHUNK), CHUNK)
-          .recover(t -> Future.failedFuture(Failures.unwrap(t)));
+      return Bus.ask(vertx, Addresses.BROKER_DATA_READ, new ReadAt(name, version, offset, DataProtocol.CHUNK), CHUNK);
     }
 
     /** Keeps {@link DataProtocol#WINDOW} chunks requested ahead of the one being written out. */

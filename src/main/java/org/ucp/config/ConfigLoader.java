@@ -204,7 +204,8 @@ public final class ConfigLoader {
               intOf(executor, "executor", "maxOutputKb"),
               intOf(executor, "executor", "moduleCacheSize"),
               executor.getBoolean("stopSuperseded")),
-          new UcpConfig.BrokerConfig(longOf(broker, "broker", "executorTimeout"), longOf(broker, "broker", "syncInterval")),
+          new UcpConfig.BrokerConfig(longOf(broker, "broker", "executorTimeout"), longOf(broker, "broker", "syncInterval"),
+              intOf(broker, "broker", "maxPlatformFailures")),
           c.getJsonObject("scheduling").getString("strategy"),
           c.getJsonObject("results").getString("policy"),
           intOf(c.getJsonObject("datastore"), "datastore", "replicationFactor"));

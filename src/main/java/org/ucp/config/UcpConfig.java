@@ -83,10 +83,15 @@ public record UcpConfig(
     }
   }
 
-  public record BrokerConfig(long executorTimeout, long syncInterval) {
+  /**
+   * @param maxPlatformFailures how many attempts of one job may fail on the platform (a data
+   *     transfer, the result submission, an error in the executor) before the job is FAILED
+   */
+  public record BrokerConfig(long executorTimeout, long syncInterval, int maxPlatformFailures) {
     public BrokerConfig {
       Checks.range("broker.executorTimeout", executorTimeout, 50, 3_600_000);
       Checks.range("broker.syncInterval", syncInterval, 100, 86_400_000);
+      Checks.range("broker.maxPlatformFailures", maxPlatformFailures, 1, 1_000);
     }
   }
 

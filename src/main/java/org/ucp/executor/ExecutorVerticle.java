@@ -18,6 +18,7 @@ import org.ucp.client.BrokerDirectory;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
+import org.ucp.bus.Messages.AttemptFailure;
 import org.ucp.bus.Messages.Heartbeat;
 import org.ucp.bus.Messages.RegisterExecutor;
 import org.ucp.bus.Messages.Registered;
@@ -55,6 +56,8 @@ public final class ExecutorVerticle extends VerticleBase {
   private final Map<AttemptRef, Held> running = new ConcurrentHashMap<>();
   /** The subset still taking a slot (not yet submitted). */
   private final Set<AttemptRef> occupying = ConcurrentHashMap.newKeySet();
+  /** Attempts that failed on the platform, reported with every heartbeat until a broker took the report. */
+  private final Map<AttemptRef, String> failed = new ConcurrentHashMap<>();
   private WasmRunner runner;
   private WorkerExecutor wasmPool;
   private JobPipeline pipeline;
@@ -102,12 +105,27 @@ public final class ExecutorVerticle extends VerticleBase {
     Held held = new Held(job, new Cancellation(), Promise.promise());
     running.put(key, held);
     occupying.add(key);
-    pipeline.execute(job, () -> freeSlot(key), held.cancellation())
-        .onComplete(decision -> done(key), failure -> {
-          LOG.warning(() -> key + " failed on the platform: " + failure);
-          done(key);
-        });
+    Future<?> attempt;
+    try {
+      attempt = pipeline.execute(job, () -> freeSlot(key), held.cancellation());
+    } catch (RuntimeException | Error e) {
+      attempt = Future.failedFuture(e);
+    }
+    attempt.onComplete(decision -> done(key), failure -> {
+      String reason = describe(failure);
+      LOG.warning(() -> key + " failed on the platform: " + reason);
+      failed.put(key, reason);
+      done(key);
+    });
     return Future.succeededFuture(true);
+  }
+
+  /** A platform failure as its broker records it: the kind of error and what it said. */
+  private static String describe(Throwable t) {
+    String message = t.getMessage() == null ? "" : ": " + t.getMessage();
+    String text = (t instanceof UcpException ? "" : t.getClass().getSimpleName()) + message;
+    text = text.startsWith(": ") ? text.substring(2) : text;
+    return text.length() > 500 ? text.substring(0, 500) + "..." : text;
   }
 
   /** The attempt no longer takes a slot (it is submitting its result, or it ended). */
@@ -213,9 +231,13 @@ public final class ExecutorVerticle extends VerticleBase {
       return;
     }
     List<AttemptRef> jobs = List.copyOf(running.keySet());
+    Map<AttemptRef, String> reports = Map.copyOf(failed);
+    List<AttemptFailure> failures = reports.entrySet().stream()
+        .map(e -> new AttemptFailure(e.getKey(), e.getValue())).toList();
     capabilities()
         .compose(caps -> Bus.<Boolean>request(vertx, Addresses.brokerHeartbeat(current),
-            new Heartbeat(executorId, config.slots(), caps, jobs), shortTimeout()))
+            new Heartbeat(executorId, config.slots(), caps, jobs, failures), shortTimeout()))
+        .onSuccess(ok -> reports.forEach(failed::remove))
         .onFailure(t -> {
           if (!current.equals(broker)) {
             return;

@@ -39,8 +39,10 @@ import org.ucp.wasm.WasmRunner;
  */
 final class JobPipeline {
   private static final Logger LOG = Logger.getLogger(JobPipeline.class.getName());
-  private static final int SUBMIT_TRIES = 5;
-  private static final int TRANSFER_TRIES = 3;
+  /** How long a result submission is retried while no arbiter answers (decisions are idempotent). */
+  private static final long SUBMIT_DEADLINE_MS = 120_000;
+  /** A data transfer is tried this often when it times out or finds no broker (one may have died). */
+  private static final int TRANSFER_TRIES = 6;
   private static final long UPLOAD_DEADLINE_MS = 15_000;
 
   private final Vertx vertx;
@@ -139,7 +141,14 @@ final class JobPipeline {
         spec.stdin() == null ? null : ws.stdin(), ws.stdout(), ws.stderr(),
         spec.capabilities().memoryMb(), timeout, config.maxOutputKb() * 1024L);
     return wasmPool.executeBlocking(() -> {
-      RunOutcome outcome = runner.run(request, cancellation);
+      RunOutcome outcome;
+      try {
+        outcome = runner.run(request, cancellation);
+      } catch (Error e) {
+        // An error of the executor itself (out of memory, a stack overflow in the runtime): the
+        // attempt fails on the platform and is retried, the slot is not left taken.
+        throw new UcpException(FailureCode.INTERNAL, "the executor failed while running it: " + e, e);
+      }
       long used = ws.diskUsage();
       long limit = spec.capabilities().diskMb() * 1024L * 1024L;
       if (outcome.exited() && used > limit) {
@@ -206,7 +215,7 @@ final class JobPipeline {
       }
     });
     return tried.future().recover(t -> again("upload of " + name, attempt, t)
-        ? uploadTry(name, file, deadlineMs, attempt + 1) : Future.failedFuture(t));
+        ? later(attempt).compose(v -> uploadTry(name, file, deadlineMs, attempt + 1)) : Future.failedFuture(t));
   }
 
   /** A data transfer through a broker, tried again when it timed out or found no broker (one may have died). */
@@ -215,7 +224,15 @@ final class JobPipeline {
   }
 
   private <T> Future<T> retried(String what, java.util.function.Supplier<Future<T>> transfer, int attempt) {
-    return transfer.get().recover(t -> again(what, attempt, t) ? retried(what, transfer, attempt + 1) : Future.failedFuture(t));
+    return transfer.get().recover(t -> again(what, attempt, t)
+        ? later(attempt).compose(v -> retried(what, transfer, attempt + 1)) : Future.failedFuture(t));
+  }
+
+  /** A growing pause before try {@code attempt + 1}: the cluster may still be settling a departure. */
+  private Future<Void> later(int attempt) {
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(Math.min(2_000, 100L << Math.min(attempt, 5)), id -> p.complete());
+    return p.future();
   }
 
   /** Whether try {@code attempt} of a transfer that failed with {@code t} is worth another. */
@@ -228,23 +245,28 @@ final class JobPipeline {
     return true;
   }
 
-  /** Submits to the arbiter, retrying when none answers: decisions are idempotent. */
+  /**
+   * Submits to any arbiter, retrying until {@link #SUBMIT_DEADLINE_MS} while none decides:
+   * decisions are idempotent (a repeated submission gets the same decision, and finishes a
+   * promotion a dead arbiter left undone). A refusal of the submission itself is final.
+   */
   private Future<Decision> submitWithRetry(ResultSubmission submission) {
     Promise<Decision> promise = Promise.promise();
-    attemptSubmit(submission, 1, promise);
+    attemptSubmit(submission, 1, System.currentTimeMillis() + SUBMIT_DEADLINE_MS, promise);
     return promise.future();
   }
 
-  private void attemptSubmit(ResultSubmission submission, int attempt, Promise<Decision> promise) {
+  private void attemptSubmit(ResultSubmission submission, int attempt, long deadline, Promise<Decision> promise) {
     Bus.<Decision>request(vertx, Addresses.ARBITER_SUBMIT, submission)
         .onSuccess(promise::complete)
         .onFailure(t -> {
-          if (attempt >= SUBMIT_TRIES) {
-            promise.fail(t);
+          FailureCode code = Failures.unwrap(t).code();
+          if (code == FailureCode.BAD_REQUEST || System.currentTimeMillis() >= deadline) {
+            promise.fail(new UcpException(code, "result submission failed after " + attempt + " tries: " + t.getMessage(), t));
             return;
           }
           LOG.warning(() -> "submission of " + submission.jobId() + " failed, try " + attempt + ": " + t.getMessage());
-          vertx.setTimer(200L * attempt, id -> attemptSubmit(submission, attempt + 1, promise));
+          vertx.setTimer(Math.min(2_000, 200L * attempt), id -> attemptSubmit(submission, attempt + 1, deadline, promise));
         });
   }
 

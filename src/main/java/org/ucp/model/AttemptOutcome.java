@@ -20,5 +20,11 @@ public enum AttemptOutcome {
    * Its executor no longer held it (its heartbeats stopped listing it: the run failed on the
    * platform, or the executor restarted); the job was redeployed.
    */
-  ORPHANED
+  ORPHANED,
+  /**
+   * The platform failed around it (a data transfer, the result submission, an error in the
+   * executor), as its executor reported; the job is retried until {@code broker.maxPlatformFailures}
+   * of its attempts ended this way, then FAILED with their reasons.
+   */
+  PLATFORM_FAILED
 }

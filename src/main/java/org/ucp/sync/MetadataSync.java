@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
+import org.ucp.bus.FailureCode;
+import org.ucp.bus.UcpException;
 import org.ucp.bus.JsonCodec;
 import org.ucp.bus.Messages.BrokerAnnounce;
 import org.ucp.bus.Messages.CoordinationView;
@@ -145,22 +147,38 @@ public final class MetadataSync {
   }
 
   /**
-   * Has one live peer store the visible version of {@code key} and acknowledge it, trying the
-   * peers in turn (the published delta reaches the others anyway). Completes with the number of
-   * brokers known to hold it: 2, or 1 when no peer is alive or none acknowledged.
+   * Sends the current version of {@code key} to one live peer after another until one stores it,
+   * and answers how many brokers hold it: 2, or 1 only when no other broker is alive. A peer that
+   * does not answer within 2 s is passed over; when every live peer failed, the round is tried
+   * again with the peers alive then, until {@code deadlineMs}; past it the answer fails
+   * UNAVAILABLE: the entry could not be acknowledged, and nothing pretends it was.
    */
-  public Future<Integer> replicate(String key) {
+  public Future<Integer> replicate(String key, long deadlineMs) {
     MetaEntry e = replica.get(key).orElseThrow();
     SyncDelta delta = new SyncDelta(brokerId, List.of(e), Map.of());
-    return storeAt(peers.live(System.currentTimeMillis()), 0, delta);
+    return storeRound(delta, System.currentTimeMillis() + deadlineMs, new java.util.TreeSet<>());
+  }
+
+  private Future<Integer> storeRound(SyncDelta delta, long deadline, java.util.Set<String> tried) {
+    List<String> live = peers.live(System.currentTimeMillis());
+    if (live.isEmpty()) {
+      return Future.succeededFuture(1);
+    }
+    tried.addAll(live);
+    return storeAt(live, 0, delta).recover(t -> {
+      if (System.currentTimeMillis() >= deadline) {
+        return Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "no other broker stored "
+            + delta.entries().get(0).key() + " in time (tried " + String.join(", ", tried) + ")"));
+      }
+      Promise<Void> pause = Promise.promise();
+      vertx.setTimer(250, id -> pause.complete());
+      return pause.future().compose(v -> storeRound(delta, deadline, tried));
+    });
   }
 
   private Future<Integer> storeAt(List<String> live, int i, SyncDelta delta) {
     if (i >= live.size()) {
-      if (!live.isEmpty()) {
-        LOG.warning(() -> "no peer acknowledged " + delta.entries().get(0).key() + "; answering with one copy");
-      }
-      return Future.succeededFuture(1);
+      return Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "no live peer acknowledged"));
     }
     count(delta);
     return Bus.<Boolean>request(vertx, Addresses.brokerSync(live.get(i)), delta, ASK)

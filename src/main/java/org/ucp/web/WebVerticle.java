@@ -138,7 +138,8 @@ public final class WebVerticle extends VerticleBase {
     try {
       String client = clientId(ctx.request().getHeader(CLIENT_HEADER));
       VectorClock clock = clientClock(ctx.request().getHeader(CLOCK_HEADER), client);
-      submit = new SubmitJob(JobSpecParser.parse(ctx.body().asString()), client, clock);
+      // The id is chosen here, so that the retry below of a submission whose broker left is the same job.
+      submit = new SubmitJob(JobSpecParser.parse(ctx.body().asString()), client, clock, java.util.UUID.randomUUID().toString());
     } catch (ValidationException e) {
       fail(ctx, e);
       return;

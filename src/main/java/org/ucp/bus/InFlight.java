@@ -1,0 +1,75 @@
+package org.ucp.bus;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The requests a node has pending on the event bus, so that none waits out its timeout on a
+ * member that is gone. Vert.x does not say which member a request went to, and it leaves a reply
+ * pending until its timeout when that member dies; so when any member leaves, every request
+ * pending at that moment fails at once as {@link FailureCode#UNAVAILABLE}, and its caller retries
+ * (every request UCP retries is idempotent). A request to a live member that is failed this way
+ * only costs one retry.
+ */
+public final class InFlight {
+  private static final Map<Vertx, InFlight> BY_VERTX = Collections.synchronizedMap(new WeakHashMap<>());
+
+  private record Pending(Context context, Promise<?> promise, String address) {}
+
+  private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
+  private long failed;
+
+  private InFlight() {}
+
+  static InFlight of(Vertx vertx) {
+    return BY_VERTX.computeIfAbsent(vertx, v -> new InFlight());
+  }
+
+  /** {@code reply}, unless a member leaves before it arrives. */
+  <R> Future<R> track(Vertx vertx, String address, Future<R> reply) {
+    if (reply.isComplete()) {
+      return reply;
+    }
+    Promise<R> promise = Promise.promise();
+    Pending p = new Pending(vertx.getOrCreateContext(), promise, address);
+    pending.add(p);
+    reply.onComplete(ar -> {
+      pending.remove(p);
+      if (ar.succeeded()) {
+        promise.tryComplete(ar.result());
+      } else {
+        promise.tryFail(ar.cause());
+      }
+    });
+    return promise.future();
+  }
+
+  /** A cluster member left: every request pending now fails, on its own context. */
+  void memberLeft(String member) {
+    List<Pending> now = List.copyOf(pending);
+    for (Pending p : now) {
+      pending.remove(p);
+      synchronized (this) {
+        failed++;
+      }
+      p.context().runOnContext(v -> p.promise().tryFail(new UcpException(FailureCode.UNAVAILABLE,
+          "cluster member " + member + " left while a request to " + p.address() + " was pending; try again")));
+    }
+  }
+
+  int size() {
+    return pending.size();
+  }
+
+  synchronized long failedCount() {
+    return failed;
+  }
+}
