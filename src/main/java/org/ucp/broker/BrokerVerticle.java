@@ -6,8 +6,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.logging.Logger;
 import org.ucp.broker.BrokerAction.CheckDecision;
 import org.ucp.broker.BrokerAction.DeleteExecutorRows;
@@ -60,8 +58,6 @@ public final class BrokerVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(BrokerVerticle.class.getName());
   private static final long ANNOUNCE_MS = 500;
   private static final long SWEEP_MS = 200;
-  /** How long a submission may wait for a second broker to store the job. */
-  private static final long ACK_DEADLINE_MS = 10_000;
   /** An executor answers a run or a stop at once (a stop once the slot is free): no long waits on a dead one. */
   private static final DeliveryOptions TO_EXECUTOR = new DeliveryOptions().setSendTimeout(5_000);
 
@@ -78,6 +74,7 @@ public final class BrokerVerticle extends VerticleBase {
   /** One link to the datastores, shared by the index and the router. */
   private StoreLink stores;
   private ExecutorRows executorRows;
+  private Submissions submissions;
 
   public BrokerVerticle(BrokerSettings settings, ClusterMembership membership, HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
@@ -94,6 +91,7 @@ public final class BrokerVerticle extends VerticleBase {
       sync = new MetadataSync(vertx, brokerId, settings.clusterNodeId(), settings.syncIntervalMs(), clock);
       core = new BrokerCore(settings, sync.peers(), clock);
       executorRows = new ExecutorRows(brokerId, sync);
+      submissions = new Submissions(vertx, brokerId, core, sync, event -> act(event));
       sync.onRemote(this::remote);
       sync.onPeerDead(dead -> act(() -> core.peerDead(dead, now())));
       stores = new StoreLink(vertx);
@@ -122,8 +120,8 @@ public final class BrokerVerticle extends VerticleBase {
       act(() -> core.restarted(now()));
       return persistClock(clock.reservationDue());
     }).compose(persisted -> Future.all(List.of(
-        Bus.<SubmitJob, JobAccepted>serve(vertx, Addresses.BROKER_SUBMIT, this::submit),
-        Bus.<SubmitJob, JobAccepted>serve(vertx, Addresses.brokerSubmit(brokerId), this::submit),
+        Bus.<SubmitJob, JobAccepted>serve(vertx, Addresses.BROKER_SUBMIT, submissions::submit),
+        Bus.<SubmitJob, JobAccepted>serve(vertx, Addresses.brokerSubmit(brokerId), submissions::submit),
         Bus.<JobQuery, JobView>serve(vertx, Addresses.brokerJobGet(brokerId), this::job),
         Bus.<JobListQuery, JobPage>serve(vertx, Addresses.brokerJobList(brokerId),
             q -> Future.succeededFuture(JobPages.page(core.cluster().all(core.jobs()), q))),
@@ -174,38 +172,6 @@ public final class BrokerVerticle extends VerticleBase {
       event.run();
       return null;
     });
-  }
-
-  private Future<JobAccepted> submit(SubmitJob request) {
-    String jobId = request.jobId() != null ? request.jobId() : UUID.randomUUID().toString();
-    Optional<JobView> known = core.jobs().get(jobId);
-    if (known.isPresent()) {
-      // A retry of a submission whose answer was lost: the same job, acknowledged again.
-      return acknowledged(known.get());
-    }
-    Optional<JobView> elsewhere = core.cluster().get(jobId);
-    if (elsewhere.isPresent()) {
-      JobView job = elsewhere.get();
-      return Future.succeededFuture(new JobAccepted(jobId, job.state(), job.stamp(), job.owner(), 2));
-    }
-    BrokerCore.Submitted submitted = act(() -> core.submit(request, jobId, now()));
-    if (submitted instanceof BrokerCore.Forward forward) {
-      // Dependencies are settled by the broker that holds them: the job goes to it.
-      return Bus.request(vertx, Addresses.brokerSubmit(forward.brokerId()), request);
-    }
-    return acknowledged(((BrokerCore.Taken) submitted).job());
-  }
-
-  /**
-   * The answer to a submission, once another broker holds the job too (when one is alive); when
-   * none stored it within {@link #ACK_DEADLINE_MS}, a 503 that says so (the job stays here and
-   * may still run, but it was not acknowledged).
-   */
-  private Future<JobAccepted> acknowledged(JobView job) {
-    return sync.replicate(jobKey(job.jobId()), ACK_DEADLINE_MS)
-        .map(replicas -> new JobAccepted(job.jobId(), job.state(), job.stamp(), brokerId, replicas))
-        .recover(t -> Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE,
-            "job " + job.jobId() + " is not acknowledged: " + t.getMessage())));
   }
 
   /** A job from this broker's table, or else from its replica of the other brokers' metadata. */

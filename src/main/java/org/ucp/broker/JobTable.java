@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.ucp.bus.Messages.JobPage;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.clock.VectorClock;
 import org.ucp.model.Attempt;
@@ -90,13 +89,6 @@ public final class JobTable {
   /** QUEUED jobs in arrival order. */
   public List<JobView> queued() {
     return jobs.values().stream().filter(j -> j.state() == JobState.QUEUED).toList();
-  }
-
-  public JobPage page(JobState state, int page, int size) {
-    List<JobView> all = jobs.values().stream().filter(j -> state == null || j.state() == state).toList();
-    int from = (int) Math.min((long) page * size, all.size());
-    int to = Math.min(from + size, all.size());
-    return new JobPage(List.copyOf(all.subList(from, to)), page, size, all.size());
   }
 
   /** Records a dispatch: the job is RUNNING as a new attempt on {@code executor}. */

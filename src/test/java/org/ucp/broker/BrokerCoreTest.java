@@ -248,4 +248,71 @@ class BrokerCoreTest {
     assertEquals(List.of("sent"), again.stream().map(r -> r.attempt().jobId()).toList(), "redeployed at once");
     assertEquals(2, again.get(0).attempt().attempt());
   }
+
+  @Test
+  void anAttemptTheExecutorReportsFailedOnThePlatformIsRetriedThenTheJobFailsWithTheReasons() {
+    BrokerCore core = new BrokerCore(new BrokerSettings("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED, 60_000, 1_000,
+        3_000, 1_000, "node-b1", 1, null, 2), new Peers("b1", 2_000, 10_000, 1_000), new BrokerClock("b1", 0));
+    register(core, "e1", 1);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    core.runAccepted("e1", new AttemptRef("j1", 1), T);
+
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(), List.of(
+        new org.ucp.bus.Messages.AttemptFailure(new AttemptRef("j1", 1), "upload of j1/attempts/1/result.zip timed out"))), T + 1);
+
+    assertEquals(AttemptOutcome.PLATFORM_FAILED, job(core, "j1").attempts().get(0).outcome());
+    assertEquals("upload of j1/attempts/1/result.zip timed out", job(core, "j1").attempts().get(0).reason());
+    List<BrokerAction.Run> again = recordAll(core, core.drain());
+    assertEquals(1, again.size(), "the slot is free again and the job is retried at once");
+    assertEquals(2, again.get(0).run().attempt());
+
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(), List.of(
+        new org.ucp.bus.Messages.AttemptFailure(new AttemptRef("j1", 2), "OutOfMemoryError: Java heap space"))), T + 2);
+    assertEquals(JobState.FAILED, job(core, "j1").state());
+    assertTrue(job(core, "j1").reason().contains("OutOfMemoryError"), job(core, "j1").reason());
+    assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "the budget of 2 is spent");
+  }
+
+  @Test
+  void anAttemptRecordedRefusedThatTheExecutorNonethelessRunsIsStopped() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 2);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    core.refused(new AttemptRef("j1", 1), "e1", "the run request timed out", T);
+    core.drain();
+
+    core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of(new AttemptRef("j1", 1))), T + 1_000);
+
+    List<BrokerAction.Stop> stops = only(core.drain(), BrokerAction.Stop.class);
+    assertEquals(1, stops.size());
+    assertEquals("e1", stops.get(0).executorId());
+    assertEquals(new AttemptRef("j1", 1), new AttemptRef(stops.get(0).stop().jobId(), stops.get(0).stop().attempt()));
+  }
+
+  @Test
+  void theAuditTakesEveryUnfinishedJobWhoseLiveOwnerIsThisBrokerAndNoOther() {
+    Peers peers = new Peers("b1", 2_000, 10_000, 1_000);
+    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
+    long now = T;
+    peers.heard("b0", "node-b0", now);
+    peers.heard("b2", "node-b2", now);
+    peers.memberLeft("node-b0");
+    core.peerDead("b0", now);
+    core.restarted(now);
+    core.drain();
+    // Versions that reached this broker's replica only after the adoption and the restart.
+    core.observed(new JobView("dead-owner", spec(EmergencyLevel.NONE), JobState.QUEUED, "b0", T, List.of(), null, null), now);
+    core.observed(new JobView("own", spec(EmergencyLevel.NONE), JobState.QUEUED, "b1", T, List.of(), null, null), now);
+    core.observed(new JobView("live-peer", spec(EmergencyLevel.NONE), JobState.QUEUED, "b2", T, List.of(), null, null), now);
+    assertTrue(core.jobs().all().isEmpty(), "observing alone adopts nothing");
+
+    core.auditOwnership(now + 1_000);
+
+    assertEquals(List.of("dead-owner", "own"), core.jobs().all().stream().map(JobView::jobId).sorted().toList());
+    assertTrue(core.jobs().all().stream().allMatch(j -> j.owner().equals("b1")));
+    core.auditOwnership(now + 2_000);
+    assertEquals(2, core.jobs().all().size(), "a second audit changes nothing");
+  }
 }

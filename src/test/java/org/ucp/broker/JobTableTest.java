@@ -10,7 +10,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.ucp.bus.Messages.JobPage;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.clock.VectorClock;
 import org.ucp.model.Attempt;
@@ -218,25 +217,24 @@ class JobTableTest {
   }
 
   @Test
-  void pageFiltersByStateAndPaginates() {
-    for (String id : List.of("j1", "j2", "j3", "j4", "j5")) {
-      table.add(id, spec(), "alice", 1);
-    }
-    table.dispatch("j2", "e1", "b1", CLOCK, 2);
+  void platformFailuresRequeueUntilTheBudgetThenFailTheJobAndItsDependants() {
+    table.add("a", spec(), "alice", 1);
+    table.add("b", spec("a"), "alice", 1);
+    table.dispatch("a", "e1", "b1", CLOCK, 2);
+    assertEquals(List.of(), table.platformFailed("a", 7, "stale report", 2, 3), "a report of another attempt changes nothing");
 
-    JobPage queued = table.page(JobState.QUEUED, 0, 3);
-    JobPage queuedRest = table.page(JobState.QUEUED, 1, 3);
-    JobPage all = table.page(null, 1, 2);
-    JobPage running = table.page(JobState.RUNNING, 0, 10);
+    List<JobView> first = table.platformFailed("a", 1, "upload of a/x timed out", 2, 3);
+    assertEquals(JobState.QUEUED, first.get(0).state());
+    assertEquals(AttemptOutcome.PLATFORM_FAILED, first.get(0).attempts().get(0).outcome());
+    assertEquals("upload of a/x timed out", first.get(0).attempts().get(0).reason());
 
-    assertEquals(List.of("j1", "j3", "j4"), queued.jobs().stream().map(JobView::jobId).toList());
-    assertEquals(4, queued.total());
-    assertEquals(List.of("j5"), queuedRest.jobs().stream().map(JobView::jobId).toList());
-    assertEquals(List.of("j3", "j4"), all.jobs().stream().map(JobView::jobId).toList());
-    assertEquals(5, all.total());
-    assertEquals(List.of("j2"), running.jobs().stream().map(JobView::jobId).toList());
-    assertEquals(List.of(), table.page(JobState.COMPLETED, 0, 10).jobs());
-    assertEquals(List.of(), table.page(null, 7, 10).jobs());
+    table.dispatch("a", "e2", "b1", CLOCK, 4);
+    List<JobView> second = table.platformFailed("a", 2, "OutOfMemoryError: Java heap space", 2, 5);
+    assertEquals(JobState.FAILED, state("a"));
+    assertEquals("failed on the platform 2 times: #1: upload of a/x timed out; #2: OutOfMemoryError: Java heap space",
+        table.get("a").orElseThrow().reason());
+    assertEquals(List.of("a", "b"), second.stream().map(JobView::jobId).toList());
+    assertEquals(JobState.FAILED, state("b"), "a dependant fails with it");
   }
 
   @Test
