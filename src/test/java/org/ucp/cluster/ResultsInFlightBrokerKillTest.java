@@ -1,0 +1,123 @@
+package org.ucp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.ucp.app.Embedded;
+import org.ucp.app.Node;
+import org.ucp.model.AttemptOutcome;
+import org.ucp.model.JobState;
+import org.ucp.model.JobView;
+import org.ucp.testing.ControlNode;
+import org.ucp.testing.Poll;
+import org.ucp.testing.ProcessNode;
+import org.ucp.testing.RawHttp;
+import org.ucp.testing.Wasm;
+
+/**
+ * Two nodes in their own JVMs, each broker, datastore, arbiter and web; two executors. Twenty
+ * short jobs are acknowledged through the first node, which is killed with kill -9 0.3 s later,
+ * while results are uploaded through it, stored on it and submitted to its arbiter. Every job
+ * completes once through the survivor, soon: no request waits out its timeout on the dead node
+ * (data puts wait up to 180 s, submissions 30 s), and no attempt dropped on the platform stays
+ * RUNNING at its broker.
+ */
+@Timeout(200)
+class ResultsInFlightBrokerKillTest {
+  /** About a tenth of a second of work for cpu.wasm. */
+  private static final String WORK = "50000000";
+  private static final Map<String, String> NODE = Map.of("ucp.broker.syncInterval", "500");
+
+  @TempDir Path dir;
+  ControlNode control;
+  final List<ProcessNode> nodes = new ArrayList<>();
+  final List<Node> executors = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(ProcessNode::close);
+    executors.forEach(n -> Embedded.await(n.close(), 30));
+    if (control != null) {
+      control.close();
+    }
+  }
+
+  private ProcessNode node(String id, int index) {
+    ProcessNode p = ProcessNode.start(id, dir.resolve(id), "broker,datastore,arbiter,web", control.cluster,
+        control.ports[index], control.members, NODE);
+    nodes.add(p);
+    return p;
+  }
+
+  @Test
+  void everyJobAcknowledgedByANodeKilledWithResultsInFlightCompletesOnceWithoutWaitingOutATimeout() {
+    control = new ControlNode(dir, 5, "web", Map.of());
+    ProcessNode a = node("node-a", 1);
+    ProcessNode b = node("node-b", 2);
+    Poll.until(Duration.ofSeconds(30), "the brokers to see each other", () ->
+        control.coordination("node-a").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE)
+            && control.coordination("node-b").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE)
+            ? true : null);
+    RawHttp viaA = new RawHttp("http://127.0.0.1:" + a.httpPort());
+    RawHttp viaB = new RawHttp("http://127.0.0.1:" + b.httpPort());
+    assertEquals(201, viaA.put("/api/data/apps/cpu.wasm", Wasm.bytes("cpu")).status());
+    executors.add(control.inProcess(dir, "exec-1", 3, "executor", Map.of("executor.slots", "2")));
+    executors.add(control.inProcess(dir, "exec-2", 4, "executor", Map.of("executor.slots", "2")));
+    control.awaitExecutor("exec-1", "ALIVE", Duration.ofSeconds(30));
+    control.awaitExecutor("exec-2", "ALIVE", Duration.ofSeconds(30));
+
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      RawHttp.Response r = viaA.post("/api/jobs",
+          new JsonObject().put("module", "apps/cpu.wasm").put("args", new JsonArray().add(WORK)).encode());
+      assertEquals(202, r.status(), r.text());
+      assertEquals(2, r.json().getInteger("replicas"), r.text());
+      ids.add(r.json().getString("jobId"));
+    }
+    pause(300); // the fault's timing: results of the first jobs are on their way through node-a
+    long killed = System.currentTimeMillis();
+    a.kill9();
+
+    Map<String, JobView> last = new HashMap<>();
+    Poll.until(Duration.ofSeconds(90), () -> "every job to complete; still open: " + last.values().stream()
+        .filter(j -> !j.state().isFinal()).map(j -> j.jobId() + " " + j.state() + " " + j.attempts()).toList()
+        + "\n--- node-b ---\n" + tail(b.log()), () -> {
+          for (String id : ids) {
+            last.put(id, control.jobAt("node-b", id));
+          }
+          return last.values().stream().allMatch(j -> j.state().isFinal()) ? true : null;
+        });
+    long seconds = (System.currentTimeMillis() - killed) / 1000;
+    for (JobView job : last.values()) {
+      assertEquals(JobState.COMPLETED, job.state(), job.toString());
+      assertEquals(1, job.attempts().stream().filter(x -> x.outcome() == AttemptOutcome.ACCEPTED).count(),
+          "exactly one accepted attempt: " + job);
+    }
+    assertEquals(200, viaB.get("/api/data/" + ids.get(0) + "/result").status(), "the result reads back");
+    System.out.println("all 20 jobs completed " + seconds + " s after the kill");
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String tail(String log) {
+    String ucp = log.lines().filter(l -> l.contains("org.ucp.")).collect(java.util.stream.Collectors.joining("\n"));
+    return ucp.substring(Math.max(0, ucp.length() - 5_000));
+  }
+}
