@@ -26,11 +26,19 @@ public final class BrokerDirectory {
   /** Listens to announcements on {@code vertx}'s event bus, and asks every broker to announce now. */
   public static BrokerDirectory listen(Vertx vertx, long staleAfterMs) {
     BrokerDirectory directory = new BrokerDirectory(staleAfterMs);
-    vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED,
-            m -> directory.brokers.put(m.body().brokerId(), new Seen(m.body(), System.currentTimeMillis())))
+    vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED, m -> directory.heard(m.body()))
         .completion()
         .onSuccess(v -> vertx.eventBus().publish(Addresses.BROKERS_QUERY, ""));
     return directory;
+  }
+
+  /** A directory fed by hand ({@link #heard}), for tests of the choices. */
+  static BrokerDirectory unlistened(long staleAfterMs) {
+    return new BrokerDirectory(staleAfterMs);
+  }
+
+  void heard(BrokerAnnounce announce) {
+    brokers.put(announce.brokerId(), new Seen(announce, System.currentTimeMillis()));
   }
 
   /** Brokers heard from recently, by name. */
@@ -52,6 +60,26 @@ public final class BrokerDirectory {
             .thenComparing(BrokerAnnounce::brokerId))
         .map(BrokerAnnounce::brokerId)
         .or(() -> live().stream().map(BrokerAnnounce::brokerId).filter(id -> id.equals(avoid)).findFirst());
+  }
+
+  /**
+   * A live broker whose queue outgrows its executors (none, or more than two queued jobs per
+   * executor), when {@code current} has nothing queued: an idle executor of {@code current} is
+   * more use there. Brokers schedule only on the executors registered with them, so a broker that
+   * restarted, or that took a dead peer's jobs, would otherwise keep its queue with none. The
+   * busiest (queued jobs per executor) is chosen.
+   */
+  public Optional<String> busierThan(String current) {
+    List<BrokerAnnounce> live = live();
+    boolean idle = live.stream().anyMatch(b -> b.brokerId().equals(current) && b.queued() == 0);
+    if (!idle) {
+      return Optional.empty();
+    }
+    return live.stream()
+        .filter(b -> !b.brokerId().equals(current) && b.queued() > 0 && (b.executors() == 0 || b.queued() > 2 * b.executors()))
+        .max(Comparator.comparingDouble((BrokerAnnounce b) -> b.queued() / (b.executors() + 1.0))
+            .thenComparing(BrokerAnnounce::brokerId, Comparator.reverseOrder()))
+        .map(BrokerAnnounce::brokerId);
   }
 
   /** Forgets a broker that stopped answering. */

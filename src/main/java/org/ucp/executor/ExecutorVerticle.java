@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,8 @@ public final class ExecutorVerticle extends VerticleBase {
   private SystemProbe probe;
   private BrokerDirectory brokers;
   private String broker;
+  /** The broker registered with or being registered with: runs from any other are refused. */
+  private String expected;
   private boolean registering;
 
   public ExecutorVerticle(String executorId, String clusterNodeId, ExecutorConfig config, long executorTimeoutMs, Path workDir) {
@@ -97,6 +100,10 @@ public final class ExecutorVerticle extends VerticleBase {
     AttemptRef key = new AttemptRef(job.jobId(), job.attempt());
     if (running.containsKey(key)) {
       return Future.succeededFuture(true);
+    }
+    if (expected != null && !expected.equals(job.brokerId())) {
+      // This executor moved to another broker; the old one learns from the refusal.
+      return Future.failedFuture(new UcpException(FailureCode.NO_CAPACITY, executorId + " is registered with broker " + expected));
     }
     if (occupying.size() >= config.slots()) {
       return Future.failedFuture(new UcpException(FailureCode.NO_CAPACITY, executorId + " has no free slot"));
@@ -188,6 +195,7 @@ public final class ExecutorVerticle extends VerticleBase {
       return;
     }
     registering = true;
+    expected = target;
     List<AttemptRef> held = List.copyOf(running.keySet());
     capabilities()
         .compose(caps -> Bus.<Registered>request(vertx, Addresses.brokerRegister(target),
@@ -228,6 +236,13 @@ public final class ExecutorVerticle extends VerticleBase {
       LOG.warning(() -> "broker " + current + " is silent; re-registering");
       broker = null;
       register();
+      return;
+    }
+    Optional<String> busier = running.isEmpty() ? brokers.busierThan(current) : Optional.empty();
+    if (busier.isPresent()) {
+      LOG.info(() -> executorId + " is idle and broker " + busier.get() + " has jobs waiting; moving there from " + current);
+      broker = null;
+      register(busier.get());
       return;
     }
     List<AttemptRef> jobs = List.copyOf(running.keySet());

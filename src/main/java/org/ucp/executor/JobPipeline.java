@@ -44,6 +44,8 @@ final class JobPipeline {
   /** A data transfer is tried this often when it times out or finds no broker (one may have died). */
   private static final int TRANSFER_TRIES = 6;
   private static final long UPLOAD_DEADLINE_MS = 15_000;
+  /** Data transfers of one attempt in flight at once (a job may read or publish thousands of names). */
+  private static final int PARALLEL_TRANSFERS = 8;
 
   private final Vertx vertx;
   private final String executorId;
@@ -115,14 +117,10 @@ final class JobPipeline {
       return blocking(() -> ws.inputFile(path)).compose(file -> fetch(name, "inputs." + path, file));
     }
     return data.listAll(DataName.prefix(name))
-        .compose(entries -> {
-          List<Future<?>> each = new ArrayList<>();
-          for (DataEntry entry : entries) {
-            String target = JobWorkspace.wildcardTarget(path, name, entry.name());
-            each.add(blocking(() -> ws.inputFile(target)).compose(file -> fetch(entry.name(), "inputs." + path, file)));
-          }
-          return Future.all(each);
-        });
+        .compose(entries -> Windowed.each(vertx, entries, PARALLEL_TRANSFERS, entry -> {
+          String target = JobWorkspace.wildcardTarget(path, name, entry.name());
+          return blocking(() -> ws.inputFile(target)).compose(file -> fetch(entry.name(), "inputs." + path, file));
+        }));
   }
 
   private Future<DataEntry> fetch(String name, String field, Path file) {
@@ -176,14 +174,14 @@ final class JobPipeline {
     return blocking(() -> new Packaged(ws.writeZip(job.spec(), outcome), ws.namedResults(job.spec())))
         .compose(p -> {
           Map<String, String> named = new LinkedHashMap<>();
-          List<Future<?>> uploads = new ArrayList<>();
-          uploads.add(upload(prefix + "result.zip", ws.zip()));
+          List<Map.Entry<String, Path>> uploads = new ArrayList<>();
+          uploads.add(Map.entry(prefix + "result.zip", ws.zip()));
           p.named().forEach((name, file) -> {
             named.put(name, prefix + "named/" + name);
-            uploads.add(upload(prefix + "named/" + name, file));
+            uploads.add(Map.entry(prefix + "named/" + name, file));
           });
           Messages.RunStatus status = outcome.exited() ? Messages.RunStatus.EXITED : Messages.RunStatus.FAILED;
-          return Future.all(uploads).map(v -> new ResultSubmission(
+          return Windowed.each(vertx, uploads, PARALLEL_TRANSFERS, u -> upload(u.getKey(), u.getValue())).map(v -> new ResultSubmission(
               job.jobId(), job.attempt(), executorId, job.clock(), p.sha256(), prefix + "result.zip",
               status, outcome.exitCode(), outcome.reason(), named));
         });

@@ -160,7 +160,10 @@ public final class MetadataSync {
   }
 
   private Future<Integer> storeRound(SyncDelta delta, long deadline, java.util.Set<String> tried) {
-    List<String> live = peers.live(System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    // Peers heard from lately first: a SUSPECT one (maybe frozen) would cost its whole timeout.
+    List<String> live = new ArrayList<>(peers.live(now));
+    live.sort(java.util.Comparator.comparing((String p) -> peers.health(p, now) != PeerHealth.ALIVE));
     if (live.isEmpty()) {
       return Future.succeededFuture(1);
     }
