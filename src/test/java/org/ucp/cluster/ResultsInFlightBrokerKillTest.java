@@ -108,6 +108,25 @@ class ResultsInFlightBrokerKillTest {
     }
     assertEquals(200, viaB.get("/api/data/" + ids.get(0) + "/result").status(), "the result reads back");
     System.out.println("all 20 jobs completed " + seconds + " s after the kill");
+
+    // node-a comes back under its name while node-b holds its work and every executor: the jobs
+    // it now takes must still run (an idle executor moves to the broker whose queue has none).
+    a = node("node-a", 1);
+    RawHttp viaNewA = new RawHttp("http://127.0.0.1:" + a.httpPort());
+    List<String> later = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      RawHttp.Response r = viaNewA.post("/api/jobs",
+          new JsonObject().put("module", "apps/cpu.wasm").put("args", new JsonArray().add(WORK)).encode());
+      assertEquals(202, r.status(), r.text());
+      assertEquals("node-a", r.json().getString("owner"), r.text());
+      later.add(r.json().getString("jobId"));
+    }
+    ProcessNode restarted = a;
+    Poll.until(Duration.ofSeconds(60), () -> "the restarted broker's jobs to complete\n--- node-a ---\n" + tail(restarted.log()),
+        () -> later.stream().allMatch(id -> control.jobAt("node-b", id).state() == JobState.COMPLETED) ? true : null);
+    for (String id : ids) {
+      assertEquals("node-b", control.jobAt("node-a", id).owner(), "the successor keeps what it adopted: " + id);
+    }
   }
 
   private static void pause(long ms) {
