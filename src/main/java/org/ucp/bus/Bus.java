@@ -49,6 +49,34 @@ public final class Bus {
     return InFlight.of(vertx).track(vertx, address, reply);
   }
 
+  /** Tries of an idempotent request that failed UNAVAILABLE (a member left while it was pending, or none served it). */
+  private static final int IDEMPOTENT_TRIES = 4;
+
+  /**
+   * A request that may be sent again: when it fails {@link FailureCode#UNAVAILABLE} it is retried
+   * (after 100, 200, 400 ms), so that a member leaving while it was pending costs a moment, not an
+   * error. For reads, and writes that leave the same state when repeated.
+   */
+  public static <R> Future<R> requestIdempotent(Vertx vertx, String address, Object body, DeliveryOptions options) {
+    return idempotent(vertx, () -> request(vertx, address, body, options), 1);
+  }
+
+  /** {@link #ask} with the retries of {@link #requestIdempotent}. */
+  public static <R> Future<Message<R>> askIdempotent(Vertx vertx, String address, Object body, DeliveryOptions options) {
+    return idempotent(vertx, () -> ask(vertx, address, body, options), 1);
+  }
+
+  private static <T> Future<T> idempotent(Vertx vertx, java.util.function.Supplier<Future<T>> send, int attempt) {
+    return send.get().recover(t -> {
+      if (attempt >= IDEMPOTENT_TRIES || !(t instanceof UcpException u) || u.code() != FailureCode.UNAVAILABLE) {
+        return Future.failedFuture(t);
+      }
+      io.vertx.core.Promise<Void> pause = io.vertx.core.Promise.promise();
+      vertx.setTimer(100L << (attempt - 1), id -> pause.complete());
+      return pause.future().compose(v -> idempotent(vertx, send, attempt + 1));
+    });
+  }
+
   /** Like {@link #request}, answering the whole reply (its headers too). */
   public static <R> Future<Message<R>> ask(Vertx vertx, String address, Object body, DeliveryOptions options) {
     Future<Message<R>> reply = vertx.eventBus()

@@ -53,7 +53,7 @@ public final class BrokerQueries {
     if (i >= brokers.size()) {
       return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no job " + jobId));
     }
-    return Bus.<JobView>request(vertx, Addresses.brokerJobGet(brokers.get(i)), new JobQuery(jobId), ASK)
+    return Bus.<JobView>requestIdempotent(vertx, Addresses.brokerJobGet(brokers.get(i)), new JobQuery(jobId), ASK)
         .recover(t -> findJob(brokers, i + 1, jobId));
   }
 
@@ -69,7 +69,7 @@ public final class BrokerQueries {
     if (i >= brokers.size()) {
       return Future.succeededFuture(new JobPage(List.of(), query.page(), query.size(), 0));
     }
-    return Bus.<JobPage>request(vertx, Addresses.brokerJobList(brokers.get(i)), query, ASK)
+    return Bus.<JobPage>requestIdempotent(vertx, Addresses.brokerJobList(brokers.get(i)), query, ASK)
         .recover(t -> pageFrom(brokers, i + 1, query));
   }
 

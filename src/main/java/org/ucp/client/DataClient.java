@@ -41,6 +41,7 @@ public final class DataClient {
   public static final long MAX_IN_MEMORY = 64L * 1024 * 1024;
   private static final DeliveryOptions CHUNK = new DeliveryOptions().setSendTimeout(60_000);
   private static final DeliveryOptions COMMIT = new DeliveryOptions().setSendTimeout(180_000);
+  private static final DeliveryOptions DEFAULT = new DeliveryOptions().setSendTimeout(Bus.DEFAULT_TIMEOUT_MS);
 
   private final Vertx vertx;
 
@@ -51,7 +52,7 @@ public final class DataClient {
   /** Stores {@code bytes} under {@code name} (one message when it fits a chunk, else streamed). */
   public Future<DataEntry> put(String name, Buffer bytes) {
     if (bytes.length() <= DataProtocol.CHUNK) {
-      return Bus.request(vertx, Addresses.BROKER_DATA_PUT, bytes,
+      return Bus.requestIdempotent(vertx, Addresses.BROKER_DATA_PUT, bytes,
           new DeliveryOptions(COMMIT).addHeader(DataProtocol.NAME, name));
     }
     return new Upload(name, null).sendAll(bytes);
@@ -250,7 +251,7 @@ public final class DataClient {
     }
 
     private Future<Message<Buffer>> chunk(String version, long offset) {
-      return Bus.ask(vertx, Addresses.BROKER_DATA_READ, new ReadAt(name, version, offset, DataProtocol.CHUNK), CHUNK);
+      return Bus.askIdempotent(vertx, Addresses.BROKER_DATA_READ, new ReadAt(name, version, offset, DataProtocol.CHUNK), CHUNK);
     }
 
     /** Keeps {@link DataProtocol#WINDOW} chunks requested ahead of the one being written out. */
@@ -303,12 +304,12 @@ public final class DataClient {
   }
 
   public Future<DataEntry> stat(String name) {
-    return Bus.request(vertx, Addresses.BROKER_DATA_STAT, new DataRequest(name));
+    return Bus.requestIdempotent(vertx, Addresses.BROKER_DATA_STAT, new DataRequest(name), DEFAULT);
   }
 
   /** Deletes one name, or every name with a prefix when {@code name} ends in {@code *}; answers how many. */
   public Future<Integer> delete(String name) {
-    return Bus.request(vertx, Addresses.BROKER_DATA_DELETE, new DataRequest(name));
+    return Bus.requestIdempotent(vertx, Addresses.BROKER_DATA_DELETE, new DataRequest(name), DEFAULT);
   }
 
   /** Deletes all of a job's data except its accepted result ({@code <jobId>/result}). */
@@ -317,7 +318,7 @@ public final class DataClient {
   }
 
   public Future<DataPage> list(String prefix, int page, int size) {
-    return Bus.request(vertx, Addresses.BROKER_DATA_LIST, new DataListQuery(prefix, page, size));
+    return Bus.requestIdempotent(vertx, Addresses.BROKER_DATA_LIST, new DataListQuery(prefix, page, size), DEFAULT);
   }
 
   /** Every name under {@code prefix}, however many pages that takes. */
