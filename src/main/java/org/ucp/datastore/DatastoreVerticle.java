@@ -6,7 +6,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -46,6 +45,7 @@ public final class DatastoreVerticle extends VerticleBase {
   private final String datastoreId;
   private final String clusterNodeId;
   private final Map<String, Session> uploads = new HashMap<>();
+  private final StoreErrors errors;
   private FileDataStore store;
   private long objects;
   private long storedBytes;
@@ -66,6 +66,7 @@ public final class DatastoreVerticle extends VerticleBase {
     this.datastoreId = datastoreId;
     this.clusterNodeId = clusterNodeId;
     this.root = root;
+    this.errors = new StoreErrors(datastoreId, root);
   }
 
   @Override
@@ -207,24 +208,8 @@ public final class DatastoreVerticle extends VerticleBase {
         .addHeader(DataProtocol.DATASTORES, String.join(",", e.datastores()));
   }
 
-  /** Runs file work on a worker thread, mapping I/O and name errors to failure codes. */
+  /** Runs file work on a worker thread; failures are typed and carry no host path ({@link StoreErrors}). */
   private <T> Future<T> blocking(Callable<T> work) {
-    return vertx.<T>executeBlocking(work, false)
-        .recover(
-            t -> {
-              if (t instanceof NoSuchFileException e) {
-                return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no data named '" + e.getMessage() + "'"));
-              }
-              if (t instanceof FileDataStore.StaleVersionException e) {
-                return Future.failedFuture(new UcpException(FailureCode.CONFLICT, e.getMessage()));
-              }
-              if (t instanceof IllegalArgumentException e) {
-                return Future.failedFuture(new UcpException(FailureCode.BAD_REQUEST, e.getMessage()));
-              }
-              if (t instanceof IOException e) {
-                return Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "datastore " + datastoreId + ": " + e));
-              }
-              return Future.failedFuture(t);
-            });
+    return vertx.<T>executeBlocking(work, false).recover(t -> Future.failedFuture(errors.forClient(t)));
   }
 }
