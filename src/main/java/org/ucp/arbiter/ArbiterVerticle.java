@@ -32,6 +32,9 @@ import org.ucp.client.DataClient;
  * named results to their names), and is announced on {@link Addresses#RESULTS_DECIDED}.
  * Rejections are announced on {@link Addresses#RESULTS_REJECTED}.
  *
+ * <p>A result accepted but left unpromoted (a copy failed, or its arbiter died, and its executor
+ * gave up) is finished by the {@link PromotionSweeper} every arbiter runs.
+ *
  * <p>After a split brain, Hazelcast merges the decision map with {@code DecisionMergePolicy}; every
  * arbiter hears of each merged entry, one of them claims it ({@link DecisionStore#claimMergedAway})
  * and announces each losing acceptance as REJECTED {@link RejectReason#MERGED_AWAY}, then promotes
@@ -46,6 +49,7 @@ public final class ArbiterVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private DecisionStore store;
   private Promoter promoter;
+  private PromotionSweeper sweeper;
   private UUID mergeListener;
 
   /**
@@ -75,17 +79,22 @@ public final class ArbiterVerticle extends VerticleBase {
   public Future<?> start() {
     store = new DecisionStore(hazelcast, context);
     promoter = new Promoter(vertx, new DataClient(vertx), store);
+    sweeper = new PromotionSweeper(vertx, arbiterId, store, promoter);
     vertx.setPeriodic(1000, id -> vertx.eventBus().publish(Addresses.ARBITERS_ANNOUNCED, statsView()));
     mergeListener = hazelcast.<String, DecisionStore.Arbitration>getMap(DecisionStore.MAP).addEntryListener(
         (EntryMergedListener<String, DecisionStore.Arbitration>) event ->
             context.runOnContext(v -> vertx.setTimer(MERGE_SETTLE_MS, id -> announceMerge(event.getKey()))), false);
     return Future.all(
+        sweeper.start(),
         Bus.<ResultSubmission, Decision>serve(vertx, Addresses.ARBITER_SUBMIT, this::submit),
         Bus.<ResultSubmission, Decision>serve(vertx, Addresses.arbiterSubmit(arbiterId), this::submit));
   }
 
   @Override
   public Future<?> stop() {
+    if (sweeper != null) {
+      sweeper.stop();
+    }
     if (mergeListener != null) {
       try {
         hazelcast.getMap(DecisionStore.MAP).removeEntryListener(mergeListener);
