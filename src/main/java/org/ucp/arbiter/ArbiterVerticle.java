@@ -18,16 +18,12 @@ import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.Messages.ArbiterStatsView;
-import org.ucp.bus.Messages.CopyEntry;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.DecisionCount;
-import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.bus.Messages.RejectReason;
 import org.ucp.bus.Messages.ResultSubmission;
-import org.ucp.bus.Messages.RunStatus;
 import org.ucp.bus.Messages.Verdict;
 import org.ucp.client.DataClient;
-import org.ucp.model.JobState;
 
 /**
  * The arbiter role: decides every result submission with {@link ArbiterRules} against the
@@ -35,6 +31,9 @@ import org.ucp.model.JobState;
  * through the store's single {@code putIfAbsent}, is promoted to {@code <jobId>/result} (and its
  * named results to their names), and is announced on {@link Addresses#RESULTS_DECIDED}.
  * Rejections are announced on {@link Addresses#RESULTS_REJECTED}.
+ *
+ * <p>A result accepted but left unpromoted (a copy failed, or its arbiter died, and its executor
+ * gave up) is finished by the {@link PromotionSweeper} every arbiter runs.
  *
  * <p>After a split brain, Hazelcast merges the decision map with {@code DecisionMergePolicy}; every
  * arbiter hears of each merged entry, one of them claims it ({@link DecisionStore#claimMergedAway})
@@ -49,7 +48,8 @@ public final class ArbiterVerticle extends VerticleBase {
   private final ArbiterStats stats;
   private final HazelcastInstance hazelcast;
   private DecisionStore store;
-  private DataClient data;
+  private Promoter promoter;
+  private PromotionSweeper sweeper;
   private UUID mergeListener;
 
   /**
@@ -78,18 +78,23 @@ public final class ArbiterVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     store = new DecisionStore(hazelcast, context);
-    data = new DataClient(vertx);
+    promoter = new Promoter(vertx, new DataClient(vertx), store);
+    sweeper = new PromotionSweeper(vertx, arbiterId, store, promoter);
     vertx.setPeriodic(1000, id -> vertx.eventBus().publish(Addresses.ARBITERS_ANNOUNCED, statsView()));
     mergeListener = hazelcast.<String, DecisionStore.Arbitration>getMap(DecisionStore.MAP).addEntryListener(
         (EntryMergedListener<String, DecisionStore.Arbitration>) event ->
             context.runOnContext(v -> vertx.setTimer(MERGE_SETTLE_MS, id -> announceMerge(event.getKey()))), false);
     return Future.all(
+        sweeper.start(),
         Bus.<ResultSubmission, Decision>serve(vertx, Addresses.ARBITER_SUBMIT, this::submit),
         Bus.<ResultSubmission, Decision>serve(vertx, Addresses.arbiterSubmit(arbiterId), this::submit));
   }
 
   @Override
   public Future<?> stop() {
+    if (sweeper != null) {
+      sweeper.stop();
+    }
     if (mergeListener != null) {
       try {
         hazelcast.getMap(DecisionStore.MAP).removeEntryListener(mergeListener);
@@ -142,14 +147,14 @@ public final class ArbiterVerticle extends VerticleBase {
     rejections.forEach(d -> vertx.eventBus().publish(Addresses.RESULTS_REJECTED, d));
     store.promotedResult(jobId).onSuccess(winner -> {
       if (winner != null) {
-        vertx.eventBus().publish(Addresses.RESULTS_DECIDED, decided(winner));
+        vertx.eventBus().publish(Addresses.RESULTS_DECIDED, Promoter.decided(winner));
       }
     });
   }
 
   /** Right after a merge the data plane may still be settling (brokers rejoining): the promotion is retried. */
   private void promoteAfterMerge(ResultSubmission winner, int attempt) {
-    promote(winner).onFailure(t -> {
+    promoter.promote(winner).onFailure(t -> {
       if (attempt >= MERGE_PROMOTION_TRIES) {
         LOG.warning(() -> "winner of merged " + winner.jobId() + " not promoted after " + attempt + " tries: " + t);
       } else {
@@ -169,31 +174,8 @@ public final class ArbiterVerticle extends VerticleBase {
         return Future.succeededFuture(d);
       }
       // The answer waits for the promotion; a retry finishes one a dead arbiter left undone.
-      return outcome.promoted() ? Future.succeededFuture(d) : promote(outcome.accepted()).map(d);
+      return outcome.promoted() ? Future.succeededFuture(d) : promoter.promote(outcome.accepted()).map(d);
     });
-  }
-
-  /**
-   * Copies the accepted attempt's zip and named results to their public names, then announces it.
-   * The promoted mark is written after the answer, not before: should this arbiter die before it
-   * lands, the executor's retry finds the mark missing and promotes again (copies are idempotent).
-   */
-  private Future<Void> promote(ResultSubmission s) {
-    List<CopyEntry> copies = new ArrayList<>();
-    copies.add(new CopyEntry(s.location(), s.jobId() + "/result"));
-    s.namedResults().forEach((name, provisional) -> copies.add(new CopyEntry(provisional, name)));
-    return data.copy(copies)
-        .onSuccess(n -> {
-          vertx.eventBus().publish(Addresses.RESULTS_DECIDED, decided(s));
-          store.promoted(s.jobId()).onFailure(t -> LOG.warning(() -> "promoted mark of " + s.jobId() + " not stored: " + t));
-        })
-        .mapEmpty();
-  }
-
-  private static ResultDecided decided(ResultSubmission s) {
-    JobState state = s.status() == RunStatus.EXITED ? JobState.COMPLETED : JobState.FAILED;
-    return new ResultDecided(s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(),
-        s.jobId() + "/result", s.reason(), s.clock());
   }
 
   private ArbiterStatsView statsView() {

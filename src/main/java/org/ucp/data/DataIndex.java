@@ -172,7 +172,7 @@ public final class DataIndex {
     if (!isWriter()) {
       return;
     }
-    inventory(store, 0, new LinkedHashMap<>())
+    inventory(store)
         .onSuccess(held -> {
           for (DataEntry e : held.values()) {
             written(e.withDatastores(List.of(store)));
@@ -191,11 +191,15 @@ public final class DataIndex {
         .onFailure(t -> LOG.warning(() -> "cannot reconcile datastore " + store + ": " + t.getMessage()));
   }
 
-  private Future<Map<String, DataEntry>> inventory(String store, int page, Map<String, DataEntry> into) {
-    return links.list(store, new DataListQuery("", page, INVENTORY_PAGE)).compose(p -> {
+  /** Everything a datastore holds, page after page in a loop (no chain of futures per page). */
+  private Future<Map<String, DataEntry>> inventory(String store) {
+    Map<String, DataEntry> into = new LinkedHashMap<>();
+    int[] page = {0};
+    return AsyncLoops.whileTrue(() -> links.list(store, new DataListQuery("", page[0], INVENTORY_PAGE)).map(p -> {
       p.entries().forEach(e -> into.put(e.name(), e));
-      return (long) (page + 1) * INVENTORY_PAGE >= p.total() ? Future.succeededFuture(into) : inventory(store, page + 1, into);
-    });
+      page[0]++;
+      return (long) page[0] * INVENTORY_PAGE < p.total();
+    })).map(into);
   }
 
   /**

@@ -47,6 +47,8 @@ import org.ucp.model.DataVersion;
  */
 public final class DataRouter {
   private static final Logger LOG = Logger.getLogger(DataRouter.class.getName());
+  /** Copies of one request in flight at once. */
+  static final int COPY_WINDOW = 8;
 
   private final Vertx vertx;
   private final String brokerId;
@@ -87,7 +89,7 @@ public final class DataRouter {
         Bus.<DataRequest, DataEntry>serve(vertx, Addresses.BROKER_DATA_STAT, r -> stat(valid(r.name()))),
         Bus.<DataRequest, Integer>serve(vertx, Addresses.BROKER_DATA_DELETE, this::delete),
         Bus.<DataListQuery, DataPage>serve(vertx, Addresses.BROKER_DATA_LIST, q -> Future.succeededFuture(index.page(q))),
-        Bus.<CopyData, Integer>serve(vertx, Addresses.BROKER_DATA_COPY, c -> copyAll(c.entries(), 0)),
+        Bus.<CopyData, Integer>serve(vertx, Addresses.BROKER_DATA_COPY, c -> copyAll(c.entries())),
         Bus.<DataRequest, Integer>serve(vertx, Addresses.BROKER_DATA_PURGE_JOB, this::purgeJob),
         Bus.<IndexUpdate, Boolean>serve(vertx, Addresses.brokerDataIndex(brokerId), u -> {
           index.apply(u);
@@ -381,11 +383,12 @@ public final class DataRouter {
         });
   }
 
-  private Future<Integer> copyAll(List<CopyEntry> entries, int i) {
-    if (i >= entries.size()) {
-      return Future.succeededFuture(entries.size());
-    }
-    return copy(entries.get(i)).compose(e -> copyAll(entries, i + 1));
+  /**
+   * Copies every entry, {@value #COPY_WINDOW} at a time, driven by a loop: a job may publish
+   * thousands of named results, and a chain of one future per copy overflowed the stack.
+   */
+  private Future<Integer> copyAll(List<CopyEntry> entries) {
+    return AsyncLoops.forEach(entries, COPY_WINDOW, this::copy).map(entries.size());
   }
 
   /** A copy inside the datastores that hold {@code from} (no bytes move); the copies get a new version. */

@@ -95,20 +95,29 @@ public final class StoreLink {
   public Future<DataEntry> transfer(String from, String to, DataEntry entry) {
     String session = UUID.randomUUID().toString();
     return open(to, session, entry.name(), entry.version())
-        .compose(v -> transferFrom(from, to, session, entry, 0))
+        .compose(v -> transferFrom(from, to, session, entry))
         .compose(v -> commit(to, session, entry.sha256()))
         .onFailure(t -> abort(to, session));
   }
 
-  private Future<Void> transferFrom(String from, String to, String session, DataEntry entry, long offset) {
-    if (offset >= entry.size()) {
-      return Future.succeededFuture();
-    }
-    int length = (int) Math.min(DataProtocol.CHUNK, entry.size() - offset);
-    return read(from, new ReadAt(entry.name(), entry.version(), offset, length))
-        .compose(chunk -> append(to, session, offset, chunk.body()).map(chunk.body().length()))
-        .compose(n -> n == 0
-            ? Future.failedFuture("'" + entry.name() + "' ended early at " + offset + " bytes")
-            : transferFrom(from, to, session, entry, offset + n));
+  /** The chunks one after another, in a loop: a large object is many chunks, and no chain of futures grows with them. */
+  private Future<Void> transferFrom(String from, String to, String session, DataEntry entry) {
+    long[] offset = {0};
+    return AsyncLoops.whileTrue(() -> {
+      if (offset[0] >= entry.size()) {
+        return Future.succeededFuture(false);
+      }
+      long at = offset[0];
+      int length = (int) Math.min(DataProtocol.CHUNK, entry.size() - at);
+      return read(from, new ReadAt(entry.name(), entry.version(), at, length))
+          .compose(chunk -> append(to, session, at, chunk.body()).map(chunk.body().length()))
+          .compose(n -> {
+            if (n == 0) {
+              return Future.failedFuture("'" + entry.name() + "' ended early at " + at + " bytes");
+            }
+            offset[0] = at + n;
+            return Future.succeededFuture(true);
+          });
+    });
   }
 }

@@ -6,7 +6,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -46,10 +45,12 @@ public final class DatastoreVerticle extends VerticleBase {
   private final String datastoreId;
   private final String clusterNodeId;
   private final Map<String, Session> uploads = new HashMap<>();
+  private final StoreErrors errors;
   private FileDataStore store;
   private long objects;
   private long storedBytes;
   private long lastCount;
+  private boolean counting;
 
   private static final class Session {
     final FileDataStore.Upload upload;
@@ -66,6 +67,7 @@ public final class DatastoreVerticle extends VerticleBase {
     this.datastoreId = datastoreId;
     this.clusterNodeId = clusterNodeId;
     this.root = root;
+    this.errors = new StoreErrors(datastoreId, root);
   }
 
   @Override
@@ -104,17 +106,28 @@ public final class DatastoreVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Announces free space at once, with the object count of the last recount: the recount walks
+   * the whole store and, under load with many objects, takes longer than brokers wait before they
+   * call a silent datastore DEAD, so it runs apart and never delays an announcement.
+   */
   private void announce() {
-    boolean recount = System.currentTimeMillis() - lastCount >= COUNT_MS;
-    vertx.executeBlocking(() -> {
-          if (recount) {
-            List<DataEntry> all = store.list("");
+    if (System.currentTimeMillis() - lastCount >= COUNT_MS && !counting) {
+      counting = true;
+      vertx.executeBlocking(() -> store.list(""), false)
+          .onSuccess(all -> {
             objects = all.size();
             storedBytes = all.stream().mapToLong(DataEntry::size).sum();
+          })
+          .onComplete(ar -> {
+            counting = false;
             lastCount = System.currentTimeMillis();
-          }
-          return new DatastoreAnnounce(datastoreId, clusterNodeId, store.freeBytes(), store.totalBytes(), objects, storedBytes);
-        }, false)
+          });
+    }
+    long count = objects;
+    long bytes = storedBytes;
+    vertx.executeBlocking(() -> new DatastoreAnnounce(datastoreId, clusterNodeId, store.freeBytes(), store.totalBytes(), count, bytes),
+            false)
         .onSuccess(a -> vertx.eventBus().publish(Addresses.DATASTORES_ANNOUNCED, a))
         .onFailure(t -> LOG.warning(() -> "datastore " + datastoreId + " cannot read its disk: " + t));
   }
@@ -207,24 +220,8 @@ public final class DatastoreVerticle extends VerticleBase {
         .addHeader(DataProtocol.DATASTORES, String.join(",", e.datastores()));
   }
 
-  /** Runs file work on a worker thread, mapping I/O and name errors to failure codes. */
+  /** Runs file work on a worker thread; failures are typed and carry no host path ({@link StoreErrors}). */
   private <T> Future<T> blocking(Callable<T> work) {
-    return vertx.<T>executeBlocking(work, false)
-        .recover(
-            t -> {
-              if (t instanceof NoSuchFileException e) {
-                return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no data named '" + e.getMessage() + "'"));
-              }
-              if (t instanceof FileDataStore.StaleVersionException e) {
-                return Future.failedFuture(new UcpException(FailureCode.CONFLICT, e.getMessage()));
-              }
-              if (t instanceof IllegalArgumentException e) {
-                return Future.failedFuture(new UcpException(FailureCode.BAD_REQUEST, e.getMessage()));
-              }
-              if (t instanceof IOException e) {
-                return Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "datastore " + datastoreId + ": " + e));
-              }
-              return Future.failedFuture(t);
-            });
+    return vertx.<T>executeBlocking(work, false).recover(t -> Future.failedFuture(errors.forClient(t)));
   }
 }

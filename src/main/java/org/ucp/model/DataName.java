@@ -7,11 +7,22 @@ import java.util.regex.Pattern;
  *
  * <p>Segments are letters, digits and {@code . _ - + = , @} and do not start with a dot (so no
  * {@code .}, {@code ..} or hidden segment that could collide with the store's own files); no
- * empty segment, no leading {@code /}, at most {@value #MAX_LENGTH} characters. Where wildcards are
- * allowed a trailing {@code *} selects every name with the preceding prefix.
+ * empty segment, no leading {@code /}, at most {@value #MAX_LENGTH} characters, and no segment over
+ * {@value #MAX_SEGMENT_BYTES} bytes in UTF-8: a datastore keeps a name's segments as directories,
+ * and Linux refuses a longer file name, so such a name is refused here, at the edge, instead of
+ * failing inside a datastore. Where wildcards are allowed a trailing {@code *} selects every name
+ * with the preceding prefix.
  */
 public final class DataName {
   public static final int MAX_LENGTH = 512;
+  /** The longest segment, in UTF-8 bytes: Linux's NAME_MAX. */
+  public static final int MAX_SEGMENT_BYTES = 255;
+  /**
+   * Room a published name must leave for the executor's provisional prefix
+   * {@code <jobId>/attempts/<n>/named/} (a job id is at most 64 characters, an attempt number at
+   * most 10 digits), so a name a job spec accepts can also be uploaded provisionally.
+   */
+  public static final int PROVISIONAL_RESERVE = 96;
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._+=,@-]+");
 
   private DataName() {}
@@ -47,6 +58,11 @@ public final class DataName {
       }
       if (segment.equals("..") || segment.equals(".")) {
         throw new ValidationException(field, "data name '" + name + "' escapes with '" + segment + "'");
+      }
+      int bytes = segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > MAX_SEGMENT_BYTES) {
+        throw new ValidationException(field, "data name has a segment of " + bytes + " bytes ('"
+            + segment.substring(0, 16) + "...'), the limit is " + MAX_SEGMENT_BYTES + " (a file name on Linux)");
       }
       if (segment.startsWith(".")) {
         throw new ValidationException(field, "data name '" + name + "' has a segment starting with '.'");

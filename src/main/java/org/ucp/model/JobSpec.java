@@ -100,7 +100,13 @@ public record JobSpec(
         (path, name) -> {
           String entry = field + "." + path;
           SandboxPath.validate(entry, path, true);
+          checkSegments(entry, path);
           DataName.validate(entry, name, true);
+          int room = DataName.MAX_LENGTH - DataName.PROVISIONAL_RESERVE;
+          if (field.equals("namedResults") && name.length() > room) {
+            throw new ValidationException(entry, "a published data name is " + name.length()
+                + " characters, the limit is " + room + " (it is first uploaded under <jobId>/attempts/<n>/named/)");
+          }
           if (SandboxPath.isWildcard(path) != DataName.isWildcard(name)) {
             throw new ValidationException(entry, "a '*' on one side needs a '*' on the other");
           }
@@ -113,6 +119,18 @@ public record JobSpec(
     }
     for (int i = 0; i < paths.size(); i++) {
       SandboxPath.validate(field + "[" + i + "]", paths.get(i), wildcardAllowed);
+      checkSegments(field + "[" + i + "]", paths.get(i));
+    }
+  }
+
+  /** A sandbox path becomes host files and folders: no segment may be longer than Linux allows. */
+  private static void checkSegments(String field, String path) {
+    for (String segment : path.split("/")) {
+      int bytes = segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > DataName.MAX_SEGMENT_BYTES) {
+        throw new ValidationException(field, "sandbox path has a segment of " + bytes + " bytes, the limit is "
+            + DataName.MAX_SEGMENT_BYTES + " (a file name on Linux)");
+      }
     }
   }
 

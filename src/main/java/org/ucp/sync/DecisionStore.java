@@ -2,7 +2,11 @@ package org.ucp.sync;
 
 import org.ucp.model.ResultPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.hazelcast.config.IndexConfig;
+import com.hazelcast.config.IndexType;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.query.Predicates;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
@@ -16,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.ucp.bus.JsonCodec;
 import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.Decision;
@@ -41,6 +46,8 @@ import org.ucp.clock.VectorClock;
  */
 public final class DecisionStore {
   public static final String MAP = "ucp.arbitration";
+  /** The attribute {@link Arbitration#isAwaitingPromotion()} as Hazelcast queries and indexes it. */
+  public static final String AWAITING_PROMOTION = "awaitingPromotion";
   private static final int MAX_WIRE_BYTES = 16 << 20;
 
   /**
@@ -48,7 +55,8 @@ public final class DecisionStore {
    * processor on the owner works on it without decoding; it crosses between members as JSON.
    */
   public record Arbitration(List<AttemptAssigned> attempts, ResultSubmission accepted, boolean promoted,
-      List<ResultSubmission> mergedAway, List<ResultSubmission> mergedAwayReported)
+      List<ResultSubmission> mergedAway, List<ResultSubmission> mergedAwayReported,
+      long acceptedAt, String claimedBy, long claimUntil, int claims)
       implements Serializable {
     private static final long serialVersionUID = 1L;
     static final Arbitration NONE = new Arbitration(List.of(), null, false);
@@ -57,6 +65,11 @@ public final class DecisionStore {
      * @param mergedAway acceptances that lost to {@code accepted} when split-brain sides merged
      *     ({@link DecisionMergePolicy}); kept for good, so a later merge cannot revive them
      * @param mergedAwayReported those of them an arbiter has announced as {@code MERGED_AWAY}
+     * @param acceptedAt when {@code accepted} was accepted, by the key owner's clock (0: unknown,
+     *     e.g. after a split-brain merge)
+     * @param claimedBy the arbiter that last claimed the unfinished promotion ({@link ClaimPromotion})
+     * @param claimUntil until when (owner's clock) that claim holds; no other arbiter takes it before
+     * @param claims how often the promotion has been claimed: each claim holds longer (back-off)
      */
     public Arbitration {
       attempts = List.copyOf(attempts == null ? List.of() : attempts);
@@ -68,9 +81,42 @@ public final class DecisionStore {
       this(attempts, accepted, promoted, List.of(), List.of());
     }
 
-    /** The same entry with other attempts, acceptance and promoted mark; merge history kept. */
+    public Arbitration(List<AttemptAssigned> attempts, ResultSubmission accepted, boolean promoted,
+        List<ResultSubmission> mergedAway, List<ResultSubmission> mergedAwayReported) {
+      this(attempts, accepted, promoted, mergedAway, mergedAwayReported, 0, null, 0, 0);
+    }
+
+    /** The same entry with other attempts, acceptance and promoted mark; merge history and claim kept. */
     Arbitration with(List<AttemptAssigned> newAttempts, ResultSubmission newAccepted, boolean newPromoted) {
-      return new Arbitration(newAttempts, newAccepted, newPromoted, mergedAway, mergedAwayReported);
+      return new Arbitration(newAttempts, newAccepted, newPromoted, mergedAway, mergedAwayReported,
+          acceptedAt, claimedBy, claimUntil, claims);
+    }
+
+    /**
+     * Whether a result is accepted but not yet copied to its public names: what the promotion
+     * sweeper looks for (a Hazelcast index on {@value #AWAITING_PROMOTION} finds these entries
+     * without scanning the map).
+     */
+    @JsonIgnore
+    public boolean isAwaitingPromotion() {
+      return accepted != null && !promoted;
+    }
+
+    /**
+     * Equal when the decision facts are (attempts, acceptance, promoted mark, merge history): when
+     * it was accepted and who claimed its promotion are bookkeeping of the promotion sweeper, which
+     * a split-brain merge ({@link DecisionMergePolicy}) does not carry over.
+     */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Arbitration a && promoted == a.promoted && attempts.equals(a.attempts)
+          && java.util.Objects.equals(accepted, a.accepted) && mergedAway.equals(a.mergedAway)
+          && mergedAwayReported.equals(a.mergedAwayReported);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(attempts, accepted, promoted, mergedAway, mergedAwayReported);
     }
 
     /** The merged-away acceptances no arbiter has announced yet. */
@@ -146,6 +192,36 @@ public final class DecisionStore {
    */
   public Future<Arbitration> claimMergedAway(String jobId) {
     return Future.fromCompletionStage(map.submitToKey(jobId, new ClaimMergedAway()), context);
+  }
+
+  /**
+   * Claims the unfinished promotion of the job's accepted result for {@code claimer}: completes
+   * with the accepted submission when this call took the claim, else null (nothing to promote,
+   * accepted less than {@code graceMs} ago so the deciding arbiter may still be promoting it, or
+   * claimed by another arbiter whose claim has not expired). A claim holds {@code leaseMs}, doubled
+   * with each claim of the same entry up to 16 times that, so a promotion that keeps failing (its
+   * provisional data unreachable) is retried ever more rarely. Of arbiters claiming at once, one
+   * gets it: the claim is one entry processor on the job's key.
+   */
+  public Future<ResultSubmission> claimPromotion(String jobId, String claimer, long graceMs, long leaseMs) {
+    return Future.fromCompletionStage(map.submitToKey(jobId, new ClaimPromotion(claimer, graceMs, leaseMs)), context)
+        .map(json -> json == null ? null : read(json, ResultSubmission.class));
+  }
+
+  /**
+   * The jobs whose accepted result is not marked promoted, found through an index on {@value
+   * #AWAITING_PROMOTION} (created by {@link #indexAwaitingPromotion}), on a worker thread.
+   */
+  public Future<Set<String>> awaitingPromotion() {
+    return context.executeBlocking(() -> Set.copyOf(map.keySet(Predicates.equal(AWAITING_PROMOTION, true))), false);
+  }
+
+  /** Adds the index {@link #awaitingPromotion} uses (idempotent; every arbiter calls it). */
+  public Future<Void> indexAwaitingPromotion() {
+    return context.executeBlocking(() -> {
+      map.addIndex(new IndexConfig(IndexType.HASH, AWAITING_PROMOTION).setName(MAP + "." + AWAITING_PROMOTION));
+      return null;
+    }, false);
   }
 
   /** The job's accepted submission if it is marked promoted, else null (a read at the job's owner). */
@@ -240,7 +316,8 @@ public final class DecisionStore {
       Arbitration state = entry.getValue() == null ? Arbitration.NONE : entry.getValue();
       Decision d = ArbiterRules.decide(policy, submission, state.attempts(), state.accepted());
       if (d.verdict() == Verdict.ACCEPTED && state.accepted() == null) {
-        state = state.with(state.attempts(), submission, false);
+        state = new Arbitration(state.attempts(), submission, false, state.mergedAway(), state.mergedAwayReported(),
+            System.currentTimeMillis(), null, 0, 0);
         entry.setValue(state);
       }
       return new Outcome(d, state.accepted(), state.promoted());
@@ -268,8 +345,36 @@ public final class DecisionStore {
         return null;
       }
       entry.setValue(new Arbitration(state.attempts(), state.accepted(), state.promoted(), state.mergedAway(),
-          state.mergedAway()));
+          state.mergedAway(), state.acceptedAt(), state.claimedBy(), state.claimUntil(), state.claims()));
       return state;
+    }
+  }
+
+  /** Takes the claim on an unfinished promotion; answers the accepted submission as JSON, or null. */
+  static final class ClaimPromotion implements EntryProcessor<String, Arbitration, String> {
+    private static final long serialVersionUID = 1L;
+    private static final int MAX_DOUBLINGS = 4;
+    private final String claimer;
+    private final long graceMs;
+    private final long leaseMs;
+
+    ClaimPromotion(String claimer, long graceMs, long leaseMs) {
+      this.claimer = claimer;
+      this.graceMs = graceMs;
+      this.leaseMs = leaseMs;
+    }
+
+    @Override
+    public String process(Map.Entry<String, Arbitration> entry) {
+      Arbitration state = entry.getValue();
+      long now = System.currentTimeMillis();
+      if (state == null || !state.isAwaitingPromotion() || now < state.acceptedAt() + graceMs || now < state.claimUntil()) {
+        return null;
+      }
+      long lease = leaseMs << Math.min(state.claims(), MAX_DOUBLINGS);
+      entry.setValue(new Arbitration(state.attempts(), state.accepted(), false, state.mergedAway(),
+          state.mergedAwayReported(), state.acceptedAt(), claimer, now + lease, state.claims() + 1));
+      return write(state.accepted());
     }
   }
 

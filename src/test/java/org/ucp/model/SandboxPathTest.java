@@ -97,7 +97,7 @@ class SandboxPathTest {
 
   @Test
   void dataNameLengthLimitIs512() {
-    String max = "a".repeat(512);
+    String max = "a".repeat(255) + "/" + "b".repeat(254) + "/c";
     assertEquals(max, DataName.validate("name", max));
     assertThrows(ValidationException.class, () -> DataName.validate("name", max + "a"));
   }

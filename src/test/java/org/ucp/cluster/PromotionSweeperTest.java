@@ -1,0 +1,113 @@
+package org.ucp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.ucp.app.Embedded;
+import org.ucp.app.Node;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Bus;
+import org.ucp.bus.Messages.AttemptAssigned;
+import org.ucp.bus.Messages.Decision;
+import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.bus.Messages.ResultSubmission;
+import org.ucp.bus.Messages.RunStatus;
+import org.ucp.client.DataClient;
+import org.ucp.clock.VectorClock;
+import org.ucp.model.JobState;
+import org.ucp.sync.DecisionStore;
+import org.ucp.testing.Poll;
+import org.ucp.testing.TestNodes;
+
+/**
+ * An accepted result whose promotion was interrupted is finished by the arbiters' sweeper. The
+ * interruption is one production produces: the only datastore holding the attempt's provisional
+ * files is down when the arbiter accepts the submission, so the copy to {@code <jobId>/result}
+ * fails, and the executor gives up (here after one try). The datastore comes back; no executor
+ * retries; the sweeper promotes the result, announces it on RESULTS_DECIDED and marks it.
+ */
+@Timeout(240)
+class PromotionSweeperTest {
+  @TempDir static Path dir;
+  static String cluster;
+  static int[] ports;
+  static String members;
+  static Node control;
+  static Node datastore;
+  static Node arbiter2;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestNodes.clusterName();
+    ports = new int[] {TestNodes.freePort(), TestNodes.freePort(), TestNodes.freePort()};
+    members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
+    control = start("sweep-control", 0, "broker,arbiter");
+    arbiter2 = start("sweep-arbiter", 1, "arbiter");
+    datastore = start("sweep-ds", 2, "datastore");
+  }
+
+  private static Node start(String id, int index, String roles) {
+    return Embedded.await(Node.start(TestNodes.config(id, dir.resolve(id), cluster, ports[index], members,
+        Map.of("node.roles", roles))), 60);
+  }
+
+  @AfterAll
+  static void stop() {
+    for (Node n : new Node[] {datastore, arbiter2, control}) {
+      if (n != null) {
+        Embedded.await(n.close(), 30);
+      }
+    }
+  }
+
+  @Test
+  void anAcceptedResultWhoseCopyFailedIsPromotedByTheSweeperOnceTheDatastoreIsBack() {
+    String job = "swept-job";
+    String prefix = job + "/attempts/1/";
+    DataClient data = new DataClient(control.vertx());
+    Embedded.await(data.put(prefix + "result.zip", Buffer.buffer("the zip")), 30);
+    Embedded.await(data.put(prefix + "named/swept/report", Buffer.buffer("the report")), 30);
+    DecisionStore store = new DecisionStore(control.hazelcast(), control.vertx().getOrCreateContext());
+    AttemptAssigned recorded = Embedded.await(store.assigned(
+        new AttemptAssigned(job, 1, "exec-1", "sweep-control", VectorClock.empty().tick("sweep-control"))), 30);
+    ConcurrentLinkedQueue<ResultDecided> decided = new ConcurrentLinkedQueue<>();
+    Embedded.await(control.vertx().eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> decided.add(m.body()))
+        .completion(), 30);
+
+    Embedded.await(datastore.close(), 30);
+    datastore = null;
+    ResultSubmission s = new ResultSubmission(job, 1, "exec-1", recorded.clock(), "a".repeat(64), prefix + "result.zip",
+        RunStatus.EXITED, 0, null, Map.of("swept/report", prefix + "named/swept/report"));
+    assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(control.vertx(),
+        Addresses.ARBITER_SUBMIT, s, new DeliveryOptions().setSendTimeout(20_000)), 30), "the copy fails: no datastore");
+    assertEquals(null, Embedded.await(store.promotedResult(job), 10), "accepted, not promoted");
+
+    datastore = start("sweep-ds", 2, "datastore");
+
+    ResultDecided announced = Poll.until(Duration.ofSeconds(120), "the sweeper's ResultDecided of " + job,
+        () -> decided.stream().filter(r -> r.jobId().equals(job)).findFirst().orElse(null));
+    assertEquals(JobState.COMPLETED, announced.state());
+    assertEquals(job + "/result", announced.resultName());
+    ResultSubmission promoted = Poll.until(Duration.ofSeconds(30), "the promoted mark of " + job,
+        () -> Embedded.await(store.promotedResult(job), 10));
+    assertEquals(1, promoted.attempt());
+    assertEquals("the zip", text(data, job + "/result"));
+    assertEquals("the report", text(data, "swept/report"));
+  }
+
+  private static String text(DataClient data, String name) {
+    return new String(Embedded.await(data.get(name), 30).getBytes(), StandardCharsets.UTF_8);
+  }
+}
