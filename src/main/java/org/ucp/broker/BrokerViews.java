@@ -15,7 +15,7 @@ final class BrokerViews {
   static BrokerAnnounce announce(BrokerCore core, BrokerSettings settings) {
     ExecutorRegistry executors = core.executors();
     return new BrokerAnnounce(settings.brokerId(), settings.strategy(), executors.alive(), executors.running(),
-        core.jobs().queued().size(), core.emergencyState(), settings.clusterNodeId());
+        core.readyQueued(), core.emergencyState(), settings.clusterNodeId());
   }
 
   static ClusterView cluster(BrokerCore core, BrokerSettings settings, List<DatastoreInfo> datastores) {

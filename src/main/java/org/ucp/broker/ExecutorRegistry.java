@@ -73,6 +73,9 @@ public final class ExecutorRegistry {
     }
     for (Placed p : attempts) {
       entry.placed.putIfAbsent(p.jobId(), p);
+      // Reconciled from now on: an executor that heartbeats here without listing it (it dropped
+      // the attempt, or never got it from the dead broker) has it ORPHANED after the grace.
+      entry.held.putIfAbsent(p.jobId(), now);
     }
   }
 

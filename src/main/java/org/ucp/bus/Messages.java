@@ -118,7 +118,11 @@ public final class Messages {
    */
   public record StopAttempt(String jobId, int attempt, String reason) {}
 
-  /** Every broker announces itself periodically; executors pick the least loaded live one. */
+  /**
+   * Every broker announces itself periodically; executors pick the least loaded live one.
+   *
+   * @param queued queued jobs that could start now (not held back for an earlier job)
+   */
   public record BrokerAnnounce(
       String brokerId, org.ucp.model.SchedulingStrategy strategy, int executors, int running, int queued,
       EmergencyState emergency,

@@ -166,6 +166,16 @@ public final class ExecutorVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * The slots the broker may fill: all but those still taken by stopped attempts winding down (a
+   * superseded attempt's upload, say), which the broker no longer counts as placed here.
+   */
+  private int offeredSlots() {
+    long draining = occupying.stream().map(running::get)
+        .filter(h -> h != null && h.cancellation().cancelled()).count();
+    return (int) Math.max(0, config.slots() - draining);
+  }
+
   private int usedMemoryMb() {
     return occupying.stream().map(running::get).filter(Objects::nonNull)
         .mapToInt(h -> h.job().spec().capabilities().memoryMb()).sum();
@@ -251,7 +261,7 @@ public final class ExecutorVerticle extends VerticleBase {
         .map(e -> new AttemptFailure(e.getKey(), e.getValue())).toList();
     capabilities()
         .compose(caps -> Bus.<Boolean>request(vertx, Addresses.brokerHeartbeat(current),
-            new Heartbeat(executorId, config.slots(), caps, jobs, failures), shortTimeout()))
+            new Heartbeat(executorId, offeredSlots(), caps, jobs, failures), shortTimeout()))
         .onSuccess(ok -> reports.forEach(failed::remove))
         .onFailure(t -> {
           if (!current.equals(broker)) {

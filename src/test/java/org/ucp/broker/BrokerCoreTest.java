@@ -15,6 +15,7 @@ import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.bus.Messages.SubmitJob;
 import org.ucp.bus.Messages.Verdict;
 import org.ucp.clock.VectorClock;
+import org.ucp.model.Attempt;
 import org.ucp.model.AttemptOutcome;
 import org.ucp.model.AttemptRef;
 import org.ucp.model.EmergencyLevel;
@@ -314,5 +315,30 @@ class BrokerCoreTest {
     assertTrue(core.jobs().all().stream().allMatch(j -> j.owner().equals("b1")));
     core.auditOwnership(now + 2_000);
     assertEquals(2, core.jobs().all().size(), "a second audit changes nothing");
+  }
+
+  @Test
+  void anAdoptedAttemptThatAnExecutorHeartbeatingHereDoesNotHoldIsOrphanedAndRedeployed() {
+    Peers peers = new Peers("b1", 2_000, 10_000, 1_000);
+    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
+    register(core, "e1", 2);
+    peers.heard("b0", "node-b0", T);
+    Attempt running = new Attempt(1, "e1", "b0", VectorClock.of(Map.of("b0", 1L)), AttemptOutcome.RUNNING, T, 0, null);
+    core.observed(new JobView("j", spec(EmergencyLevel.NONE), JobState.RUNNING, "b0", T, List.of(running), null, null), T);
+    peers.memberLeft("node-b0");
+    core.peerDead("b0", T + 100);
+    core.drain();
+    assertEquals(JobState.RUNNING, job(core, "j").state(), "adopted as it stood");
+
+    // e1 heartbeats here all along, without the attempt (it dropped it, or never got it from b0).
+    core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of()), T + 1_000);
+    assertEquals(JobState.RUNNING, job(core, "j").state(), "within the grace");
+    core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of()), T + 2_500);
+
+    assertEquals(AttemptOutcome.ORPHANED, job(core, "j").attempts().get(0).outcome());
+    List<BrokerAction> actions = core.drain();
+    assertTrue(only(actions, BrokerAction.CheckDecision.class).stream().anyMatch(c -> c.jobId().equals("j")),
+        "the decision map is asked whether its result was decided meanwhile");
+    assertEquals(2, only(actions, BrokerAction.Record.class).get(0).attempt().attempt(), "redeployed");
   }
 }

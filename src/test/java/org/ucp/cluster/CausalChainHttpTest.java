@@ -99,6 +99,9 @@ class CausalChainHttpTest {
   private static Node executor(String id, int index, String expectedBroker) {
     Node n = control.inProcess(dir, id, index, "executor", Map.of("executor.slots", "2"));
     String broker = control.awaitExecutor(id, "ALIVE", Duration.ofSeconds(30)).getString("broker");
+    if (expectedBroker == null) {
+      return n;
+    }
     assertEquals(expectedBroker, broker, id + " registered with another broker than the test needs");
     // The next executor must see this one counted in the broker's announcement.
     Poll.until(Duration.ofSeconds(10), expectedBroker + " to announce its executor", () -> {
@@ -115,7 +118,8 @@ class CausalChainHttpTest {
 
   private static void ensureControlExecutor() {
     if (controlExecutor == null) {
-      controlExecutor = executor("exec-control", 5, "control");
+      // Idle executors move to brokers whose queue has none, so where it ends up does not matter.
+      controlExecutor = executor("exec-control", 5, null);
     }
   }
 
@@ -196,30 +200,19 @@ class CausalChainHttpTest {
         "held back, not started: " + v);
   }
 
-  /** Waits out {@code window}, failing at once if any job of {@code held} starts meanwhile. */
-  private static void holdFor(Duration window, List<Link> held) {
-    long end = System.nanoTime() + window.toNanos();
-    Poll.until(window.plusSeconds(10), "the observation window to pass", () -> {
-      held.forEach(CausalChainHttpTest::assertHeldBack);
-      return System.nanoTime() > end ? true : null;
-    });
-  }
-
   @Test
   @Order(1)
   void aChainLinkedByNamedDataRunsInOrderAcrossBrokers() {
-    assertEquals(null, controlExecutor, "the control broker has no executor yet");
+    assertEquals(null, controlExecutor, "the control broker has no executor of its own");
     control.api.putData("chain/start.txt", "abc\n".getBytes(StandardCharsets.UTF_8));
-    // Job 1 waits at the control broker, which has no executor yet.
+    // Job 1 is queued at the control broker, which has no executor: an idle one moves there.
     Link one = link(submit("control", step("chain/start.txt", "chain/a.txt"), Map.of()));
     Link two = link(submit("b2", step("chain/a.txt", "chain/b.txt"), Map.of()));
     Link three = link(submit("b3", step("chain/b.txt", "chain/c.txt"), Map.of()));
     List<Link> chain = List.of(one, two, three);
     assertEquals(List.of("control", "b2", "b3"), chain.stream().map(Link::owner).toList(), "each port's broker owns its job");
 
-    // Several scheduling rounds: the later jobs, whose brokers have free executors, must not start.
-    holdFor(Duration.ofSeconds(4), chain);
-    ensureControlExecutor();
+    // The later jobs, whose brokers have free executors, must not start before their input exists.
     watch(chain, CHAIN, "the data chain to complete");
     assertRanInOrder(chain);
     assertEquals("ABC", new String(control.api.getData("chain/c.txt"), StandardCharsets.UTF_8).strip());

@@ -128,14 +128,22 @@ class MetadataSyncTest {
       }
     });
 
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      // Without the deaf broker's acknowledgement the answer comes after its timeout, with one copy.
-      org.ucp.bus.Messages.JobAccepted accepted = Embedded.await(Bus.<org.ucp.bus.Messages.JobAccepted>request(
-          control.node.vertx(), Addresses.brokerSubmit("control"), new org.ucp.bus.Messages.SubmitJob(
-              org.ucp.model.JobSpecParser.parse(JOB.encode()), null, null), new DeliveryOptions().setSendTimeout(10_000)), 15);
-      assertEquals(1, accepted.replicas());
-      ids.add(accepted.jobId());
+    // With the only peer deaf (alive, but storing nothing), no submission can be acknowledged: each
+    // is answered 503 after the acknowledgement deadline, never 202 with one copy; the jobs stay.
+    List<String> ids = List.of("missed-1", "missed-2", "missed-3");
+    List<io.vertx.core.Future<Object>> answers = new ArrayList<>();
+    for (String id : ids) {
+      answers.add(Bus.request(control.node.vertx(), Addresses.brokerSubmit("control"), new org.ucp.bus.Messages.SubmitJob(
+          org.ucp.model.JobSpecParser.parse(JOB.encode()), null, null, id), new DeliveryOptions().setSendTimeout(30_000)));
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      io.vertx.core.Future<Object> answer = answers.get(i);
+      Poll.until(Duration.ofSeconds(25), "the answer to " + ids.get(i), () -> answer.isComplete() ? true : null);
+      assertTrue(answer.failed(), "acknowledged without a second copy: " + answer.result());
+      org.ucp.bus.UcpException refusal = (org.ucp.bus.UcpException) answer.cause();
+      assertEquals(org.ucp.bus.FailureCode.UNAVAILABLE, refusal.code(), refusal.getMessage());
+      assertTrue(refusal.getMessage().contains("job " + ids.get(i) + " is not acknowledged"), refusal.getMessage());
+      assertTrue(control.jobAt("control", ids.get(i)) != null, "the broker keeps the job it could not acknowledge");
     }
     // Two digests go by with their repairs dropped: the deaf broker must still lack the jobs.
     Poll.until(Duration.ofSeconds(10), "two repairs to be held back", () -> repairsDropped.get() >= 2 ? true : null);
