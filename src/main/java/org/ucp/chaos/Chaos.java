@@ -136,6 +136,10 @@ public final class Chaos {
         progressing = false;
         progress.join();
         JsonObject verdict = checker.check();
+        JsonObject stalls = watcher.summary(start);
+        if (!stalls.getString("longestStallJob").isEmpty()) {
+          stalls.put("longestStallJobHistory", checker.historyOf(stalls.getString("longestStallJob")));
+        }
         summary.put("acknowledged", (long) load.acked.size())
             .put("submitted", load.submitted.get())
             .put("refused", load.refused.get())
@@ -144,14 +148,15 @@ public final class Chaos {
             .put("objectsRefused", load.objectsRefused.get())
             .put("quietMs", quietMs)
             .mergeIn(verdict)
-            .mergeIn(watcher.summary(start))
+            .mergeIn(stalls)
             .mergeIn(faults.summary());
         boolean ok = summary.getLong("acknowledged") > 0 && verdict.getLong("lost") == 0 && verdict.getLong("doubled") == 0
             && verdict.getLong("wrong") == 0 && verdict.getLong("corrupt") == 0;
         summary.put("ok", ok);
       } catch (Exception e) {
         say.accept("!! chaos run failed: " + e);
-        summary.put("ok", false).put("error", String.valueOf(e));
+        String error = String.valueOf(e);
+        summary.put("ok", false).put("error", error.length() > 300 ? error.substring(0, 300) + "…" : error);
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
         }
@@ -190,9 +195,11 @@ public final class Chaos {
             s.getLong("inconsistent"), s.getLong("wrong")));
         say.accept(String.format("  refused submissions %d of %d; objects stored %d (refused %d), corrupt %d",
             s.getLong("refused"), s.getLong("submitted"), s.getLong("objects"), s.getLong("objectsRefused"), s.getLong("corrupt")));
-        say.accept(String.format("  longest stall %.1f s (job %s, %s); longest gap with jobs pending and none finishing %.1f s",
+        say.accept(String.format("  longest stall %.1f s (job %s, stuck at %s; in the end %s)",
             s.getLong("longestStallMs") / 1000.0, s.getString("longestStallJob"), s.getString("longestStallJobState"),
-            s.getLong("longestGlobalGapMs") / 1000.0));
+            s.getString("longestStallJobHistory", "")));
+        say.accept(String.format("  longest gap with jobs pending and none becoming final %.1f s (ended at %.1f s)",
+            s.getLong("longestGlobalGapMs") / 1000.0, s.getDouble("longestGlobalGapEndedAtS")));
         say.accept("  faults " + s.getLong("faults") + " " + s.getJsonObject("faultsByKind").encode() + ", skipped "
             + s.getLong("faultsSkipped") + ", longest restart " + s.getLong("longestRestartMs") + " ms, jobs redeployed "
             + s.getLong("redeployedJobs") + ", quiet after " + s.getLong("quietMs") + " ms");

@@ -30,6 +30,9 @@ import java.util.zip.ZipInputStream;
  */
 final class Checker {
   private static final int EXAMPLES = 10;
+  /** Wall-clock times as the node logs print them. */
+  static final java.time.format.DateTimeFormatter CLOCK =
+      java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(java.time.ZoneId.systemDefault());
 
   private final ChaosCluster cluster;
   private final Workload load;
@@ -94,6 +97,21 @@ final class Checker {
     }
   }
 
+  /** The final history of one job on every broker (for the longest stall's report). */
+  String historyOf(String jobId) {
+    StringBuilder sb = new StringBuilder();
+    for (NodeProc b : cluster.brokers()) {
+      try {
+        Http.Answer a = http.get(b.base() + "/api/jobs/" + jobId, Duration.ofSeconds(10));
+        sb.append(b.id).append('=').append(a.status() == 200 ? JobViews.history(new JsonObject(a.text())) : a.status())
+            .append(' ');
+      } catch (IOException | RuntimeException e) {
+        sb.append(b.id).append("=").append(Http.reason(e)).append(' ');
+      }
+    }
+    return sb.toString().trim();
+  }
+
   JsonObject check() {
     List<String> unanswered = new ArrayList<>();
     Map<String, Map<String, JsonObject>> views = views(unanswered);
@@ -123,7 +141,8 @@ final class Checker {
         }
         maxAccepted = Math.max(maxAccepted, JobViews.accepted(j));
       }
-      String line = id + " (submitted to " + a.broker() + ", " + a.iterations() + " iterations):" + where;
+      String line = id + " (acknowledged by " + a.broker() + " at " + CLOCK.format(java.time.Instant.ofEpochMilli(a.at()))
+          + ", " + a.iterations() + " iterations):" + where;
       if (any != null && JobViews.attempts(any).size() > 1) {
         redeployed++;
       }

@@ -80,6 +80,6 @@ final class JobViews {
         sb.append("(").append(a.getString("reason")).append(")");
       }
     }
-    return state(job) + " [" + sb + "]";
+    return state(job) + " owner " + job.getString("owner") + " [" + sb + "]";
   }
 }

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
 final class Workload {
   static final String MODULE = "chaos/cpu.wasm";
   /** Iteration counts: a few ms to a few hundred ms of work each. */
-  static final long[] ITERATIONS = {1_000_000, 5_000_000, 10_000_000, 20_000_000, 50_000_000};
+  static final long[] ITERATIONS = {100_000, 1_000_000, 5_000_000, 10_000_000, 20_000_000};
   private static final Map<Long, String> EXPECTED = new ConcurrentHashMap<>();
 
   /** An acknowledged job. */
