@@ -37,8 +37,24 @@ public final class Chaos {
       System.err.println("ucp: " + e.getMessage());
       return 2;
     }
+    if (args.contains("--plan")) {
+      System.out.println(planText(o));
+      return 0;
+    }
     JsonObject summary = execute(o, System.out, true);
     return summary.getBoolean("ok") ? 0 : 1;
+  }
+
+  /** The fault schedule the seed gives, one fault per line (nothing is started). */
+  static String planText(ChaosOptions o) {
+    List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < o.brokers() + o.executors(); i++) {
+      names.add(i < o.brokers() ? "broker-" + (i + 1) : "exec-" + (i - o.brokers() + 1));
+    }
+    List<Faults.Fault> plan = Faults.plan(o, names.stream().map(n -> n.startsWith("broker")).toList());
+    return plan.stream().map(f -> String.format("#%d %6.1fs %-6s %-24s %d ms", f.number(), f.atMs() / 1000.0, f.kind(),
+        f.targets().stream().map(names::get).collect(Collectors.joining("+")), f.downMs()))
+        .collect(Collectors.joining("\n", "seed " + o.seed() + ": " + plan.size() + " faults in " + o.seconds() + " s\n", ""));
   }
 
   /**

@@ -28,7 +28,7 @@ public record ChaosOptions(int seconds, long seed, int brokers, int executors, b
   }
 
   static ChaosOptions parse(List<String> args) {
-    Args flags = Args.parse(args, VALUED, Set.of("--no-net", "--net"));
+    Args flags = Args.parse(args, VALUED, Set.of("--no-net", "--net", "--plan"));
     if (!flags.positional().isEmpty()) {
       throw new Args.UsageException("unexpected argument '" + flags.positional().get(0) + "'");
     }

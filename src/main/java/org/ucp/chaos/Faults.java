@@ -41,12 +41,14 @@ final class Faults {
   private volatile long maxBrokersDown;
   private volatile boolean stopping;
   private long startedAt;
+  private final long windowMs;
   private Thread thread;
 
   Faults(ChaosCluster cluster, ChaosOptions o, Consumer<String> say) {
     this.cluster = cluster;
     this.say = say;
     this.plan = plan(o, cluster.nodes.stream().map(n -> n.broker).toList());
+    this.windowMs = o.seconds() * 1000L;
   }
 
   /** The schedule: a function of the seed, the duration, the node list and whether nets are cut. */
@@ -73,10 +75,15 @@ final class Faults {
       final long now = t;
       boolean brokerBusy = false;
       boolean anyBusy = false;
+      int execCount = 0;
+      int execBusy = 0;
       for (int i = 0; i < n; i++) {
         brokerBusy |= isBroker.get(i) && busyUntil[i] > now;
         anyBusy |= busyUntil[i] > now;
+        execCount += isBroker.get(i) ? 0 : 1;
+        execBusy += !isBroker.get(i) && busyUntil[i] > now ? 1 : 0;
       }
+      boolean lastExecutor = execBusy >= execCount - 1;
       List<Integer> targets = new ArrayList<>();
       if (kind == Kind.NET) {
         if (anyBusy || n < 2) {
@@ -104,7 +111,7 @@ final class Faults {
       } else {
         List<Integer> eligible = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-          if (busyUntil[i] <= now && !(isBroker.get(i) && brokerBusy)) {
+          if (busyUntil[i] <= now && !(isBroker.get(i) ? brokerBusy : lastExecutor)) {
             eligible.add(i);
           }
         }
@@ -192,13 +199,14 @@ final class Faults {
   private void execute(Fault f) throws InterruptedException {
     List<NodeProc> targets = f.targets().stream().map(cluster.nodes::get).toList();
     boolean hitsBroker = targets.stream().anyMatch(n -> n.broker);
-    long deadline = System.currentTimeMillis() + 30_000;
+    long deadline = Math.min(System.currentTimeMillis() + 30_000, startedAt + windowMs - f.downMs());
     long began = System.currentTimeMillis();
     while (!ready(f, targets, hitsBroker)) {
       if (System.currentTimeMillis() > deadline || stopping) {
         skipped.incrementAndGet();
         say.accept(at() + " fault #" + f.number() + " " + f.kind() + " " + names(targets)
-            + " skipped: a target or another broker is still down after 30 s");
+            + " skipped: a target, another broker or every other executor still down (waited "
+            + (System.currentTimeMillis() - began) / 1000 + " s; faults end at " + windowMs / 1000 + " s)");
         return;
       }
       Thread.sleep(100);
@@ -256,7 +264,9 @@ final class Faults {
     if (f.kind() == Kind.NET) {
       return cluster.down() == 0;
     }
-    return targets.stream().allMatch(NodeProc::up) && (!hitsBroker || cluster.brokersDown() == 0);
+    boolean executorsLeft = targets.stream().anyMatch(n -> n.broker)
+        || cluster.executors().stream().filter(NodeProc::up).count() >= 2;
+    return targets.stream().allMatch(NodeProc::up) && (!hitsBroker || cluster.brokersDown() == 0) && executorsLeft;
   }
 
   private void restart(NodeProc n, long downMs) {
