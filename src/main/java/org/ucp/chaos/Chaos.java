@@ -141,8 +141,10 @@ public final class Chaos {
         faults.start(start);
         Thread progress = progress(cluster, load, watcher, faults, start);
         sleepUntil(start + o.seconds() * 1000L);
+        load.halt();
+        say.accept(String.format("[%6.1fs] load stopped; waiting for outstanding answers and for the last faults to be undone",
+            (System.currentTimeMillis() - start) / 1000.0));
         load.stop();
-        say.accept(String.format("[%6.1fs] load stopped; waiting for the last faults to be undone", (System.currentTimeMillis() - start) / 1000.0));
         faults.finish();
         Checker checker = new Checker(cluster, load, http, say);
         say.accept(String.format("[%6.1fs] faults over; %d of %d processes serving", (System.currentTimeMillis() - start) / 1000.0,

@@ -120,6 +120,11 @@ final class Workload {
     data.start();
   }
 
+  /** Stops submitting at once. */
+  void halt() {
+    running = false;
+  }
+
   /** Stops submitting and waits for the answers still outstanding (each has its own deadline). */
   void stop() throws InterruptedException {
     running = false;

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A short seeded chaos run: 2 brokers and 2 executors as real processes, 30 s of kill -9 /
- * restart and SIGSTOP / SIGCONT (network cuts are left to the {@code chaos} command, which does
+ * A short seeded chaos run: 2 brokers and 2 executors as real processes, 4 jobs/s, 30 s of
+ * kill -9 / restart and SIGSTOP / SIGCONT and at most 25 s of quiet (network cuts are left to the {@code chaos} command, which does
  * them as root), then every acknowledged job must have COMPLETED exactly once with the right
  * output and every stored object must read back. {@link Chaos#execute} stops every process it
  * started before it returns, also when it fails.
@@ -31,7 +31,7 @@ class ChaosTest {
     Path dir = Path.of("target", "chaos-test", String.valueOf(System.currentTimeMillis())).toAbsolutePath();
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(new TeeStream(captured, System.out), true, StandardCharsets.UTF_8);
-    ChaosOptions options = new ChaosOptions(30, SEED, 2, 2, false, 6, 20, dir.resolve("run"));
+    ChaosOptions options = new ChaosOptions(30, SEED, 2, 2, false, 4, 25, dir.resolve("run"));
     long began = System.nanoTime();
     JsonObject s = Chaos.execute(options, out, false);
     long seconds = (System.nanoTime() - began) / 1_000_000_000L;
@@ -40,8 +40,9 @@ class ChaosTest {
     String last = output.lines().filter(l -> l.startsWith(Chaos.SUMMARY_PREFIX)).reduce((a, b) -> b).orElse("");
     assertEquals(s, new JsonObject(last.substring(Chaos.SUMMARY_PREFIX.length())), "the printed summary is the returned one");
     assertNull(s.getString("error"), () -> "the run itself failed:\n" + output);
-    assertTrue(seconds <= 120, "the run took " + seconds + " s");
-    assertTrue(s.getLong("acknowledged") >= 60, () -> "too few jobs acknowledged: " + s.encodePrettily());
+    // 30 s of faults and at most 25 s of quiet; starting four JVMs on two busy cores adds 25-50 s.
+    assertTrue(seconds <= 150, "the run took " + seconds + " s");
+    assertTrue(s.getLong("acknowledged") >= 50, () -> "too few jobs acknowledged: " + s.encodePrettily());
     JsonObject kinds = s.getJsonObject("faultsByKind");
     assertTrue(s.getLong("faults") > 0 && kinds.size() >= 2, () -> "faults of at least two kinds: " + kinds);
     assertTrue(s.getLong("maxBrokersDownAtOnce") <= 1, () -> "more than one broker down: " + s.encodePrettily());
