@@ -74,38 +74,41 @@ final class Faults {
       }
       final long now = t;
       boolean brokerBusy = false;
-      boolean anyBusy = false;
       int execCount = 0;
       int execBusy = 0;
       for (int i = 0; i < n; i++) {
         brokerBusy |= isBroker.get(i) && busyUntil[i] > now;
-        anyBusy |= busyUntil[i] > now;
         execCount += isBroker.get(i) ? 0 : 1;
         execBusy += !isBroker.get(i) && busyUntil[i] > now ? 1 : 0;
       }
       boolean lastExecutor = execBusy >= execCount - 1;
       List<Integer> targets = new ArrayList<>();
       if (kind == Kind.NET) {
-        if (anyBusy || n < 2) {
-          continue;
-        }
+        // A group of nodes that are all serving: at most one broker (none while another broker is
+        // down) and at most half the executors, or a single node, cut from the rest.
         List<Integer> brokers = new ArrayList<>();
         List<Integer> executors = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-          (isBroker.get(i) ? brokers : executors).add(i);
+          if (busyUntil[i] <= now) {
+            (isBroker.get(i) ? brokers : executors).add(i);
+          }
         }
         Collections.shuffle(brokers, r);
         Collections.shuffle(executors, r);
-        if (r.nextBoolean() && brokers.size() > 1) {
+        boolean withBroker = r.nextBoolean();
+        int k = Math.min(r.nextInt(execCount / 2 + 1), Math.min(executors.size(), execCount - 1 - execBusy));
+        if (withBroker && !brokerBusy && !brokers.isEmpty() && isBroker.stream().filter(b -> b).count() > 1) {
           targets.add(brokers.get(0));
         }
-        int k = executors.isEmpty() ? 0 : r.nextInt(executors.size() / 2 + 1);
-        targets.addAll(executors.subList(0, k));
+        targets.addAll(executors.subList(0, Math.max(0, k)));
         if (targets.isEmpty()) {
-          targets.add(executors.isEmpty() ? brokers.get(0) : executors.get(0));
+          if (executors.isEmpty() || lastExecutor) {
+            continue;
+          }
+          targets.add(executors.get(0));
         }
         Collections.sort(targets);
-        for (int i = 0; i < n; i++) {
+        for (int i : targets) {
           busyUntil[i] = now + down + 1000;
         }
       } else {
@@ -262,7 +265,10 @@ final class Faults {
 
   private boolean ready(Fault f, List<NodeProc> targets, boolean hitsBroker) {
     if (f.kind() == Kind.NET) {
-      return cluster.down() == 0;
+      long executorsCut = targets.stream().filter(n -> !n.broker).count();
+      long executorsUp = cluster.executors().stream().filter(NodeProc::up).count();
+      return targets.stream().allMatch(NodeProc::up) && (!hitsBroker || cluster.brokersDown() == 0)
+          && executorsUp - executorsCut >= 1;
     }
     boolean executorsLeft = targets.stream().anyMatch(n -> n.broker)
         || cluster.executors().stream().filter(NodeProc::up).count() >= 2;
