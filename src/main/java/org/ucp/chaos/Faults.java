@@ -204,7 +204,7 @@ final class Faults {
     boolean hitsBroker = targets.stream().anyMatch(n -> n.broker);
     long deadline = Math.min(System.currentTimeMillis() + 30_000, startedAt + windowMs - f.downMs());
     long began = System.currentTimeMillis();
-    while (!ready(f, targets, hitsBroker)) {
+    while (System.currentTimeMillis() > deadline || !ready(f, targets, hitsBroker)) {
       if (System.currentTimeMillis() > deadline || stopping) {
         skipped.incrementAndGet();
         say.accept(at() + " fault #" + f.number() + " " + f.kind() + " " + names(targets)
