@@ -32,10 +32,15 @@ final class ChaosCluster implements AutoCloseable {
     List<Integer> httpPorts = new ArrayList<>();
     List<Integer> clusterPorts = new ArrayList<>();
     if (net != null) {
-      for (int i = 0; i < total; i++) {
-        hosts.add(net.addNode(i));
-        httpPorts.add(8080);
-        clusterPorts.add(5701);
+      try {
+        for (int i = 0; i < total; i++) {
+          hosts.add(net.addNode(i));
+          httpPorts.add(8080);
+          clusterPorts.add(5701);
+        }
+      } catch (RuntimeException e) {
+        net.close();
+        throw e;
       }
     } else {
       List<Integer> free = freePorts(2 * total);
