@@ -30,6 +30,11 @@ public final class Main {
                                             every role in one JVM, a sample plan end to end
         java -jar ucp.jar bench [--jobs N] [--cpu-iterations N] [--repeat N] [--decision-pairs N] [--no-sync] [--no-loss] [--no-data]
                                             throughput, latency and overhead, printed as JSON
+        java -jar ucp.jar chaos [--seconds N] [--seed S] [--brokers N] [--executors N] [--rate N]
+                                [--quiet-seconds N] [--dir DIR] [--no-net] [--plan]
+                                            node processes under kill -9, SIGSTOP and (as root)
+                                            network cuts; checks every acknowledged job completed
+                                            exactly once; exit 1 on any loss (docs/chaos.md)
         java -jar ucp.jar --help            this text
 
       Client commands (talk to a node's HTTP API; every one takes --url URL, default
@@ -96,6 +101,7 @@ public final class Main {
         case "node" -> node(rest);
         case "demo" -> Demo.run(rest);
         case "bench" -> Bench.run(rest);
+        case "chaos" -> org.ucp.chaos.Chaos.run(rest);
         default -> throw new Args.UsageException("unknown command '" + args.get(0) + "' (see --help)");
       };
     } catch (Args.UsageException | ConfigException e) {

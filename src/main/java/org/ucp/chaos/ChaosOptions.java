@@ -1,0 +1,52 @@
+package org.ucp.chaos;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.ucp.config.Args;
+
+/**
+ * What a chaos run does.
+ *
+ * @param seconds how long faults are injected and jobs submitted
+ * @param seed the only source of the fault schedule and the workload's choices
+ * @param net cut and heal the network between groups of nodes (needs root and {@code ip})
+ * @param rate jobs submitted per second, round-robin over the brokers
+ * @param quietSeconds the longest wait, after the faults, for every acknowledged job to be final
+ * @param dir the run directory (logs, data directories); null: a new one under java.io.tmpdir
+ */
+public record ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate,
+    int quietSeconds, Path dir) {
+
+  static final Set<String> VALUED = Set.of("--seconds", "--seed", "--brokers", "--executors", "--rate",
+      "--quiet-seconds", "--dir");
+
+  public ChaosOptions {
+    if (brokers < 1 || executors < 1) {
+      throw new Args.UsageException("--brokers and --executors must be at least 1");
+    }
+  }
+
+  static ChaosOptions parse(List<String> args) {
+    Args flags = Args.parse(args, VALUED, Set.of("--no-net", "--net", "--plan"));
+    if (!flags.positional().isEmpty()) {
+      throw new Args.UsageException("unexpected argument '" + flags.positional().get(0) + "'");
+    }
+    long seed;
+    try {
+      seed = flags.has("--seed") ? Long.parseLong(flags.get("--seed")) : System.currentTimeMillis() % 1_000_000;
+    } catch (NumberFormatException e) {
+      throw new Args.UsageException("--seed must be a whole number");
+    }
+    boolean net = flags.has("--net") || (!flags.has("--no-net") && Netns.available());
+    return new ChaosOptions(
+        flags.intValue("--seconds", 120, 5, 86_400),
+        seed,
+        flags.intValue("--brokers", 3, 1, 9),
+        flags.intValue("--executors", 4, 1, 30),
+        net,
+        flags.intValue("--rate", 8, 1, 200),
+        flags.intValue("--quiet-seconds", 120, 5, 3600),
+        flags.has("--dir") ? Path.of(flags.get("--dir")) : null);
+  }
+}

@@ -1,0 +1,85 @@
+package org.ucp.chaos;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Every job one broker's node shows, by paging {@code GET /api/jobs}. */
+final class JobViews {
+  private static final int PAGE = 1000;
+
+  private JobViews() {}
+
+  /** jobId to job JSON, as {@code node} answers; throws when it does not answer in time. */
+  static Map<String, JsonObject> all(Http http, NodeProc node, Duration timeout) throws IOException {
+    Map<String, JsonObject> jobs = new HashMap<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (int page = 0; ; page++) {
+      long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      Http.Answer a = http.get(node.base() + "/api/jobs?page=" + page + "&size=" + PAGE, Duration.ofMillis(left));
+      if (a.status() != 200) {
+        throw new IOException(node.id + ": GET /api/jobs answered " + a.status() + " " + a.text());
+      }
+      JsonObject body = new JsonObject(a.text());
+      JsonArray rows = body.getJsonArray("jobs");
+      for (int i = 0; i < rows.size(); i++) {
+        JsonObject j = rows.getJsonObject(i);
+        jobs.put(j.getString("jobId"), j);
+      }
+      if (rows.size() < PAGE || (long) (page + 1) * PAGE >= body.getLong("total", 0L)) {
+        return jobs;
+      }
+    }
+  }
+
+  static String state(JsonObject job) {
+    return job == null ? "UNKNOWN" : job.getString("state");
+  }
+
+  static boolean isFinal(JsonObject job) {
+    String s = state(job);
+    return s.equals("COMPLETED") || s.equals("FAILED") || s.equals("CANCELLED");
+  }
+
+  static long accepted(JsonObject job) {
+    return attempts(job).stream().filter(a -> "ACCEPTED".equals(((JsonObject) a).getString("outcome"))).count();
+  }
+
+  static JsonArray attempts(JsonObject job) {
+    JsonArray a = job == null ? null : job.getJsonArray("attempts");
+    return a == null ? new JsonArray() : a;
+  }
+
+  /** What counts as progress: the state and every attempt's number and outcome. */
+  static String signature(JsonObject job) {
+    if (job == null) {
+      return "UNKNOWN";
+    }
+    StringBuilder sb = new StringBuilder(state(job));
+    for (Object o : attempts(job)) {
+      JsonObject a = (JsonObject) o;
+      sb.append('|').append(a.getValue("number")).append(a.getString("outcome"));
+    }
+    return sb.toString();
+  }
+
+  /** "1:exec-2:LOST 2:exec-1:ACCEPTED", for reports. */
+  static String history(JsonObject job) {
+    StringBuilder sb = new StringBuilder();
+    for (Object o : attempts(job)) {
+      JsonObject a = (JsonObject) o;
+      if (sb.length() > 0) {
+        sb.append(' ');
+      }
+      sb.append(a.getValue("number")).append(':').append(a.getString("executor")).append('@')
+          .append(a.getString("broker")).append(':').append(a.getString("outcome"));
+      if (a.getString("reason") != null) {
+        sb.append("(").append(a.getString("reason")).append(")");
+      }
+    }
+    return state(job) + " owner " + job.getString("owner") + " [" + sb + "]";
+  }
+}

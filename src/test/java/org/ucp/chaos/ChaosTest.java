@@ -1,0 +1,104 @@
+package org.ucp.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A short seeded chaos run: 2 brokers and 2 executors as real processes, 4 jobs/s, 30 s of
+ * kill -9 / restart and SIGSTOP / SIGCONT and at most 25 s of quiet (network cuts are left to the {@code chaos} command, which does
+ * them as root), then every acknowledged job must have COMPLETED exactly once with the right
+ * output and every stored object must read back. {@link Chaos#execute} stops every process it
+ * started before it returns, also when it fails.
+ */
+class ChaosTest {
+  private static final long SEED = 20261129;
+
+  @Test
+  @Timeout(240)
+  void everyAcknowledgedJobCompletesExactlyOnceUnderFaults() {
+    // Under target/, kept after the run: the node logs are the evidence when it fails.
+    Path dir = Path.of("target", "chaos-test", String.valueOf(System.currentTimeMillis())).toAbsolutePath();
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(new TeeStream(captured, System.out), true, StandardCharsets.UTF_8);
+    ChaosOptions options = new ChaosOptions(30, SEED, 2, 2, false, 4, 25, dir.resolve("run"));
+    long began = System.nanoTime();
+    JsonObject s = Chaos.execute(options, out, false);
+    long seconds = (System.nanoTime() - began) / 1_000_000_000L;
+    String output = captured.toString(StandardCharsets.UTF_8);
+
+    String last = output.lines().filter(l -> l.startsWith(Chaos.SUMMARY_PREFIX)).reduce((a, b) -> b).orElse("");
+    assertEquals(s, new JsonObject(last.substring(Chaos.SUMMARY_PREFIX.length())), "the printed summary is the returned one");
+    assertNull(s.getString("error"), () -> "the run itself failed:\n" + output);
+    // 30 s of faults and at most 25 s of quiet; starting four JVMs on two busy cores adds 25-50 s.
+    assertTrue(seconds <= 150, "the run took " + seconds + " s");
+    assertTrue(s.getLong("acknowledged") >= 50, () -> "too few jobs acknowledged: " + s.encodePrettily());
+    JsonObject kinds = s.getJsonObject("faultsByKind");
+    assertTrue(s.getLong("faults") > 0 && kinds.size() >= 2, () -> "faults of at least two kinds: " + kinds);
+    assertTrue(s.getLong("maxBrokersDownAtOnce") <= 1, () -> "more than one broker down: " + s.encodePrettily());
+    assertEquals(0, s.getLong("lost"), () -> "lost jobs: " + s.getJsonObject("examples").encodePrettily());
+    assertEquals(0, s.getLong("doubled"), () -> "doubled jobs: " + s.getJsonObject("examples").encodePrettily());
+    assertEquals(0, s.getLong("wrong"), () -> "wrong results: " + s.getJsonObject("examples").encodePrettily());
+    assertEquals(0, s.getLong("corrupt"), () -> "corrupt objects: " + s.getJsonObject("examples").encodePrettily());
+    assertTrue(s.getBoolean("ok"));
+    assertFalse(ProcessHandle.current().descendants().anyMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())),
+        "a node process of the run is still alive");
+  }
+
+  @Test
+  void theScheduleIsAFunctionOfTheSeedAndNeverTakesTwoBrokersDownAtOnce() {
+    ChaosOptions o = new ChaosOptions(300, 7, 3, 4, true, 8, 60, null);
+    List<Boolean> brokers = List.of(true, true, true, false, false, false, false);
+    List<Faults.Fault> plan = Faults.plan(o, brokers);
+    assertEquals(plan, Faults.plan(o, brokers));
+    assertTrue(plan.size() >= 300 / 5 - 5, "a fault every 2-5 s: " + plan.size());
+    assertFalse(plan.equals(Faults.plan(new ChaosOptions(300, 8, 3, 4, true, 8, 60, null), brokers)));
+    for (Faults.Fault f : plan) {
+      long cutBrokers = f.targets().stream().filter(brokers::get).count();
+      assertTrue(cutBrokers <= 1, "at most one broker per fault: " + f);
+    }
+    assertTrue(plan.stream().anyMatch(f -> f.kind() == Faults.Kind.NET));
+    assertTrue(plan.stream().anyMatch(f -> f.kind() == Faults.Kind.KILL));
+    assertTrue(plan.stream().anyMatch(f -> f.kind() == Faults.Kind.FREEZE));
+  }
+
+  @Test
+  void theExpectedOutputIsWhatCpuWasmPrints() {
+    // wasm/EXPECTED.txt, from a native build of the same loop.
+    assertEquals("cpu iterations=1000 hash=1363160026601443621\n", Workload.expectedStdout(1000));
+    assertEquals("cpu iterations=1000000 hash=7290476056423008982\n", Workload.expectedStdout(1_000_000));
+  }
+
+  /** Writes to two streams: the test's capture and the surefire output file. */
+  private static final class TeeStream extends java.io.OutputStream {
+    private final java.io.OutputStream a;
+    private final java.io.OutputStream b;
+
+    TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int x) throws java.io.IOException {
+      a.write(x);
+      b.write(x);
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws java.io.IOException {
+      a.write(buf, off, len);
+      b.write(buf, off, len);
+    }
+  }
+}
