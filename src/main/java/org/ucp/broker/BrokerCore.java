@@ -136,16 +136,6 @@ public final class BrokerCore {
     liveness.memberLeft(clusterNodeId, now);
   }
 
-  /**
-   * Queued jobs that could start now were an executor free: not held back for an earlier job.
-   * Brokers announce this figure; idle executors move to where it outgrows the executors.
-   */
-  public int readyQueued() {
-    java.util.function.Predicate<JobView> waits =
-        cluster.mustWait(jobs, settings.strategy() == SchedulingStrategy.VECTOR_CLOCK_CAUSAL);
-    return (int) jobs.queued().stream().filter(waits.negate()).count();
-  }
-
   /** One scheduling pass by the configured strategy. */
   public void schedule(long now) {
     boolean causal = settings.strategy() == SchedulingStrategy.VECTOR_CLOCK_CAUSAL;

@@ -15,7 +15,17 @@ final class BrokerViews {
   static BrokerAnnounce announce(BrokerCore core, BrokerSettings settings) {
     ExecutorRegistry executors = core.executors();
     return new BrokerAnnounce(settings.brokerId(), settings.strategy(), executors.alive(), executors.running(),
-        core.readyQueued(), core.emergencyState(), settings.clusterNodeId());
+        readyQueued(core, settings), core.emergencyState(), settings.clusterNodeId());
+  }
+
+  /**
+   * Queued jobs that could start now were an executor free: not held back for an earlier job.
+   * Brokers announce this figure; idle executors move to where it outgrows the executors.
+   */
+  static int readyQueued(BrokerCore core, BrokerSettings settings) {
+    java.util.function.Predicate<JobView> waits =
+        core.cluster().mustWait(core.jobs(), settings.strategy() == org.ucp.model.SchedulingStrategy.VECTOR_CLOCK_CAUSAL);
+    return (int) core.jobs().queued().stream().filter(waits.negate()).count();
   }
 
   static ClusterView cluster(BrokerCore core, BrokerSettings settings, List<DatastoreInfo> datastores) {

@@ -34,7 +34,11 @@ class HonestAcknowledgementTest {
   @AfterEach
   void stop() {
     if (peer != null) {
-      peer.resume();
+      try {
+        peer.resume();
+      } catch (IllegalStateException alreadyKilled) {
+        // kill -9 came first
+      }
       peer.close();
     }
     if (control != null) {
