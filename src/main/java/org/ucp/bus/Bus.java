@@ -90,7 +90,7 @@ public final class Bus {
    * waiting out their timeouts (see {@link InFlight}). Called by the node's membership listener.
    */
   public static void memberLeft(Vertx vertx, String member) {
-    InFlight.of(vertx).memberLeft(member);
+    InFlight.of(vertx).memberLeft(vertx, member);
   }
 
   /** How many requests are pending on this node now. */

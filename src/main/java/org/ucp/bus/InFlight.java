@@ -22,7 +22,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InFlight {
   private static final Map<Vertx, InFlight> BY_VERTX = Collections.synchronizedMap(new WeakHashMap<>());
 
-  private record Pending(Context context, Promise<?> promise, String address) {}
+  private record Pending(Context context, Promise<?> promise, String address, long startedNanos) {}
+
+  /**
+   * For a while after a member left, Vert.x may still route requests to it (its subscriptions
+   * are being removed); such a request is not failed when the connection to the dead member
+   * fails, it waits out its timeout. So for {@link #SETTLE_MS} after a departure, a request that
+   * started after it and got no answer within {@link #UNANSWERED_MS} is failed too.
+   */
+  private static final long SETTLE_MS = 3_000;
+  private static final long UNANSWERED_MS = 1_000;
 
   private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
   private long failed;
@@ -39,7 +48,7 @@ public final class InFlight {
       return reply;
     }
     Promise<R> promise = Promise.promise();
-    Pending p = new Pending(vertx.getOrCreateContext(), promise, address);
+    Pending p = new Pending(vertx.getOrCreateContext(), promise, address, System.nanoTime());
     pending.add(p);
     reply.onComplete(ar -> {
       pending.remove(p);
@@ -52,11 +61,23 @@ public final class InFlight {
     return promise.future();
   }
 
-  /** A cluster member left: every request pending now fails, on its own context. */
-  void memberLeft(String member) {
-    List<Pending> now = List.copyOf(pending);
-    for (Pending p : now) {
-      pending.remove(p);
+  /** A cluster member left: every request pending now fails, on its own context; later ones while it settles. */
+  void memberLeft(Vertx vertx, String member) {
+    long left = System.nanoTime();
+    failWhere(member, p -> true);
+    for (long at = UNANSWERED_MS; at <= SETTLE_MS; at += UNANSWERED_MS) {
+      vertx.setTimer(at, id -> {
+        long now = System.nanoTime();
+        failWhere(member, p -> p.startedNanos() >= left && now - p.startedNanos() >= UNANSWERED_MS * 1_000_000);
+      });
+    }
+  }
+
+  private void failWhere(String member, java.util.function.Predicate<Pending> which) {
+    for (Pending p : List.copyOf(pending)) {
+      if (!which.test(p) || !pending.remove(p)) {
+        continue;
+      }
       synchronized (this) {
         failed++;
       }
