@@ -192,7 +192,13 @@ final class Faults {
         if (stopping) {
           return;
         }
-        execute(f);
+        try {
+          execute(f);
+        } catch (RuntimeException e) {
+          // A fault that could not be made (an ip command failed) must not end the schedule.
+          skipped.incrementAndGet();
+          say.accept(at() + " fault #" + f.number() + " failed and was skipped: " + e.getMessage());
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -267,7 +273,9 @@ final class Faults {
     if (f.kind() == Kind.NET) {
       long executorsCut = targets.stream().filter(n -> !n.broker).count();
       long executorsUp = cluster.executors().stream().filter(NodeProc::up).count();
-      return targets.stream().allMatch(NodeProc::up) && (!hitsBroker || cluster.brokersDown() == 0)
+      // One cut at a time: two overlapping cuts would share blackhole routes, and healing one would heal both.
+      boolean noCut = cluster.nodes.stream().noneMatch(n -> n.state() == NodeProc.State.CUT);
+      return noCut && targets.stream().allMatch(NodeProc::up) && (!hitsBroker || cluster.brokersDown() == 0)
           && executorsUp - executorsCut >= 1;
     }
     boolean executorsLeft = targets.stream().anyMatch(n -> n.broker)

@@ -123,8 +123,10 @@ final class Netns implements AutoCloseable {
   private void routes(String verb, Collection<Integer> side, Collection<Integer> other) {
     for (int a : side) {
       for (int b : other) {
-        run(verb.equals("add"), ip(), "-n", namespace(a), "route", verb, "blackhole", address(b) + "/32");
-        run(verb.equals("add"), ip(), "-n", namespace(b), "route", verb, "blackhole", address(a) + "/32");
+        // "replace" rather than "add": a route left by an earlier cut is no error.
+        String how = verb.equals("add") ? "replace" : verb;
+        run(verb.equals("add"), ip(), "-n", namespace(a), "route", how, "blackhole", address(b) + "/32");
+        run(verb.equals("add"), ip(), "-n", namespace(b), "route", how, "blackhole", address(a) + "/32");
       }
     }
   }
