@@ -97,8 +97,11 @@ final class Ownership {
    * this broker is the successor of their dead owner and has not adopted yet, it adopts now.
    */
   private Optional<String> ownerOfHeldJobs(RegisterExecutor r, long now) {
+    boolean anyHere = false;
+    java.util.Set<String> elsewhere = new java.util.TreeSet<>();
     for (AttemptRef held : r.attempts()) {
       if (jobs.get(held.jobId()).isPresent()) {
+        anyHere = true;
         continue;
       }
       Optional<JobView> known = cluster.get(held.jobId()).filter(j -> !j.state().isFinal());
@@ -106,12 +109,16 @@ final class Ownership {
         continue;
       }
       String owner = peers.effectiveOwner(known.get().owner(), now);
-      if (!owner.equals(brokerId)) {
-        return Optional.of(owner);
+      if (owner.equals(brokerId)) {
+        adoptFrom(known.get().owner(), now);
+        anyHere = true;
+      } else {
+        elsewhere.add(owner);
       }
-      adoptFrom(known.get().owner(), now);
     }
-    return Optional.empty();
+    // Only when all it runs belongs to one other broker: an executor holding attempts of several
+    // brokers registers where it asked, or two brokers would send it back and forth for ever.
+    return !anyHere && elsewhere.size() == 1 ? Optional.of(elsewhere.iterator().next()) : Optional.empty();
   }
 
   /**

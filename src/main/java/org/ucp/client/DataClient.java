@@ -39,7 +39,8 @@ import org.ucp.wasm.Sha256;
 public final class DataClient {
   /** The most {@link #get} holds in memory; larger objects are read with {@link #download}. */
   public static final long MAX_IN_MEMORY = 64L * 1024 * 1024;
-  private static final DeliveryOptions CHUNK = new DeliveryOptions().setSendTimeout(60_000);
+  /** A chunk is 1 MiB: far less than this even on a loaded machine; a frozen holder is given up sooner. */
+  private static final DeliveryOptions CHUNK = new DeliveryOptions().setSendTimeout(20_000);
   private static final DeliveryOptions COMMIT = new DeliveryOptions().setSendTimeout(180_000);
   private static final DeliveryOptions DEFAULT = new DeliveryOptions().setSendTimeout(Bus.DEFAULT_TIMEOUT_MS);
 

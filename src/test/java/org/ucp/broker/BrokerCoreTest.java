@@ -341,4 +341,20 @@ class BrokerCoreTest {
         "the decision map is asked whether its result was decided meanwhile");
     assertEquals(2, only(actions, BrokerAction.Record.class).get(0).attempt().attempt(), "redeployed");
   }
+
+  @Test
+  void anExecutorHoldingJobsOfTwoLiveBrokersIsNotSentBackAndForth() {
+    Peers peers = new Peers("b1", 2_000, 10_000, 1_000);
+    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
+    peers.heard("b2", "node-b2", T);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "mine", T);
+    core.observed(new JobView("theirs", spec(EmergencyLevel.NONE), JobState.RUNNING, "b2", T, List.of(), null, null), T);
+    core.drain();
+
+    var onlyTheirs = core.register(new RegisterExecutor("e1", "node-e1", 2, CAPS, List.of(new AttemptRef("theirs", 1))), T);
+    assertEquals("b2", onlyTheirs.redirectTo(), "all it runs is b2's: it goes there");
+    var both = core.register(new RegisterExecutor("e1", "node-e1", 2, CAPS,
+        List.of(new AttemptRef("theirs", 1), new AttemptRef("mine", 1))), T);
+    assertEquals(null, both.redirectTo(), "it runs jobs of both: it stays where it asked");
+  }
 }
