@@ -28,8 +28,8 @@ import org.ucp.sync.DecisionStore;
 final class PromotionSweeper {
   private static final Logger LOG = Logger.getLogger(PromotionSweeper.class.getName());
   static final long PERIOD_MS = 5_000;
-  static final long GRACE_MS = 15_000;
-  static final long LEASE_MS = 60_000;
+  static final long GRACE_MS = 5_000;
+  static final long LEASE_MS = 10_000;
   /** Promotions one arbiter runs at once. */
   static final int WINDOW = 4;
   /** Entries one arbiter claims per sweep; the rest wait for the next. */
