@@ -190,6 +190,11 @@ public final class BrokerCore {
     executors.confirmed(executorId, ref.jobId(), now);
   }
 
+  /** Unknown whether the executor took the run (a member left meanwhile): its heartbeats will tell. */
+  public void runUnconfirmed(String executorId, AttemptRef ref, long now) {
+    executors.expectListed(executorId, ref.jobId(), now);
+  }
+
   /** An attempt never ran (refused, unreachable, number taken): REFUSED, not a redeploy; queued again. */
   public void refused(AttemptRef ref, String executorId, String why, long now) {
     LOG.warning(() -> "attempt " + ref + " on " + executorId + " refused: " + why);

@@ -20,6 +20,7 @@ import org.ucp.broker.BrokerAction.WriteResult;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
+import org.ucp.bus.MemberLeftException;
 import org.ucp.bus.Messages.BrokerAnnounce;
 import org.ucp.bus.Messages.ClusterView;
 import org.ucp.bus.Messages.CoordinationView;
@@ -212,7 +213,14 @@ public final class BrokerVerticle extends VerticleBase {
         AttemptRef ref = new AttemptRef(run.run().jobId(), run.run().attempt());
         Bus.<Boolean>request(vertx, Addresses.executorRun(run.executorId()), run.run(), TO_EXECUTOR).onComplete(
             ok -> act(() -> core.runAccepted(run.executorId(), ref, now())),
-            failure -> act(() -> core.refused(ref, run.executorId(), failure.getMessage(), now())));
+            // A member left while the run was pending: the executor may hold it; its heartbeats tell.
+            failure -> act(() -> {
+              if (failure instanceof MemberLeftException) {
+                core.runUnconfirmed(run.executorId(), ref, now());
+              } else {
+                core.refused(ref, run.executorId(), failure.getMessage(), now());
+              }
+            }));
       } else if (action instanceof Stop stop) {
         Future<Boolean> stopped = Bus.request(vertx, Addresses.executorStop(stop.executorId()), stop.stop(), TO_EXECUTOR);
         if (stop.awaitStopped()) {

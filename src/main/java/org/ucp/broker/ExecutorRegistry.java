@@ -130,6 +130,14 @@ public final class ExecutorRegistry {
     }
   }
 
+  /** Starts reconciling an attempt placed on the executor that it may or may not hold (see {@link #orphans}). */
+  public void expectListed(String executorId, String jobId, long now) {
+    Entry entry = executors.get(executorId);
+    if (entry != null && entry.placed.containsKey(jobId)) {
+      entry.held.putIfAbsent(jobId, now);
+    }
+  }
+
   /** The executor confirmed it holds an attempt placed on it (it accepted the run, or listed it when registering). */
   public void confirmed(String executorId, String jobId, long now) {
     Entry entry = executors.get(executorId);

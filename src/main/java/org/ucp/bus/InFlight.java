@@ -81,7 +81,7 @@ public final class InFlight {
       synchronized (this) {
         failed++;
       }
-      p.context().runOnContext(v -> p.promise().tryFail(new UcpException(FailureCode.UNAVAILABLE,
+      p.context().runOnContext(v -> p.promise().tryFail(new MemberLeftException(
           "cluster member " + member + " left while a request to " + p.address() + " was pending; try again")));
     }
   }

@@ -46,7 +46,21 @@ public final class BrokerQueries {
 
   /** The job from whichever broker owns it. */
   public Future<JobView> job(String jobId) {
-    return findJob(brokers(), 0, jobId);
+    return knownBrokers(20).compose(brokers -> findJob(brokers, 0, jobId));
+  }
+
+  /**
+   * The live brokers; a directory that has heard none yet (just created: the first announcements
+   * are on their way) is given up to {@code tries} × 100 ms.
+   */
+  private Future<List<String>> knownBrokers(int tries) {
+    List<String> now = brokers();
+    if (!now.isEmpty() || tries <= 0) {
+      return Future.succeededFuture(now);
+    }
+    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+    vertx.setTimer(100, id -> later.complete());
+    return later.future().compose(v -> knownBrokers(tries - 1));
   }
 
   private Future<JobView> findJob(List<String> brokers, int i, String jobId) {

@@ -125,7 +125,8 @@ class ResultsInFlightBrokerKillTest {
     Poll.until(Duration.ofSeconds(60), () -> "the restarted broker's jobs to complete\n--- node-a ---\n" + tail(restarted.log()),
         () -> later.stream().allMatch(id -> control.jobAt("node-b", id).state() == JobState.COMPLETED) ? true : null);
     for (String id : ids) {
-      assertEquals("node-b", control.jobAt("node-a", id).owner(), "the successor keeps what it adopted: " + id);
+      assertEquals(control.jobAt("node-b", id).owner(), control.jobAt("node-a", id).owner(),
+          "the restarted broker agrees with the successor on who owns " + id);
     }
   }
 
