@@ -167,7 +167,9 @@ public final class ArbiterVerticle extends VerticleBase {
     long start = System.nanoTime();
     return store.decide(policy, s).compose(outcome -> {
       Decision d = outcome.decision();
-      stats.record(d, System.nanoTime() - start);
+      if (!outcome.repeat()) {
+        stats.record(d, System.nanoTime() - start);
+      }
       if (d.verdict() == Verdict.REJECTED) {
         LOG.info(() -> "rejected " + s.jobId() + " attempt " + s.attempt() + " from " + s.executorId() + ": " + d.reason());
         vertx.eventBus().publish(Addresses.RESULTS_REJECTED, d);

@@ -9,10 +9,8 @@ import org.ucp.bus.Addresses;
 import org.ucp.bus.Messages.CopyEntry;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.bus.Messages.ResultSubmission;
-import org.ucp.bus.Messages.RunStatus;
 import org.ucp.client.DataClient;
 import org.ucp.data.AsyncLoops;
-import org.ucp.model.JobState;
 import org.ucp.sync.DecisionStore;
 
 /**
@@ -68,8 +66,6 @@ final class Promoter {
   }
 
   static ResultDecided decided(ResultSubmission s) {
-    JobState state = s.status() == RunStatus.EXITED ? JobState.COMPLETED : JobState.FAILED;
-    return new ResultDecided(s.jobId(), s.attempt(), s.executorId(), state, s.exitCode(), s.sha256(),
-        s.jobId() + "/result", s.reason(), s.clock());
+    return ResultDecided.of(s);
   }
 }

@@ -132,8 +132,17 @@ public final class DecisionStore {
   }
 
   /** What a decision found and did. */
-  public record Outcome(Decision decision, ResultSubmission accepted, boolean promoted) implements Serializable {
+  /**
+   * @param repeat the accepted attempt submitted again (a retry whose first answer was lost): the
+   *     same decision, not a new one to count
+   */
+  public record Outcome(Decision decision, ResultSubmission accepted, boolean promoted, boolean repeat)
+      implements Serializable {
     private static final long serialVersionUID = 1L;
+
+    public Outcome(Decision decision, ResultSubmission accepted, boolean promoted) {
+      this(decision, accepted, promoted, false);
+    }
 
     private Object writeReplace() {
       return new Wire(Wire.OUTCOME, write(this));
@@ -315,12 +324,13 @@ public final class DecisionStore {
     public Outcome process(Map.Entry<String, Arbitration> entry) {
       Arbitration state = entry.getValue() == null ? Arbitration.NONE : entry.getValue();
       Decision d = ArbiterRules.decide(policy, submission, state.attempts(), state.accepted());
+      boolean repeat = d.verdict() == Verdict.ACCEPTED && state.accepted() != null;
       if (d.verdict() == Verdict.ACCEPTED && state.accepted() == null) {
         state = new Arbitration(state.attempts(), submission, false, state.mergedAway(), state.mergedAwayReported(),
             System.currentTimeMillis(), null, 0, 0);
         entry.setValue(state);
       }
-      return new Outcome(d, state.accepted(), state.promoted());
+      return new Outcome(d, state.accepted(), state.promoted(), repeat);
     }
 
     private void writeObject(ObjectOutputStream out) throws IOException {
