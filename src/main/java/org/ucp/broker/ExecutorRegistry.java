@@ -119,6 +119,10 @@ public final class ExecutorRegistry {
     if (entry != null && entry.health == ExecutorHealth.ALIVE) {
       entry.health = ExecutorHealth.SUSPECT;
     }
+    if (entry != null) {
+      // The sweep would make it ALIVE again by its last heartbeat's age: only a newer heartbeat may.
+      entry.refusedAfter = entry.lastHeartbeat;
+    }
   }
 
   public void release(String executorId, String jobId) {
@@ -217,7 +221,7 @@ public final class ExecutorRegistry {
   public List<Scheduler.Candidate> candidates() {
     List<Scheduler.Candidate> out = new ArrayList<>();
     executors.forEach((id, e) -> {
-      if (e.health == ExecutorHealth.ALIVE && e.capabilities != null) {
+      if (e.health == ExecutorHealth.ALIVE && e.capabilities != null && e.lastHeartbeat > e.refusedAfter) {
         List<Scheduler.RunningJob> running = e.placed.values().stream()
             .map(p -> new Scheduler.RunningJob(p.jobId(), p.level(), p.startedAt(), p.memoryMb())).toList();
         out.add(new Scheduler.Candidate(id, e.slots - e.placed.size(), e.effectiveCapabilities(), running));
@@ -252,6 +256,8 @@ public final class ExecutorRegistry {
 
   private static final class Entry {
     String clusterNodeId;
+    /** The heartbeat before its last refusal: it gets work again only after a newer one. */
+    long refusedAfter = -1;
     int slots;
     ExecutorCapabilities capabilities;
     long lastHeartbeat;

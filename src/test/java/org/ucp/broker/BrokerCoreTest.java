@@ -357,4 +357,22 @@ class BrokerCoreTest {
         List.of(new AttemptRef("theirs", 1), new AttemptRef("mine", 1))), T);
     assertEquals(null, both.redirectTo(), "it runs jobs of both: it stays where it asked");
   }
+
+  @Test
+  void theHealthSweepDoesNotHandARefusingExecutorWorkBeforeItsNextHeartbeat() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 1);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    core.refused(new AttemptRef("j1", 1), "e1", "e1 is registered with broker b2", T + 10);
+
+    core.sweep(T + 200);
+    core.schedule(T + 200);
+
+    assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class),
+        "the sweep judges health by the last heartbeat's age, which predates the refusal");
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of()), T + 1_000);
+    core.schedule(T + 1_000);
+    assertEquals(1, only(core.drain(), BrokerAction.Record.class).size(), "a newer heartbeat brings work again");
+  }
 }
