@@ -85,7 +85,9 @@ class ResultsInFlightBrokerKillTest {
       assertEquals(2, r.json().getInteger("replicas"), r.text());
       ids.add(r.json().getString("jobId"));
     }
-    pause(300); // the fault's timing: results of the first jobs are on their way through node-a
+    // The fault's timing: kill as soon as node-a has jobs running, so results are on their way through it.
+    Poll.until(Duration.ofSeconds(30), "a job to run", () ->
+        ids.stream().map(id -> control.jobAt("node-a", id)).anyMatch(j -> j != null && !j.attempts().isEmpty()) ? true : null);
     long killed = System.currentTimeMillis();
     a.kill9();
 
@@ -127,14 +129,6 @@ class ResultsInFlightBrokerKillTest {
     for (String id : ids) {
       assertEquals(control.jobAt("node-b", id).owner(), control.jobAt("node-a", id).owner(),
           "the restarted broker agrees with the successor on who owns " + id);
-    }
-  }
-
-  private static void pause(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
