@@ -97,8 +97,9 @@ public final class Chaos {
 
     JsonObject go(boolean hook) {
       say.accept("chaos: seed " + o.seed() + ", " + o.seconds() + " s of faults, " + o.brokers() + " brokers ("
-          + ChaosCluster.BROKER_ROLES + "), " + o.executors() + " executors, " + o.rate() + " jobs/s, network faults "
-          + (o.net() ? "on (namespaces)" : "off"));
+          + ChaosCluster.BROKER_ROLES + "), " + o.executors() + " executors, " + o.rate() + " jobs/s, faults "
+          + o.kinds().stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(","))
+          + (o.net() ? " (network in namespaces)" : " (network faults off)"));
       say.accept("chaos: run directory " + runDir + " (node logs in logs/, data in data/, this output in chaos.log)");
       long t0 = System.currentTimeMillis();
       ChaosCluster cluster = null;
@@ -201,7 +202,9 @@ public final class Chaos {
 
     private JsonObject base() {
       return new JsonObject().put("seed", o.seed()).put("faultSeconds", o.seconds()).put("brokers", o.brokers())
-          .put("executors", o.executors()).put("net", o.net()).put("rate", o.rate()).put("runDir", runDir.toString());
+          .put("executors", o.executors()).put("net", o.net())
+          .put("faultKinds", new io.vertx.core.json.JsonArray(o.kinds().stream().map(Enum::name).toList()))
+          .put("rate", o.rate()).put("runDir", runDir.toString());
     }
 
     private void printSummary(JsonObject s) {

@@ -1,6 +1,8 @@
 package org.ucp.chaos;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.ucp.config.Args;
@@ -14,17 +16,44 @@ import org.ucp.config.Args;
  * @param rate jobs submitted per second, round-robin over the brokers
  * @param quietSeconds the longest wait, after the faults, for every acknowledged job to be final
  * @param dir the run directory (logs, data directories); null: a new one under java.io.tmpdir
+ * @param kinds the kinds of fault injected ({@code NET} only where {@code net} is on)
  */
 public record ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate,
-    int quietSeconds, Path dir) {
+    int quietSeconds, Path dir, Set<Faults.Kind> kinds) {
 
   static final Set<String> VALUED = Set.of("--seconds", "--seed", "--brokers", "--executors", "--rate",
-      "--quiet-seconds", "--dir");
+      "--quiet-seconds", "--dir", "--faults");
 
   public ChaosOptions {
     if (brokers < 1 || executors < 1) {
       throw new Args.UsageException("--brokers and --executors must be at least 1");
     }
+    kinds = EnumSet.copyOf(kinds.isEmpty() ? EnumSet.allOf(Faults.Kind.class) : kinds);
+    if (!net) {
+      kinds.remove(Faults.Kind.NET);
+    }
+    if (kinds.isEmpty()) {
+      throw new Args.UsageException("--faults net needs network faults on (root and ip; not with --no-net)");
+    }
+    kinds = Collections.unmodifiableSet(kinds);
+  }
+
+  /** Every kind of fault. */
+  public ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate, int quietSeconds, Path dir) {
+    this(seconds, seed, brokers, executors, net, rate, quietSeconds, dir, EnumSet.allOf(Faults.Kind.class));
+  }
+
+  /** {@code kill,freeze,net} (any of them, comma-separated) to the set of kinds. */
+  static Set<Faults.Kind> kinds(String list) {
+    Set<Faults.Kind> out = EnumSet.noneOf(Faults.Kind.class);
+    for (String k : list.split(",")) {
+      try {
+        out.add(Faults.Kind.valueOf(k.trim().toUpperCase(java.util.Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new Args.UsageException("--faults: '" + k.trim() + "' is not a fault kind (kill, freeze, net)");
+      }
+    }
+    return out;
   }
 
   static ChaosOptions parse(List<String> args) {
@@ -47,6 +76,7 @@ public record ChaosOptions(int seconds, long seed, int brokers, int executors, b
         net,
         flags.intValue("--rate", 8, 1, 200),
         flags.intValue("--quiet-seconds", 120, 5, 3600),
-        flags.has("--dir") ? Path.of(flags.get("--dir")) : null);
+        flags.has("--dir") ? Path.of(flags.get("--dir")) : null,
+        flags.has("--faults") ? kinds(flags.get("--faults")) : EnumSet.allOf(Faults.Kind.class));
   }
 }

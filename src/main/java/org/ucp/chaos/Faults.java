@@ -62,8 +62,7 @@ final class Faults {
     while (true) {
       t += 2000 + r.nextInt(3001);
       int roll = r.nextInt(100);
-      Kind kind = o.net() ? (roll < 40 ? Kind.KILL : roll < 80 ? Kind.FREEZE : Kind.NET)
-          : (roll < 50 ? Kind.KILL : Kind.FREEZE);
+      Kind kind = pick(roll, o.kinds());
       long down = switch (kind) {
         case KILL -> 500 + r.nextInt(2501);
         case FREEZE -> 1000 + r.nextInt(3001);
@@ -128,6 +127,28 @@ final class Faults {
       faults.add(new Fault(faults.size() + 1, t, kind, List.copyOf(targets), down));
     }
     return List.copyOf(faults);
+  }
+
+  /**
+   * The kind a roll of 0-99 gives among {@code kinds}, by weight: kills and freezes 2, cuts 1. With
+   * all three that is 40/40/20, without cuts 50/50, as schedules were before kinds were chosen.
+   */
+  static Kind pick(int roll, java.util.Set<Kind> kinds) {
+    int total = kinds.stream().mapToInt(Faults::weight).sum();
+    int at = roll * total / 100;
+    for (Kind k : Kind.values()) {
+      if (kinds.contains(k)) {
+        if (at < weight(k)) {
+          return k;
+        }
+        at -= weight(k);
+      }
+    }
+    throw new IllegalArgumentException("no fault kind in " + kinds);
+  }
+
+  private static int weight(Kind k) {
+    return k == Kind.NET ? 1 : 2;
   }
 
   void start(long startedAt) {

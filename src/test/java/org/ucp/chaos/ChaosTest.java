@@ -73,6 +73,25 @@ class ChaosTest {
   }
 
   @Test
+  void faultsNamesTheKindsTheScheduleUses() {
+    List<Boolean> brokers = List.of(true, true, true, false, false, false, false);
+    ChaosOptions killsOnly = ChaosOptions.parse(List.of("--seed", "7", "--seconds", "300", "--faults", "kill", "--no-net"));
+    List<Faults.Fault> plan = Faults.plan(killsOnly, brokers);
+    assertTrue(plan.size() >= 300 / 5 - 5, "a fault every 2-5 s: " + plan.size());
+    assertTrue(plan.stream().allMatch(f -> f.kind() == Faults.Kind.KILL), plan::toString);
+    // All kinds weigh kills and freezes 2, cuts 1: 40/40/20, or 50/50 without cuts.
+    assertEquals(Faults.Kind.KILL, Faults.pick(39, java.util.EnumSet.allOf(Faults.Kind.class)));
+    assertEquals(Faults.Kind.FREEZE, Faults.pick(40, java.util.EnumSet.allOf(Faults.Kind.class)));
+    assertEquals(Faults.Kind.NET, Faults.pick(80, java.util.EnumSet.allOf(Faults.Kind.class)));
+    assertEquals(Faults.Kind.FREEZE, Faults.pick(50, java.util.EnumSet.of(Faults.Kind.KILL, Faults.Kind.FREEZE)));
+    org.ucp.config.Args.UsageException bad = org.junit.jupiter.api.Assertions.assertThrows(
+        org.ucp.config.Args.UsageException.class, () -> ChaosOptions.parse(List.of("--faults", "kill,fire")));
+    assertTrue(bad.getMessage().contains("'fire'"), bad.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(org.ucp.config.Args.UsageException.class,
+        () -> ChaosOptions.parse(List.of("--faults", "net", "--no-net")));
+  }
+
+  @Test
   void theExpectedOutputIsWhatCpuWasmPrints() {
     // wasm/EXPECTED.txt, from a native build of the same loop.
     assertEquals("cpu iterations=1000 hash=1363160026601443621\n", Workload.expectedStdout(1000));
