@@ -25,6 +25,9 @@ public final class ClusterSupport {
     // then 120 s): the decision maps of both sides merge then. A system property still wins.
     byDefault(config, "hazelcast.merge.first.run.delay.seconds", "30");
     byDefault(config, "hazelcast.merge.next.run.delay.seconds", "30");
+    // A node that stops hands its partitions over first, but waits at most 15 s for that (600 s by
+    // default): a stop that takes longer is no better than a crash, which the cluster tolerates.
+    byDefault(config, "hazelcast.graceful.shutdown.max.wait", "15");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(true);
     if (!cluster.host().isEmpty()) {

@@ -40,6 +40,7 @@ public final class Embedded {
     future.onComplete(ar -> done.countDown());
     try {
       if (!done.await(seconds, TimeUnit.SECONDS)) {
+        dumpThreads("gave up after " + seconds + " s");
         throw new IllegalStateException("gave up after " + seconds + " s");
       }
     } catch (InterruptedException e) {
@@ -50,6 +51,18 @@ public final class Embedded {
       throw new IllegalStateException(future.cause().getMessage(), future.cause());
     }
     return future.result();
+  }
+
+  /** What every thread was doing when a wait gave up, on stderr: a hang is then diagnosable. */
+  private static void dumpThreads(String why) {
+    StringBuilder out = new StringBuilder("ucp: " + why + "; the threads:\n");
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      out.append("  \"").append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+      for (int i = 0; i < Math.min(stack.length, 12); i++) {
+        out.append("      at ").append(stack[i]).append('\n');
+      }
+    });
+    System.err.print(out);
   }
 
   /** A sample module shipped in the jar ({@code wasm/NAME.wasm}). */

@@ -95,13 +95,13 @@ public final class ArbiterVerticle extends VerticleBase {
     if (sweeper != null) {
       sweeper.stop();
     }
-    if (mergeListener != null) {
-      try {
-        hazelcast.getMap(DecisionStore.MAP).removeEntryListener(mergeListener);
-      } catch (RuntimeException e) {
-        LOG.fine(() -> "merge listener not removed: " + e);
-      }
+    if (mergeListener == null) {
+      return Future.succeededFuture();
     }
+    // A call to every member: off the event loop, and never holding up the stop.
+    UUID listener = mergeListener;
+    vertx.executeBlocking(() -> hazelcast.getMap(DecisionStore.MAP).removeEntryListener(listener), false)
+        .onFailure(e -> LOG.fine(() -> "merge listener not removed: " + e));
     return Future.succeededFuture();
   }
 

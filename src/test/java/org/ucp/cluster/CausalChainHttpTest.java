@@ -254,7 +254,7 @@ class CausalChainHttpTest {
     JsonObject here = submit("b2", cpu("1000"), Map.of("X-UCP-Client", "c3"));
     JsonObject there = submit("b3", cpu("1000"), Map.of("X-UCP-Client", "c3", "X-UCP-Clock", here.getJsonObject("stamp").encode()));
     for (JsonObject later : List.of(here, there)) {
-      JsonObject done = control.awaitFinal(later.getString("jobId"), Duration.ofSeconds(30));
+      JsonObject done = control.awaitFinal(later.getString("jobId"), CHAIN);
       assertEquals("COMPLETED", done.getString("state"), done.encodePrettily());
     }
     JobView still = view(stuckLink);

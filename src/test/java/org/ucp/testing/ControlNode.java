@@ -90,10 +90,22 @@ public final class ControlNode implements AutoCloseable {
   }
 
   public JsonObject awaitState(String jobId, Set<String> states, Duration timeout) {
-    return Poll.until(timeout, "job " + jobId + " to reach " + states, () -> {
-      JsonObject job = api.job(jobId);
-      return states.contains(job.getString("state")) ? job : null;
-    });
+    JsonObject[] seen = new JsonObject[1];
+    return Poll.until(timeout, () -> "job " + jobId + " to reach " + states + "; last seen " + seen[0]
+        + "; the cluster then: " + clusterOrWhyNot(), () -> {
+          seen[0] = api.job(jobId);
+          return states.contains(seen[0].getString("state")) ? seen[0] : null;
+        });
+  }
+
+  /** The brokers and executors as the API shows them, for a failure's message. */
+  private String clusterOrWhyNot() {
+    try {
+      JsonObject c = api.cluster();
+      return new JsonObject().put("brokers", c.getValue("brokers")).put("executors", c.getValue("executors")).encode();
+    } catch (RuntimeException | AssertionError e) {
+      return "(not readable: " + e.getMessage() + ")";
+    }
   }
 
   public JsonObject awaitFinal(String jobId, Duration timeout) {
