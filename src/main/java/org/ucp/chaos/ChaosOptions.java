@@ -17,9 +17,10 @@ import org.ucp.config.Args;
  * @param quietSeconds the longest wait, after the faults, for every acknowledged job to be final
  * @param dir the run directory (logs, data directories); null: a new one under java.io.tmpdir
  * @param kinds the kinds of fault injected ({@code NET} only where {@code net} is on)
+ * @param serial one fault at a time: each waits until every node serves again
  */
 public record ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate,
-    int quietSeconds, Path dir, Set<Faults.Kind> kinds) {
+    int quietSeconds, Path dir, Set<Faults.Kind> kinds, boolean serial) {
 
   static final Set<String> VALUED = Set.of("--seconds", "--seed", "--brokers", "--executors", "--rate",
       "--quiet-seconds", "--dir", "--faults");
@@ -40,7 +41,7 @@ public record ChaosOptions(int seconds, long seed, int brokers, int executors, b
 
   /** Every kind of fault. */
   public ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate, int quietSeconds, Path dir) {
-    this(seconds, seed, brokers, executors, net, rate, quietSeconds, dir, EnumSet.allOf(Faults.Kind.class));
+    this(seconds, seed, brokers, executors, net, rate, quietSeconds, dir, EnumSet.allOf(Faults.Kind.class), false);
   }
 
   /** {@code kill,freeze,net} (any of them, comma-separated) to the set of kinds. */
@@ -57,7 +58,7 @@ public record ChaosOptions(int seconds, long seed, int brokers, int executors, b
   }
 
   static ChaosOptions parse(List<String> args) {
-    Args flags = Args.parse(args, VALUED, Set.of("--no-net", "--net", "--plan"));
+    Args flags = Args.parse(args, VALUED, Set.of("--no-net", "--net", "--plan", "--serial"));
     if (!flags.positional().isEmpty()) {
       throw new Args.UsageException("unexpected argument '" + flags.positional().get(0) + "'");
     }
@@ -77,6 +78,7 @@ public record ChaosOptions(int seconds, long seed, int brokers, int executors, b
         flags.intValue("--rate", 8, 1, 200),
         flags.intValue("--quiet-seconds", 120, 5, 3600),
         flags.has("--dir") ? Path.of(flags.get("--dir")) : null,
-        flags.has("--faults") ? kinds(flags.get("--faults")) : EnumSet.allOf(Faults.Kind.class));
+        flags.has("--faults") ? kinds(flags.get("--faults")) : EnumSet.allOf(Faults.Kind.class),
+        flags.has("--serial"));
   }
 }

@@ -42,6 +42,7 @@ final class Faults {
   private volatile boolean stopping;
   private long startedAt;
   private final long windowMs;
+  private final boolean serial;
   private Thread thread;
 
   Faults(ChaosCluster cluster, ChaosOptions o, Consumer<String> say) {
@@ -49,6 +50,7 @@ final class Faults {
     this.say = say;
     this.plan = plan(o, cluster.nodes.stream().map(n -> n.broker).toList());
     this.windowMs = o.seconds() * 1000L;
+    this.serial = o.serial();
   }
 
   /** The schedule: a function of the seed, the duration, the node list and whether nets are cut. */
@@ -291,6 +293,9 @@ final class Faults {
   }
 
   private boolean ready(Fault f, List<NodeProc> targets, boolean hitsBroker) {
+    if (serial && !cluster.nodes.stream().allMatch(NodeProc::up)) {
+      return false;
+    }
     if (f.kind() == Kind.NET) {
       long executorsCut = targets.stream().filter(n -> !n.broker).count();
       long executorsUp = cluster.executors().stream().filter(NodeProc::up).count();
