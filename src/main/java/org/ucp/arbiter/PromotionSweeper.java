@@ -27,8 +27,8 @@ import org.ucp.sync.DecisionStore;
  */
 final class PromotionSweeper {
   private static final Logger LOG = Logger.getLogger(PromotionSweeper.class.getName());
-  static final long PERIOD_MS = 5_000;
-  static final long GRACE_MS = 5_000;
+  static final long PERIOD_MS = 1_000;
+  static final long GRACE_MS = 2_000;
   static final long LEASE_MS = 10_000;
   /** Promotions one arbiter runs at once. */
   static final int WINDOW = 4;
