@@ -53,6 +53,11 @@ public final class MetadataSync {
   private final java.util.Set<String> reportedDead = new java.util.HashSet<>();
   private final StampSource clock;
   private long seq;
+  /** Whether a peer's whole replica has been pulled (or is being pulled) since this broker started. */
+  private boolean pulled;
+  private boolean pulling;
+  /** Set once the start's own pull is over; later peers are pulled by {@link #pullLate}. */
+  private boolean started;
   private long bytesSent;
   private long deltasSent;
   private long repairsSent;
@@ -98,6 +103,7 @@ public final class MetadataSync {
         vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED, m -> {
           if (!m.body().brokerId().equals(brokerId)) {
             peers.heard(m.body().brokerId(), m.body().clusterNodeId(), System.currentTimeMillis());
+            pullLate(m.body().brokerId());
           }
         }).completion());
     vertx.setPeriodic(syncIntervalMs, id -> publishDigest());
@@ -108,11 +114,26 @@ public final class MetadataSync {
     Future.all(registered).onComplete(x -> {
       vertx.eventBus().publish(Addresses.BROKERS_QUERY, "");
       vertx.setTimer(PULL_SETTLE_MS, id -> pull(peers.live(System.currentTimeMillis()), 0).onComplete(ar -> {
+        started = true;
         publishDigest();
         ready.complete();
       }));
     });
     return ready.future();
+  }
+
+  /**
+   * A peer heard only after the start's pull (its first announcement came late, e.g. while a new
+   * connection to it was set up): its replica is pulled now. A restarted broker that skipped the
+   * pull would otherwise answer with an empty replica until anti-entropy, and its jobs' only other
+   * copy could die meanwhile.
+   */
+  private void pullLate(String peer) {
+    if (pulled || pulling || !started) {
+      return;
+    }
+    pulling = true;
+    pull(List.of(peer), 0).onComplete(ar -> pulling = false);
   }
 
   private Future<Void> pull(List<String> from, int i) {
@@ -121,6 +142,7 @@ public final class MetadataSync {
     }
     return Bus.<SyncDelta>request(vertx, Addresses.brokerSyncPull(from.get(i)), "", ASK)
         .map(state -> {
+          pulled = true;
           received(state);
           LOG.info(() -> brokerId + " pulled " + state.entries().size() + " metadata versions from " + from.get(i)
               + "; own counter continues at " + seq);
