@@ -35,6 +35,11 @@ public final class Main {
                                             node processes under kill -9, SIGSTOP and (as root)
                                             network cuts; checks every acknowledged job completed
                                             exactly once; exit 1 on any loss (docs/chaos.md)
+        java -jar ucp.jar certs init [--dir DIR] [--cluster-name NAME]
+                                            create the cluster's authority (DIR: ucp-certs);
+                                            its ca.key stays with the operator
+        java -jar ucp.jar certs node NAME [--dir DIR] [--out DIR] [--hosts H,...]
+                                            issue node NAME's key and certificate
         java -jar ucp.jar --help            this text
 
       Client commands (talk to a node's HTTP API; every one takes --url URL, default
@@ -66,6 +71,9 @@ public final class Main {
         --cluster-port N     first Hazelcast port to try (default 5701)
         --join LIST          cluster members host:port,... (default 127.0.0.1:5701)
         --cluster-name NAME  only nodes with the same name form a cluster (default ucp)
+        --certs DIR          NAME.key, NAME.crt and ca.crt for this node (NAME = --id): the
+                             event bus runs mutual TLS and every bus message is signed
+        --insecure           start without --certs although listening beyond loopback
 
       Every config key can also be set as a system property -Ducp.SECTION.KEY=VALUE or an
       environment variable UCP_SECTION_KEY (e.g. UCP_EXECUTOR_SLOTS=4); flags win over both.
@@ -102,6 +110,7 @@ public final class Main {
         case "demo" -> Demo.run(rest);
         case "bench" -> Bench.run(rest);
         case "chaos" -> org.ucp.chaos.Chaos.run(rest);
+        case "certs" -> Certs.run(rest, System.out);
         default -> throw new Args.UsageException("unknown command '" + args.get(0) + "' (see --help)");
       };
     } catch (Args.UsageException | ConfigException e) {
@@ -112,8 +121,9 @@ public final class Main {
 
   private static int node(List<String> rest) {
     Args flags = Args.parse(rest,
-        Set.of("--roles", "--config", "--id", "--data-dir", "--http-port", "--cluster-port", "--join", "--cluster-name"),
-        Set.of());
+        Set.of("--roles", "--config", "--id", "--data-dir", "--http-port", "--cluster-port", "--join", "--cluster-name",
+            "--certs"),
+        Set.of("--insecure"));
     if (!flags.positional().isEmpty()) {
       throw new Args.UsageException("unexpected argument '" + flags.positional().get(0) + "'");
     }
@@ -124,6 +134,10 @@ public final class Main {
     put(overrides, "cluster.port", flags.get("--cluster-port"));
     put(overrides, "cluster.members", flags.get("--join"));
     put(overrides, "cluster.name", flags.get("--cluster-name"));
+    put(overrides, "security.certs", flags.get("--certs"));
+    if (flags.has("--insecure")) {
+      overrides.put("security.insecure", "true");
+    }
     if (flags.has("--data-dir")) {
       overrides.put("node.dataDir", flags.get("--data-dir"));
     } else if (flags.has("--id")) {

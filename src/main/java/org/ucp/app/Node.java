@@ -25,6 +25,7 @@ import org.ucp.model.SchedulingStrategy;
 import org.ucp.bus.Codecs;
 import org.ucp.config.Role;
 import org.ucp.config.UcpConfig;
+import org.ucp.security.Credentials;
 import org.ucp.datastore.DatastoreVerticle;
 import org.ucp.executor.ExecutorVerticle;
 import org.ucp.web.WebVerticle;
@@ -80,8 +81,16 @@ public final class Node {
     // Each node owns its registry: several nodes share a JVM in tests and benches, and Vert.x
     // keys registries by name, so the name is unique too (the registry closes with its Vert.x).
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    EventBusOptions bus = new EventBusOptions().setHost(config.cluster().host()).setPort(0);
+    Credentials creds;
+    try {
+      creds = NodeSecurity.prepare(config, hazelcast, bus);
+    } catch (RuntimeException e) {
+      identity.close();
+      return Future.failedFuture(e);
+    }
     VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(config.cluster().host()).setPort(0))
+        .setEventBusOptions(bus)
         .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             .setJvmMetricsEnabled(true)
@@ -94,6 +103,7 @@ public final class Node {
         .buildClustered()
         .compose(vertx -> {
           Codecs.register(vertx);
+          NodeSecurity.install(vertx, creds, cluster);
           failFastOnMemberLeft(vertx, cluster);
           Node node = new Node(vertx, named, identity, cluster, metrics);
           return node.deployRoles().map(node).onFailure(t -> node.close());

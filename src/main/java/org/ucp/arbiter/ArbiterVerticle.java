@@ -86,8 +86,9 @@ public final class ArbiterVerticle extends VerticleBase {
             context.runOnContext(v -> vertx.setTimer(MERGE_SETTLE_MS, id -> announceMerge(event.getKey()))), false);
     return Future.all(
         sweeper.start(),
-        Bus.<ResultSubmission, Decision>serve(vertx, Addresses.ARBITER_SUBMIT, this::submit),
-        Bus.<ResultSubmission, Decision>serve(vertx, Addresses.arbiterSubmit(arbiterId), this::submit));
+        Bus.<ResultSubmission, Decision>serveClaimed(vertx, Addresses.ARBITER_SUBMIT, ResultSubmission::executorId, this::submit),
+        Bus.<ResultSubmission, Decision>serveClaimed(vertx, Addresses.arbiterSubmit(arbiterId), ResultSubmission::executorId,
+            this::submit));
   }
 
   @Override

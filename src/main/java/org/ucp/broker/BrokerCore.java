@@ -224,7 +224,8 @@ public final class BrokerCore {
   }
 
   /** Takes a newer emergency state (declared or cleared) than the one held. */
-  public void emergency(EmergencyState state, long now) {
+  public void emergency(EmergencyState reported, long now) {
+    EmergencyState state = reported == null ? null : org.ucp.model.PeerTime.clamp(reported, now);
     if (state != null && state.since() > emergency.since()) {
       emergency = state;
       emergencyReceivedAt = now;

@@ -36,6 +36,34 @@ public final class Bus {
     return consumer.completion();
   }
 
+  /**
+   * The header in which a node that checks messages ({@code security.MessageAuth}) puts the
+   * checked name of the node a message came from; absent when the node runs without certificates.
+   */
+  public static final String SENDER = "ucp-verified-from";
+
+  /**
+   * Like {@link #serve}, for messages in which a node names itself ({@code claimant}: an executor
+   * registering, heartbeating or submitting its result): when the sender's name was checked, the
+   * claim must be that name, else the request fails {@link FailureCode#FORBIDDEN}.
+   */
+  public static <T, R> Future<Void> serveClaimed(Vertx vertx, String address, Function<T, String> claimant,
+      Function<T, Future<R>> handler) {
+    return vertx.eventBus().<T>consumer(address, message -> {
+      Future<R> result;
+      try {
+        String sender = message.headers().get(SENDER);
+        String claimed = claimant.apply(message.body());
+        result = sender == null || sender.equals(claimed) ? handler.apply(message.body())
+            : Future.failedFuture(new UcpException(FailureCode.FORBIDDEN,
+                "node '" + sender + "' may not speak as '" + claimed + "': a node acts only under its certificate's name"));
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(message::reply, failure -> Failures.reply(message, failure));
+    }).completion();
+  }
+
   /** Sends {@code body} to {@code address} and returns the typed reply body. */
   public static <R> Future<R> request(Vertx vertx, String address, Object body) {
     return request(vertx, address, body, new DeliveryOptions().setSendTimeout(DEFAULT_TIMEOUT_MS));

@@ -3,6 +3,10 @@ package org.ucp.bus;
 /** Why a request over the event bus failed; the code travels in {@code message.fail}. */
 public enum FailureCode {
   BAD_REQUEST(400),
+  /** A message from another node that did not check out (see {@code security.MessageAuth}). */
+  UNAUTHENTICATED(401),
+  /** A node claimed to be another than its certificate names. */
+  FORBIDDEN(403),
   NOT_FOUND(404),
   CONFLICT(409),
   NO_CAPACITY(429),

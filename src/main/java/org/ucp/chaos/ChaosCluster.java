@@ -50,6 +50,9 @@ final class ChaosCluster implements AutoCloseable {
         clusterPorts.add(free.get(2 * i + 1));
       }
     }
+    // Every node gets a certificate of the run's own authority, as a real cluster would.
+    Path certs = runDir.resolve("certs");
+    org.ucp.security.Authority authority = org.ucp.security.Authority.init(certs, clusterName);
     String join = java.util.stream.IntStream.range(0, o.brokers())
         .mapToObj(i -> hosts.get(i) + ":" + clusterPorts.get(i)).collect(Collectors.joining(","));
     for (int i = 0; i < total; i++) {
@@ -58,9 +61,10 @@ final class ChaosCluster implements AutoCloseable {
       String roles = broker ? BROKER_ROLES : "executor";
       String ns = net == null ? null : net.namespace(i);
       Path dataDir = runDir.resolve("data").resolve(id);
+      authority.issue(certs, id, List.of(hosts.get(i)));
       nodes.add(new NodeProc(id, broker, roles, runDir, hosts.get(i), httpPorts.get(i), clusterPorts.get(i), ns,
           NodeProc.command(ns, id, roles, dataDir, hosts.get(i), httpPorts.get(i), clusterPorts.get(i), join,
-              clusterName)));
+              clusterName, certs)));
     }
   }
 

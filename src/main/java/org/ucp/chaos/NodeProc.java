@@ -187,7 +187,7 @@ final class NodeProc {
 
   /** The command line of a node; the harness's own java and classpath. */
   static List<String> command(String netnsExec, String id, String roles, Path dataDir, String host, int httpPort,
-      int clusterPort, String join, String clusterName) {
+      int clusterPort, String join, String clusterName, Path certs) {
     List<String> cmd = new ArrayList<>();
     if (netnsExec != null) {
       cmd.addAll(List.of(Netns.ip(), "netns", "exec", netnsExec));
@@ -200,7 +200,7 @@ final class NodeProc {
         "-cp", classpath(), "org.ucp.app.Main",
         "node", "--id", id, "--roles", roles, "--data-dir", dataDir.toString(),
         "--http-port", String.valueOf(httpPort), "--cluster-port", String.valueOf(clusterPort),
-        "--join", join, "--cluster-name", clusterName));
+        "--join", join, "--cluster-name", clusterName, "--certs", certs.toString()));
     return cmd;
   }
 

@@ -124,8 +124,8 @@ public final class BrokerQueries {
         for (org.ucp.bus.Messages.DatastoreInfo d : v.datastores()) {
           stores.merge(d.datastoreId(), d, (a, b) -> b.lastSeen() > a.lastSeen() ? b : a);
         }
-        if (v.emergency().since() > emergency.since()) {
-          emergency = v.emergency();
+        if (org.ucp.model.PeerTime.clamp(v.emergency().since(), System.currentTimeMillis()) > emergency.since()) {
+          emergency = org.ucp.model.PeerTime.clamp(v.emergency(), System.currentTimeMillis());
         }
       }
       return new ClusterView(brokerInfos, List.copyOf(executors.values()), List.copyOf(stores.values()), emergency);

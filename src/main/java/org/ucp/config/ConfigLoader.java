@@ -208,7 +208,9 @@ public final class ConfigLoader {
               intOf(broker, "broker", "maxPlatformFailures")),
           c.getJsonObject("scheduling").getString("strategy"),
           c.getJsonObject("results").getString("policy"),
-          intOf(c.getJsonObject("datastore"), "datastore", "replicationFactor"));
+          intOf(c.getJsonObject("datastore"), "datastore", "replicationFactor"),
+          new UcpConfig.SecurityConfig(c.getJsonObject("security").getString("certs"),
+              c.getJsonObject("security").getBoolean("insecure")));
     } catch (ClassCastException e) {
       throw new ConfigException("a configuration value has the wrong type: " + e.getMessage());
     }

@@ -12,7 +12,23 @@ public record UcpConfig(
     BrokerConfig broker,
     String schedulingStrategy,
     String resultsPolicy,
-    int replicationFactor) {
+    int replicationFactor,
+    SecurityConfig security) {
+
+  /**
+   * @param certs the directory with this node's {@code NAME.key}, {@code NAME.crt} and the
+   *     cluster's {@code ca.crt} (NAME = node.id); empty: no certificates
+   * @param insecure start without certificates although the node is reachable from other hosts
+   */
+  public record SecurityConfig(String certs, boolean insecure) {
+    public SecurityConfig {
+      certs = certs == null ? "" : certs;
+    }
+
+    public boolean enabled() {
+      return !certs.isEmpty();
+    }
+  }
 
   public record NodeConfig(String id, String dataDir, Set<Role> roles) {
     public NodeConfig {
@@ -115,7 +131,7 @@ public record UcpConfig(
 
   public UcpConfig withNode(NodeConfig newNode) {
     return new UcpConfig(
-        newNode, cluster, http, executor, broker, schedulingStrategy, resultsPolicy, replicationFactor);
+        newNode, cluster, http, executor, broker, schedulingStrategy, resultsPolicy, replicationFactor, security);
   }
 
   /** Shared value checks that name the key. */

@@ -259,7 +259,7 @@ final class JobPipeline {
         .onSuccess(promise::complete)
         .onFailure(t -> {
           FailureCode code = Failures.unwrap(t).code();
-          if (code == FailureCode.BAD_REQUEST || System.currentTimeMillis() >= deadline) {
+          if (code == FailureCode.BAD_REQUEST || code == FailureCode.FORBIDDEN || System.currentTimeMillis() >= deadline) {
             promise.fail(new UcpException(code, "result submission failed after " + attempt + " tries: " + t.getMessage(), t));
             return;
           }

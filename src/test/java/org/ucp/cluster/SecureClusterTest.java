@@ -1,0 +1,157 @@
+package org.ucp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.ucp.app.Embedded;
+import org.ucp.app.Node;
+import org.ucp.bus.Addresses;
+import org.ucp.bus.Bus;
+import org.ucp.bus.FailureCode;
+import org.ucp.bus.Failures;
+import org.ucp.bus.Messages.RegisterExecutor;
+import org.ucp.bus.Messages.Registered;
+import org.ucp.config.ConfigException;
+import org.ucp.model.ExecutorCapabilities;
+import org.ucp.security.Authority;
+import org.ucp.testing.ControlNode;
+import org.ucp.testing.ProcessNode;
+import org.ucp.testing.TestNodes;
+import org.ucp.testing.Wasm;
+
+/**
+ * A cluster whose nodes hold certificates of one authority: the event bus runs mutual TLS and
+ * every message is signed. The executor is a separate JVM. A node without a certificate joins
+ * Hazelcast (its traffic is open) but gets nothing through the bus; a node with a valid
+ * certificate cannot register as another executor; jobs still run afterwards.
+ */
+@Timeout(240)
+class SecureClusterTest {
+  @TempDir static Path dir;
+  static Path certs;
+  static ControlNode control;
+  static ProcessNode executor;
+
+  @BeforeAll
+  static void start() {
+    certs = dir.resolve("certs");
+    Authority ca = Authority.init(certs, "secure-test");
+    for (String name : List.of("control", "exec-s", "rogue-s")) {
+      ca.issue(certs, name, List.of("127.0.0.1"));
+    }
+    control = new ControlNode(dir, 4, "broker,arbiter,datastore,web", Map.of("security.certs", certs.toString()));
+    executor = control.executorProcess(dir, "exec-s", 1, Map.of("ucp.security.certs", certs.toString()));
+    control.awaitExecutor("exec-s", "ALIVE", Duration.ofSeconds(90));
+    control.api.putData("apps/smoke.wasm", Wasm.bytes("smoke"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (executor != null) {
+      executor.close();
+    }
+    if (control != null) {
+      control.close();
+    }
+  }
+
+  private static void aJobCompletes() {
+    String id = control.submit(new JsonObject().put("module", "apps/smoke.wasm"));
+    JsonObject done = control.awaitFinal(id, Duration.ofSeconds(60));
+    assertEquals("COMPLETED", done.getString("state"), done.encodePrettily());
+    assertEquals("exec-s", done.getJsonArray("attempts").getJsonObject(0).getString("executor"));
+  }
+
+  private static RegisterExecutor registration(String as) {
+    return new RegisterExecutor(as, "nowhere", 64, new ExecutorCapabilities(4096, 4096, 8, 0, false, 100), List.of());
+  }
+
+  @Test
+  void aJobRunsOnTheExecutorProcessOverTheAuthenticatedBus() {
+    aJobCompletes();
+  }
+
+  @Test
+  void aNodeWithoutACertificateGetsNoMessageThrough() {
+    int port = TestNodes.freePort();
+    Node rogue = Embedded.await(Node.start(TestNodes.config("rogue", dir.resolve("rogue"), control.cluster, port,
+        control.members + ",127.0.0.1:" + port, Map.of("node.roles", "web"))), 60);
+    try {
+      Future<Registered> answer = Bus.request(rogue.vertx(), Addresses.brokerRegister("control"), registration("rogue"),
+          new DeliveryOptions().setSendTimeout(3_000));
+      Throwable t = Embedded.await(answer.<Throwable>map(r -> null).otherwise(e -> e), 10);
+      assertTrue(t != null, "a node without a certificate registered an executor");
+      assertTrue(control.api.cluster().getJsonArray("executors").stream()
+          .noneMatch(e -> ((JsonObject) e).getString("executorId").equals("rogue")), "rogue is listed");
+    } finally {
+      Embedded.await(rogue.close(), 30);
+    }
+    aJobCompletes();
+  }
+
+  @Test
+  void aNodeWithACertificateCannotRegisterUnderAnotherName() {
+    int port = TestNodes.freePort();
+    Node rogue = Embedded.await(Node.start(TestNodes.config("rogue-s", dir.resolve("rogue-s"), control.cluster, port,
+        control.members + ",127.0.0.1:" + port, Map.of("node.roles", "web", "security.certs", certs.toString()))), 60);
+    try {
+      Future<Registered> answer = Bus.request(rogue.vertx(), Addresses.brokerRegister("control"), registration("exec-s"),
+          new DeliveryOptions().setSendTimeout(10_000));
+      Throwable t = Embedded.await(answer.<Throwable>map(r -> null).otherwise(e -> e), 20);
+      assertTrue(t != null, "rogue-s registered as exec-s");
+      assertEquals(FailureCode.FORBIDDEN, Failures.unwrap(t).code(), t.toString());
+      assertTrue(t.getMessage().contains("'rogue-s' may not speak as 'exec-s'"), t.getMessage());
+    } finally {
+      Embedded.await(rogue.close(), 30);
+    }
+    aJobCompletes();
+  }
+
+  @Test
+  void aMessageWhoseSignatureDoesNotMatchItsClaimedSenderIsRefused() {
+    int port = TestNodes.freePort();
+    Node rogue = Embedded.await(Node.start(TestNodes.config("rogue-s", dir.resolve("rogue-s2"), control.cluster, port,
+        control.members + ",127.0.0.1:" + port, Map.of("node.roles", "web", "security.certs", certs.toString()))), 60);
+    try {
+      // Signed by rogue-s, then relabelled as coming from exec-s: the signature no longer matches.
+      rogue.vertx().eventBus().addOutboundInterceptor(ctx -> {
+        ctx.message().headers().set("ucp-from", "exec-s");
+        ctx.next();
+      });
+      Future<Registered> answer = Bus.request(rogue.vertx(), Addresses.brokerRegister("control"), registration("exec-s"),
+          new DeliveryOptions().setSendTimeout(10_000));
+      Throwable t = Embedded.await(answer.<Throwable>map(r -> null).otherwise(e -> e), 20);
+      assertTrue(t != null, "a relabelled message was taken");
+      assertEquals(FailureCode.UNAUTHENTICATED, Failures.unwrap(t).code(), t.toString());
+      assertTrue(t.getMessage().contains("does not match 'exec-s''s certificate"), t.getMessage());
+    } finally {
+      Embedded.await(rogue.close(), 30);
+    }
+    aJobCompletes();
+  }
+
+  @Test
+  void aNodeListeningBeyondLoopbackWithoutCertificatesRefusesToStart() {
+    int port = TestNodes.freePort();
+    Future<Node> started = Node.start(TestNodes.config("open", dir.resolve("open"), TestNodes.clusterName(), port,
+        "127.0.0.1:" + port, Map.of("node.roles", "web", "http.host", "0.0.0.0")));
+    Throwable t = Embedded.await(started.<Throwable>map(n -> {
+      n.close();
+      return null;
+    }).otherwise(e -> e), 30);
+    assertTrue(t instanceof ConfigException, String.valueOf(t));
+    assertTrue(t.getMessage().startsWith("security.certs:") && t.getMessage().contains("--insecure"), t.getMessage());
+  }
+}
