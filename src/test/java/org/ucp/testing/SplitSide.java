@@ -61,7 +61,10 @@ public final class SplitSide {
     String id = args[0];
     Node node = Embedded.await(Node.start(TestNodes.config(id, Path.of(args[1]), args[2], Integer.parseInt(args[4]),
         args[5], Map.of("cluster.host", args[3], "node.roles", args[6], "results.policy", args[7],
-            "cluster.maxJoinSeconds", "5"))), 120);
+            "cluster.maxJoinSeconds", "5",
+            // It listens on a namespace address without certificates: it plays executors by name
+            // (exec-1, exec-2), which a node with certificates may not do.
+            "security.insecure", "true"))), 120);
     node.vertx().eventBus().<Decision>consumer(Addresses.RESULTS_REJECTED, m -> say("event rejected " + json(m.body())));
     node.vertx().eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> say("event decided " + json(m.body())));
     say("up " + id);
