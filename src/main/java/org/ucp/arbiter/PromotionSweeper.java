@@ -23,7 +23,7 @@ import org.ucp.sync.DecisionStore;
  * normal path is not raced, and not claimed by another arbiter whose lease still holds), and
  * promotes each: copies, {@code RESULTS_DECIDED}, promoted mark. A claimer that dies leaves a
  * lease that expires; a promotion that fails is tried again once its lease expires, each lease
- * twice the last (up to 16 × {@value #LEASE_MS} ms).
+ * twice {@value #LEASE_MS} ms from the second claim on.
  */
 final class PromotionSweeper {
   private static final Logger LOG = Logger.getLogger(PromotionSweeper.class.getName());

@@ -172,6 +172,14 @@ public final class DataIndex {
     if (!isWriter()) {
       return;
     }
+    // What the index said before the inventory was asked for: only that can the inventory refute.
+    Map<String, DataLocation> before = new java.util.HashMap<>();
+    for (MetaEntry m : sync.replica().visible(PREFIX)) {
+      DataLocation loc = MetadataSync.parse(m.value(), DataLocation.class);
+      if (loc.datastores().contains(store)) {
+        before.put(m.key(), loc);
+      }
+    }
     inventory(store)
         .onSuccess(held -> {
           for (DataEntry e : held.values()) {
@@ -179,16 +187,31 @@ public final class DataIndex {
           }
           for (MetaEntry m : sync.replica().visible(PREFIX)) {
             DataLocation loc = MetadataSync.parse(m.value(), DataLocation.class);
-            DataEntry copy = held.get(loc.name());
-            if (loc.datastores().contains(store) && (copy == null || !copy.version().equals(loc.version()))) {
-              List<String> holders = new ArrayList<>(loc.datastores());
-              holders.remove(store);
+            List<String> holders = withoutUnheld(before.get(m.key()), loc, held.get(loc.name()), store);
+            if (holders != null) {
               sync.write(m.key(), new DataLocation(loc.name(), loc.version(), loc.size(), loc.sha256(), holders, loc.deleted()), 0);
             }
           }
           LOG.info(() -> "reconciled datastore " + store + ": " + held.size() + " objects");
         })
         .onFailure(t -> LOG.warning(() -> "cannot reconcile datastore " + store + ": " + t.getMessage()));
+  }
+
+  /**
+   * The holders of {@code now} without {@code store}, when the store's inventory shows it lacks
+   * that version; null to leave the entry alone. Only an entry that already named the store, at
+   * the same version, before the inventory was asked for ({@code before}) is judged: a write
+   * committed while the store was being listed is missing from the listing but held.
+   */
+  static List<String> withoutUnheld(DataLocation before, DataLocation now, DataEntry copy, String store) {
+    boolean judged = before != null && before.version().equals(now.version()) && before.datastores().contains(store)
+        && now.datastores().contains(store);
+    if (!judged || (copy != null && copy.version().equals(now.version()))) {
+      return null;
+    }
+    List<String> holders = new ArrayList<>(now.datastores());
+    holders.remove(store);
+    return holders;
   }
 
   /** Everything a datastore holds, page after page in a loop (no chain of futures per page). */

@@ -207,9 +207,10 @@ public final class DecisionStore {
    * Claims the unfinished promotion of the job's accepted result for {@code claimer}: completes
    * with the accepted submission when this call took the claim, else null (nothing to promote,
    * accepted less than {@code graceMs} ago so the deciding arbiter may still be promoting it, or
-   * claimed by another arbiter whose claim has not expired). A claim holds {@code leaseMs}, doubled
-   * with each claim of the same entry up to 16 times that, so a promotion that keeps failing (its
-   * provisional data unreachable) is retried ever more rarely. Of arbiters claiming at once, one
+   * claimed by another arbiter whose claim has not expired). A claim holds {@code leaseMs}, and
+   * twice that from the second claim of the same entry on: a promotion that keeps failing (its
+   * provisional data unreachable) is retried less often, but never less than every 2 leases, for
+   * a job waits on it. Of arbiters claiming at once, one
    * gets it: the claim is one entry processor on the job's key.
    */
   public Future<ResultSubmission> claimPromotion(String jobId, String claimer, long graceMs, long leaseMs) {
@@ -363,7 +364,7 @@ public final class DecisionStore {
   /** Takes the claim on an unfinished promotion; answers the accepted submission as JSON, or null. */
   static final class ClaimPromotion implements EntryProcessor<String, Arbitration, String> {
     private static final long serialVersionUID = 1L;
-    private static final int MAX_DOUBLINGS = 4;
+    private static final int MAX_DOUBLINGS = 1;
     private final String claimer;
     private final long graceMs;
     private final long leaseMs;
