@@ -99,7 +99,8 @@ public final class Chaos {
       say.accept("chaos: seed " + o.seed() + ", " + o.seconds() + " s of faults, " + o.brokers() + " brokers ("
           + ChaosCluster.BROKER_ROLES + "), " + o.executors() + " executors, " + o.rate() + " jobs/s, faults "
           + o.kinds().stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(","))
-          + (o.net() ? " (network in namespaces)" : " (network faults off)") + (o.serial() ? ", one at a time" : ""));
+          + (o.net() ? " (network in namespaces)" : " (network faults off)") + (o.serial() ? ", one at a time" : "")
+          + (o.secure() ? ", nodes with certificates (mutual TLS, signed messages)" : ", nodes without certificates"));
       say.accept("chaos: run directory " + runDir + " (node logs in logs/, data in data/, this output in chaos.log)");
       long t0 = System.currentTimeMillis();
       ChaosCluster cluster = null;
@@ -205,6 +206,7 @@ public final class Chaos {
           .put("executors", o.executors()).put("net", o.net())
           .put("faultKinds", new io.vertx.core.json.JsonArray(o.kinds().stream().map(Enum::name).toList()))
           .put("serial", o.serial())
+          .put("secure", o.secure())
           .put("rate", o.rate()).put("runDir", runDir.toString());
     }
 

@@ -50,9 +50,10 @@ final class ChaosCluster implements AutoCloseable {
         clusterPorts.add(free.get(2 * i + 1));
       }
     }
-    // Every node gets a certificate of the run's own authority, as a real cluster would.
-    Path certs = runDir.resolve("certs");
-    org.ucp.security.Authority authority = org.ucp.security.Authority.init(certs, clusterName);
+    // With --secure every node gets a certificate of the run's own authority, as a real cluster
+    // would; without, nodes on namespace addresses run --insecure.
+    Path certs = o.secure() ? runDir.resolve("certs") : null;
+    org.ucp.security.Authority authority = o.secure() ? org.ucp.security.Authority.init(certs, clusterName) : null;
     String join = java.util.stream.IntStream.range(0, o.brokers())
         .mapToObj(i -> hosts.get(i) + ":" + clusterPorts.get(i)).collect(Collectors.joining(","));
     for (int i = 0; i < total; i++) {
@@ -61,7 +62,9 @@ final class ChaosCluster implements AutoCloseable {
       String roles = broker ? BROKER_ROLES : "executor";
       String ns = net == null ? null : net.namespace(i);
       Path dataDir = runDir.resolve("data").resolve(id);
-      authority.issue(certs, id, List.of(hosts.get(i)));
+      if (authority != null) {
+        authority.issue(certs, id, List.of(hosts.get(i)));
+      }
       nodes.add(new NodeProc(id, broker, roles, runDir, hosts.get(i), httpPorts.get(i), clusterPorts.get(i), ns,
           NodeProc.command(ns, id, roles, dataDir, hosts.get(i), httpPorts.get(i), clusterPorts.get(i), join,
               clusterName, certs)));

@@ -18,9 +18,11 @@ import org.ucp.config.Args;
  * @param dir the run directory (logs, data directories); null: a new one under java.io.tmpdir
  * @param kinds the kinds of fault injected ({@code NET} only where {@code net} is on)
  * @param serial one fault at a time: each waits until every node serves again
+ * @param secure every node gets a certificate of the run's own authority (mutual TLS, signed
+ *     messages); otherwise nodes on namespace addresses run {@code --insecure}
  */
 public record ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate,
-    int quietSeconds, Path dir, Set<Faults.Kind> kinds, boolean serial) {
+    int quietSeconds, Path dir, Set<Faults.Kind> kinds, boolean serial, boolean secure) {
 
   static final Set<String> VALUED = Set.of("--seconds", "--seed", "--brokers", "--executors", "--rate",
       "--quiet-seconds", "--dir", "--faults");
@@ -41,7 +43,7 @@ public record ChaosOptions(int seconds, long seed, int brokers, int executors, b
 
   /** Every kind of fault. */
   public ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate, int quietSeconds, Path dir) {
-    this(seconds, seed, brokers, executors, net, rate, quietSeconds, dir, EnumSet.allOf(Faults.Kind.class), false);
+    this(seconds, seed, brokers, executors, net, rate, quietSeconds, dir, EnumSet.allOf(Faults.Kind.class), false, false);
   }
 
   /** {@code kill,freeze,net} (any of them, comma-separated) to the set of kinds. */
@@ -58,7 +60,7 @@ public record ChaosOptions(int seconds, long seed, int brokers, int executors, b
   }
 
   static ChaosOptions parse(List<String> args) {
-    Args flags = Args.parse(args, VALUED, Set.of("--no-net", "--net", "--plan", "--serial"));
+    Args flags = Args.parse(args, VALUED, Set.of("--no-net", "--net", "--plan", "--serial", "--secure"));
     if (!flags.positional().isEmpty()) {
       throw new Args.UsageException("unexpected argument '" + flags.positional().get(0) + "'");
     }
@@ -79,6 +81,7 @@ public record ChaosOptions(int seconds, long seed, int brokers, int executors, b
         flags.intValue("--quiet-seconds", 120, 5, 3600),
         flags.has("--dir") ? Path.of(flags.get("--dir")) : null,
         flags.has("--faults") ? kinds(flags.get("--faults")) : EnumSet.allOf(Faults.Kind.class),
-        flags.has("--serial"));
+        flags.has("--serial"),
+        flags.has("--secure"));
   }
 }

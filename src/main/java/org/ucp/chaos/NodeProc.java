@@ -200,7 +200,8 @@ final class NodeProc {
         "-cp", classpath(), "org.ucp.app.Main",
         "node", "--id", id, "--roles", roles, "--data-dir", dataDir.toString(),
         "--http-port", String.valueOf(httpPort), "--cluster-port", String.valueOf(clusterPort),
-        "--join", join, "--cluster-name", clusterName, "--certs", certs.toString()));
+        "--join", join, "--cluster-name", clusterName));
+    cmd.addAll(certs != null ? List.of("--certs", certs.toString()) : List.of("--insecure"));
     return cmd;
   }
 

@@ -46,7 +46,9 @@ public final class BrokerQueries {
 
   /** The job from whichever broker owns it. */
   public Future<JobView> job(String jobId) {
-    return knownBrokers(20).compose(brokers -> findJob(brokers, 0, jobId));
+    return knownBrokers(20).compose(brokers -> brokers.isEmpty()
+        ? Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "no broker is alive to say where job " + jobId + " is"))
+        : findJob(brokers, 0, jobId));
   }
 
   /**
@@ -63,12 +65,27 @@ public final class BrokerQueries {
     return later.future().compose(v -> knownBrokers(tries - 1));
   }
 
+  /**
+   * Asks the brokers in turn. A broker that answered "no such job" settles it (every replica holds
+   * every job); when none answered at all, the answer is 503, never a 404 for a job that may exist.
+   */
   private Future<JobView> findJob(List<String> brokers, int i, String jobId) {
+    return findJob(brokers, i, jobId, null, false);
+  }
+
+  private Future<JobView> findJob(List<String> brokers, int i, String jobId, Throwable last, boolean answered) {
     if (i >= brokers.size()) {
-      return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no job " + jobId));
+      return Future.failedFuture(answered || last == null
+          ? new UcpException(FailureCode.NOT_FOUND, "no job " + jobId)
+          : unanswered("job " + jobId, last));
     }
     return Bus.<JobView>requestIdempotent(vertx, Addresses.brokerJobGet(brokers.get(i)), new JobQuery(jobId), ASK)
-        .recover(t -> findJob(brokers, i + 1, jobId));
+        .recover(t -> findJob(brokers, i + 1, jobId, t,
+            answered || org.ucp.bus.Failures.unwrap(t).code() == FailureCode.NOT_FOUND));
+  }
+
+  private static UcpException unanswered(String what, Throwable last) {
+    return new UcpException(FailureCode.UNAVAILABLE, "no broker answered about " + what + " (last: " + last.getMessage() + ")");
   }
 
   /**
@@ -79,12 +96,18 @@ public final class BrokerQueries {
     return pageFrom(brokers(), 0, new JobListQuery(state, page, size));
   }
 
+  /** The first broker that answers; when brokers are known but none answers, 503 (not an empty page). */
   private Future<JobPage> pageFrom(List<String> brokers, int i, JobListQuery query) {
+    return pageFrom(brokers, i, query, null);
+  }
+
+  private Future<JobPage> pageFrom(List<String> brokers, int i, JobListQuery query, Throwable last) {
     if (i >= brokers.size()) {
-      return Future.succeededFuture(new JobPage(List.of(), query.page(), query.size(), 0));
+      return last == null ? Future.succeededFuture(new JobPage(List.of(), query.page(), query.size(), 0))
+          : Future.failedFuture(unanswered("the job list", last));
     }
     return Bus.<JobPage>requestIdempotent(vertx, Addresses.brokerJobList(brokers.get(i)), query, ASK)
-        .recover(t -> pageFrom(brokers, i + 1, query));
+        .recover(t -> pageFrom(brokers, i + 1, query, t));
   }
 
   /** Every live broker's account of metadata sync, with its whole replica when {@code metadata}. */
