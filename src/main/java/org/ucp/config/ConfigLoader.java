@@ -194,7 +194,7 @@ public final class ConfigLoader {
               intOf(cluster, "cluster", "maxJoinSeconds"),
               cluster.getString("hazelcastConfig")),
           new UcpConfig.HttpConfig(http.getString("host"), intOf(http, "http", "port"), intOf(http, "http", "maxBodyMb"),
-              intOf(http, "http", "bridgePort")),
+              intOf(http, "http", "bridgePort"), strings(http.getJsonArray("allowedHosts"))),
           new UcpConfig.ExecutorConfig(
               intOf(executor, "executor", "slots"),
               longOf(executor, "executor", "heartbeatInterval"),

@@ -70,9 +70,14 @@ public record UcpConfig(
     }
   }
 
-  /** @param bridgePort the TCP event-bus bridge for outside clients; -1 = none */
-  public record HttpConfig(String host, int port, int maxBodyMb, int bridgePort) {
+  /**
+   * @param bridgePort the TCP event-bus bridge for outside clients; -1 = none
+   * @param allowedHosts host names the API answers to besides IP addresses and localhost (a
+   *     request naming another in its Host header is refused: DNS rebinding)
+   */
+  public record HttpConfig(String host, int port, int maxBodyMb, int bridgePort, List<String> allowedHosts) {
     public HttpConfig {
+      allowedHosts = List.copyOf(allowedHosts);
       Checks.port("http.port", port, true);
       Checks.range("http.maxBodyMb", maxBodyMb, 1, 1 << 20);
       Checks.range("http.bridgePort", bridgePort, -1, 65_535);

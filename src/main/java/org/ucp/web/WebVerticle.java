@@ -84,6 +84,7 @@ public final class WebVerticle extends VerticleBase {
     ConflictStats conflicts = new ConflictStats(vertx);
     metrics = new UcpMetrics(vertx, registry, brokers, conflicts).start();
     Router router = Router.router(vertx);
+    router.route().handler(new EdgeGuard(config.allowedHosts())::check);
     // Data bodies stream through to the datastores: these routes come before the body handler.
     router.put("/api/data/*").handler(this::putData);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyMb() * 1024L * 1024L));
