@@ -51,7 +51,7 @@ public final class ClientGateway extends VerticleBase {
       String jobId = m.body() == null ? null : m.body().getString("jobId");
       answer(m, jobId == null
           ? Future.failedFuture(new UcpException(FailureCode.BAD_REQUEST, "jobId: required"))
-          : client.job(jobId));
+          : client.job(jobId).map(org.ucp.model.JobView::redacted));
     });
     // Each gateway republishes to its own node only, so a bridge client hears each result once.
     client.watchResults(d -> vertx.eventBus().publish(Addresses.CLIENT_EVENTS,

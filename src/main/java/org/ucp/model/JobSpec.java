@@ -35,6 +35,20 @@ public record JobSpec(
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
+  /** What a job view shows for each {@code env} value: the names stay, the values do not. */
+  public static final String HIDDEN = "(hidden)";
+
+  /** This spec with every {@code env} value replaced by {@link #HIDDEN} (they may hold secrets). */
+  public JobSpec withEnvHidden() {
+    if (env == null || env.isEmpty()) {
+      return this;
+    }
+    Map<String, String> hidden = new java.util.TreeMap<>();
+    env.keySet().forEach(k -> hidden.put(k, HIDDEN));
+    return new JobSpec(module, args, hidden, stdin, inputs, directories, results, namedResults, capabilities, priority,
+        dependsOn, timeoutMs);
+  }
+
   public JobSpec {
     if (module == null) {
       throw new ValidationException("module", "is required (the data name of a .wasm module)");

@@ -26,6 +26,11 @@ public record JobView(
     stamp = stamp == null ? VectorClock.empty() : stamp;
   }
 
+  /** The view shown to clients: {@code env} values hidden (see {@link JobSpec#withEnvHidden}). */
+  public JobView redacted() {
+    return spec == null ? this : new JobView(jobId, spec.withEnvHidden(), state, owner, submittedAt, attempts, result, reason, stamp);
+  }
+
   public JobView(String jobId, JobSpec spec, JobState state, String owner, long submittedAt,
       List<Attempt> attempts, JobResult result, String reason) {
     this(jobId, spec, state, owner, submittedAt, attempts, result, reason, VectorClock.empty());

@@ -22,6 +22,7 @@ import org.ucp.bus.Failures;
 import org.ucp.bus.JsonCodec;
 import org.ucp.bus.Messages.JobAccepted;
 import org.ucp.bus.Messages.JobListQuery;
+import org.ucp.bus.Messages.JobPage;
 import org.ucp.bus.Messages.SubmitJob;
 import org.ucp.bus.UcpException;
 import org.ucp.config.UcpConfig.HttpConfig;
@@ -222,7 +223,7 @@ public final class WebVerticle extends VerticleBase {
   }
 
   private void job(RoutingContext ctx) {
-    brokers.job(ctx.pathParam("id")).onComplete(view -> json(ctx, 200, view), failure -> fail(ctx, failure));
+    brokers.job(ctx.pathParam("id")).onComplete(view -> json(ctx, 200, view.redacted()), failure -> fail(ctx, failure));
   }
 
   /** {@code POST /api/emergency {"level", "reason"}}: published, so every broker has it at once. */
@@ -268,6 +269,8 @@ public final class WebVerticle extends VerticleBase {
       return;
     }
     brokers.jobs(query.state(), query.page(), query.size())
+        .map(page -> new JobPage(page.jobs().stream().map(org.ucp.model.JobView::redacted).toList(), page.page(),
+            page.size(), page.total()))
         .onComplete(page -> json(ctx, 200, page), failure -> fail(ctx, failure));
   }
 
