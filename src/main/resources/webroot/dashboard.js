@@ -254,5 +254,28 @@
     events.addEventListener("snapshot", (event) => render(JSON.parse(event.data)));
   }
 
-  connect();
+  // A node with client tokens answers 401 until the dashboard has one: it asks once, and keeps
+  // the token in a cookie only this site gets (SameSite=Strict), which also carries it on the
+  // event stream and on result downloads, where a script cannot add a header.
+  async function authorizeThenConnect() {
+    for (let asked = 0; ; asked++) {
+      let response;
+      try {
+        response = await fetch("/api/cluster");
+      } catch (e) {
+        break; // the node is unreachable: the event stream shows "reconnecting" and keeps trying
+      }
+      if (response.status !== 401) break;
+      const token = window.prompt((asked ? "That token was refused. " : "")
+        + "This node needs a client token (role read or more): ucp.jar token create --role read --name NAME");
+      if (!token) {
+        $("#connection").textContent = "no token";
+        return;
+      }
+      document.cookie = "ucp_token=" + encodeURIComponent(token.trim()) + "; path=/; max-age=2592000; SameSite=Strict";
+    }
+    connect();
+  }
+
+  authorizeThenConnect();
 })();

@@ -40,10 +40,16 @@ public final class Main {
                                             its ca.key stays with the operator
         java -jar ucp.jar certs node NAME [--dir DIR] [--out DIR] [--hosts H,...]
                                             issue node NAME's key and certificate
+        java -jar ucp.jar token create --role read|submit|admin --name NAME [--file FILE]
+                                            a client token, printed once; only its SHA-256 is
+                                            kept in FILE (default ucp-tokens.json)
+        java -jar ucp.jar token list [--file FILE]
+                                            the names and roles in FILE
         java -jar ucp.jar --help            this text
 
       Client commands (talk to a node's HTTP API; every one takes --url URL, default
-      http://127.0.0.1:8080, and --json for machine-readable output):
+      http://127.0.0.1:8080, --token TOKEN, default $UCP_TOKEN, and --json for
+      machine-readable output):
         submit JOB.json [--wait] [--timeout S]   submit a job (the job JSON of the HTTP API);
                                                  --wait polls until it is final, exit 1 unless
                                                  it completed with exit code 0
@@ -73,7 +79,10 @@ public final class Main {
         --cluster-name NAME  only nodes with the same name form a cluster (default ucp)
         --certs DIR          NAME.key, NAME.crt and ca.crt for this node (NAME = --id): the
                              event bus runs mutual TLS and every bus message is signed
-        --insecure           start without --certs although listening beyond loopback
+        --tokens FILE        the client tokens (token create): every HTTP route and bridge
+                             frame needs one of them, of the role it names
+        --insecure           start without --certs (and, with the web role, without --tokens)
+                             although listening beyond loopback
 
       Every config key can also be set as a system property -Ducp.SECTION.KEY=VALUE or an
       environment variable UCP_SECTION_KEY (e.g. UCP_EXECUTOR_SLOTS=4); flags win over both.
@@ -111,6 +120,7 @@ public final class Main {
         case "bench" -> Bench.run(rest);
         case "chaos" -> org.ucp.chaos.Chaos.run(rest);
         case "certs" -> Certs.run(rest, System.out);
+        case "token" -> TokenCommand.run(rest, System.out);
         default -> throw new Args.UsageException("unknown command '" + args.get(0) + "' (see --help)");
       };
     } catch (Args.UsageException | ConfigException e) {
@@ -122,7 +132,7 @@ public final class Main {
   private static int node(List<String> rest) {
     Args flags = Args.parse(rest,
         Set.of("--roles", "--config", "--id", "--data-dir", "--http-port", "--cluster-port", "--join", "--cluster-name",
-            "--certs"),
+            "--certs", "--tokens"),
         Set.of("--insecure"));
     if (!flags.positional().isEmpty()) {
       throw new Args.UsageException("unexpected argument '" + flags.positional().get(0) + "'");
@@ -135,6 +145,7 @@ public final class Main {
     put(overrides, "cluster.members", flags.get("--join"));
     put(overrides, "cluster.name", flags.get("--cluster-name"));
     put(overrides, "security.certs", flags.get("--certs"));
+    put(overrides, "security.tokens", flags.get("--tokens"));
     if (flags.has("--insecure")) {
       overrides.put("security.insecure", "true");
     }

@@ -28,6 +28,8 @@ import org.ucp.config.UcpConfig;
 import org.ucp.security.Credentials;
 import org.ucp.datastore.DatastoreVerticle;
 import org.ucp.executor.ExecutorVerticle;
+import org.ucp.client.ClientEdge;
+import org.ucp.security.ClientAccess;
 import org.ucp.web.WebVerticle;
 
 /** One running UCP node: a clustered Vert.x with the verticles of its roles deployed. */
@@ -39,11 +41,13 @@ public final class Node {
   private final NodeIdentity identity;
   private final HazelcastClusterManager cluster;
   private final PrometheusMeterRegistry metrics;
+  private final ClientAccess access;
   private WebVerticle web;
 
   private Node(Vertx vertx, UcpConfig config, NodeIdentity identity, HazelcastClusterManager cluster,
-      PrometheusMeterRegistry metrics) {
+      PrometheusMeterRegistry metrics, ClientAccess access) {
     this.vertx = vertx;
+    this.access = access;
     this.config = config;
     this.identity = identity;
     this.cluster = cluster;
@@ -83,8 +87,10 @@ public final class Node {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EventBusOptions bus = new EventBusOptions().setHost(config.cluster().host()).setPort(0);
     Credentials creds;
+    ClientAccess access;
     try {
       creds = NodeSecurity.prepare(config, hazelcast, bus);
+      access = NodeSecurity.clientAccess(config);
     } catch (RuntimeException e) {
       identity.close();
       return Future.failedFuture(e);
@@ -105,7 +111,7 @@ public final class Node {
           Codecs.register(vertx);
           NodeSecurity.install(vertx, creds, cluster);
           failFastOnMemberLeft(vertx, cluster);
-          Node node = new Node(vertx, named, identity, cluster, metrics);
+          Node node = new Node(vertx, named, identity, cluster, metrics, access);
           return node.deployRoles().map(node).onFailure(t -> node.close());
         })
         .onFailure(t -> identity.close());
@@ -145,9 +151,10 @@ public final class Node {
           id, cluster.getNodeId(), config.executor(), config.broker().executorTimeout(), data.resolve("executor"))));
     }
     if (config.has(Role.WEB)) {
-      web = new WebVerticle(config.http(), id, metrics, config.has(Role.BROKER) ? id : null);
+      ClientEdge edge = ClientEdge.of(access, config.http());
+      web = new WebVerticle(config.http(), id, metrics, config.has(Role.BROKER) ? id : null, edge);
       chain = chain.compose(v -> vertx.deployVerticle(web))
-          .compose(v -> vertx.deployVerticle(new org.ucp.client.ClientGateway(config.http())));
+          .compose(v -> vertx.deployVerticle(new org.ucp.client.ClientGateway(config.http(), edge)));
     }
     return chain.onSuccess(v -> LOG.info(() -> "node " + id + " up with roles " + config.node().roles())).mapEmpty();
   }

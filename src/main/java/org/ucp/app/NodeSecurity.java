@@ -13,7 +13,10 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.logging.Logger;
 import org.ucp.config.ConfigException;
+import org.ucp.config.Role;
 import org.ucp.config.UcpConfig;
+import org.ucp.security.ClientAccess;
+import org.ucp.security.ClientTokens;
 import org.ucp.security.Credentials;
 import org.ucp.security.MemberCerts;
 import org.ucp.security.MessageAuth;
@@ -62,6 +65,37 @@ final class NodeSecurity {
         .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(creds.keyFile().toString()).setCertPath(creds.certFile().toString()))
         .setTrustOptions(new PemTrustOptions().addCertPath(creds.caFile().toString()));
     return creds;
+  }
+
+  /**
+   * The client tokens of a node with the web role ({@code security.tokens}). Without tokens the
+   * HTTP API and the bridge are open: allowed on loopback (said at start), refused on an address
+   * other hosts reach unless {@code security.insecure}.
+   */
+  static ClientAccess clientAccess(UcpConfig config) {
+    UcpConfig.SecurityConfig security = config.security();
+    if (security.hasTokens()) {
+      try {
+        ClientTokens tokens = ClientTokens.load(Path.of(security.tokens()));
+        LOG.info(() -> "client tokens: " + tokens.size() + " from " + security.tokens());
+        return ClientAccess.of(tokens);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("security.tokens: " + e.getMessage());
+      }
+    }
+    if (!config.has(Role.WEB)) {
+      return ClientAccess.open();
+    }
+    String http = config.http().host();
+    if (!isLoopback(http) && !security.insecure()) {
+      throw new ConfigException("security.tokens: the HTTP API listens on " + (http.isEmpty() ? "every interface" : http)
+          + ", reachable from other hosts, and there are no client tokens; create them with token create and give "
+          + "the file with --tokens FILE, or --insecure to let anyone who reaches it in");
+    }
+    LOG.warning(() -> "OPEN: no client tokens (security.tokens): anyone who reaches http://" + http + ":"
+        + config.http().port() + (config.http().bridgePort() >= 0 ? " or the bridge" : "")
+        + " may read, submit, delete data and declare emergencies");
+    return ClientAccess.open();
   }
 
   /** Signs what the node sends and checks what it receives (nothing when {@code creds} is null). */

@@ -109,6 +109,7 @@ public final class Chaos {
       JsonObject summary = base();
       try {
         cluster = new ChaosCluster(o, runDir, say);
+        http.useToken(cluster.token);
         if (cluster.net != null) {
           say.accept("chaos: network " + cluster.net.subnet() + ", each node in its own namespace on one bridge");
         }

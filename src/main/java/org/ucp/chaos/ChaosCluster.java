@@ -20,6 +20,8 @@ final class ChaosCluster implements AutoCloseable {
 
   final List<NodeProc> nodes = new ArrayList<>();
   final Netns net;
+  /** The harness's admin client token with --secure (the nodes check tokens then), else null. */
+  final String token;
   private final Consumer<String> say;
   private volatile boolean closed;
 
@@ -54,6 +56,10 @@ final class ChaosCluster implements AutoCloseable {
     // would; without, nodes on namespace addresses run --insecure.
     Path certs = o.secure() ? runDir.resolve("certs") : null;
     org.ucp.security.Authority authority = o.secure() ? org.ucp.security.Authority.init(certs, clusterName) : null;
+    // ... and their HTTP APIs check client tokens, of which the harness holds an admin one.
+    this.token = o.secure()
+        ? org.ucp.security.ClientTokens.create(certs.resolve(NodeProc.TOKENS), "chaos", org.ucp.security.ClientRole.ADMIN)
+        : null;
     String join = java.util.stream.IntStream.range(0, o.brokers())
         .mapToObj(i -> hosts.get(i) + ":" + clusterPorts.get(i)).collect(Collectors.joining(","));
     for (int i = 0; i < total; i++) {

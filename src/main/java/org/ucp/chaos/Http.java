@@ -26,17 +26,29 @@ final class Http {
       .version(HttpClient.Version.HTTP_1_1)
       .build();
 
+  private volatile String token;
+
+  /** Sends {@code Authorization: Bearer token} from now on (null: nothing). */
+  void useToken(String token) {
+    this.token = token;
+  }
+
+  private HttpRequest.Builder request(String url, Duration timeout) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout);
+    String t = token;
+    return t == null ? b : b.header("authorization", "Bearer " + t);
+  }
+
   Answer get(String url, Duration timeout) throws IOException {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build());
+    return send(request(url, timeout).GET().build());
   }
 
   Answer put(String url, byte[] body, Duration timeout) throws IOException {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    return send(request(url, timeout).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
   CompletableFuture<Answer> postJsonAsync(String url, String json, Duration timeout) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+    HttpRequest request = request(url, timeout)
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)).build();
     return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(Http::answer);

@@ -201,9 +201,14 @@ final class NodeProc {
         "node", "--id", id, "--roles", roles, "--data-dir", dataDir.toString(),
         "--http-port", String.valueOf(httpPort), "--cluster-port", String.valueOf(clusterPort),
         "--join", join, "--cluster-name", clusterName));
-    cmd.addAll(certs != null ? List.of("--certs", certs.toString()) : List.of("--insecure"));
+    cmd.addAll(certs != null
+        ? List.of("--certs", certs.toString(), "--tokens", certs.resolve(TOKENS).toString())
+        : List.of("--insecure"));
     return cmd;
   }
+
+  /** The client token file of a --secure run, in its certificate directory. */
+  static final String TOKENS = "tokens.json";
 
   /** This JVM's classpath, every entry made absolute. */
   static String classpath() {

@@ -56,7 +56,8 @@ public final class Cli {
       if (!url.matches("https?://[^/\\s]+/?")) {
         throw new Args.UsageException("--url must look like http://HOST:PORT, was '" + url + "'");
       }
-      Session session = new Session(flags, new HttpApi(url), flags.has("--json"), out, System.console() != null);
+      String token = flags.has("--token") ? flags.get("--token") : System.getenv("UCP_TOKEN");
+      Session session = new Session(flags, new HttpApi(url, token), flags.has("--json"), out, System.console() != null);
       return command.action().run(session);
     } catch (Args.UsageException e) {
       err.println("ucp: " + e.getMessage());

@@ -21,8 +21,16 @@ public final class HttpApi {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
 
+  private final String token;
+
   public HttpApi(String base) {
+    this(base, null);
+  }
+
+  /** @param token a client token sent as {@code Authorization: Bearer}, or null */
+  public HttpApi(String base, String token) {
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.token = token == null || token.isBlank() ? null : token.strip();
   }
 
   /** A failed API call: the HTTP status and the server's error text. */
@@ -124,7 +132,7 @@ public final class HttpApi {
    * or broken download never leaves a wrong file under the asked-for name.
    */
   private long download(HttpRequest.Builder request, Path file) {
-    HttpRequest built = request.timeout(Duration.ofSeconds(60)).build();
+    HttpRequest built = authorized(request).timeout(Duration.ofSeconds(60)).build();
     Path part = file.resolveSibling(file.getFileName() + ".part");
     try {
       HttpResponse<Path> response = call(() -> http.send(built, HttpResponse.BodyHandlers.ofFile(part)));
@@ -153,8 +161,12 @@ public final class HttpApi {
     return new JsonObject(new String(body, StandardCharsets.UTF_8));
   }
 
+  private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    return token == null ? request : request.header("authorization", "Bearer " + token);
+  }
+
   private byte[] send(HttpRequest.Builder request) {
-    HttpRequest built = request.timeout(Duration.ofSeconds(60)).build();
+    HttpRequest built = authorized(request).timeout(Duration.ofSeconds(60)).build();
     HttpResponse<byte[]> response = call(() -> http.send(built, HttpResponse.BodyHandlers.ofByteArray()));
     if (response.statusCode() >= 400) {
       throw failure(built, response.statusCode(), response.body());
@@ -170,7 +182,9 @@ public final class HttpApi {
     } catch (RuntimeException notJson) {
       message = text;
     }
-    return new ApiException(status, request.method() + " " + request.uri().getPath() + ": " + message);
+    String hint = status == 401 && request.headers().firstValue("authorization").isEmpty()
+        ? " (give --token TOKEN or set UCP_TOKEN)" : "";
+    return new ApiException(status, request.method() + " " + request.uri().getPath() + ": " + message + hint);
   }
 
   /** One HTTP exchange. */

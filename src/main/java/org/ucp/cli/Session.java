@@ -26,6 +26,6 @@ record Session(Args flags, HttpApi api, boolean json, PrintStream out, boolean t
     out.println(value.encodePrettily());
   }
 
-  static final Set<String> COMMON_VALUES = Set.of("--url");
+  static final Set<String> COMMON_VALUES = Set.of("--url", "--token");
   static final Set<String> COMMON_SWITCHES = Set.of("--json");
 }

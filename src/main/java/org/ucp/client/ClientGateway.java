@@ -6,9 +6,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.bridge.BridgeOptions;
-import io.vertx.ext.bridge.PermittedOptions;
-import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.FailureCode;
@@ -19,27 +16,25 @@ import org.ucp.config.UcpConfig.HttpConfig;
 
 /**
  * The client operations as JSON on the event bus ({@code ucp.client.*}), and, when {@code
- * http.bridgePort} is set, Vert.x's TCP event-bus bridge for programs outside the cluster. The
- * bridge lets in only sends to {@code ucp.client.submit} and {@code ucp.client.job} and lets out
- * only {@code ucp.client.events}: nothing that could forge a result, store data or reach an
- * executor or a broker directly.
+ * http.bridgePort} is set, the TCP bridge for programs outside the cluster ({@link ClientBridge}).
+ * The bridge lets in only requests to {@code ucp.client.submit} and {@code ucp.client.job} and
+ * lets out only {@code ucp.client.events}: nothing that could forge a result, store data or reach
+ * an executor or a broker directly.
  */
 public final class ClientGateway extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ClientGateway.class.getName());
 
-  /** What the bridge admits; everything else is refused ("access_denied"). */
-  public static BridgeOptions bridgeRules() {
-    return new BridgeOptions()
-        .addInboundPermitted(new PermittedOptions().setAddress(Addresses.CLIENT_SUBMIT))
-        .addInboundPermitted(new PermittedOptions().setAddress(Addresses.CLIENT_JOB))
-        .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.CLIENT_EVENTS));
-  }
-
   private final HttpConfig config;
-  private TcpEventBusBridge bridge;
+  private final ClientEdge edge;
+  private ClientBridge bridge;
 
   public ClientGateway(HttpConfig config) {
+    this(config, ClientEdge.open(config));
+  }
+
+  public ClientGateway(HttpConfig config, ClientEdge edge) {
     this.config = config;
+    this.edge = edge;
   }
 
   @Override
@@ -59,11 +54,11 @@ public final class ClientGateway extends VerticleBase {
     if (config.bridgePort() < 0) {
       return Future.succeededFuture();
     }
-    return TcpEventBusBridge.create(vertx, bridgeRules())
-        .listen(config.bridgePort(), config.host())
-        .onSuccess(b -> {
+    ClientBridge b = new ClientBridge(vertx, edge.access(), edge.connections(), config.idleTimeoutSeconds());
+    return b.listen(config.bridgePort(), config.host())
+        .onSuccess(s -> {
           bridge = b;
-          LOG.info(() -> "TCP event-bus bridge on " + config.host() + ":" + config.bridgePort());
+          LOG.info(() -> "TCP bridge on " + config.host() + ":" + config.bridgePort());
         });
   }
 

@@ -193,8 +193,10 @@ public final class ConfigLoader {
               intOf(cluster, "cluster", "waitBeforeJoinSeconds"),
               intOf(cluster, "cluster", "maxJoinSeconds"),
               cluster.getString("hazelcastConfig")),
-          new UcpConfig.HttpConfig(http.getString("host"), intOf(http, "http", "port"), intOf(http, "http", "maxBodyMb"),
-              intOf(http, "http", "bridgePort"), strings(http.getJsonArray("allowedHosts"))),
+          new UcpConfig.HttpConfig(http.getString("host"), intOf(http, "http", "port"), intOf(http, "http", "maxBodyKb"),
+              intOf(http, "http", "bridgePort"), strings(http.getJsonArray("allowedHosts")),
+              intOf(http, "http", "idleTimeoutSeconds"), intOf(http, "http", "maxConnectionsPerClient"),
+              intOf(http, "http", "maxQueuedJobsPerClient")),
           new UcpConfig.ExecutorConfig(
               intOf(executor, "executor", "slots"),
               longOf(executor, "executor", "heartbeatInterval"),
@@ -210,7 +212,7 @@ public final class ConfigLoader {
           c.getJsonObject("results").getString("policy"),
           intOf(c.getJsonObject("datastore"), "datastore", "replicationFactor"),
           new UcpConfig.SecurityConfig(c.getJsonObject("security").getString("certs"),
-              c.getJsonObject("security").getBoolean("insecure")));
+              c.getJsonObject("security").getBoolean("insecure"), c.getJsonObject("security").getString("tokens")));
     } catch (ClassCastException e) {
       throw new ConfigException("a configuration value has the wrong type: " + e.getMessage());
     }

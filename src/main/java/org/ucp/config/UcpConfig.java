@@ -18,11 +18,23 @@ public record UcpConfig(
   /**
    * @param certs the directory with this node's {@code NAME.key}, {@code NAME.crt} and the
    *     cluster's {@code ca.crt} (NAME = node.id); empty: no certificates
-   * @param insecure start without certificates although the node is reachable from other hosts
+   * @param insecure start without certificates (or, with the web role, without client tokens)
+   *     although the node is reachable from other hosts
+   * @param tokens the client token file ({@code token create}); empty: no tokens, the HTTP API and
+   *     the bridge are open (allowed on loopback only, unless {@code insecure})
    */
-  public record SecurityConfig(String certs, boolean insecure) {
+  public record SecurityConfig(String certs, boolean insecure, String tokens) {
     public SecurityConfig {
       certs = certs == null ? "" : certs;
+      tokens = tokens == null ? "" : tokens;
+    }
+
+    public SecurityConfig(String certs, boolean insecure) {
+      this(certs, insecure, "");
+    }
+
+    public boolean hasTokens() {
+      return !tokens.isEmpty();
     }
 
     public boolean enabled() {
@@ -71,16 +83,24 @@ public record UcpConfig(
   }
 
   /**
+   * @param maxBodyKb the largest JSON body (a job, an emergency): at most 1 MiB; data bodies stream
    * @param bridgePort the TCP event-bus bridge for outside clients; -1 = none
    * @param allowedHosts host names the API answers to besides IP addresses and localhost (a
    *     request naming another in its Host header is refused: DNS rebinding)
+   * @param idleTimeoutSeconds an HTTP or bridge connection with no traffic this long is closed
+   * @param maxConnectionsPerClient open HTTP plus bridge connections one client address may hold
+   * @param maxQueuedJobsPerClient jobs one client may have waiting (QUEUED) at once; more are 429
    */
-  public record HttpConfig(String host, int port, int maxBodyMb, int bridgePort, List<String> allowedHosts) {
+  public record HttpConfig(String host, int port, int maxBodyKb, int bridgePort, List<String> allowedHosts,
+      int idleTimeoutSeconds, int maxConnectionsPerClient, int maxQueuedJobsPerClient) {
     public HttpConfig {
       allowedHosts = List.copyOf(allowedHosts);
       Checks.port("http.port", port, true);
-      Checks.range("http.maxBodyMb", maxBodyMb, 1, 1 << 20);
+      Checks.range("http.maxBodyKb", maxBodyKb, 1, 1024);
       Checks.range("http.bridgePort", bridgePort, -1, 65_535);
+      Checks.range("http.idleTimeoutSeconds", idleTimeoutSeconds, 1, 86_400);
+      Checks.range("http.maxConnectionsPerClient", maxConnectionsPerClient, 1, 100_000);
+      Checks.range("http.maxQueuedJobsPerClient", maxQueuedJobsPerClient, 1, 10_000_000);
     }
   }
 

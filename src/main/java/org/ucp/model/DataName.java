@@ -85,4 +85,21 @@ public final class DataName {
   public static String prefix(String name) {
     return name.substring(0, name.length() - 1);
   }
+
+  /** A job id as the platform makes them: a UUID in its canonical lower-case form. */
+  private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  /** Whether {@code id} has the form of a job id the platform made. */
+  public static boolean isJobId(String id) {
+    return id != null && JOB_ID.matcher(id).matches();
+  }
+
+  /**
+   * Whether {@code name} lies under a job id ({@code <jobId>/...}): a job's result, attempts and
+   * provisional outputs, which only the platform writes.
+   */
+  public static boolean isJobOwned(String name) {
+    int slash = name.indexOf('/');
+    return slash > 0 && isJobId(name.substring(0, slash));
+  }
 }

@@ -35,6 +35,8 @@ import org.ucp.model.EmergencyState;
 import org.ucp.model.JobSpecParser;
 import org.ucp.model.JobState;
 import org.ucp.model.ValidationException;
+import org.ucp.client.ClientEdge;
+import org.ucp.security.ClientRole;
 
 /**
  * The web role: the HTTP API the README lists. It validates input at the edge (400 naming the field)
@@ -57,6 +59,7 @@ public final class WebVerticle extends VerticleBase {
   private final String nodeId;
   private final String localBroker;
   private final PrometheusMeterRegistry registry;
+  private final ClientEdge edge;
   private DataClient data;
   private UcpMetrics metrics;
   private BrokerQueries brokers;
@@ -72,10 +75,17 @@ public final class WebVerticle extends VerticleBase {
    *     broker when it does not answer), so a node's HTTP port submits through its own broker
    */
   public WebVerticle(HttpConfig config, String nodeId, PrometheusMeterRegistry registry, String localBroker) {
+    this(config, nodeId, registry, localBroker, ClientEdge.open(config));
+  }
+
+  /** @param edge the client tokens every route checks and the connection cap, shared with the bridge */
+  public WebVerticle(HttpConfig config, String nodeId, PrometheusMeterRegistry registry, String localBroker,
+      ClientEdge edge) {
     this.config = config;
     this.nodeId = nodeId;
     this.registry = registry;
     this.localBroker = localBroker;
+    this.edge = edge;
   }
 
   @Override
@@ -84,17 +94,29 @@ public final class WebVerticle extends VerticleBase {
     brokers = new BrokerQueries(vertx, BrokerDirectory.listen(vertx, 2_000));
     ConflictStats conflicts = new ConflictStats(vertx);
     metrics = new UcpMetrics(vertx, registry, brokers, conflicts).start();
+    edge.access().bind(registry);
     Router router = Router.router(vertx);
+    ClientAuth auth = new ClientAuth(edge.access());
+    router.route().failureHandler(auth::failure);
     router.route().handler(new EdgeGuard(config.allowedHosts())::check);
+    // Every API route needs a token of the role it names (none on an open node); the dashboard's
+    // own files do not, so that it can load and ask for one.
+    router.route("/api/*").handler(auth.authenticate());
+    router.route("/metrics").handler(auth.authenticate());
+    router.get("/api/*").handler(auth.require(ClientRole.READ));
+    router.get("/metrics").handler(auth.require(ClientRole.READ));
+    router.post("/api/jobs").handler(auth.require(ClientRole.SUBMIT));
+    router.put("/api/data/*").handler(auth.require(ClientRole.SUBMIT));
+    router.post("/api/emergency").handler(auth.require(ClientRole.ADMIN));
+    router.delete("/api/*").handler(auth.require(ClientRole.ADMIN));
     // Data bodies stream through to the datastores: these routes come before the body handler.
     router.put("/api/data/*").handler(this::putData);
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyMb() * 1024L * 1024L));
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyKb() * 1024L));
     router.post("/api/jobs").handler(this::submit);
     router.get("/api/jobs").handler(this::listJobs);
     router.get("/api/jobs/:id").handler(this::job);
     router.get("/api/jobs/:id/result").handler(this::result);
-    router.delete("/api/jobs/:id/data").handler(ctx -> data.purgeJob(ctx.pathParam("id"))
-        .onComplete(n -> json(ctx, 200, java.util.Map.of("deleted", n)), failure -> fail(ctx, failure)));
+    router.delete("/api/jobs/:id/data").handler(this::purgeJob);
     router.get("/api/data").handler(this::listData);
     router.get("/api/data/*").handler(this::getData);
     router.delete("/api/data/*").handler(this::deleteData);
@@ -110,7 +132,9 @@ public final class WebVerticle extends VerticleBase {
     // The live dashboard: the page from the jar, fed by a stream of snapshots.
     router.get("/api/events").handler(new DashboardEvents(vertx, brokers, conflicts, nodeId, 1_000)::stream);
     router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-    return vertx.createHttpServer()
+    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+            .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
+        .connectionHandler(this::capped)
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> {
@@ -123,6 +147,17 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> stop() {
     metrics.close();
     return Future.succeededFuture();
+  }
+
+  /** Closes a connection one too many from its client address; counts the others until they close. */
+  private void capped(io.vertx.core.http.HttpConnection connection) {
+    Runnable release = edge.connections().admit(connection.remoteAddress());
+    if (release == null) {
+      LOG.warning(() -> "refused a connection from " + connection.remoteAddress() + ": over http.maxConnectionsPerClient");
+      connection.close();
+    } else {
+      connection.closeHandler(v -> release.run());
+    }
   }
 
   /** The bound port (useful when configured as 0). */
@@ -220,6 +255,31 @@ public final class WebVerticle extends VerticleBase {
 
   private static String shorten(String text) {
     return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+  }
+
+  /** {@code DELETE /api/jobs/{id}/data}: only a job the brokers know has data to purge. */
+  private void purgeJob(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!DataName.isJobId(id)) {
+      fail(ctx, new ValidationException("id", "'" + shorten(id) + "' is not a job id"));
+      return;
+    }
+    brokers.job(id).compose(view -> data.purgeJob(id))
+        .onComplete(n -> json(ctx, 200, java.util.Map.of("deleted", n)), failure -> fail(ctx, failure));
+  }
+
+  /**
+   * The data name of a PUT or DELETE, or null after refusing it: names under a job id belong to
+   * the platform (results, attempts), which alone writes them.
+   */
+  private String clientWritableName(RoutingContext ctx) {
+    String name = dataName(ctx);
+    if (name != null && DataName.isJobOwned(name)) {
+      fail(ctx, new UcpException(FailureCode.FORBIDDEN, "'" + name + "' is under a job id: only the platform writes "
+          + "there (DELETE /api/jobs/{id}/data purges a job's data)"));
+      return null;
+    }
+    return name;
   }
 
   private void job(RoutingContext ctx) {
@@ -332,7 +392,7 @@ public final class WebVerticle extends VerticleBase {
 
   /** {@code PUT /api/data/{name}}: the body streams to the datastores; {@code X-UCP-SHA256} (optional) is checked. */
   private void putData(RoutingContext ctx) {
-    String name = dataName(ctx);
+    String name = clientWritableName(ctx);
     if (name == null) {
       return;
     }
@@ -362,7 +422,7 @@ public final class WebVerticle extends VerticleBase {
   }
 
   private void deleteData(RoutingContext ctx) {
-    String name = dataName(ctx);
+    String name = clientWritableName(ctx);
     if (name == null) {
       return;
     }

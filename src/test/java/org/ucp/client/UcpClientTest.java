@@ -5,14 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +19,7 @@ import org.ucp.bus.Messages.JobAccepted;
 import org.ucp.cli.HttpApi;
 import org.ucp.model.JobState;
 import org.ucp.model.JobView;
+import org.ucp.testing.BridgeClient;
 import org.ucp.testing.TestNodes;
 import org.ucp.testing.Wasm;
 
@@ -72,7 +67,7 @@ class UcpClientTest {
 
   @Test
   void aProgramOutsideSubmitsThroughTheBridgeAndHearsTheResult() throws IOException {
-    try (Bridge bridge = new Bridge(bridgePort)) {
+    try (BridgeClient bridge = new BridgeClient(bridgePort)) {
       bridge.write(new JsonObject().put("type", "register").put("address", "ucp.client.events"));
       bridge.write(new JsonObject().put("type", "send").put("address", "ucp.client.submit")
           .put("replyAddress", "reply-1").put("body", new JsonObject(SMOKE_JOB)));
@@ -93,7 +88,7 @@ class UcpClientTest {
 
   @Test
   void theBridgeRefusesEveryAddressButTheClientOnes() throws IOException {
-    try (Bridge bridge = new Bridge(bridgePort)) {
+    try (BridgeClient bridge = new BridgeClient(bridgePort)) {
       for (String forbidden : new String[] {"ucp.arbiter.submit", "ucp.broker.submit", "ucp.broker.data.put",
           "ucp.executor.client-node.run"}) {
         bridge.write(new JsonObject().put("type", "send").put("address", forbidden)
@@ -105,48 +100,6 @@ class UcpClientTest {
       bridge.write(new JsonObject().put("type", "register").put("address", "ucp.results.decided"));
       JsonObject answer = bridge.until(f -> true);
       assertEquals("access_denied", answer.getString("message"), "listening to the raw results");
-    }
-  }
-
-  /** A bridge client speaking the wire format: 4-byte big-endian length, then the JSON frame. */
-  private static final class Bridge implements AutoCloseable {
-    private final Socket socket;
-    private final DataInputStream in;
-    private final DataOutputStream out;
-
-    Bridge(int port) throws IOException {
-      socket = new Socket("127.0.0.1", port);
-      socket.setSoTimeout((int) Duration.ofSeconds(60).toMillis());
-      in = new DataInputStream(socket.getInputStream());
-      out = new DataOutputStream(socket.getOutputStream());
-    }
-
-    void write(JsonObject frame) throws IOException {
-      byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
-      out.writeInt(bytes.length);
-      out.write(bytes);
-      out.flush();
-    }
-
-    /** Reads frames until one matches (a read times out after 60 s, failing the test). */
-    JsonObject until(java.util.function.Predicate<JsonObject> wanted) {
-      try {
-        while (true) {
-          byte[] bytes = new byte[in.readInt()];
-          in.readFully(bytes);
-          JsonObject frame = new JsonObject(new String(bytes, StandardCharsets.UTF_8));
-          if (wanted.test(frame)) {
-            return frame;
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
     }
   }
 }

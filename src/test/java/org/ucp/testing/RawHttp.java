@@ -12,10 +12,28 @@ import java.time.Duration;
 /** Plain HTTP for tests that check status codes and error bodies. */
 public final class RawHttp {
   private final String base;
+  private final java.util.Map<String, String> always;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   public RawHttp(String base) {
+    this(base, java.util.Map.of());
+  }
+
+  private RawHttp(String base, java.util.Map<String, String> always) {
     this.base = base;
+    this.always = always;
+  }
+
+  /** The same, sending {@code name: value} on every request. */
+  public RawHttp withHeader(String name, String value) {
+    java.util.Map<String, String> headers = new java.util.HashMap<>(always);
+    headers.put(name, value);
+    return new RawHttp(base, java.util.Map.copyOf(headers));
+  }
+
+  /** The same, with {@code Authorization: Bearer token} on every request. */
+  public RawHttp withToken(String token) {
+    return withHeader("authorization", "Bearer " + token);
   }
 
   public record Response(int status, byte[] body) {
@@ -56,6 +74,7 @@ public final class RawHttp {
   }
 
   private Response send(HttpRequest.Builder request) {
+    always.forEach(request::header);
     try {
       HttpResponse<byte[]> r = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
       return new Response(r.statusCode(), r.body());
