@@ -45,6 +45,8 @@ final class ClientBridge {
   static final int MAX_FRAME_BYTES = 1024 * 1024 + 16 * 1024;
   static final int MAX_PENDING = 64;
   private static final long MAX_REQUEST_TIMEOUT_MS = 60_000;
+  /** The header naming who sent a request through the bridge, for the submit quota. */
+  static final String SUBMITTER = "ucp.submitter";
   private static final Map<String, ClientRole> SENDS = Map.of(Addresses.CLIENT_SUBMIT, ClientRole.SUBMIT, Addresses.CLIENT_JOB, ClientRole.READ);
   private static final Map<String, ClientRole> LISTENS = Map.of(Addresses.CLIENT_EVENTS, ClientRole.READ);
 
@@ -175,7 +177,10 @@ final class ClientBridge {
         return;
       }
       inFlight++;
-      vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(timeout(frame)))
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout(frame))
+          .addHeader(SUBMITTER, ClientEdge.clientKey(holder(frame).map(ClientTokens.Holder::name).orElse(null),
+              socket.remoteAddress()));
+      vertx.eventBus().request(address, body, options)
           .onComplete(reply -> {
             inFlight--;
             write(new JsonObject().put("type", "message").put("address", replyAddress).put("send", true)
@@ -205,6 +210,14 @@ final class ClientBridge {
         write(new JsonObject().put("type", "message").put("address", address).put("send", false)
             .put("headers", new JsonObject()).put("body", m.body()));
       }));
+    }
+
+    /** The holder of the frame's token, when it has one that checks out. */
+    private Optional<ClientTokens.Holder> holder(JsonObject frame) {
+      JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
+      String auth = headers.getValue("authorization") instanceof String a ? a : null;
+      return auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) ? Optional.empty()
+          : access.holder(auth.substring(7).trim());
     }
 
     /** Checks the frame's token for {@code role}; answers the refusal itself when it fails. */

@@ -40,8 +40,12 @@ public final class ClientGateway extends VerticleBase {
   @Override
   public Future<?> start() {
     UcpClient client = new UcpClient(vertx);
+    BrokerQueries brokers = new BrokerQueries(vertx, BrokerDirectory.listen(vertx, 2_000));
+    // Requests through the bridge name their sender, whose waiting jobs are counted; a program
+    // inside the cluster sends none.
     vertx.eventBus().<JsonObject>consumer(Addresses.CLIENT_SUBMIT,
-        m -> answer(m, client.submit(m.body() == null ? "" : m.body().encode())));
+        m -> answer(m, edge.quota().submit(m.headers().get(ClientBridge.SUBMITTER), brokers,
+            () -> client.submit(m.body() == null ? "" : m.body().encode()))));
     vertx.eventBus().<JsonObject>consumer(Addresses.CLIENT_JOB, m -> {
       String jobId = m.body() == null ? null : m.body().getString("jobId");
       answer(m, jobId == null

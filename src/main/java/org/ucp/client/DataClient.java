@@ -225,6 +225,25 @@ public final class DataClient {
     return new Download(name, start, sink).run();
   }
 
+  /**
+   * Streams bytes {@code first..last} (inclusive) of version {@code version} of {@code name} into
+   * {@code sink}, chunk by chunk. A part cannot be checked against the object's SHA-256; it fails
+   * when the object was replaced meanwhile (a chunk of another version) or breaks off.
+   */
+  public Future<Void> downloadRange(String name, String version, long first, long last, Function<Buffer, Future<Void>> sink) {
+    if (first > last) {
+      return Future.succeededFuture();
+    }
+    int length = (int) Math.min(DataProtocol.CHUNK, last - first + 1);
+    return Bus.<Buffer>askIdempotent(vertx, Addresses.BROKER_DATA_READ, new ReadAt(name, version, first, length), CHUNK)
+        .compose(chunk -> {
+          if (chunk.body().length() != length) {
+            return Future.failedFuture(new UcpException(FailureCode.INTERNAL, "'" + name + "' broke off at byte " + first));
+          }
+          return sink.apply(chunk.body()).compose(v -> downloadRange(name, version, first + length, last, sink));
+        });
+  }
+
   private final class Download {
     private final String name;
     private final Consumer<DataEntry> start;

@@ -1,13 +1,15 @@
 package org.ucp.web;
 
-import org.ucp.client.BrokerQueries;
+import static org.ucp.web.Answers.fail;
+import static org.ucp.web.Answers.intParam;
+import static org.ucp.web.Answers.json;
+import static org.ucp.web.Answers.shorten;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -24,18 +26,17 @@ import org.ucp.bus.Messages.JobAccepted;
 import org.ucp.bus.Messages.JobListQuery;
 import org.ucp.bus.Messages.JobPage;
 import org.ucp.bus.Messages.SubmitJob;
-import org.ucp.bus.UcpException;
-import org.ucp.config.UcpConfig.HttpConfig;
-import org.ucp.client.DataClient;
 import org.ucp.client.BrokerDirectory;
+import org.ucp.client.BrokerQueries;
+import org.ucp.client.ClientEdge;
+import org.ucp.client.DataClient;
 import org.ucp.clock.VectorClock;
-import org.ucp.model.DataName;
+import org.ucp.config.UcpConfig.HttpConfig;
 import org.ucp.model.EmergencyLevel;
 import org.ucp.model.EmergencyState;
 import org.ucp.model.JobSpecParser;
 import org.ucp.model.JobState;
 import org.ucp.model.ValidationException;
-import org.ucp.client.ClientEdge;
 import org.ucp.security.ClientRole;
 
 /**
@@ -44,7 +45,6 @@ import org.ucp.security.ClientRole;
  */
 public final class WebVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(WebVerticle.class.getName());
-  private static final String DATA_PREFIX = "/api/data/";
 
   /** Who submits: a client id ({@link SubmitJob#CLIENT_ID}). */
   public static final String CLIENT_HEADER = "X-UCP-Client";
@@ -104,22 +104,25 @@ public final class WebVerticle extends VerticleBase {
     router.route("/api/*").handler(auth.authenticate());
     router.route("/metrics").handler(auth.authenticate());
     router.get("/api/*").handler(auth.require(ClientRole.READ));
+    router.head("/api/*").handler(auth.require(ClientRole.READ));
     router.get("/metrics").handler(auth.require(ClientRole.READ));
     router.post("/api/jobs").handler(auth.require(ClientRole.SUBMIT));
     router.put("/api/data/*").handler(auth.require(ClientRole.SUBMIT));
     router.post("/api/emergency").handler(auth.require(ClientRole.ADMIN));
     router.delete("/api/*").handler(auth.require(ClientRole.ADMIN));
     // Data bodies stream through to the datastores: these routes come before the body handler.
-    router.put("/api/data/*").handler(this::putData);
+    DataRoutes dataRoutes = new DataRoutes(data, brokers);
+    router.put("/api/data/*").handler(dataRoutes::putData);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyKb() * 1024L));
     router.post("/api/jobs").handler(this::submit);
     router.get("/api/jobs").handler(this::listJobs);
     router.get("/api/jobs/:id").handler(this::job);
-    router.get("/api/jobs/:id/result").handler(this::result);
-    router.delete("/api/jobs/:id/data").handler(this::purgeJob);
-    router.get("/api/data").handler(this::listData);
-    router.get("/api/data/*").handler(this::getData);
-    router.delete("/api/data/*").handler(this::deleteData);
+    router.get("/api/jobs/:id/result").handler(dataRoutes::result);
+    router.delete("/api/jobs/:id/data").handler(dataRoutes::purgeJob);
+    router.get("/api/data").handler(dataRoutes::listData);
+    router.get("/api/data/*").handler(dataRoutes::getData);
+    router.head("/api/data/*").handler(dataRoutes::headData);
+    router.delete("/api/data/*").handler(dataRoutes::deleteData);
     router.get("/api/cluster").handler(ctx -> brokers.cluster()
         .onComplete(view -> json(ctx, 200, view), failure -> fail(ctx, failure)));
     router.get("/api/coordination-status").handler(ctx -> brokers.coordination("true".equals(ctx.request().getParam("metadata")))
@@ -181,11 +184,13 @@ public final class WebVerticle extends VerticleBase {
       fail(ctx, e);
       return;
     }
-    submitTo(localBroker == null ? Addresses.BROKER_SUBMIT : Addresses.brokerSubmit(localBroker), submit)
+    String client = ClientEdge.clientKey(ctx.user() == null ? null : ctx.user().subject(), ctx.request().remoteAddress());
+    edge.quota().submit(client, brokers, () -> submitTo(
+            localBroker == null ? Addresses.BROKER_SUBMIT : Addresses.brokerSubmit(localBroker), submit)
         .recover(failure -> localBroker != null && Failures.unwrap(failure).code() == FailureCode.UNAVAILABLE
             // This node's broker is not serving (yet, or any more): any broker takes it.
             ? submitTo(Addresses.BROKER_SUBMIT, submit)
-            : Future.failedFuture(failure))
+            : Future.failedFuture(failure)))
         .onComplete(accepted -> json(ctx, 202, accepted), failure -> fail(ctx, failure));
   }
 
@@ -253,35 +258,6 @@ public final class WebVerticle extends VerticleBase {
     return VectorClock.of(counters);
   }
 
-  private static String shorten(String text) {
-    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
-  }
-
-  /** {@code DELETE /api/jobs/{id}/data}: only a job the brokers know has data to purge. */
-  private void purgeJob(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    if (!DataName.isJobId(id)) {
-      fail(ctx, new ValidationException("id", "'" + shorten(id) + "' is not a job id"));
-      return;
-    }
-    brokers.job(id).compose(view -> data.purgeJob(id))
-        .onComplete(n -> json(ctx, 200, java.util.Map.of("deleted", n)), failure -> fail(ctx, failure));
-  }
-
-  /**
-   * The data name of a PUT or DELETE, or null after refusing it: names under a job id belong to
-   * the platform (results, attempts), which alone writes them.
-   */
-  private String clientWritableName(RoutingContext ctx) {
-    String name = dataName(ctx);
-    if (name != null && DataName.isJobOwned(name)) {
-      fail(ctx, new UcpException(FailureCode.FORBIDDEN, "'" + name + "' is under a job id: only the platform writes "
-          + "there (DELETE /api/jobs/{id}/data purges a job's data)"));
-      return null;
-    }
-    return name;
-  }
-
   private void job(RoutingContext ctx) {
     brokers.job(ctx.pathParam("id")).onComplete(view -> json(ctx, 200, view.redacted()), failure -> fail(ctx, failure));
   }
@@ -297,6 +273,10 @@ public final class WebVerticle extends VerticleBase {
       Object reason = body.getValue("reason");
       if (reason != null && !(reason instanceof String)) {
         throw new ValidationException("reason", "must be a string");
+      }
+      if (reason != null && EmergencyState.bytes((String) reason) > EmergencyState.MAX_REASON_BYTES) {
+        throw new ValidationException("reason", "is " + EmergencyState.bytes((String) reason) + " bytes, at most "
+            + EmergencyState.MAX_REASON_BYTES + " are allowed");
       }
       state = new EmergencyState(EmergencyLevel.parse("level", level), (String) reason, System.currentTimeMillis(), nodeId);
     } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
@@ -334,124 +314,6 @@ public final class WebVerticle extends VerticleBase {
         .onComplete(page -> json(ctx, 200, page), failure -> fail(ctx, failure));
   }
 
-  private void result(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    brokers.job(id)
-        .compose(view -> view.result() == null
-            ? Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "job " + id + " has no accepted result yet (state " + view.state() + ")"))
-            : Future.succeededFuture(view.result().name()))
-        .onComplete(name -> {
-          ctx.response()
-              .putHeader("content-type", "application/zip")
-              .putHeader("content-disposition", "attachment; filename=\"" + id + "-result.zip\"");
-          stream(ctx, name);
-        }, failure -> fail(ctx, failure));
-  }
-
-  /**
-   * Streams an object into the response with its length, version and SHA-256 in headers. A failure
-   * after the first byte (the checksum does not match, a holder vanished) resets the connection, so
-   * the client sees a broken download rather than a wrong one.
-   */
-  private void stream(RoutingContext ctx, String name) {
-    HttpServerResponse response = ctx.response();
-    boolean[] started = {false};
-    data.download(name, entry -> {
-          started[0] = true;
-          response.putHeader("content-length", Long.toString(entry.size()))
-              .putHeader("x-ucp-sha256", entry.sha256())
-              .putHeader("x-ucp-version", entry.version());
-          if (!response.headers().contains("content-type")) {
-            response.putHeader("content-type", "application/octet-stream");
-          }
-        }, response::write)
-        .onComplete(entry -> response.end(), failure -> {
-          if (started[0]) {
-            LOG.warning(() -> "download of " + name + " broken off: " + failure.getMessage());
-            response.reset();
-          } else {
-            fail(ctx, failure);
-          }
-        });
-  }
-
-  private void listData(RoutingContext ctx) {
-    int page;
-    int size;
-    try {
-      page = intParam(ctx, "page", 0, 0, Integer.MAX_VALUE);
-      size = intParam(ctx, "size", 100, 1, 10_000);
-    } catch (ValidationException e) {
-      fail(ctx, e);
-      return;
-    }
-    String prefix = ctx.queryParams().get("prefix");
-    data.list(prefix == null ? "" : prefix, page, size)
-        .onComplete(p -> json(ctx, 200, p), failure -> fail(ctx, failure));
-  }
-
-  /** {@code PUT /api/data/{name}}: the body streams to the datastores; {@code X-UCP-SHA256} (optional) is checked. */
-  private void putData(RoutingContext ctx) {
-    String name = clientWritableName(ctx);
-    if (name == null) {
-      return;
-    }
-    data.upload(name, ctx.request(), ctx.request().getHeader("x-ucp-sha256"))
-        .onComplete(entry -> json(ctx, 201, entry), failure -> failUpload(ctx, failure));
-  }
-
-  /**
-   * Answers a failed upload. When the body has not all arrived (the upload failed part-way), the
-   * request stays paused and the client, still sending, would never read the answer: the
-   * connection is closed after the answer instead (RFC 9112, section 9.6).
-   */
-  private static void failUpload(RoutingContext ctx, Throwable failure) {
-    if (ctx.request().isEnded()) {
-      fail(ctx, failure);
-      return;
-    }
-    ctx.response().putHeader("connection", "close");
-    fail(ctx, failure).onComplete(x -> ctx.request().connection().close());
-  }
-
-  private void getData(RoutingContext ctx) {
-    String name = dataName(ctx);
-    if (name != null) {
-      stream(ctx, name);
-    }
-  }
-
-  private void deleteData(RoutingContext ctx) {
-    String name = clientWritableName(ctx);
-    if (name == null) {
-      return;
-    }
-    data.delete(name).onComplete(
-        deleted -> {
-          if (deleted > 0) {
-            ctx.response().setStatusCode(204).end();
-          } else {
-            fail(ctx, new UcpException(FailureCode.NOT_FOUND, "no data named '" + name + "'"));
-          }
-        },
-        failure -> fail(ctx, failure));
-  }
-
-  /**
-   * The validated data name from the raw request path (not the normalised one, which would
-   * silently turn {@code a/../b} into {@code b}), or null after answering 400.
-   */
-  private String dataName(RoutingContext ctx) {
-    String path = java.net.URLDecoder.decode(ctx.request().path().replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
-    String name = path.length() > DATA_PREFIX.length() ? path.substring(DATA_PREFIX.length()) : "";
-    try {
-      return DataName.validate("name", name);
-    } catch (ValidationException e) {
-      fail(ctx, e);
-      return null;
-    }
-  }
-
   private static JobState parseState(String state) {
     try {
       return JobState.valueOf(state);
@@ -460,45 +322,4 @@ public final class WebVerticle extends VerticleBase {
     }
   }
 
-  private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
-    String raw = ctx.queryParams().get(name);
-    if (raw == null || raw.isEmpty()) {
-      return fallback;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value < min || value > max) {
-        throw new ValidationException(name, "must be between " + min + " and " + max);
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new ValidationException(name, "must be a whole number");
-    }
-  }
-
-  private static void json(RoutingContext ctx, int status, Object body) {
-    try {
-      ctx.response()
-          .setStatusCode(status)
-          .putHeader("content-type", "application/json")
-          .end(JsonCodec.MAPPER.writeValueAsString(body));
-    } catch (JsonProcessingException e) {
-      fail(ctx, e);
-    }
-  }
-
-  private static Future<Void> fail(RoutingContext ctx, Throwable failure) {
-    UcpException u = Failures.unwrap(failure);
-    JsonObject body = new JsonObject().put("error", u.getMessage());
-    if (u.getCause() instanceof ValidationException v) {
-      body.put("field", v.field());
-    }
-    if (u.code() == FailureCode.INTERNAL) {
-      LOG.warning(() -> ctx.request().method() + " " + ctx.request().path() + ": " + failure);
-    }
-    return ctx.response()
-        .setStatusCode(u.code().httpStatus())
-        .putHeader("content-type", "application/json")
-        .end(body.encode());
-  }
 }

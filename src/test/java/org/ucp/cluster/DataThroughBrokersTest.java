@@ -235,24 +235,31 @@ class DataThroughBrokersTest {
 
   @Test
   void purgingAJobsDataKeepsItsResultAndOtherJobsData() {
-    List<String> purged = List.of("job-7/attempts/1/out.txt", "job-7/attempts/2/out.txt", "job-7/x");
-    List<String> others = List.of("job-8/x", "job-8/result", "job-70/x");
-    for (String name : Stream.of(purged, others, List.of("job-7/result")).flatMap(List::stream).toList()) {
-      put(viaControl, name, name.getBytes(StandardCharsets.UTF_8));
+    // Two real (waiting) jobs; their data is written as an executor writes it, through the
+    // cluster's data path: clients may not write under a job id.
+    String job = control.submit(new JsonObject().put("module", "apps/none.wasm"));
+    String other = control.submit(new JsonObject().put("module", "apps/none.wasm"));
+    List<String> purged = List.of(job + "/attempts/1/out.txt", job + "/attempts/2/out.txt", job + "/x");
+    List<String> others = List.of(other + "/x", other + "/result");
+    org.ucp.client.DataClient platform = new org.ucp.client.DataClient(second.vertx());
+    for (String name : Stream.of(purged, others, List.of(job + "/result")).flatMap(List::stream).toList()) {
+      Embedded.await(platform.put(name, io.vertx.core.buffer.Buffer.buffer(name)), 30);
     }
+    String sibling = job + "-notes/x";
+    put(viaControl, sibling, sibling.getBytes(StandardCharsets.UTF_8));
 
-    RawHttp.Response r = viaControl.delete("/api/jobs/job-7/data");
+    RawHttp.Response r = viaControl.delete("/api/jobs/" + job + "/data");
     assertEquals(200, r.status(), r.text());
     assertEquals(purged.size(), r.json().getInteger("deleted"), r.text());
     for (String name : purged) {
       assertEquals(404, viaSecond.get("/api/data/" + name).status(), name + " survived the purge");
     }
-    for (String name : Stream.concat(others.stream(), Stream.of("job-7/result")).toList()) {
+    for (String name : Stream.concat(Stream.concat(others.stream(), Stream.of(sibling)), Stream.of(job + "/result")).toList()) {
       RawHttp.Response kept = viaSecond.get("/api/data/" + name);
       assertEquals(200, kept.status(), name + ": " + kept.text());
       assertEquals(name, kept.text());
     }
-    awaitListed("job-7/", List.of("job-7/result"));
+    awaitListed(job + "/", List.of(job + "/result"));
   }
 
   @Test

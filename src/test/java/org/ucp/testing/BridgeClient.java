@@ -16,7 +16,12 @@ public final class BridgeClient implements AutoCloseable {
   private final DataOutputStream out;
 
   public BridgeClient(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, null);
+  }
+
+  /** A client connecting from {@code local} (another loopback address is another client). */
+  public BridgeClient(int port, java.net.InetAddress local) throws IOException {
+    socket = local == null ? new Socket("127.0.0.1", port) : new Socket("127.0.0.1", port, local, 0);
     socket.setSoTimeout((int) Duration.ofSeconds(60).toMillis());
     in = new DataInputStream(socket.getInputStream());
     out = new DataOutputStream(socket.getOutputStream());
