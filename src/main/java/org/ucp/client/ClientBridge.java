@@ -155,7 +155,7 @@ final class ClientBridge {
 
     private void send(JsonObject frame, String address) {
       String replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
-      ClientRole role = SENDS.get(address);
+      ClientRole role = address == null ? null : SENDS.get(address);
       if (role == null) {
         error(socket, replyAddress, 403, "access_denied");
         return;
@@ -193,7 +193,7 @@ final class ClientBridge {
     }
 
     private void register(JsonObject frame, String address) {
-      ClientRole role = LISTENS.get(address);
+      ClientRole role = address == null ? null : LISTENS.get(address);
       if (role == null) {
         error(socket, null, 403, "access_denied");
         return;

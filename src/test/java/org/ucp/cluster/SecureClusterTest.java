@@ -163,4 +163,42 @@ class SecureClusterTest {
     assertTrue(t instanceof ConfigException, String.valueOf(t));
     assertTrue(t.getMessage().startsWith("security.certs:") && t.getMessage().contains("--insecure"), t.getMessage());
   }
+
+  /**
+   * A separate process without a certificate joins Hazelcast (open in the free edition), reads
+   * every address the cluster serves, sends each a forged request and publishes the forgeries of
+   * the issue's probes: no handler answers or even sees one, and the cluster is as it was.
+   */
+  @Test
+  void aProcessWithoutACertificateReachesNoServedAddress() throws Exception {
+    control.api.putData("probe/keep.txt", "kept".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Path out = dir.resolve("rogue-outcomes.txt");
+    int port = TestNodes.freePort();
+    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-Dhazelcast.phone.home.enabled=false", "-cp", System.getProperty("java.class.path"),
+        org.ucp.testing.RogueProcess.class.getName(), control.cluster, control.members + ",127.0.0.1:" + port,
+        String.valueOf(port), out.toString());
+    Process rogue = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("rogue-process.log").toFile()).start();
+    try {
+      assertTrue(rogue.waitFor(150, java.util.concurrent.TimeUnit.SECONDS), "the rogue process did not finish");
+      assertEquals(0, rogue.exitValue(), java.nio.file.Files.readString(dir.resolve("rogue-process.log")));
+    } finally {
+      rogue.destroyForcibly();
+    }
+    List<JsonObject> outcomes = java.nio.file.Files.readAllLines(out).stream().map(JsonObject::new).toList();
+    java.util.Set<String> addresses = outcomes.stream().map(o -> o.getString("address")).collect(java.util.stream.Collectors.toSet());
+    for (String served : List.of(Addresses.brokerRegister("control"), Addresses.ARBITER_SUBMIT, Addresses.BROKER_SUBMIT,
+        Addresses.BROKER_DATA_DELETE)) {
+      assertTrue(addresses.contains(served), served + " was not among the " + addresses.size() + " served addresses: " + addresses);
+    }
+    for (JsonObject o : outcomes) {
+      assertEquals("unreached", o.getString("outcome"), "a forged message got through: " + o.encode());
+    }
+    assertEquals(200, new org.ucp.testing.RawHttp(control.api.base()).get("/api/data/probe/keep.txt").status(), "data deleted");
+    JsonObject cluster = control.api.cluster();
+    assertEquals("NONE", cluster.getJsonObject("emergency").getString("level"), cluster.encode());
+    assertTrue(cluster.getJsonArray("executors").stream()
+        .noneMatch(e -> ((JsonObject) e).getString("executorId").equals("rogue-p")), "rogue-p is listed");
+    aJobCompletes();
+  }
 }
