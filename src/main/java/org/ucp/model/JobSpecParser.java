@@ -26,7 +26,8 @@ public final class JobSpecParser {
   public static JobSpec parse(String json) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(json);
+      // A key given twice is refused: which one counts would be Jackson's choice, not the sender's.
+      root = MAPPER.reader().with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).readTree(json);
     } catch (JsonProcessingException e) {
       throw new ValidationException("body", "not valid JSON: " + e.getOriginalMessage());
     }

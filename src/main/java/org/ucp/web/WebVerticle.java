@@ -98,6 +98,9 @@ public final class WebVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     ClientAuth auth = new ClientAuth(edge.access());
     router.route().failureHandler(auth::failure);
+    // What no route serves, or no route serves with this method, is answered in JSON like the rest.
+    router.errorHandler(404, ctx -> refuse(ctx, 404, "nothing at " + shorten(ctx.request().path())));
+    router.errorHandler(405, ctx -> refuse(ctx, 405, ctx.request().method() + " is not served at " + shorten(ctx.request().path())));
     router.route().handler(new EdgeGuard(config.allowedHosts())::check);
     // Every API route needs a token of the role it names (none on an open node); the dashboard's
     // own files do not, so that it can load and ask for one.
@@ -150,6 +153,11 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> stop() {
     metrics.close();
     return Future.succeededFuture();
+  }
+
+  private static void refuse(RoutingContext ctx, int status, String message) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", message).encode());
   }
 
   /** Closes a connection one too many from its client address; counts the others until they close. */

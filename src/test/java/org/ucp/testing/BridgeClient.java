@@ -28,7 +28,11 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   public void write(JsonObject frame) throws IOException {
-    byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
+    writeRaw(frame.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A frame of any bytes, JSON or not. */
+  public void writeRaw(byte[] bytes) throws IOException {
     out.writeInt(bytes.length);
     out.write(bytes);
     out.flush();
