@@ -34,6 +34,12 @@ public final class MemberCerts {
     return cert != null ? cert : refresh(name);
   }
 
+  /** Every member's checked certificate by name, as the local member list shows them now. */
+  Map<String, X509Certificate> all() {
+    refresh(null);
+    return byName;
+  }
+
   /** Reads the member list again (a member joined, or re-joined with a new certificate). */
   X509Certificate refresh(String name) {
     for (Member m : hazelcast.getCluster().getMembers()) {
@@ -50,6 +56,6 @@ public final class MemberCerts {
       }
       byName.put(Credentials.commonName(cert), cert);
     }
-    return byName.get(name);
+    return name == null ? null : byName.get(name);
   }
 }
