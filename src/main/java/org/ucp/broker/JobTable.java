@@ -130,14 +130,7 @@ public final class JobTable {
     if (job == null) {
       return;
     }
-    List<Attempt> attempts = new ArrayList<>(job.attempts());
-    for (int i = 0; i < attempts.size(); i++) {
-      Attempt a = attempts.get(i);
-      if (a.number() == winner.attempt()) {
-        attempts.set(i, a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), a.reason()));
-      }
-    }
-    put(job.with(winner.state(), attempts, result(winner), winner.reason()));
+    put(job.with(winner.state(), accepted(job, winner.attempt(), now), result(winner), winner.reason()));
   }
 
   /**
@@ -208,35 +201,45 @@ public final class JobTable {
 
   /**
    * The arbiter accepted a result: the job reaches its final state. Returns every job that
-   * changed, the decided one first, then dependents released or failed by it.
+   * changed, the decided one first, then dependents released or failed by it. The decision is
+   * the one accepted result, so it also stands over a FAILED this broker reached without one
+   * (attempts that failed on the platform, say because the reply to an accepted submission was
+   * lost), and the jobs that failed only for that dependency are settled again.
    */
   public List<JobView> decided(ResultDecided d, long now) {
     JobView job = jobs.get(d.jobId());
-    if (job == null || job.state().isFinal()) {
+    boolean gaveUp = job != null && job.state() == JobState.FAILED && job.result() == null
+        && job.attempts().stream().anyMatch(a -> a.number() == d.attempt());
+    if (job == null || (job.state().isFinal() && !gaveUp)) {
       return List.of();
     }
-    List<Attempt> attempts = new ArrayList<>(job.attempts());
-    for (int i = 0; i < attempts.size(); i++) {
-      Attempt a = attempts.get(i);
-      if (a.number() == d.attempt()) {
-        // Usually the running attempt; under FIRST_COME_FIRST_SERVED possibly a LOST one that came back.
-        attempts.set(i, a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), a.reason()));
-      }
-    }
-    JobResult result = result(d);
+    // Usually the running attempt; under FIRST_COME_FIRST_SERVED possibly a LOST one that came back.
     List<JobView> changed = new ArrayList<>();
-    changed.add(put(job.with(d.state(), attempts, result, d.reason())));
+    changed.add(put(job.with(d.state(), accepted(job, d.attempt(), now), result(d), d.reason())));
     settleDependents(d.jobId(), changed);
     return changed;
   }
 
-  /** Settles every WAITING job depending on {@code jobId}, transitively, adding each change. */
+  /** The attempts of {@code job} with attempt {@code number} ACCEPTED. */
+  private static List<Attempt> accepted(JobView job, int number, long now) {
+    List<Attempt> attempts = new ArrayList<>(job.attempts());
+    attempts.replaceAll(a -> a.number() == number
+        ? a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), a.reason()) : a);
+    return attempts;
+  }
+
+  /**
+   * Settles every job depending on {@code jobId} that waits, or that never ran and FAILED only
+   * because {@code jobId} had, transitively, adding each change.
+   */
   private void settleDependents(String jobId, List<JobView> changed) {
-    for (JobView waiting : List.copyOf(jobs.values())) {
-      if (waiting.state() == JobState.WAITING && dependencies.get(waiting.jobId()).contains(jobId)) {
-        settleDependencies(waiting).ifPresent(updated -> {
+    for (JobView dependent : List.copyOf(jobs.values())) {
+      boolean failedByIt = dependent.state() == JobState.FAILED && dependent.attempts().isEmpty()
+          && dependent.reason() != null && dependent.reason().startsWith("dependency " + jobId + " ");
+      if ((dependent.state() == JobState.WAITING || failedByIt) && dependencies.get(dependent.jobId()).contains(jobId)) {
+        settleDependencies(dependent).ifPresent(updated -> {
           changed.add(updated);
-          if (updated.state() == JobState.FAILED) {
+          if (updated.state() == JobState.FAILED || failedByIt) {
             settleDependents(updated.jobId(), changed);
           }
         });

@@ -91,8 +91,12 @@ final class Liveness {
     executors.release(executorId, ref.jobId());
     preemptions.forget(ref.jobId());
     List<JobView> changed = jobs.platformFailed(ref.jobId(), ref.attempt(), f.reason(), maxPlatformFailures, now);
-    changed.stream().filter(j -> j.state() == JobState.FAILED)
-        .forEach(j -> LOG.warning(() -> "job " + j.jobId() + " FAILED: " + j.reason()));
+    changed.stream().filter(j -> j.state() == JobState.FAILED).forEach(j -> {
+      LOG.warning(() -> "job " + j.jobId() + " FAILED: " + j.reason());
+      // An attempt's result may have been accepted although its executor never heard (a lost
+      // reply): the arbitration record has the last word, and a decision found there stands.
+      emit.accept(new BrokerAction.CheckDecision(j.jobId()));
+    });
     return true;
   }
 

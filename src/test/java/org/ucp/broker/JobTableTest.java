@@ -237,6 +237,41 @@ class JobTableTest {
     assertEquals(JobState.FAILED, state("b"), "a dependant fails with it");
   }
 
+  /**
+   * The reply to an accepted result submission is lost, so its executor reports a platform
+   * failure; the broker gives up on the job before the decision reaches it. The decision is the
+   * one accepted result: it stands over that FAILED, and the jobs failed only for it are settled
+   * again. A decision never overturns a FAILED the arbiter itself decided.
+   */
+  @Test
+  void aDecisionThatArrivesAfterThePlatformGaveUpStandsAndReleasesTheDependants() {
+    table.add("a", spec(), "alice", 1);
+    table.add("b", spec("a"), "alice", 1);
+    table.add("c", spec("b"), "alice", 1);
+    table.dispatch("a", "e1", "b1", CLOCK, 2);
+    table.platformFailed("a", 1, "result submission: no reply", 2, 3);
+    table.dispatch("a", "e2", "b1", CLOCK, 4);
+    table.platformFailed("a", 2, "result submission: no reply", 2, 5);
+    assertEquals(List.of(JobState.FAILED, JobState.FAILED, JobState.FAILED), List.of(state("a"), state("b"), state("c")));
+
+    assertEquals(List.of(), table.decided(decision("a", 9, JobState.COMPLETED), 6), "no such attempt: nothing changes");
+    List<JobView> changed = table.decided(decision("a", 1, JobState.COMPLETED), 7);
+
+    assertEquals(List.of("a", "b", "c"), changed.stream().map(JobView::jobId).toList());
+    JobView a = table.get("a").orElseThrow();
+    assertEquals(JobState.COMPLETED, a.state());
+    assertEquals("a/result", a.result().name());
+    assertEquals(AttemptOutcome.ACCEPTED, a.attempts().get(0).outcome());
+    assertEquals(AttemptOutcome.PLATFORM_FAILED, a.attempts().get(1).outcome());
+    assertEquals(JobState.QUEUED, state("b"), "its dependant runs after all");
+    assertEquals(JobState.WAITING, state("c"), "and the dependant's dependant waits for it");
+
+    table.dispatch("b", "e1", "b1", CLOCK, 8);
+    table.decided(decision("b", 1, JobState.FAILED), 9);
+    assertEquals(List.of(), table.decided(decision("b", 1, JobState.COMPLETED), 10), "a decided FAILED stands");
+    assertEquals(JobState.FAILED, state("b"));
+  }
+
   @Test
   void getOfUnknownJobIsEmptyAndDispatchOfUnknownThrows() {
     assertTrue(table.get("nope").isEmpty());
