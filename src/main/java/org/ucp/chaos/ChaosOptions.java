@@ -18,8 +18,9 @@ import org.ucp.config.Args;
  * @param dir the run directory (logs, data directories); null: a new one under java.io.tmpdir
  * @param kinds the kinds of fault injected ({@code NET} only where {@code net} is on)
  * @param serial one fault at a time: each waits until every node serves again
- * @param secure every node gets a certificate of the run's own authority (mutual TLS, signed
- *     messages); otherwise nodes on namespace addresses run {@code --insecure}
+ * @param secure every node gets a certificate of the run's own authority (mutual TLS, every
+ *     message MACed) and the web nodes check client tokens (the harness holds an admin one);
+ *     otherwise nodes on namespace addresses run {@code --insecure}
  */
 public record ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate,
     int quietSeconds, Path dir, Set<Faults.Kind> kinds, boolean serial, boolean secure) {

@@ -31,9 +31,9 @@ class ChaosTest {
     Path dir = Path.of("target", "chaos-test", String.valueOf(System.currentTimeMillis())).toAbsolutePath();
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(new TeeStream(captured, System.out), true, StandardCharsets.UTF_8);
-    // Without certificates: a secure run lost a job once in CI (accepted, then FAILED; open).
+    // With certificates and client tokens, as a real cluster: faults and the authenticated bus together.
     ChaosOptions options = new ChaosOptions(30, SEED, 2, 2, false, 4, 25, dir.resolve("run"),
-        java.util.EnumSet.allOf(Faults.Kind.class), false, false);
+        java.util.EnumSet.allOf(Faults.Kind.class), false, true);
     long began = System.nanoTime();
     JsonObject s = Chaos.execute(options, out, false);
     long seconds = (System.nanoTime() - began) / 1_000_000_000L;
