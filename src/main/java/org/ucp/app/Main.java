@@ -78,7 +78,7 @@ public final class Main {
         --join LIST          cluster members host:port,... (default 127.0.0.1:5701)
         --cluster-name NAME  only nodes with the same name form a cluster (default ucp)
         --certs DIR          NAME.key, NAME.crt and ca.crt for this node (NAME = --id): the
-                             event bus runs mutual TLS and every bus message is signed
+                             event bus runs mutual TLS and every bus message carries a MAC
         --tokens FILE        the client tokens (token create): every HTTP route and bridge
                              frame needs one of them, of the role it names
         --insecure           start without --certs (and, with the web role, without --tokens)
