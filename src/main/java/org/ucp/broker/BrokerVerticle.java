@@ -137,8 +137,7 @@ public final class BrokerVerticle extends VerticleBase {
         vertx.eventBus().<DatastoreAnnounce>consumer(Addresses.DATASTORES_ANNOUNCED,
             m -> datastores.heard(m.body(), now())).completion(),
         new DataRouter(vertx, brokerId, dataIndex, datastores, stores).start(),
-        vertx.eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED,
-            m -> act(() -> core.decided(m.body(), now()))).completion(),
+        vertx.eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> recorded(m.body(), 5)).completion(),
         vertx.eventBus().<Decision>consumer(Addresses.RESULTS_REJECTED,
             m -> act(() -> core.rejected(m.body(), now()))).completion(),
         vertx.eventBus().<EmergencyState>consumer(Addresses.EMERGENCY_CHANGED,
@@ -237,6 +236,24 @@ public final class BrokerVerticle extends VerticleBase {
         persistClock(p.reservation());
       }
     }
+  }
+
+  /** Applies a published decision only when the arbitration record holds the same acceptance. */
+  private void recorded(ResultDecided d, int triesLeft) {
+    decisions.acceptedResult(d.jobId()).onSuccess(accepted -> {
+      if (accepted != null && accepted.attempt() == d.attempt() && accepted.executorId().equals(d.executorId())
+          && java.util.Objects.equals(accepted.sha256(), d.sha256())) {
+        act(() -> core.decided(d, now()));
+      } else {
+        LOG.warning(() -> "ignored a decision of job " + d.jobId() + " (attempt " + d.attempt() + " on " + d.executorId()
+            + ") that the arbitration record does not hold");
+      }
+    }).onFailure(t -> {
+      LOG.warning(() -> "decision of " + d.jobId() + " not checked yet (" + t + "), " + triesLeft + " tries left");
+      if (triesLeft > 0) {
+        vertx.setTimer(500, id -> recorded(d, triesLeft - 1));
+      }
+    });
   }
 
   /** Writes a clock reservation to disk (nothing to do for 0, or without a data directory). */

@@ -56,18 +56,26 @@ public final class UcpClient {
   }
 
   /**
-   * The job once it is COMPLETED, FAILED or CANCELLED: at once if it already is, else when its
-   * result is decided (listening starts before the first look, so no decision slips between).
+   * The job once it is COMPLETED, FAILED or CANCELLED: at once if it already is, else soon after
+   * its result is decided (listening starts before the first look, so no decision slips
+   * between). A broker applies a decision once it has checked it against the arbitration record,
+   * a moment after it is published, so the job is looked at every half second from then on.
    */
   public Future<JobView> awaitResult(String jobId) {
     Promise<JobView> done = Promise.promise();
+    long[] timer = {-1};
     MessageConsumer<ResultDecided> decided = watchResults(d -> {
-      if (d.jobId().equals(jobId)) {
-        finalView(jobId, done);
+      if (d.jobId().equals(jobId) && timer[0] < 0 && !done.future().isComplete()) {
+        timer[0] = vertx.setPeriodic(0, 500, id -> finalView(jobId, done));
       }
     });
     decided.completion().onComplete(x -> finalView(jobId, done));
-    return done.future().eventually(decided::unregister);
+    return done.future().eventually(() -> {
+      if (timer[0] >= 0) {
+        vertx.cancelTimer(timer[0]);
+      }
+      return decided.unregister();
+    });
   }
 
   private void finalView(String jobId, Promise<JobView> done) {

@@ -234,6 +234,11 @@ public final class DecisionStore {
     }, false);
   }
 
+  /** The job's accepted submission, promoted or not, else null (a read at the job's owner). */
+  public Future<ResultSubmission> acceptedResult(String jobId) {
+    return Future.fromCompletionStage(map.getAsync(jobId), context).map(state -> state == null ? null : state.accepted());
+  }
+
   /** The job's accepted submission if it is marked promoted, else null (a read at the job's owner). */
   public Future<ResultSubmission> promotedResult(String jobId) {
     return Future.fromCompletionStage(map.getAsync(jobId), context)
