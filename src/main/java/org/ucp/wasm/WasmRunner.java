@@ -164,7 +164,7 @@ public final class WasmRunner implements AutoCloseable {
       status = full ? RunStatus.MEMORY_LIMIT : RunStatus.TRAPPED;
       reason =
           full
-              ? "trap with memory at its limit of " + mb(maxPages) + " MiB: " + e.getMessage()
+              ? "trap with memory at its limit of " + request.memoryMb() + " MiB: " + e.getMessage()
               : "trap: " + e.getMessage();
     } catch (StackOverflowError e) {
       status = RunStatus.TRAPPED;
@@ -226,10 +226,6 @@ public final class WasmRunner implements AutoCloseable {
     argv.add(request.programName());
     argv.addAll(request.args());
     return argv;
-  }
-
-  private static long mb(int pages) {
-    return pages / PAGES_PER_MB;
   }
 
   @Override
