@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Rebuilds every src/*.c into ./<name>.wasm (WASI preview 1, wasm32-wasi).
+# Rebuilds every src/*.c into ./<name>.wasm (WASI preview 1, wasm32-wasi) with clang,
+# and every src/*.wat (modules C cannot express: several memories, huge tables) with
+# wat2wasm from wabt.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -27,7 +29,8 @@ fi
 
 shopt -s nullglob
 sources=(src/*.c)
-if [ ${#sources[@]} -eq 0 ]; then
+texts=(src/*.wat)
+if [ ${#sources[@]} -eq 0 ] && [ ${#texts[@]} -eq 0 ]; then
     echo "no sources in src/" >&2
     exit 1
 fi
@@ -40,6 +43,20 @@ for src in "${sources[@]}"; do
         -Wl,--strip-all -o "$out" "$src"
     chmod 644 "$out"
 done
+
+if [ ${#texts[@]} -gt 0 ]; then
+    if ! command -v wat2wasm >/dev/null 2>&1; then
+        echo "wat2wasm not found. Install it with: apt-get install -y wabt" >&2
+        exit 1
+    fi
+    for src in "${texts[@]}"; do
+        name="$(basename "$src" .wat)"
+        out="$name.wasm"
+        echo "wat2wasm $src -> $out"
+        wat2wasm --enable-multi-memory -o "$out" "$src"
+        chmod 644 "$out"
+    done
+fi
 
 echo "done:"
 ls -l ./*.wasm

@@ -142,11 +142,20 @@ final class Demo {
     return "COMPLETED".equals(job.getString("state")) && Integer.valueOf(0).equals(exit);
   }
 
+  /** The most a result zip is unpacked to here (entries' bytes together): a zip is not trusted to be small. */
+  static final long MAX_UNZIPPED = 64L << 20;
+
   static Map<String, String> unzip(byte[] zip) {
     Map<String, String> files = new TreeMap<>();
+    long left = MAX_UNZIPPED;
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
       for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-        files.put(e.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, left + 1));
+        left -= bytes.length;
+        if (left < 0) {
+          throw new IOException("the result zip unpacks to more than " + MAX_UNZIPPED + " bytes");
+        }
+        files.put(e.getName(), new String(bytes, StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

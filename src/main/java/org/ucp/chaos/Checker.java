@@ -262,12 +262,21 @@ final class Checker {
     return "unreadable: " + lastError;
   }
 
+  /** The most a result zip is unpacked to here: the checker does not trust a zip to be small. */
+  private static final int MAX_UNZIPPED = 64 << 20;
+
   private static Map<String, String> unzip(byte[] bytes) throws IOException {
     Map<String, String> files = new LinkedHashMap<>();
+    long left = MAX_UNZIPPED;
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
       ZipEntry e;
       while ((e = in.getNextEntry()) != null) {
-        files.put(e.getName(), new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        byte[] content = in.readNBytes((int) left + 1);
+        left -= content.length;
+        if (left < 0) {
+          throw new IOException("the result zip unpacks to more than " + MAX_UNZIPPED + " bytes");
+        }
+        files.put(e.getName(), new String(content, java.nio.charset.StandardCharsets.UTF_8));
       }
     }
     return files;

@@ -137,7 +137,7 @@ final class JobPipeline {
     RunRequest request = new RunRequest(
         module.getBytes(), programName(spec.module()), spec.args(), spec.env(), ws.sandbox(),
         spec.stdin() == null ? null : ws.stdin(), ws.stdout(), ws.stderr(),
-        spec.capabilities().memoryMb(), timeout, config.maxOutputKb() * 1024L);
+        spec.capabilities().memoryMb(), timeout, maxOutputBytes(), diskBytes(spec), spec.capabilities().maxFiles());
     return wasmPool.executeBlocking(() -> {
       RunOutcome outcome;
       try {
@@ -147,16 +147,43 @@ final class JobPipeline {
         // attempt fails on the platform and is retried, the slot is not left taken.
         throw new UcpException(FailureCode.INTERNAL, "the executor failed while running it: " + e, e);
       }
-      long used = ws.diskUsage();
-      long limit = spec.capabilities().diskMb() * 1024L * 1024L;
-      if (outcome.exited() && used > limit) {
-        String reason = "the job directory grew to " + used + " bytes, over its disk limit of "
-            + spec.capabilities().diskMb() + " MiB";
-        ws.note(reason);
-        return new RunOutcome(RunStatus.TRAPPED, null, reason, outcome.cacheHit(), outcome.startNanos(), outcome.runNanos());
-      }
-      return outcome;
+      return overLimitAfter(ws, spec, outcome);
     }, false);
+  }
+
+  /**
+   * The sandbox as the run left it, checked once more: writes past the limits fail while the
+   * program runs, but inputs alone may be over them, and a hard-linked file grows under two names.
+   */
+  private static RunOutcome overLimitAfter(JobWorkspace ws, JobSpec spec, RunOutcome outcome) throws java.io.IOException {
+    if (outcome.status() != RunStatus.EXITED && outcome.status() != RunStatus.TRAPPED) {
+      return outcome;
+    }
+    JobWorkspace.Usage used = ws.usage();
+    String reason = null;
+    RunStatus status = null;
+    if (used.bytes() > diskBytes(spec)) {
+      status = RunStatus.DISK_LIMIT;
+      reason = "the job directory holds " + used.bytes() + " bytes, over its disk limit of "
+          + spec.capabilities().diskMb() + " MiB (capabilities.diskMb)";
+    } else if (used.entries() > spec.capabilities().maxFiles()) {
+      status = RunStatus.FILE_LIMIT;
+      reason = "the job directory holds " + used.entries() + " files and folders, over its limit of "
+          + spec.capabilities().maxFiles() + " (capabilities.maxFiles)";
+    }
+    if (status == null) {
+      return outcome;
+    }
+    ws.note(reason);
+    return new RunOutcome(status, null, reason, outcome.cacheHit(), outcome.startNanos(), outcome.runNanos());
+  }
+
+  private static long diskBytes(JobSpec spec) {
+    return spec.capabilities().diskMb() * 1024L * 1024L;
+  }
+
+  private long maxOutputBytes() {
+    return config.maxOutputKb() * 1024L;
   }
 
   /** The attempt could not start (an input is missing): it fails with the reason in stderr. */
@@ -168,10 +195,16 @@ final class JobPipeline {
     });
   }
 
-  /** Zips the result and uploads it and the named results under the attempt's provisional prefix. */
+  /**
+   * Zips the result and uploads it and the named results under the attempt's provisional prefix.
+   * A run that ended at a limit publishes nothing it wrote: no named results, and a zip holding
+   * only its outputs and exit code.
+   */
   private Future<ResultSubmission> package_(JobWorkspace ws, RunJob job, RunOutcome outcome) {
     String prefix = provisionalPrefix(job);
-    return blocking(() -> new Packaged(ws.writeZip(job.spec(), outcome), ws.namedResults(job.spec())))
+    JobWorkspace.ZipBound bound = JobWorkspace.ZipBound.of(job.spec(), maxOutputBytes());
+    return blocking(() -> new Packaged(ws.writeZip(job.spec(), outcome, bound),
+            outcome.status().overLimit() ? Map.<String, Path>of() : ws.namedResults(job.spec())))
         .compose(p -> {
           Map<String, String> named = new LinkedHashMap<>();
           List<Map.Entry<String, Path>> uploads = new ArrayList<>();

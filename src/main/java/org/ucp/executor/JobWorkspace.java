@@ -22,6 +22,7 @@ import org.ucp.model.JobSpec;
 import org.ucp.model.SandboxPath;
 import org.ucp.wasm.RunOutcome;
 import org.ucp.wasm.Sha256;
+import org.ucp.wasm.disk.DiskQuota;
 
 /**
  * The files of one attempt on an executor: {@code sandbox/} (the program's whole world),
@@ -101,37 +102,65 @@ public final class JobWorkspace {
 
   /** Bytes the sandbox takes on disk (regular files only). */
   public long diskUsage() throws IOException {
-    long[] total = {0};
-    walkRegularFiles(sandbox, (file, attrs) -> total[0] += attrs.size());
-    return total[0];
+    return usage().bytes();
+  }
+
+  /**
+   * What the sandbox holds, counted as the run's quota counts it: the logical size of its regular
+   * files (a sparse file at its full length) and its files, folders and links.
+   */
+  public Usage usage() throws IOException {
+    long[] u = DiskQuota.usage(sandbox);
+    return new Usage(u[0], u[1]);
+  }
+
+  /** Bytes of regular files and number of entries in a sandbox. */
+  public record Usage(long bytes, long entries) {}
+
+  /**
+   * How large a result zip may grow: its entries' uncompressed bytes and their number. A zip
+   * beyond them is never written (it would be a bomb for whoever unpacks it).
+   */
+  public record ZipBound(long maxBytes, long maxEntries) {
+    /** Room for the job's own limits: its disk and file limits, two capped outputs and the platform's notes. */
+    public static ZipBound of(JobSpec spec, long maxOutputBytes) {
+      long disk = spec.capabilities().diskMb() * 1024L * 1024L;
+      return new ZipBound(disk + 2 * maxOutputBytes + (1 << 20), spec.capabilities().maxFiles() + 4L);
+    }
   }
 
   /**
    * Writes the result zip: {@code stdout.txt}, {@code stderr.txt}, {@code exit-code.txt} (the code,
-   * or {@code none} when the program did not exit) and every {@code results} path under {@code
-   * files/}. Missing results are listed in {@code missing-results.txt}. Returns the SHA-256.
+   * or {@code none} when the program did not exit) and, unless the run ended at a limit, every
+   * {@code results} path under {@code files/}; missing results are listed in {@code
+   * missing-results.txt}. Throws rather than write more than {@code bound} allows. Returns the SHA-256.
    */
-  public String writeZip(JobSpec spec, RunOutcome outcome) throws IOException {
+  public String writeZip(JobSpec spec, RunOutcome outcome, ZipBound bound) throws IOException {
     List<String> missing = new ArrayList<>();
     Map<String, Path> files = new LinkedHashMap<>();
-    for (String result : spec.results()) {
+    boolean publish = !outcome.status().overLimit();
+    for (String result : publish ? spec.results() : List.<String>of()) {
       Map<String, Path> found = collect(result);
       if (found.isEmpty() && !SandboxPath.isWildcard(result)) {
         missing.add(result);
       }
       files.putAll(found);
     }
+    if (!publish && (!spec.results().isEmpty() || !spec.namedResults().isEmpty())) {
+      note("the run ended at a limit: none of its results or named results are published");
+    }
+    BoundedZip zip = new BoundedZip(bound);
     try (OutputStream raw = Files.newOutputStream(zip());
-        ZipOutputStream zip = new ZipOutputStream(raw)) {
-      entry(zip, "stdout.txt", stdout());
-      entry(zip, "stderr.txt", stderr());
+        ZipOutputStream out = new ZipOutputStream(raw)) {
+      zip.file(out, "stdout.txt", stdout());
+      zip.file(out, "stderr.txt", stderr());
       String exit = outcome.exitCode() == null ? "none" : String.valueOf(outcome.exitCode());
-      bytes(zip, "exit-code.txt", (exit + "\n").getBytes(StandardCharsets.UTF_8));
+      zip.bytes(out, "exit-code.txt", (exit + "\n").getBytes(StandardCharsets.UTF_8));
       for (Map.Entry<String, Path> file : files.entrySet()) {
-        entry(zip, "files" + file.getKey(), file.getValue());
+        zip.file(out, "files" + file.getKey(), file.getValue());
       }
       if (!missing.isEmpty()) {
-        bytes(zip, "missing-results.txt", (String.join("\n", missing) + "\n").getBytes(StandardCharsets.UTF_8));
+        zip.bytes(out, "missing-results.txt", (String.join("\n", missing) + "\n").getBytes(StandardCharsets.UTF_8));
       }
     }
     return Sha256.of(zip());
@@ -154,8 +183,14 @@ public final class JobWorkspace {
       for (Map.Entry<String, Path> file : collect(path).entrySet()) {
         String rel = file.getKey().substring(base.equals("/") ? 1 : base.length() + 1);
         String target = DataName.prefix(name) + rel;
+        int room = DataName.MAX_LENGTH - DataName.PROVISIONAL_RESERVE;
         try {
-          out.put(DataName.validate("namedResults." + path, target), file.getValue());
+          DataName.validate("namedResults." + path, target);
+          if (target.length() > room) {
+            throw new IllegalArgumentException("namedResults." + path + ": a published data name is " + target.length()
+                + " characters, the limit is " + room);
+          }
+          out.put(target, file.getValue());
         } catch (IllegalArgumentException invalid) {
           note("not published: " + invalid.getMessage());
         }
@@ -210,16 +245,48 @@ public final class JobWorkspace {
         });
   }
 
-  private static void entry(ZipOutputStream zip, String name, Path file) throws IOException {
-    zip.putNextEntry(new ZipEntry(name));
-    Files.copy(file, zip);
-    zip.closeEntry();
-  }
+  /** Zip entries written within a {@link ZipBound}: past it, an IOException and no more bytes. */
+  private static final class BoundedZip {
+    private final ZipBound bound;
+    private long bytes;
+    private long entries;
 
-  private static void bytes(ZipOutputStream zip, String name, byte[] content) throws IOException {
-    zip.putNextEntry(new ZipEntry(name));
-    zip.write(content);
-    zip.closeEntry();
+    BoundedZip(ZipBound bound) {
+      this.bound = bound;
+    }
+
+    private void begin(ZipOutputStream zip, String name) throws IOException {
+      if (++entries > bound.maxEntries()) {
+        throw new IOException("the result zip would hold more than " + bound.maxEntries() + " entries");
+      }
+      zip.putNextEntry(new ZipEntry(name));
+    }
+
+    private void count(long n) throws IOException {
+      bytes += n;
+      if (bytes > bound.maxBytes()) {
+        throw new IOException("the result zip would hold more than " + bound.maxBytes() + " bytes uncompressed");
+      }
+    }
+
+    void file(ZipOutputStream zip, String name, Path file) throws IOException {
+      begin(zip, name);
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        byte[] buf = new byte[64 * 1024];
+        for (int n; (n = in.read(buf)) > 0; ) {
+          count(n);
+          zip.write(buf, 0, n);
+        }
+      }
+      zip.closeEntry();
+    }
+
+    void bytes(ZipOutputStream zip, String name, byte[] content) throws IOException {
+      begin(zip, name);
+      count(content.length);
+      zip.write(content);
+      zip.closeEntry();
+    }
   }
 
   private static String parentOf(String path) {

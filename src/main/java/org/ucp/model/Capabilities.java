@@ -11,6 +11,9 @@ import java.util.Optional;
  * @param maxCpuLoad the highest CPU load (percent) of the executor the job tolerates
  * @param allowBattery whether a battery-powered executor may run it
  * @param minPowerPercent the least battery charge an executor on battery must have
+ * @param maxFiles the most files, folders and links the job directory may hold (inputs included);
+ *     creating one more fails inside the program; 0 means {@value #DEFAULT_MAX_FILES} (also what
+ *     a spec from before this field reads as)
  */
 public record Capabilities(
     int memoryMb,
@@ -18,9 +21,12 @@ public record Capabilities(
     int cpuCores,
     int maxCpuLoad,
     boolean allowBattery,
-    int minPowerPercent) {
+    int minPowerPercent,
+    int maxFiles) {
 
-  public static final Capabilities DEFAULT = new Capabilities(64, 10, 1, 100, true, 0);
+  public static final int DEFAULT_MAX_FILES = 10_000;
+  public static final int MAX_FILES = 1_000_000;
+  public static final Capabilities DEFAULT = new Capabilities(64, 10, 1, 100, true, 0, DEFAULT_MAX_FILES);
   /** WebAssembly 32-bit memories end at 4 GiB. */
   public static final int MAX_MEMORY_MB = 4096;
 
@@ -30,6 +36,13 @@ public record Capabilities(
     check("capabilities.cpuCores", cpuCores, 1, 1024);
     check("capabilities.maxCpuLoad", maxCpuLoad, 0, 100);
     check("capabilities.minPowerPercent", minPowerPercent, 0, 100);
+    check("capabilities.maxFiles", maxFiles, 0, MAX_FILES);
+    maxFiles = maxFiles == 0 ? DEFAULT_MAX_FILES : maxFiles;
+  }
+
+  /** Needs with the default file limit. */
+  public Capabilities(int memoryMb, int diskMb, int cpuCores, int maxCpuLoad, boolean allowBattery, int minPowerPercent) {
+    this(memoryMb, diskMb, cpuCores, maxCpuLoad, allowBattery, minPowerPercent, DEFAULT_MAX_FILES);
   }
 
   private static void check(String field, int value, int min, int max) {

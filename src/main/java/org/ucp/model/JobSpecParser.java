@@ -18,7 +18,7 @@ public final class JobSpecParser {
           "module", "args", "env", "stdin", "inputs", "directories", "results", "namedResults",
           "capabilities", "priority", "dependsOn", "timeoutMs");
   private static final Set<String> CAPABILITY_FIELDS =
-      Set.of("memoryMb", "diskMb", "cpuCores", "maxCpuLoad", "allowBattery", "minPowerPercent");
+      Set.of("memoryMb", "diskMb", "cpuCores", "maxCpuLoad", "allowBattery", "minPowerPercent", "maxFiles");
   private static final Set<String> PRIORITY_FIELDS = Set.of("user", "emergency", "deadline");
 
   private JobSpecParser() {}
@@ -67,7 +67,8 @@ public final class JobSpecParser {
         intValue(node.get("cpuCores"), "capabilities.cpuCores", d.cpuCores()),
         intValue(node.get("maxCpuLoad"), "capabilities.maxCpuLoad", d.maxCpuLoad()),
         bool(node.get("allowBattery"), "capabilities.allowBattery", d.allowBattery()),
-        intValue(node.get("minPowerPercent"), "capabilities.minPowerPercent", d.minPowerPercent()));
+        intValue(node.get("minPowerPercent"), "capabilities.minPowerPercent", d.minPowerPercent()),
+        intValue(node.get("maxFiles"), "capabilities.maxFiles", d.maxFiles()));
   }
 
   private static Priority priority(JsonNode node) {

@@ -9,7 +9,6 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.WasmModule;
-import com.dylibso.chicory.wasm.types.MemoryLimits;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,14 +21,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.ucp.wasm.disk.DiskQuota;
+import org.ucp.wasm.disk.QuotaErrno;
+import org.ucp.wasm.disk.QuotaFileSystem;
 
 /**
- * Runs WASI preview-1 programs with Chicory: the job directory as the one preopened directory,
- * captured and capped stdout/stderr, a memory ceiling and a wall-clock limit enforced by
- * interrupting the calling thread. Blocking: call it from a worker thread, never an event loop.
+ * Runs WASI preview-1 programs with Chicory: the job directory as the one preopened directory
+ * (seen through a {@link QuotaFileSystem}, so writes past the disk or file limit fail inside the
+ * program), captured and capped stdout/stderr, a memory ceiling covering everything the module
+ * declares ({@link ModuleLimits}) and a wall-clock limit enforced by interrupting the calling
+ * thread. Blocking: call it from a worker thread, never an event loop.
  */
 public final class WasmRunner implements AutoCloseable {
-  private static final int PAGES_PER_MB = 16;
+  private static final int PAGES_PER_MB = ModuleLimits.PAGES_PER_MB;
 
   private final ModuleCache cache;
   private final ScheduledExecutorService timer =
@@ -58,18 +62,19 @@ public final class WasmRunner implements AutoCloseable {
       return failed(request, e.status(), e.getMessage(), false, begin);
     }
     WasmModule module = lookup.module().module();
-    int limitPages = request.memoryMb() * PAGES_PER_MB;
-    MemoryLimits declared = declaredMemory(module);
-    int initialPages = declared == null ? 0 : declared.initialPages();
-    if (initialPages > limitPages) {
-      return failed(
-          request,
-          RunStatus.MEMORY_LIMIT,
-          "the module needs " + mb(initialPages) + " MiB of memory at start, the limit is " + request.memoryMb() + " MiB",
-          lookup.hit(),
-          begin);
+    ModuleLimits.Plan plan;
+    try {
+      plan = ModuleLimits.plan(module, request.memoryMb());
+    } catch (WasmRunException e) {
+      return failed(request, e.status(), e.getMessage(), lookup.hit(), begin);
     }
-    int maxPages = declared == null ? limitPages : Math.min(limitPages, declared.maximumPages());
+    DiskQuota quota;
+    try {
+      quota = DiskQuota.of(request.sandbox(), request.maxDiskBytes(), request.maxFiles());
+    } catch (IOException e) {
+      throw new UncheckedIOException("job files of " + request.sandbox(), e);
+    }
+    int maxPages = plan.memory() == null ? 0 : plan.memory().maximumPages();
 
     try (CappedOutputStream out = capped(request, request.stdout());
         CappedOutputStream err = capped(request, request.stderr());
@@ -80,20 +85,29 @@ public final class WasmRunner implements AutoCloseable {
               .withStderr(err)
               .withStdin(in)
               .withArguments(argv(request))
-              .withDirectory("/", request.sandbox());
+              .withDirectory("/", QuotaFileSystem.of(request.sandbox(), quota));
       request.env().entrySet().stream()
           .sorted(java.util.Map.Entry.comparingByKey())
           .forEach(e -> options.withEnvironment(e.getKey(), e.getValue()));
       RunOutcome outcome;
       try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(options.build()).build()) {
-        Instance instance =
-            Instance.builder(module)
-                .withImportValues(ImportValues.builder().addFunction(wasi.toHostFunctions()).build())
-                .withMachineFactory(lookup.module().machineFactory())
-                .withMemoryLimits(new MemoryLimits(initialPages, maxPages))
-                .withStart(false)
-                .build();
-        outcome = execute(instance, maxPages, request, lookup.hit(), begin, err, cancellation);
+        Instance instance;
+        try {
+          instance =
+              Instance.builder(module)
+                  .withImportValues(ImportValues.builder()
+                      .addFunction(QuotaErrno.wrap(wasi.toHostFunctions(), quota)).build())
+                  .withMachineFactory(lookup.module().machineFactory())
+                  .withMemoryLimits(plan.memory())
+                  .withTableFactory(plan.tables())
+                  .withStart(false)
+                  .build();
+        } catch (ChicoryException e) {
+          String reason = "the module cannot be instantiated: " + e.getMessage();
+          note(err, "ucp: " + reason);
+          return new RunOutcome(RunStatus.INVALID_MODULE, null, reason, lookup.hit(), System.nanoTime() - begin, 0);
+        }
+        outcome = atLimit(execute(instance, maxPages, request, lookup.hit(), begin, err, cancellation), quota, err);
       }
       if (out.truncated() || err.truncated()) {
         note(err, "ucp: output beyond " + request.maxOutputBytes() + " bytes was dropped");
@@ -102,6 +116,28 @@ public final class WasmRunner implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("job files of " + request.sandbox(), e);
     }
+  }
+
+  /**
+   * A run whose program was refused a write at the disk or file limit failed at that limit, even
+   * if it went on to exit: what it wrote is incomplete.
+   */
+  private static RunOutcome atLimit(RunOutcome outcome, DiskQuota quota, OutputStream err) {
+    if (quota.refused().isEmpty() || (outcome.status() != RunStatus.EXITED && outcome.status() != RunStatus.TRAPPED)) {
+      return outcome;
+    }
+    String ended = outcome.exited() ? "; the program then exited with " + outcome.exitCode() : "";
+    boolean bytes = quota.refused().get() == DiskQuota.Kind.BYTES;
+    String reason = bytes
+        ? "a write was refused at the disk limit of " + size(quota.maxBytes()) + " (capabilities.diskMb)" + ended
+        : "a new file or folder was refused at the file limit of " + quota.maxEntries() + " (capabilities.maxFiles)" + ended;
+    note(err, "ucp: " + reason);
+    return new RunOutcome(bytes ? RunStatus.DISK_LIMIT : RunStatus.FILE_LIMIT, null, reason, outcome.cacheHit(),
+        outcome.startNanos(), outcome.runNanos());
+  }
+
+  private static String size(long bytes) {
+    return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
   }
 
   private RunOutcome execute(Instance instance, int maxPages, RunRequest request, boolean hit, long begin,
@@ -128,7 +164,7 @@ public final class WasmRunner implements AutoCloseable {
       status = full ? RunStatus.MEMORY_LIMIT : RunStatus.TRAPPED;
       reason =
           full
-              ? "trap with memory at its limit of " + mb(maxPages) + " MiB: " + e.getMessage()
+              ? "trap with memory at its limit of " + request.memoryMb() + " MiB: " + e.getMessage()
               : "trap: " + e.getMessage();
     } catch (StackOverflowError e) {
       status = RunStatus.TRAPPED;
@@ -190,17 +226,6 @@ public final class WasmRunner implements AutoCloseable {
     argv.add(request.programName());
     argv.addAll(request.args());
     return argv;
-  }
-
-  private static MemoryLimits declaredMemory(WasmModule module) {
-    return module.memorySection()
-        .filter(s -> s.memoryCount() > 0)
-        .map(s -> s.getMemory(0).limits())
-        .orElse(null);
-  }
-
-  private static long mb(int pages) {
-    return pages / PAGES_PER_MB;
   }
 
   @Override

@@ -117,7 +117,7 @@ class JobWorkspaceTest {
     Files.writeString(ws.stderr(), "err line\n");
     write("out/report.txt", "the report");
 
-    String sha = ws.writeZip(spec, new RunOutcome(RunStatus.EXITED, 3, null, false, 0, 0));
+    String sha = ws.writeZip(spec, new RunOutcome(RunStatus.EXITED, 3, null, false, 0, 0), JobWorkspace.ZipBound.of(spec, 1 << 20));
 
     Map<String, String> zip = unzip(ws.zip());
     assertEquals(
@@ -138,7 +138,7 @@ class JobWorkspaceTest {
     write("out/a.txt", "A");
     write("out/sub/b.txt", "B");
 
-    ws.writeZip(spec, new RunOutcome(RunStatus.TRAPPED, null, "trap", false, 0, 0));
+    ws.writeZip(spec, new RunOutcome(RunStatus.TRAPPED, null, "trap", false, 0, 0), JobWorkspace.ZipBound.of(spec, 1 << 20));
 
     Map<String, String> zip = unzip(ws.zip());
     assertEquals("none\n", zip.get("exit-code.txt"));
@@ -162,7 +162,7 @@ class JobWorkspaceTest {
     Files.delete(ws.sandbox().resolve("out/dirlink")); // the program swaps the folder for a link
     Files.createSymbolicLink(ws.sandbox().resolve("out/dirlink"), outside);
 
-    ws.writeZip(spec, new RunOutcome(RunStatus.EXITED, 0, null, false, 0, 0));
+    ws.writeZip(spec, new RunOutcome(RunStatus.EXITED, 0, null, false, 0, 0), JobWorkspace.ZipBound.of(spec, 1 << 20));
     Map<String, String> zip = unzip(ws.zip());
     Map<String, Path> named = ws.namedResults(spec);
 
@@ -222,12 +222,68 @@ class JobWorkspaceTest {
     ws.create(spec);
     write("out/r.txt", "r");
     Files.createSymbolicLink(ws.sandbox().resolve("out/link"), outside);
-    ws.writeZip(spec, new RunOutcome(RunStatus.EXITED, 0, null, false, 0, 0));
+    ws.writeZip(spec, new RunOutcome(RunStatus.EXITED, 0, null, false, 0, 0), JobWorkspace.ZipBound.of(spec, 1 << 20));
 
     ws.delete();
 
     assertFalse(Files.exists(tmp.resolve("jobs/job-1/1")));
     assertEquals("keep", Files.readString(secret));
     ws.delete();
+  }
+
+  @Test
+  void aRunAtALimitZipsOnlyItsOutputsAndSaysNothingIsPublished() throws IOException {
+    JobSpec spec = spec(List.of("/out"), List.of("/out/*", "/out/r.txt"), null);
+    ws.create(spec);
+    write("out/r.txt", "partial");
+    Files.writeString(ws.stdout(), "wrote 10485760 bytes\n");
+
+    ws.writeZip(spec, new RunOutcome(RunStatus.DISK_LIMIT, null, "disk", false, 0, 0), JobWorkspace.ZipBound.of(spec, 1 << 20));
+    Map<String, String> zip = unzip(ws.zip());
+
+    assertEquals(List.of("exit-code.txt", "stderr.txt", "stdout.txt"), List.copyOf(zip.keySet()));
+    assertTrue(zip.get("stderr.txt").contains("ucp: the run ended at a limit: none of its results or named results are published"),
+        zip.get("stderr.txt"));
+    assertEquals("none\n", zip.get("exit-code.txt"));
+  }
+
+  @Test
+  void aZipOverItsBoundIsRefusedBeforeItGrowsPastIt() throws IOException {
+    JobSpec spec = spec(List.of("/out"), List.of("/out/*"), null);
+    ws.create(spec);
+    write("out/big.bin", "x".repeat(5000));
+    for (int i = 0; i < 3; i++) {
+      write("out/f" + i, "f");
+    }
+    RunOutcome exited = new RunOutcome(RunStatus.EXITED, 0, null, false, 0, 0);
+
+    IOException bytes = assertThrows(IOException.class, () -> ws.writeZip(spec, exited, new JobWorkspace.ZipBound(4096, 100)));
+    assertTrue(bytes.getMessage().contains("more than 4096 bytes uncompressed"), bytes.getMessage());
+    IOException entries = assertThrows(IOException.class, () -> ws.writeZip(spec, exited, new JobWorkspace.ZipBound(1 << 20, 5)));
+    assertTrue(entries.getMessage().contains("more than 5 entries"), entries.getMessage());
+    assertTrue(Files.size(ws.zip()) < 4096, "the refused zip stopped short: " + Files.size(ws.zip()) + " bytes");
+  }
+
+  @Test
+  void theZipBoundFollowsTheJobsDiskAndFileLimits() {
+    JobSpec spec = new JobSpec("m.wasm", null, null, null, null, null, null, null,
+        new org.ucp.model.Capabilities(64, 10, 1, 100, true, 0, 50), null, null, 0);
+    assertEquals(new JobWorkspace.ZipBound(10L * (1 << 20) + 2 * 1000 + (1 << 20), 54), JobWorkspace.ZipBound.of(spec, 1000));
+  }
+
+  @Test
+  void aPublishedNameTooLongForItsProvisionalUploadIsNotPublished() throws IOException {
+    JobSpec spec = spec(List.of(), List.of(), Map.of("/out/*", "p/*"));
+    ws.create(spec);
+    String segment = "n".repeat(150);
+    write("out/" + segment + "/" + segment + "/" + segment, "x"); // p/ + 3 x 150 + 2 slashes: 454 characters
+    write("out/short.txt", "y");
+
+    Map<String, Path> named = ws.namedResults(spec);
+
+    assertEquals(Map.of("p/short.txt", ws.sandbox().resolve("out/short.txt")), named);
+    String stderr = Files.readString(ws.stderr());
+    assertTrue(stderr.contains("not published: namedResults./out/*: a published data name is 454 characters, the limit is 416"),
+        stderr);
   }
 }

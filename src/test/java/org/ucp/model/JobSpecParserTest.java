@@ -52,6 +52,15 @@ class JobSpecParserTest {
   }
 
   @Test
+  void maxFilesIsReadAndZeroOrAbsentMeansTheDefault() {
+    assertEquals(50, JobSpecParser.parse(with("\"capabilities\":{\"maxFiles\":50}")).capabilities().maxFiles());
+    assertEquals(Capabilities.DEFAULT_MAX_FILES,
+        JobSpecParser.parse(with("\"capabilities\":{\"maxFiles\":0}")).capabilities().maxFiles());
+    assertEquals(Capabilities.DEFAULT_MAX_FILES,
+        JobSpecParser.parse(with("\"capabilities\":{\"memoryMb\":8}")).capabilities().maxFiles());
+  }
+
+  @Test
   void omittedCapabilitiesAndPriorityUseDefaults() {
     JobSpec spec = JobSpecParser.parse("{\"module\":\"m.wasm\"}");
 
@@ -103,6 +112,9 @@ class JobSpecParserTest {
         Arguments.of(with("\"capabilities\":{\"maxCpuLoad\":101}"), "capabilities.maxCpuLoad", "101"),
         Arguments.of(with("\"capabilities\":{\"minPowerPercent\":-1}"), "capabilities.minPowerPercent", "-1"),
         Arguments.of(with("\"capabilities\":{\"cpuCores\":0}"), "capabilities.cpuCores", "0"),
+        Arguments.of(with("\"capabilities\":{\"maxFiles\":-1}"), "capabilities.maxFiles", "-1"),
+        Arguments.of(with("\"capabilities\":{\"maxFiles\":1000001}"), "capabilities.maxFiles", "between 0 and 1000000"),
+        Arguments.of(with("\"capabilities\":{\"maxFiles\":\"many\"}"), "capabilities.maxFiles", "whole number"),
         Arguments.of(with("\"capabilities\":{\"allowBattery\":\"yes\"}"), "capabilities.allowBattery", "true or false"),
         Arguments.of(with("\"capabilities\":{\"gpu\":1}"), "capabilities.gpu", "unknown field"),
         Arguments.of(with("\"priority\":{\"level\":1}"), "priority.level", "unknown field"),
