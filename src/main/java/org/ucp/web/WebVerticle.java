@@ -101,6 +101,7 @@ public final class WebVerticle extends VerticleBase {
     // What no route serves, or no route serves with this method, is answered in JSON like the rest.
     router.errorHandler(404, ctx -> refuse(ctx, 404, "nothing at " + shorten(ctx.request().path())));
     router.errorHandler(405, ctx -> refuse(ctx, 405, ctx.request().method() + " is not served at " + shorten(ctx.request().path())));
+    router.errorHandler(415, ctx -> refuse(ctx, 415, "send the body as application/json"));
     router.route().handler(new EdgeGuard(config.allowedHosts())::check);
     // Every API route needs a token of the role it names (none on an open node); the dashboard's
     // own files do not, so that it can load and ask for one.
@@ -117,7 +118,8 @@ public final class WebVerticle extends VerticleBase {
     DataRoutes dataRoutes = new DataRoutes(data, brokers);
     router.put("/api/data/*").handler(dataRoutes::putData);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyKb() * 1024L));
-    router.post("/api/jobs").handler(this::submit);
+    // A JSON body must say so: anything else (or nothing) is 415.
+    router.post("/api/jobs").consumes("application/json").handler(this::submit);
     router.get("/api/jobs").handler(this::listJobs);
     router.get("/api/jobs/:id").handler(this::job);
     router.get("/api/jobs/:id/result").handler(dataRoutes::result);
@@ -133,7 +135,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/api/conflicts").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(conflicts.json().encodePrettily()));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-    router.post("/api/emergency").handler(this::declareEmergency);
+    router.post("/api/emergency").consumes("application/json").handler(this::declareEmergency);
     router.delete("/api/emergency").handler(this::clearEmergency);
     // The live dashboard: the page from the jar, fed by a stream of snapshots.
     router.get("/api/events").handler(new DashboardEvents(vertx, brokers, conflicts, nodeId, 1_000)::stream);

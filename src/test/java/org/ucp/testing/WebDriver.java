@@ -139,6 +139,24 @@ public final class WebDriver implements AutoCloseable {
     }
   }
 
+  /** The text of the open alert or prompt, or null when none is open. */
+  public String promptText() {
+    try {
+      return call("GET", session + "/alert/text", null).getString("value");
+    } catch (WebDriverException e) {
+      if ("no such alert".equals(e.error)) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  /** Types {@code text} into the open prompt and accepts it. */
+  public void answerPrompt(String text) {
+    call("POST", session + "/alert/text", new JsonObject().put("text", text));
+    call("POST", session + "/alert/accept", new JsonObject());
+  }
+
   /** A PNG of the viewport. */
   public byte[] screenshot() {
     return Base64.getDecoder().decode(call("GET", session + "/screenshot", null).getString("value"));

@@ -107,6 +107,36 @@ class DashboardBrowserTest {
     }
   }
 
+  /**
+   * On a node with client tokens the page loads, asks for a token once (a wrong one is asked for
+   * again), keeps it in its cookie and then follows the cluster; the API itself still refuses a
+   * request without one.
+   */
+  @Test
+  void theDashboardAsksForATokenOnceAndThenFollowsTheCluster() {
+    Optional<Path> chromedriver = WebDriver.find();
+    assumeTrue(chromedriver.isPresent(), "chromedriver is not installed (apt-get install chromium chromium-driver)");
+    Path tokens = dir.resolve("tokens.json");
+    String reader = org.ucp.security.ClientTokens.create(tokens, "viewer", org.ucp.security.ClientRole.READ);
+    ControlNode control = new ControlNode(dir, 2, "broker,arbiter,datastore,web", Map.of("security.tokens", tokens.toString()));
+    try (WebDriver browser = WebDriver.start(chromedriver.get(), Path.of("target", "chromedriver-tokens.log"))) {
+      browser.navigate(control.api.base() + "/");
+      String asked = Poll.until(SEEN, "the page to ask for a token", browser::promptText);
+      assertTrue(asked.contains("client token"), asked);
+      browser.answerPrompt("ucp_" + "W".repeat(43));
+      String again = Poll.until(SEEN, "the page to ask again after a wrong token", browser::promptText);
+      assertTrue(again.startsWith("That token was refused"), again);
+      browser.answerPrompt(reader);
+      Poll.until(SEEN, "the first snapshot on the page", () -> number(browser, "return window.ucpDashboard.snapshots") >= 1 ? true : null);
+      Poll.until(SEEN, "the control node's broker on the page",
+          () -> browser.text("#brokers tr[data-id='control']") != null ? true : null);
+      assertNull(browser.promptText(), "asked once");
+      assertEquals(401, new RawHttp(control.api.base()).get("/api/cluster").status(), "the API still needs a token");
+    } finally {
+      control.close();
+    }
+  }
+
   private static long number(WebDriver browser, String script) {
     return ((Number) browser.execute(script)).longValue();
   }

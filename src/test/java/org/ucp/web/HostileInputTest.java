@@ -132,7 +132,9 @@ class HostileInputTest {
         new Row("a header of 20 KiB", "GET", "/api/cluster", "X-Big: " + "h".repeat(20_000) + "\r\n", "", 431, null),
         new Row("a forged token", "GET", "/api/cluster", "Authorization: Bearer ucp_" + "C".repeat(43) + "\r\n", "", 401, null),
         new Row("a token of another form", "GET", "/api/cluster", "Authorization: Bearer ../../etc/passwd\r\n", "", 401, null),
-        new Row("a form post", "POST", "/api/emergency", "Content-Type: text/plain\r\n", "{\"level\":\"HIGH\"}", 415, null)));
+        new Row("a form post", "POST", "/api/emergency", "Content-Type: text/plain\r\n", "{\"level\":\"HIGH\"}", 415, null),
+        new Row("a job as XML", "POST", "/api/jobs", "Content-Type: application/xml\r\n", "<job/>", 415, null),
+        new Row("a job without a content type", "POST", "/api/jobs", "", "{\"module\":\"apps/smoke.wasm\"}", 415, null)));
     return rows;
   }
 
