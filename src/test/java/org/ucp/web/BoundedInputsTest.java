@@ -33,6 +33,8 @@ import org.ucp.bus.DataProtocol;
 import org.ucp.security.ClientRole;
 import org.ucp.security.ClientTokens;
 import org.ucp.testing.BridgeClient;
+import org.ucp.testing.ControlNode;
+import org.ucp.testing.Poll;
 import org.ucp.testing.RawHttp;
 import org.ucp.testing.TestNodes;
 
@@ -49,6 +51,7 @@ class BoundedInputsTest {
   private static final String JOB = "{\"module\":\"apps/none.wasm\"}";
 
   @TempDir static Path dir;
+  static ControlNode control;
   static Node node;
   static int bridgePort;
   static String alice;
@@ -61,17 +64,20 @@ class BoundedInputsTest {
     alice = ClientTokens.create(tokens, "alice", ClientRole.ADMIN);
     bob = ClientTokens.create(tokens, "bob", ClientRole.SUBMIT);
     bridgePort = TestNodes.freePort();
-    node = TestNodes.single("bounded", dir.resolve("node"), Map.of("node.roles", "broker,arbiter,datastore,web",
+    control = new ControlNode(dir, 2, "broker,arbiter,datastore,web", Map.of(
         "security.tokens", tokens.toString(), "http.bridgePort", String.valueOf(bridgePort),
         "http.idleTimeoutSeconds", String.valueOf(IDLE_SECONDS), "http.maxConnectionsPerClient", String.valueOf(MAX_CONNECTIONS),
         "http.maxQueuedJobsPerClient", "2"));
+    node = control.node;
     http = new RawHttp("http://127.0.0.1:" + node.httpPort()).withToken(alice);
+    Poll.until(Duration.ofSeconds(30), "the datastore to take data", () ->
+        http.put("/api/data/probe/ready", new byte[] {1}).status() == 201 ? true : null);
   }
 
   @AfterAll
   static void stop() {
-    if (node != null) {
-      Embedded.await(node.close(), 30);
+    if (control != null) {
+      control.close();
     }
   }
 
@@ -146,7 +152,7 @@ class BoundedInputsTest {
         assertEquals(429, err.getInteger("failureCode"), err.encode());
       }
       held.remove(0).close();
-      org.ucp.testing.Poll.until(Duration.ofSeconds(10), "a closed connection frees its place", () -> {
+      Poll.until(Duration.ofSeconds(10), "a closed connection frees its place", () -> {
         try (Socket again = new Socket("127.0.0.1", node.httpPort(), client, 0)) {
           again.setSoTimeout(10_000);
           return exchange(again).startsWith("HTTP/1.1 200") ? true : null;
@@ -177,6 +183,17 @@ class BoundedInputsTest {
       assertEquals(429, refused.getInteger("failureCode"), refused.encode());
     }
     assertEquals(202, http.withToken(bob).post("/api/jobs", JOB).status(), "another client has its own room");
+
+    // An executor joins and the waiting jobs leave the queue: alice has room again.
+    Node executor = control.inProcess(dir, "exec-q", 1, "executor", Map.of());
+    try {
+      Poll.until(Duration.ofSeconds(60), "alice's jobs to stop waiting and her next to be accepted", () -> {
+        RawHttp.Response r = asAlice.post("/api/jobs", JOB);
+        return r.status() == 202 ? r : null;
+      });
+    } finally {
+      Embedded.await(executor.close(), 30);
+    }
   }
 
   @Test
