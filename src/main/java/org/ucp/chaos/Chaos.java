@@ -100,7 +100,7 @@ public final class Chaos {
           + ChaosCluster.BROKER_ROLES + "), " + o.executors() + " executors, " + o.rate() + " jobs/s, faults "
           + o.kinds().stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(","))
           + (o.net() ? " (network in namespaces)" : " (network faults off)") + (o.serial() ? ", one at a time" : "")
-          + (o.secure() ? ", nodes with certificates (mutual TLS, signed messages)" : ", nodes without certificates"));
+          + (o.secure() ? ", nodes with certificates and client tokens (mutual TLS, a MAC on every message)" : ", nodes without certificates"));
       say.accept("chaos: run directory " + runDir + " (node logs in logs/, data in data/, this output in chaos.log)");
       long t0 = System.currentTimeMillis();
       ChaosCluster cluster = null;
