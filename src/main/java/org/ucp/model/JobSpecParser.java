@@ -24,6 +24,9 @@ public final class JobSpecParser {
   private JobSpecParser() {}
 
   public static JobSpec parse(String json) {
+    if (json == null || json.isBlank()) {
+      throw new ValidationException("body", "is empty: send the job as a JSON object like {\"module\":\"apps/x.wasm\"}");
+    }
     JsonNode root;
     try {
       // A key given twice is refused: which one counts would be Jackson's choice, not the sender's.

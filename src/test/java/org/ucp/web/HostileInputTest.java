@@ -83,6 +83,8 @@ class HostileInputTest {
         // POST /api/jobs
         row("a job that is not JSON", "POST", "/api/jobs", "{module:", 400, "body"),
         row("a job that is an array", "POST", "/api/jobs", "[1,2]", 400, "body"),
+        row("an empty job", "POST", "/api/jobs", "", 400, "body"),
+        row("an emergency without a body", "POST", "/api/emergency", "", 400, "level"),
         row("a job without a module", "POST", "/api/jobs", "{}", 400, "module"),
         row("a module that is a number", "POST", "/api/jobs", "{\"module\":5}", 400, "module"),
         row("a module outside the names", "POST", "/api/jobs", "{\"module\":\"../../etc/passwd\"}", 400, "module"),
