@@ -37,7 +37,7 @@ final class Demo {
     System.out.println("UCP demo: starting every role in one clustered JVM (data in " + dataDir + ")");
     Node node = Embedded.start(dataDir, port, Map.of());
     String url = "http://127.0.0.1:" + node.httpPort();
-    System.out.println("node " + node.id() + " is up; HTTP API on " + url);
+    System.out.println("node " + node.id() + " is up; HTTP API and dashboard on " + url + "/");
     int code;
     try {
       code = runPlan(new HttpApi(url));
@@ -52,6 +52,8 @@ final class Demo {
     }
     Embedded.await(node.close(), 30);
     deleteTree(dataDir);
+    System.out.println("the demo node has stopped; to look at its dashboard afterwards, run demo --keep-running "
+        + "and open http://127.0.0.1:8080/");
     return code;
   }
 

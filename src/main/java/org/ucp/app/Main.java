@@ -53,11 +53,13 @@ public final class Main {
         submit JOB.json [--wait] [--timeout S]   submit a job (the job JSON of the HTTP API);
                                                  --wait polls until it is final, exit 1 unless
                                                  it completed with exit code 0
-        status ID                                a job's state, exit code, attempts
+        status ID                                a job's state, exit code, attempts; exit 1 if
+                                                 it ended without completing with exit code 0
         result ID -o FILE                        download a job's result zip
         put NAME FILE                            store a file as named data (streamed)
         get NAME -o FILE                         download named data (streamed)
-        ls [PREFIX]                              list data names under a prefix
+        ls [PREFIX] [--all]                      list data names under a prefix (--all: with
+                                                 attempts' provisional outputs)
         emergency declare LEVEL REASON           LEVEL: NONE, LOW, MEDIUM, HIGH, CRITICAL
         emergency clear
         plan PLAN.toml [--out DIR] [--timeout S] upload a plan's data, run its jobs in order,
@@ -92,6 +94,7 @@ public final class Main {
   private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
   private static final Logger VERTX_LOG = Logger.getLogger("io.vertx");
   private static final Logger CP_LOG = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
+  private static final Logger METER_LOG = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
 
   private Main() {}
 
@@ -178,7 +181,9 @@ public final class Main {
       node[0].close().onComplete(ar -> closed.countDown());
       awaitQuietly(closed);
     }, "ucp-shutdown"));
-    String http = node[0].httpPort() > 0 ? ", HTTP on port " + node[0].httpPort() : "";
+    String host = config.http().host().isEmpty() || config.http().host().equals("0.0.0.0") ? "127.0.0.1" : config.http().host();
+    String http = node[0].httpPort() > 0
+        ? ", HTTP on port " + node[0].httpPort() + ", dashboard http://" + host + ":" + node[0].httpPort() + "/" : "";
     System.out.println("ucp: node " + node[0].id() + " running roles " + config.node().roles() + http);
     return -1;
   }
@@ -205,5 +210,8 @@ public final class Main {
     VERTX_LOG.setLevel(Level.WARNING);
     // UCP uses no CP data structures, so Hazelcast's warning that CP is off is noise.
     CP_LOG.setLevel(Level.SEVERE);
+    // A clustered Vert.x creates its event-bus metrics twice, and Micrometer warns once per node
+    // that the second "vertx.eventbus.handlers" gauge is ignored: nothing a user can act on.
+    METER_LOG.setLevel(Level.SEVERE);
   }
 }

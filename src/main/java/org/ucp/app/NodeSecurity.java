@@ -92,9 +92,9 @@ final class NodeSecurity {
           + ", reachable from other hosts, and there are no client tokens; create them with token create and give "
           + "the file with --tokens FILE, or --insecure to let anyone who reaches it in");
     }
-    LOG.warning(() -> "OPEN: no client tokens (security.tokens): anyone who reaches http://" + http + ":"
-        + config.http().port() + (config.http().bridgePort() >= 0 ? " or the bridge" : "")
-        + " may read, submit, delete data and declare emergencies");
+    LOG.warning(() -> "OPEN: no client tokens (security.tokens): anyone who reaches the HTTP API on " + http
+        + (config.http().bridgePort() >= 0 ? " or the bridge" : "")
+        + " may read, submit, delete data and declare emergencies (fine for one user on one machine)");
     return ClientAccess.open();
   }
 

@@ -165,8 +165,9 @@ final class Ownership {
       emit.accept(new BrokerAction.DeleteExecutorRows(from));
     }
     int count = adopted;
-    LOG.warning(() -> (from.equals(brokerId) ? "restarted broker " + brokerId + " took back "
-        : "broker " + from + " is dead; " + brokerId + " adopted ") + count + " unfinished job(s)");
+    LOG.log(count == 0 && from.equals(brokerId) ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING,
+        () -> (from.equals(brokerId) ? "restarted broker " + brokerId + " took back "
+            : "broker " + from + " is dead; " + brokerId + " adopted ") + count + " unfinished job(s)");
     if (adopted > 0) {
       schedule.accept(now);
     }

@@ -137,7 +137,7 @@ final class ChaosCluster implements AutoCloseable {
     int start = 20_000 + (int) (ProcessHandle.current().pid() % 600) * 20;
     for (int p = start; ports.size() < count && p < 32_000; p++) {
       try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-        ports.add(p);
+        ports.add(s.getLocalPort());
       } catch (IOException e) {
         // taken: the next one
       }

@@ -29,7 +29,7 @@ public final class Cli {
       "result", new Command(Set.of("--output"), Set.of(), JobCommands::result),
       "put", new Command(Set.of(), Set.of(), DataCommands::put),
       "get", new Command(Set.of("--output"), Set.of(), DataCommands::get),
-      "ls", new Command(Set.of(), Set.of(), DataCommands::ls),
+      "ls", new Command(Set.of(), Set.of("--all"), DataCommands::ls),
       "emergency", new Command(Set.of(), Set.of(), EmergencyCommand::run),
       "plan", new Command(Set.of("--out", "--timeout"), Set.of(), PlanCommand::run));
 
@@ -64,6 +64,10 @@ public final class Cli {
       return 2;
     } catch (CliException | HttpApi.ApiException e) {
       err.println("ucp: " + e.getMessage());
+      return 1;
+    } catch (RuntimeException e) {
+      // Never a stack trace for any input: one line, and the exit code of a failure.
+      err.println("ucp: " + e.getClass().getSimpleName() + ": " + e.getMessage());
       return 1;
     }
   }

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ucp.config.Args;
+import org.ucp.model.DataName;
 
 /** {@code put NAME FILE}, {@code get NAME -o FILE}, {@code ls PREFIX}: named data, streamed. */
 final class DataCommands {
@@ -44,6 +45,11 @@ final class DataCommands {
   }
 
   /** Lists every name under the prefix (all pages); {@code ls} alone lists everything. */
+  /** Whether {@code name} is an attempt's provisional output, {@code <jobId>/attempts/...}. */
+  static boolean provisional(String name) {
+    return name != null && DataName.isJobOwned(name) && name.indexOf('/') + 1 == name.indexOf("attempts/");
+  }
+
   static int ls(Session s) {
     if (s.flags().positional().size() > 1) {
       throw new Args.UsageException("unexpected argument '" + s.flags().positional().get(1) + "'; usage: ls [PREFIX]");
@@ -61,6 +67,14 @@ final class DataCommands {
         break;
       }
     } while (entries.size() < total);
+    if (!s.flags().has("--all")) {
+      // An attempt's provisional outputs (<jobId>/attempts/<n>/...) are the platform's working
+      // copies, not results: shown only with --all.
+      JsonArray kept = new JsonArray();
+      entries.stream().filter(o -> !provisional(((JsonObject) o).getString("name"))).forEach(kept::add);
+      total -= entries.size() - kept.size();
+      entries = kept;
+    }
     if (s.json()) {
       s.printJson(new JsonObject().put("prefix", prefix).put("total", total).put("entries", entries));
     } else {

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import org.ucp.model.DataName;
+import org.ucp.model.ValidationException;
 
 /** A blocking client of a node's HTTP API, for the command line, the demo and the bench. */
 public final class HttpApi {
@@ -57,11 +59,11 @@ public final class HttpApi {
   }
 
   public JsonObject putData(String name, byte[] bytes) {
-    return json(send(HttpRequest.newBuilder(uri("/api/data/" + name)).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))));
+    return json(send(HttpRequest.newBuilder(uri(dataPath(name))).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))));
   }
 
   public byte[] getData(String name) {
-    return send(HttpRequest.newBuilder(uri("/api/data/" + name)).GET());
+    return send(HttpRequest.newBuilder(uri(dataPath(name))).GET());
   }
 
   /** Submits a job and returns {@code {"jobId", "state"}}. */
@@ -72,7 +74,7 @@ public final class HttpApi {
   }
 
   public JsonObject job(String jobId) {
-    return json(send(HttpRequest.newBuilder(uri("/api/jobs/" + jobId)).GET()));
+    return json(send(HttpRequest.newBuilder(uri(jobPath(jobId))).GET()));
   }
 
   /** {@code GET /api/jobs}: the first page of jobs, oldest first. */
@@ -86,18 +88,18 @@ public final class HttpApi {
   }
 
   public byte[] result(String jobId) {
-    return send(HttpRequest.newBuilder(uri("/api/jobs/" + jobId + "/result")).GET());
+    return send(HttpRequest.newBuilder(uri(jobPath(jobId) + "/result")).GET());
   }
 
   /** Streams the job's result zip into {@code file}; returns its size. */
   public long resultTo(String jobId, Path file) {
-    return download(HttpRequest.newBuilder(uri("/api/jobs/" + jobId + "/result")).GET(), file);
+    return download(HttpRequest.newBuilder(uri(jobPath(jobId) + "/result")).GET(), file);
   }
 
   /** Streams {@code file} into named data without reading it into memory; returns the stored entry. */
   public JsonObject putFile(String name, Path file) {
     try {
-      return json(send(HttpRequest.newBuilder(uri("/api/data/" + name)).PUT(HttpRequest.BodyPublishers.ofFile(file))));
+      return json(send(HttpRequest.newBuilder(uri(dataPath(name))).PUT(HttpRequest.BodyPublishers.ofFile(file))));
     } catch (FileNotFoundException e) {
       throw new ApiException(0, "cannot read " + file + ": no such file");
     }
@@ -105,7 +107,7 @@ public final class HttpApi {
 
   /** Streams named data into {@code file}; returns its size. */
   public long getDataTo(String name, Path file) {
-    return download(HttpRequest.newBuilder(uri("/api/data/" + name)).GET(), file);
+    return download(HttpRequest.newBuilder(uri(dataPath(name))).GET(), file);
   }
 
   /** {@code GET /api/data?prefix=&page=&size=}: one page of names. */
@@ -153,6 +155,34 @@ public final class HttpApi {
     }
   }
 
+  /**
+   * The path of a data name, checked here as the node would check it (so a name like
+   * {@code ../x} gets the node's reason, not whatever the path it normalises to finds), each
+   * segment percent-encoded.
+   */
+  private static String dataPath(String name) {
+    try {
+      DataName.validate("name", name);
+    } catch (ValidationException e) {
+      throw new ApiException(400, e.getMessage());
+    }
+    return "/api/data/" + encodeSegments(name);
+  }
+
+  /** The path of a job id, percent-encoded (an id with a space or % is no id, and the node says so). */
+  private static String jobPath(String jobId) {
+    if (jobId.isEmpty()) {
+      throw new ApiException(400, "id: a job id is needed");
+    }
+    return "/api/jobs/" + encodeSegments(jobId).replace("/", "%2F");
+  }
+
+  private static String encodeSegments(String path) {
+    return java.util.Arrays.stream(path.split("/", -1))
+        .map(segment -> URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"))
+        .collect(java.util.stream.Collectors.joining("/"));
+  }
+
   private URI uri(String path) {
     return URI.create(base + path);
   }
@@ -182,9 +212,14 @@ public final class HttpApi {
     } catch (RuntimeException notJson) {
       message = text;
     }
+    if (message.isEmpty()) {
+      message = "HTTP " + status + (status == 414 ? " (the address is too long)" : "");
+    }
     String hint = status == 401 && request.headers().firstValue("authorization").isEmpty()
         ? " (give --token TOKEN or set UCP_TOKEN)" : "";
-    return new ApiException(status, request.method() + " " + request.uri().getPath() + ": " + message + hint);
+    String path = request.uri().getRawPath();
+    path = path.length() <= 80 ? path : path.substring(0, 80) + "...";
+    return new ApiException(status, request.method() + " " + path + ": " + message + hint);
   }
 
   /** One HTTP exchange. */

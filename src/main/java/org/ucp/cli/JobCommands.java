@@ -47,9 +47,11 @@ final class JobCommands {
     return failed(done) ? 1 : 0;
   }
 
+  /** Exit 0 while the job has not ended or when it COMPLETED with exit code 0, else 1. */
   static int status(Session s) {
-    print(s, s.api().job(s.positional("status ID", 1).get(0)));
-    return 0;
+    JsonObject job = s.api().job(s.positional("status ID", 1).get(0));
+    print(s, job);
+    return FINAL.contains(job.getString("state")) && failed(job) ? 1 : 0;
   }
 
   static int result(Session s) {

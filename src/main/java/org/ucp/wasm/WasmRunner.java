@@ -194,6 +194,7 @@ public final class WasmRunner implements AutoCloseable {
   private RunOutcome failed(RunRequest request, RunStatus status, String reason, boolean hit, long begin) {
     try (OutputStream err = capped(request, request.stderr());
         OutputStream out = capped(request, request.stdout())) {
+      out.flush(); // the program never ran: its stdout exists, empty
       note(err, "ucp: " + reason);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

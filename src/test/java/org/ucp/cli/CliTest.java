@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -144,6 +145,14 @@ class CliTest {
     assertEquals(statusJson.getJsonObject("result").getString("sha256"), org.ucp.wasm.Sha256.of(Files.readAllBytes(zip)));
     assertEquals(Files.size(zip), onNode("result", id, "-o", zip.toString(), "--json").json().getLong("bytes"));
 
+    // ls shows the result, not the attempts' provisional outputs, unless --all.
+    JsonArray stored = new HttpApi(url).listData(id + "/", 0, 1000).getJsonArray("entries");
+    long provisional = stored.stream().filter(e -> ((JsonObject) e).getString("name").startsWith(id + "/attempts/")).count();
+    Outcome listed = onNode("ls", id + "/");
+    assertFalse(listed.out().contains("/attempts/"), listed.out());
+    assertEquals(stored.size() - provisional, listed.out().lines().count(), listed.out());
+    assertEquals(stored.size(), onNode("ls", id + "/", "--all").out().lines().count());
+
     JsonObject accepted = onNode("submit", job.toString(), "--json").json();
     assertTrue(accepted.getString("jobId") != null && accepted.getString("state") != null, accepted.encode());
     JsonObject done = onNode("submit", job.toString(), "--wait", "--json").json();
@@ -158,6 +167,36 @@ class CliTest {
     Outcome o = onNode("submit", job.toString(), "--wait");
     assertEquals(1, o.code(), o.out());
     assertTrue(o.out().contains("COMPLETED, exit code 7"), o.out());
+    assertEquals(1, onNode("status", o.out().split(" ")[0]).code(), "status of a job that exited 7");
+
+    Path missing = write("missing.json", new JsonObject().put("module", "cli-apps/none.wasm").encode().getBytes(StandardCharsets.UTF_8));
+    Outcome failed = onNode("submit", missing.toString(), "--wait");
+    assertEquals(1, failed.code(), failed.out());
+    Outcome status = onNode("status", failed.out().split(" ")[0]);
+    assertEquals(1, status.code(), "status of a FAILED job: " + status.out());
+    assertTrue(status.out().contains("FAILED"), status.out());
+  }
+
+  /** Odd names and ids: each command answers one line on stderr, the node's reason, never a stack trace. */
+  @Test
+  void oddNamesAndIdsAreOneLineNeverAStackTrace() throws IOException {
+    Path file = write("odd.txt", "x".getBytes(StandardCharsets.UTF_8));
+    String out = tmp.resolve("odd-out").toString();
+    for (String odd : List.of("a b", "100%", "50%zz", "ünï/cödé", "../bad", "a/../b", "%2e%2e/x", "", "x".repeat(2000))) {
+      for (String[] command : List.of(new String[] {"put", odd, file.toString()}, new String[] {"get", odd, "-o", out},
+          new String[] {"status", odd}, new String[] {"result", odd, "-o", out})) {
+        Outcome o = onNode(command);
+        String what = String.join(" ", command).substring(0, Math.min(60, String.join(" ", command).length()));
+        assertTrue(o.code() == 1 || o.code() == 2, what + ": exit " + o.code() + " " + o.err());
+        String[] lines = o.err().strip().split("\\R");
+        assertEquals(1, lines.length, what + ": " + o.err());
+        assertTrue(lines[0].startsWith("ucp: ") && !lines[0].contains("Exception"), what + ": " + lines[0]);
+      }
+      Outcome ls = onNode("ls", odd);
+      assertTrue(ls.code() == 0 && ls.err().isEmpty() || ls.err().strip().lines().count() == 1, "ls " + odd + ": " + ls.err());
+    }
+    Outcome escape = onNode("put", "../bad", file.toString());
+    assertTrue(escape.err().contains("name:") && escape.err().contains("../bad"), "the reason is relayed: " + escape.err());
   }
 
   @Test
