@@ -104,9 +104,11 @@
   function renderJobs(snapshot) {
     const now = snapshot.at;
     const rows = snapshot.jobs.rows.map((j) => {
-      const accepted = j.acceptedAttempt === null ? el("span", { class: "muted" }, "–")
-        : el("span", { title: "sha256 " + j.sha256 },
-            "#" + j.acceptedAttempt + " · exit " + (j.exitCode === null ? "none" : j.exitCode));
+      // A FAILED job's result (a trap, a limit, a missing input) has no exit code: its reason says why.
+      const accepted = j.acceptedAttempt === null ? el("span", { class: "muted", title: j.reason || "" }, j.state === "FAILED" ? "failed" : "–")
+        : j.exitCode === null ? el("span", { class: "failed-reason", title: "sha256 " + j.sha256 },
+            "#" + j.acceptedAttempt + " · " + (j.reason || "no exit"))
+        : el("span", { title: "sha256 " + j.sha256 }, "#" + j.acceptedAttempt + " · exit " + j.exitCode);
       const row = el("tr", { "data-id": j.jobId, class: j.jobId === window.ucpDashboard.selectedJob ? "selected" : null },
         el("td", { class: "mono", title: j.jobId }, shortId(j.jobId)), el("td", {}, j.module),
         el("td", { class: "state" }, badge(j.state)), num(j.attempts), num(j.redeploys),
@@ -185,8 +187,8 @@
       el("dt", {}, "submitted"), el("dd", {}, time(job.submittedAt)),
       el("dt", {}, "stamp"), el("dd", { class: "mono" }, clock(job.stamp)),
       el("dt", {}, "result"), el("dd", {}, job.result
-        ? ["attempt " + job.result.attempt + " on " + job.result.executor + ", exit " +
-           (job.result.exitCode === null ? "none" : job.result.exitCode) + " ",
+        ? ["attempt " + job.result.attempt + " on " + job.result.executor + ", " +
+           (job.result.exitCode === null ? "no exit (" + (job.reason || job.state) + ")" : "exit " + job.result.exitCode) + " ",
            el("a", { href: "/api/jobs/" + encodeURIComponent(job.jobId) + "/result" }, "download zip"),
            el("div", { class: "mono muted" }, "sha256 " + job.result.sha256)]
         : el("span", { class: "muted" }, "none yet")));

@@ -51,13 +51,16 @@ public final class Main {
       http://127.0.0.1:8080, --token TOKEN, default $UCP_TOKEN, and --json for
       machine-readable output):
         submit JOB.json [--wait] [--timeout S]   submit a job (the job JSON of the HTTP API);
-                                                 --wait polls until it is final, exit 1 unless
-                                                 it completed with exit code 0
+                                                 --wait polls until it is final, prints its
+                                                 stdout, exit 1 unless it completed with exit
+                                                 code 0
         status ID                                a job's state, exit code, attempts; exit 1 if
                                                  it ended without completing with exit code 0
-        result ID -o FILE                        download a job's result zip
+        result ID [-o FILE]                      download a job's result zip (to stdout
+                                                 without -o)
         put NAME FILE                            store a file as named data (streamed)
-        get NAME -o FILE                         download named data (streamed)
+        get NAME [-o FILE]                       download named data, streamed (to stdout
+                                                 without -o)
         ls [PREFIX] [--all]                      list data names under a prefix (--all: with
                                                  attempts' provisional outputs)
         emergency declare LEVEL REASON           LEVEL: NONE, LOW, MEDIUM, HIGH, CRITICAL

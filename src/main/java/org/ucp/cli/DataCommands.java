@@ -29,10 +29,15 @@ final class DataCommands {
   }
 
   static int get(Session s) {
-    String name = s.positional("get NAME -o FILE", 1).get(0);
+    String name = s.positional("get NAME [-o FILE]", 1).get(0);
     String out = s.flags().get("--output");
     if (out == null) {
-      throw new Args.UsageException("get needs -o FILE (where to write the data)");
+      if (s.json()) {
+        throw new Args.UsageException("get --json needs -o FILE (the data goes to the file, the JSON to stdout)");
+      }
+      s.api().getDataTo(name, s.out());
+      s.out().flush();
+      return 0;
     }
     Path file = Path.of(out);
     long bytes = s.api().getDataTo(name, file);
@@ -44,12 +49,12 @@ final class DataCommands {
     return 0;
   }
 
-  /** Lists every name under the prefix (all pages); {@code ls} alone lists everything. */
   /** Whether {@code name} is an attempt's provisional output, {@code <jobId>/attempts/...}. */
   static boolean provisional(String name) {
     return name != null && DataName.isJobOwned(name) && name.indexOf('/') + 1 == name.indexOf("attempts/");
   }
 
+  /** Lists every name under the prefix (all pages); {@code ls} alone lists everything. */
   static int ls(Session s) {
     if (s.flags().positional().size() > 1) {
       throw new Args.UsageException("unexpected argument '" + s.flags().positional().get(1) + "'; usage: ls [PREFIX]");

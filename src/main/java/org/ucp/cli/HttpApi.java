@@ -96,6 +96,29 @@ public final class HttpApi {
     return download(HttpRequest.newBuilder(uri(jobPath(jobId) + "/result")).GET(), file);
   }
 
+  /** Streams the job's result zip into {@code out}. */
+  public void resultTo(String jobId, java.io.OutputStream out) {
+    stream(HttpRequest.newBuilder(uri(jobPath(jobId) + "/result")).GET(), out);
+  }
+
+  /** Streams named data into {@code out}. */
+  public void getDataTo(String name, java.io.OutputStream out) {
+    stream(HttpRequest.newBuilder(uri(dataPath(name))).GET(), out);
+  }
+
+  private void stream(HttpRequest.Builder request, java.io.OutputStream out) {
+    HttpRequest built = authorized(request).timeout(Duration.ofSeconds(60)).build();
+    HttpResponse<java.io.InputStream> response = call(() -> http.send(built, HttpResponse.BodyHandlers.ofInputStream()));
+    try (java.io.InputStream in = response.body()) {
+      if (response.statusCode() >= 400) {
+        throw failure(built, response.statusCode(), in.readAllBytes());
+      }
+      in.transferTo(out);
+    } catch (IOException e) {
+      throw new ApiException(0, "download from " + base + " broke off: " + e.getMessage());
+    }
+  }
+
   /** Streams {@code file} into named data without reading it into memory; returns the stored entry. */
   public JsonObject putFile(String name, Path file) {
     try {

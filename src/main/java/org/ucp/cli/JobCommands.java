@@ -44,6 +44,9 @@ final class JobCommands {
     }
     JsonObject done = awaitFinal(s.api(), id, timeout);
     print(s, done);
+    if (!s.json() && done.getJsonObject("result") != null) {
+      printStdout(s, id);
+    }
     return failed(done) ? 1 : 0;
   }
 
@@ -55,10 +58,15 @@ final class JobCommands {
   }
 
   static int result(Session s) {
-    String id = s.positional("result ID -o FILE", 1).get(0);
+    String id = s.positional("result ID [-o FILE]", 1).get(0);
     String out = s.flags().get("--output");
     if (out == null) {
-      throw new Args.UsageException("result needs -o FILE (where to write the result zip)");
+      if (s.json()) {
+        throw new Args.UsageException("result --json needs -o FILE (the zip goes to the file, the JSON to stdout)");
+      }
+      s.api().resultTo(id, s.out());
+      s.out().flush();
+      return 0;
     }
     Path file = Path.of(out);
     long bytes = s.api().resultTo(id, file);
@@ -68,6 +76,23 @@ final class JobCommands {
       s.out().println("wrote " + file + " (" + bytes + " bytes)");
     }
     return 0;
+  }
+
+  /** The program's stdout, from the result zip's {@code stdout.txt}, after a line that says so. */
+  private static void printStdout(Session s, String id) {
+    try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(s.api().result(id)))) {
+      for (java.util.zip.ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+        if (e.getName().equals("stdout.txt")) {
+          byte[] text = zip.readAllBytes();
+          s.out().println("--- stdout" + (text.length == 0 ? " (empty)" : ""));
+          s.out().write(text);
+          s.out().flush();
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw new CliException("the result of " + id + " is no zip: " + e.getMessage());
+    }
   }
 
   /** Polls the job until its state is final. */

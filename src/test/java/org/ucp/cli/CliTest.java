@@ -106,6 +106,9 @@ class CliTest {
     assertFalse(Files.exists(tmp.resolve("back.bin.part")));
     Outcome getJson = onNode("get", "cli-data/small.txt", "-o", tmp.resolve("s.txt").toString(), "--json");
     assertEquals(5, getJson.json().getLong("bytes"));
+    Outcome toStdout = onNode("get", "cli-data/small.txt");
+    assertEquals(0, toStdout.code(), toStdout.err());
+    assertEquals("small", toStdout.out(), "without -o the data goes to stdout");
 
     Outcome ls = onNode("ls", "cli-data/");
     assertEquals(0, ls.code(), ls.err());
@@ -132,6 +135,11 @@ class CliTest {
     assertEquals(0, waited.code(), waited.err() + waited.out());
     assertTrue(waited.out().contains("COMPLETED, exit code 0, 1 attempt(s), executor cli-node"), waited.out());
     String id = waited.out().split(" ")[0];
+
+    assertTrue(waited.out().contains("--- stdout\nargc=2\n"), "submit --wait prints the job's stdout: " + waited.out());
+    Outcome zipOut = onNode("result", id);
+    assertEquals(0, zipOut.code(), zipOut.err());
+    assertTrue(zipOut.out().startsWith("PK"), "without -o the zip goes to stdout");
 
     Outcome status = onNode("status", id);
     assertEquals(0, status.code(), status.err());
@@ -238,8 +246,8 @@ class CliTest {
   void usageErrorsAreExitTwo() {
     assertOneErrorLine(cli("status"), 2, "usage: status ID");
     assertOneErrorLine(cli("status", "a", "b"), 2, "unexpected argument 'b'");
-    assertOneErrorLine(cli("result", "id"), 2, "-o FILE");
-    assertOneErrorLine(cli("get", "name"), 2, "-o FILE");
+    assertOneErrorLine(cli("result", "id", "--json"), 2, "-o FILE");
+    assertOneErrorLine(cli("get", "name", "--json"), 2, "-o FILE");
     assertOneErrorLine(cli("put", "name"), 2, "usage: put NAME FILE");
     assertOneErrorLine(cli("ls", "--frobnicate"), 2, "--frobnicate");
     assertOneErrorLine(cli("status", "x", "--url"), 2, "--url needs a value");

@@ -92,6 +92,16 @@ class DashboardBrowserTest {
       assertTrue(banner.contains("HIGH") && banner.contains("flood on the river front"), banner);
       Poll.until(SEEN, "the decision statistics", () -> browser.text("#conflicts").contains("ACCEPTED") ? true : null);
 
+      // A job that fails (its module is missing) shows why, not an exit code it never had.
+      String failedId = control.submit(new JsonObject().put("module", "apps/missing.wasm"));
+      String failedRow = "#jobs tr[data-id='" + failedId + "']";
+      Poll.until(SEEN, "job " + failedId + " FAILED on the page", () -> "FAILED".equals(browser.text(failedRow + " .state")) ? true : null);
+      String failedText = Poll.until(SEEN, "the failed job's reason", () -> {
+        String text = browser.text(failedRow);
+        return text != null && !text.contains("exit none") && (text.contains("missing") || text.contains("failed")) ? text : null;
+      });
+      assertTrue(!failedText.contains("exit none"), failedText);
+
       assertEquals(loadId, browser.execute("return window.ucpDashboard.loadId"), "the page was never reloaded");
       assertTrue(number(browser, "return window.ucpDashboard.snapshots") > 3, "the page followed several snapshots");
 
