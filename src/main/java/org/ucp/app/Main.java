@@ -54,6 +54,7 @@ public final class Main {
                                                  --wait polls until it is final, prints its
                                                  stdout, exit 1 unless it completed with exit
                                                  code 0
+        jobs [--state S] [--limit N]             the newest jobs first (N: 20), one line each
         status ID                                a job's state, exit code, attempts; exit 1 if
                                                  it ended without completing with exit code 0
         result ID [-o FILE]                      download a job's result zip (to stdout

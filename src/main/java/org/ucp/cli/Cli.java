@@ -26,6 +26,7 @@ public final class Cli {
   private static final Map<String, Command> COMMANDS = Map.of(
       "submit", new Command(Set.of("--timeout"), Set.of("--wait"), JobCommands::submit),
       "status", new Command(Set.of(), Set.of(), JobCommands::status),
+      "jobs", new Command(Set.of("--state", "--limit"), Set.of(), JobCommands::jobs),
       "result", new Command(Set.of("--output"), Set.of(), JobCommands::result),
       "put", new Command(Set.of(), Set.of(), DataCommands::put),
       "get", new Command(Set.of("--output"), Set.of(), DataCommands::get),

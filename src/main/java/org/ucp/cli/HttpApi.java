@@ -82,6 +82,12 @@ public final class HttpApi {
     return json(send(HttpRequest.newBuilder(uri("/api/jobs?size=1000")).GET()));
   }
 
+  /** {@code GET /api/jobs?state=&page=&size=}: one page of jobs, oldest first; state null = any. */
+  public JsonObject jobs(String state, int page, int size) {
+    String query = "?page=" + page + "&size=" + size + (state == null ? "" : "&state=" + URLEncoder.encode(state, StandardCharsets.UTF_8));
+    return json(send(HttpRequest.newBuilder(uri("/api/jobs" + query)).GET()));
+  }
+
   /** {@code GET /api/conflicts}, as raw JSON. */
   public byte[] conflicts() {
     return send(HttpRequest.newBuilder(uri("/api/conflicts")).GET());

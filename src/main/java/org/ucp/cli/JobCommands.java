@@ -50,6 +50,46 @@ final class JobCommands {
     return failed(done) ? 1 : 0;
   }
 
+  /** {@code jobs [--state S] [--limit N]}: the newest jobs first, one line each. */
+  static int jobs(Session s) {
+    if (!s.flags().positional().isEmpty()) {
+      throw new Args.UsageException("unexpected argument '" + s.flags().positional().get(0) + "'; usage: jobs [--state S] [--limit N]");
+    }
+    int limit = s.flags().intValue("--limit", 20, 1, 100_000);
+    String state = s.flags().get("--state");
+    if (state != null && !Set.of("QUEUED", "WAITING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED").contains(state)) {
+      throw new Args.UsageException("--state: '" + state + "' is not QUEUED, WAITING, RUNNING, COMPLETED, FAILED or CANCELLED");
+    }
+    java.util.List<JsonObject> all = new java.util.ArrayList<>();
+    long total;
+    int page = 0;
+    do {
+      JsonObject answer = s.api().jobs(state, page++, 1000);
+      total = answer.getLong("total", 0L);
+      JsonArray got = answer.getJsonArray("jobs", new JsonArray());
+      got.forEach(j -> all.add((JsonObject) j));
+      if (got.isEmpty()) {
+        break;
+      }
+    } while (all.size() < total);
+    java.util.List<JsonObject> newest = new java.util.ArrayList<>(all.subList(Math.max(0, all.size() - limit), all.size()));
+    java.util.Collections.reverse(newest);
+    if (s.json()) {
+      s.printJson(new JsonObject().put("total", total).put("jobs", new JsonArray(new java.util.ArrayList<>(newest))));
+      return 0;
+    }
+    for (JsonObject j : newest) {
+      Integer exit = exitCode(j);
+      s.out().println(j.getString("jobId").substring(0, Math.min(8, j.getString("jobId").length())) + "  "
+          + String.format("%-9s", j.getString("state")) + "  " + (exit == null ? "-" : "exit " + exit) + "  "
+          + j.getJsonObject("spec", new JsonObject()).getString("module", "?"));
+    }
+    if (total > newest.size()) {
+      s.out().println("(" + newest.size() + " of " + total + "; --limit N for more)");
+    }
+    return 0;
+  }
+
   /** Exit 0 while the job has not ended or when it COMPLETED with exit code 0, else 1. */
   static int status(Session s) {
     JsonObject job = s.api().job(s.positional("status ID", 1).get(0));

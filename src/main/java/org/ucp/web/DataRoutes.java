@@ -180,11 +180,11 @@ final class DataRoutes {
   /** {@code DELETE /api/jobs/{id}/data}: only a job the brokers know has data to purge. */
   void purgeJob(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!DataName.isJobId(id)) {
+    if (!DataName.isJobId(id) && !(id.length() >= BrokerQueries.MIN_PREFIX && id.matches("[0-9a-f-]+"))) {
       fail(ctx, new ValidationException("id", "'" + shorten(id) + "' is not a job id"));
       return;
     }
-    brokers.job(id).compose(view -> data.purgeJob(id))
+    brokers.job(id).compose(view -> data.purgeJob(view.jobId()))
         .onComplete(n -> json(ctx, 200, java.util.Map.of("deleted", n)), failure -> fail(ctx, failure));
   }
 

@@ -144,6 +144,9 @@ class CliTest {
     Outcome status = onNode("status", id);
     assertEquals(0, status.code(), status.err());
     assertTrue(status.out().startsWith(id + " COMPLETED, exit code 0"), status.out());
+    Outcome byPrefix = onNode("status", id.substring(0, 8));
+    assertEquals(status.out(), byPrefix.out(), "the dashboard's 8-character id is enough");
+    assertOneErrorLine(onNode("status", "ffffffff"), 1, "no job ffffffff");
     JsonObject statusJson = onNode("status", id, "--json").json();
     assertEquals("COMPLETED", statusJson.getString("state"));
 
@@ -183,6 +186,23 @@ class CliTest {
     Outcome status = onNode("status", failed.out().split(" ")[0]);
     assertEquals(1, status.code(), "status of a FAILED job: " + status.out());
     assertTrue(status.out().contains("FAILED"), status.out());
+  }
+
+  @Test
+  void jobsListsTheNewestFirstAndFiltersByState() throws IOException {
+    onNode("put", "cli-apps/smoke.wasm", write("smoke.wasm", Wasm.bytes("smoke")).toString());
+    Path job = write("list.json", new JsonObject().put("module", "cli-apps/smoke.wasm").encode().getBytes(StandardCharsets.UTF_8));
+    String first = onNode("submit", job.toString(), "--wait").out().split(" ")[0];
+    String second = onNode("submit", job.toString(), "--wait").out().split(" ")[0];
+    Outcome listed = onNode("jobs", "--limit", "2");
+    assertEquals(0, listed.code(), listed.err());
+    List<String> lines = listed.out().lines().toList();
+    assertTrue(lines.get(0).startsWith(second.substring(0, 8) + "  COMPLETED  exit 0  cli-apps/smoke.wasm"), listed.out());
+    assertTrue(lines.get(1).startsWith(first.substring(0, 8)), listed.out());
+    JsonObject completed = onNode("jobs", "--state", "COMPLETED", "--limit", "1000", "--json").json();
+    assertTrue(completed.getJsonArray("jobs").size() >= 2);
+    completed.getJsonArray("jobs").forEach(j -> assertEquals("COMPLETED", ((JsonObject) j).getString("state")));
+    assertOneErrorLine(onNode("jobs", "--state", "DONE"), 2, "--state");
   }
 
   /** Odd names and ids: each command answers one line on stderr, the node's reason, never a stack trace. */
