@@ -101,9 +101,16 @@
     fill("datastores", rows, rows.length, "No datastore yet.");
   }
 
+  // The job list can be narrowed to one state and to ids that start with what is typed.
+  function jobShown(j) {
+    const state = $("#job-state").value;
+    const prefix = $("#job-search").value.trim().toLowerCase();
+    return (!state || j.state === state) && (!prefix || j.jobId.startsWith(prefix));
+  }
+
   function renderJobs(snapshot) {
     const now = snapshot.at;
-    const rows = snapshot.jobs.rows.map((j) => {
+    const rows = snapshot.jobs.rows.filter(jobShown).map((j) => {
       // A FAILED job's result (a trap, a limit, a missing input) has no exit code: its reason says why.
       const accepted = j.acceptedAttempt === null ? el("span", { class: "muted", title: j.reason || "" }, j.state === "FAILED" ? "failed" : "–")
         : j.exitCode === null ? el("span", { class: "failed-reason", title: "sha256 " + j.sha256 },
@@ -116,7 +123,9 @@
       return row;
     });
     const total = snapshot.jobs.total;
-    fill("jobs", rows, rows.length < total ? "newest " + rows.length + " of " + total : total);
+    const listed = snapshot.jobs.rows.length;
+    const count = listed < total ? "newest " + listed + " of " + total : "" + total;
+    fill("jobs", rows, rows.length < listed ? rows.length + " shown, " + count : count);
   }
 
   function renderConflicts(snapshot) {
@@ -239,6 +248,10 @@
     renderJobs(snapshot);
     renderConflicts(snapshot);
     refreshDetail(snapshot);
+  }
+
+  for (const id of ["#job-state", "#job-search"]) {
+    $(id).addEventListener("input", () => { if (window.ucpDashboard.last) renderJobs(window.ucpDashboard.last); });
   }
 
   // One listener for the rows, which are rebuilt with every snapshot.

@@ -102,6 +102,14 @@ class DashboardBrowserTest {
       });
       assertTrue(!failedText.contains("exit none"), failedText);
 
+      // Narrowed to FAILED jobs, then to an id prefix: only the matching rows stay.
+      browser.execute("const s = document.getElementById('job-state'); s.value = 'FAILED'; s.dispatchEvent(new Event('input'))");
+      Poll.until(SEEN, "only failed jobs listed", () -> browser.text(jobRow) == null && browser.text(failedRow) != null ? true : null);
+      browser.execute("const s = document.getElementById('job-state'); s.value = ''; s.dispatchEvent(new Event('input'));"
+          + "const q = document.getElementById('job-search'); q.value = arguments[0]; q.dispatchEvent(new Event('input'))",
+          jobId.substring(0, 8));
+      Poll.until(SEEN, "only the job with that id prefix listed", () -> browser.text(jobRow) != null && browser.text(failedRow) == null ? true : null);
+
       assertEquals(loadId, browser.execute("return window.ucpDashboard.loadId"), "the page was never reloaded");
       assertTrue(number(browser, "return window.ucpDashboard.snapshots") > 3, "the page followed several snapshots");
 
