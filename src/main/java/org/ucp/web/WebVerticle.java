@@ -64,6 +64,10 @@ public final class WebVerticle extends VerticleBase {
   private UcpMetrics metrics;
   private BrokerQueries brokers;
   private HttpServer server;
+  private Router router;
+
+  /** This API as an OpenAPI 3 document, from the jar ({@code GET /api/openapi.json}). */
+  private static final String OPENAPI = resource("openapi.json");
 
   /** @param registry this node's meters, served at {@code /metrics} with the ucp_* ones added */
   public WebVerticle(HttpConfig config, String nodeId, PrometheusMeterRegistry registry) {
@@ -95,7 +99,7 @@ public final class WebVerticle extends VerticleBase {
     ConflictStats conflicts = new ConflictStats(vertx);
     metrics = new UcpMetrics(vertx, registry, brokers, conflicts).start();
     edge.access().bind(registry);
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     ClientAuth auth = new ClientAuth(edge.access());
     router.route().failureHandler(auth::failure);
     // What no route serves, or no route serves with this method, is answered in JSON like the rest.
@@ -135,6 +139,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/api/conflicts").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(conflicts.json().encodePrettily()));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    router.get("/api/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(OPENAPI));
     router.post("/api/emergency").consumes("application/json").handler(this::declareEmergency);
     router.delete("/api/emergency").handler(this::clearEmergency);
     // The live dashboard: the page from the jar, fed by a stream of snapshots.
@@ -170,6 +175,19 @@ public final class WebVerticle extends VerticleBase {
       connection.close();
     } else {
       connection.closeHandler(v -> release.run());
+    }
+  }
+
+  /** The routes this API serves, for the test that holds them against the OpenAPI document. */
+  java.util.List<io.vertx.ext.web.Route> routes() {
+    return router.getRoutes();
+  }
+
+  private static String resource(String name) {
+    try (java.io.InputStream in = WebVerticle.class.getClassLoader().getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException | NullPointerException e) {
+      throw new IllegalStateException(name + " is missing from the jar", e);
     }
   }
 
