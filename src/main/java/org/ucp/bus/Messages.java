@@ -53,15 +53,28 @@ public final class Messages {
 
   public record JobQuery(String jobId) {}
 
-  public record JobListQuery(JobState state, int page, int size) {
+  /**
+   * A page of the job list. By page number, oldest first; or, with {@code newestFirst}, the jobs
+   * after the cursor {@code after} (a job id; null: from the newest), newest first.
+   */
+  public record JobListQuery(JobState state, int page, int size, boolean newestFirst, String after) {
     public JobListQuery {
       if (page < 0 || size < 1 || size > 1000) {
         throw new IllegalArgumentException("page must be >= 0 and size 1..1000");
       }
     }
+
+    public JobListQuery(JobState state, int page, int size) {
+      this(state, page, size, false, null);
+    }
   }
 
-  public record JobPage(List<JobView> jobs, int page, int size, long total) {}
+  /** @param next the cursor for the following page (newest first), or null when there is none */
+  public record JobPage(List<JobView> jobs, int page, int size, long total, String next) {
+    public JobPage(List<JobView> jobs, int page, int size, long total) {
+      this(jobs, page, size, total, null);
+    }
+  }
 
   /**
    * An executor (re-)registers.

@@ -82,9 +82,13 @@ public final class HttpApi {
     return json(send(HttpRequest.newBuilder(uri("/api/jobs?size=1000")).GET()));
   }
 
-  /** {@code GET /api/jobs?state=&page=&size=}: one page of jobs, oldest first; state null = any. */
-  public JsonObject jobs(String state, int page, int size) {
-    String query = "?page=" + page + "&size=" + size + (state == null ? "" : "&state=" + URLEncoder.encode(state, StandardCharsets.UTF_8));
+  /**
+   * {@code GET /api/jobs?state=&limit=&after=}: up to {@code limit} jobs, newest first, after the
+   * cursor {@code after} (null: from the newest); the answer's {@code next} is the next cursor.
+   */
+  public JsonObject newestJobs(String state, int limit, String after) {
+    String query = "?limit=" + limit + (state == null ? "" : "&state=" + URLEncoder.encode(state, StandardCharsets.UTF_8))
+        + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
     return json(send(HttpRequest.newBuilder(uri("/api/jobs" + query)).GET()));
   }
 

@@ -60,20 +60,16 @@ final class JobCommands {
     if (state != null && !Set.of("QUEUED", "WAITING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED").contains(state)) {
       throw new Args.UsageException("--state: '" + state + "' is not QUEUED, WAITING, RUNNING, COMPLETED, FAILED or CANCELLED");
     }
-    java.util.List<JsonObject> all = new java.util.ArrayList<>();
-    long total;
-    int page = 0;
+    // Pages of at most 1000, newest first, each after the last one's cursor.
+    java.util.List<JsonObject> newest = new java.util.ArrayList<>();
+    long total = 0;
+    String after = null;
     do {
-      JsonObject answer = s.api().jobs(state, page++, 1000);
+      JsonObject answer = s.api().newestJobs(state, Math.min(1000, limit - newest.size()), after);
       total = answer.getLong("total", 0L);
-      JsonArray got = answer.getJsonArray("jobs", new JsonArray());
-      got.forEach(j -> all.add((JsonObject) j));
-      if (got.isEmpty()) {
-        break;
-      }
-    } while (all.size() < total);
-    java.util.List<JsonObject> newest = new java.util.ArrayList<>(all.subList(Math.max(0, all.size() - limit), all.size()));
-    java.util.Collections.reverse(newest);
+      answer.getJsonArray("jobs", new JsonArray()).forEach(j -> newest.add((JsonObject) j));
+      after = answer.getString("next");
+    } while (after != null && newest.size() < limit);
     if (s.json()) {
       s.printJson(new JsonObject().put("total", total).put("jobs", new JsonArray(new java.util.ArrayList<>(newest))));
       return 0;

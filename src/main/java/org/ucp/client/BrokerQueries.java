@@ -116,7 +116,12 @@ public final class BrokerQueries {
    * answers (the next one if it does not).
    */
   public Future<JobPage> jobs(JobState state, int page, int size) {
-    return pageFrom(brokers(), 0, new JobListQuery(state, page, size));
+    return jobs(new JobListQuery(state, page, size));
+  }
+
+  /** One page of every job as {@code query} asks (by number, or newest first after a cursor). */
+  public Future<JobPage> jobs(JobListQuery query) {
+    return pageFrom(brokers(), 0, query);
   }
 
   /** The first broker that answers; when brokers are known but none answers, 503 (not an empty page). */
@@ -130,7 +135,9 @@ public final class BrokerQueries {
           : Future.failedFuture(unanswered("the job list", last));
     }
     return Bus.<JobPage>requestIdempotent(vertx, Addresses.brokerJobList(brokers.get(i)), query, ASK)
-        .recover(t -> pageFrom(brokers, i + 1, query, t));
+        .recover(t -> org.ucp.bus.Failures.unwrap(t).code() == FailureCode.BAD_REQUEST
+            ? Future.failedFuture(t) // the question is wrong: every broker would say so
+            : pageFrom(brokers, i + 1, query, t));
   }
 
   /** Every live broker's account of metadata sync, with its whole replica when {@code metadata}. */

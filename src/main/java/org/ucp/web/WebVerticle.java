@@ -324,21 +324,28 @@ public final class WebVerticle extends VerticleBase {
     json(ctx, 200, cleared);
   }
 
+  /**
+   * {@code GET /api/jobs}: with {@code limit} (and {@code after}, the {@code next} of the page
+   * before) the newest jobs first, page by page; with {@code page} and {@code size} by number,
+   * oldest first. {@code state} filters either way.
+   */
   private void listJobs(RoutingContext ctx) {
     JobListQuery query;
     try {
       String state = ctx.queryParams().get("state");
-      query = new JobListQuery(
-          state == null || state.isEmpty() ? null : parseState(state),
-          intParam(ctx, "page", 0, 0, Integer.MAX_VALUE),
-          intParam(ctx, "size", 50, 1, 1000));
+      JobState filter = state == null || state.isEmpty() ? null : parseState(state);
+      String after = ctx.queryParams().get("after");
+      boolean cursor = ctx.queryParams().contains("limit") || after != null;
+      query = cursor
+          ? new JobListQuery(filter, 0, intParam(ctx, "limit", 50, 1, 1000), true, after == null || after.isEmpty() ? null : after)
+          : new JobListQuery(filter, intParam(ctx, "page", 0, 0, Integer.MAX_VALUE), intParam(ctx, "size", 50, 1, 1000));
     } catch (ValidationException e) {
       fail(ctx, e);
       return;
     }
-    brokers.jobs(query.state(), query.page(), query.size())
+    brokers.jobs(query)
         .map(page -> new JobPage(page.jobs().stream().map(org.ucp.model.JobView::redacted).toList(), page.page(),
-            page.size(), page.total()))
+            page.size(), page.total(), page.next()))
         .onComplete(page -> json(ctx, 200, page), failure -> fail(ctx, failure));
   }
 

@@ -102,6 +102,8 @@ class HostileInputTest {
         row("an unknown state", "GET", "/api/jobs?state=NOPE", "", 400, "state"),
         row("a page size of 0", "GET", "/api/jobs?size=0", "", 400, "size"),
         row("a page that is no number", "GET", "/api/jobs?page=x", "", 400, "page"),
+        row("a cursor of no job", "GET", "/api/jobs?after=nope", "", 400, "after"),
+        row("a limit of 0", "GET", "/api/jobs?limit=0", "", 400, "limit"),
         row("an unknown job", "GET", "/api/jobs/" + job, "", 404, null),
         row("a job id with a NUL", "GET", "/api/jobs/a%00b", "", 404, null),
         row("the result of an unknown job", "GET", "/api/jobs/" + job + "/result", "", 404, null),
