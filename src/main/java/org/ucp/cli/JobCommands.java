@@ -57,8 +57,9 @@ final class JobCommands {
     }
     int limit = s.flags().intValue("--limit", 20, 1, 100_000);
     String state = s.flags().get("--state");
-    if (state != null && !Set.of("QUEUED", "WAITING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED").contains(state)) {
-      throw new Args.UsageException("--state: '" + state + "' is not QUEUED, WAITING, RUNNING, COMPLETED, FAILED or CANCELLED");
+    if (state != null && java.util.Arrays.stream(org.ucp.model.JobState.values()).noneMatch(v -> v.name().equals(state))) {
+      throw new Args.UsageException("--state: '" + state + "' is not one of "
+          + java.util.Arrays.toString(org.ucp.model.JobState.values()));
     }
     // Pages of at most 1000, newest first, each after the last one's cursor.
     java.util.List<JsonObject> newest = new java.util.ArrayList<>();

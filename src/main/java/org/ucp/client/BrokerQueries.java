@@ -46,11 +46,11 @@ public final class BrokerQueries {
 
   /**
    * The job from whichever broker owns it. {@code jobId} may also be a unique prefix of at least
-   * {@value #MIN_PREFIX} characters (the dashboard shows the first 8): it is looked up in the job
+   * {@value org.ucp.model.DataName#MIN_JOB_ID_PREFIX} characters (the dashboard shows the first 8): it is looked up in the job
    * list; none is 404, several are 409 naming how many.
    */
   public Future<JobView> job(String jobId) {
-    if (!org.ucp.model.DataName.isJobId(jobId) && jobId.length() >= MIN_PREFIX && jobId.matches("[0-9a-f-]+")) {
+    if (!org.ucp.model.DataName.isJobId(jobId) && org.ucp.model.DataName.isJobIdPrefix(jobId)) {
       return withPrefix(jobId, 0, new ArrayList<>()).compose(ids -> switch (ids.size()) {
         case 0 -> Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no job " + jobId));
         case 1 -> job(ids.get(0));
@@ -62,9 +62,6 @@ public final class BrokerQueries {
         ? Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "no broker is alive to say where job " + jobId + " is"))
         : findJob(brokers, 0, jobId));
   }
-
-  /** The shortest job id prefix looked up. */
-  public static final int MIN_PREFIX = 4;
 
   private Future<List<String>> withPrefix(String prefix, int page, List<String> found) {
     return jobs(null, page, 1000).compose(p -> {

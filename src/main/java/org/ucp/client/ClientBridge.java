@@ -214,10 +214,8 @@ final class ClientBridge {
 
     /** The holder of the frame's token, when it has one that checks out. */
     private Optional<ClientTokens.Holder> holder(JsonObject frame) {
-      JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
-      String auth = headers.getValue("authorization") instanceof String a ? a : null;
-      return auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) ? Optional.empty()
-          : access.holder(auth.substring(7).trim());
+      String token = token(frame);
+      return token == null ? Optional.empty() : access.holder(token);
     }
 
     /** Checks the frame's token for {@code role}; answers the refusal itself when it fails. */
@@ -225,15 +223,13 @@ final class ClientBridge {
       if (access.isOpen()) {
         return true;
       }
-      JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
-      String auth = headers.getValue("authorization") instanceof String a ? a : null;
       String from = String.valueOf(socket.remoteAddress());
-      if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      if (token(frame) == null) {
         access.refused(Refusal.MISSING, "bridge " + what, from);
         error(socket, replyAddress, 401, "a client token is needed: headers.authorization = \"Bearer <token>\"");
         return false;
       }
-      Optional<ClientTokens.Holder> holder = access.holder(auth.substring(7).trim());
+      Optional<ClientTokens.Holder> holder = holder(frame);
       if (holder.isEmpty()) {
         access.refused(Refusal.UNKNOWN, "bridge " + what, from);
         error(socket, replyAddress, 401, "the client token is not one of this cluster's");
@@ -255,8 +251,18 @@ final class ClientBridge {
     }
   }
 
+  /** A frame's headers (none: empty). */
+  private static JsonObject headers(JsonObject frame) {
+    return frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
+  }
+
+  /** The token a frame carries in {@code headers.authorization}, or null. */
+  private static String token(JsonObject frame) {
+    return ClientTokens.bearer(headers(frame).getValue("authorization") instanceof String a ? a : null);
+  }
+
   private static long timeout(JsonObject frame) {
-    JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
+    JsonObject headers = headers(frame);
     Object t = headers.getValue("timeout");
     long ms = t instanceof Number n ? n.longValue() : t instanceof String s && s.matches("\\d{1,12}") ? Long.parseLong(s) : 30_000;
     return Math.max(1, Math.min(ms, MAX_REQUEST_TIMEOUT_MS));

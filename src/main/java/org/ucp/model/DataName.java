@@ -94,6 +94,14 @@ public final class DataName {
     return id != null && JOB_ID.matcher(id).matches();
   }
 
+  /** The shortest job id prefix that stands for a job. */
+  public static final int MIN_JOB_ID_PREFIX = 4;
+
+  /** Whether {@code text} can be the start of a job id, long enough to look one up by. */
+  public static boolean isJobIdPrefix(String text) {
+    return text != null && text.length() >= MIN_JOB_ID_PREFIX && text.length() <= 36 && text.matches("[0-9a-f-]+");
+  }
+
   /**
    * Whether {@code name} lies under a job id ({@code <jobId>/...}): a job's result, attempts and
    * provisional outputs, which only the platform writes.

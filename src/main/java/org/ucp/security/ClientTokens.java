@@ -66,6 +66,12 @@ public final class ClientTokens {
     return Optional.ofNullable(byHash.get(sha256(token)));
   }
 
+  /** The token of an {@code Authorization: Bearer <token>} value, or null when it is none. */
+  public static String bearer(String authorization) {
+    return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? authorization.substring(7).trim() : null;
+  }
+
   /** Reads a token file; a missing file is an error (the operator named it). */
   public static ClientTokens load(Path file) {
     Map<String, Holder> byHash = new LinkedHashMap<>();

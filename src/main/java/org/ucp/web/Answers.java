@@ -28,6 +28,12 @@ final class Answers {
     }
   }
 
+  /** An answer of {@code status} with {@code {"error": message}}. */
+  static Future<Void> error(RoutingContext ctx, int status, String message) {
+    return ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", message).encode());
+  }
+
   static Future<Void> fail(RoutingContext ctx, Throwable failure) {
     UcpException u = Failures.unwrap(failure);
     JsonObject body = new JsonObject().put("error", u.getMessage());

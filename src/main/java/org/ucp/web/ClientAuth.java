@@ -3,7 +3,6 @@ package org.ucp.web;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authorization.Authorization;
 import io.vertx.ext.auth.authorization.RoleBasedAuthorization;
@@ -93,8 +92,7 @@ final class ClientAuth {
       ctx.response().putHeader("www-authenticate", "Bearer realm=\"ucp\"");
     }
     if (!ctx.response().ended()) {
-      ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", message).encode());
+      Answers.error(ctx, status, message);
     }
   }
 
@@ -104,9 +102,9 @@ final class ClientAuth {
   }
 
   private static String token(RoutingContext ctx) {
-    String header = ctx.request().getHeader("authorization");
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return header.substring(7).trim();
+    String token = ClientTokens.bearer(ctx.request().getHeader("authorization"));
+    if (token != null) {
+      return token;
     }
     Cookie cookie = ctx.request().getCookie(COOKIE);
     return cookie == null ? null : cookie.getValue();

@@ -92,10 +92,8 @@ final class DataRoutes {
       if (ask instanceof ByteRange.Part part) {
         streamPart(ctx, name, entry, part.range());
       } else if (ask instanceof ByteRange.Unsatisfiable) {
-        ctx.response().setStatusCode(416).putHeader("content-range", "bytes */" + entry.size())
-            .putHeader("content-type", "application/json")
-            .end(new io.vertx.core.json.JsonObject().put("error", "range " + shorten(range) + " lies beyond the "
-                + entry.size() + " bytes of '" + name + "'").encode());
+        ctx.response().putHeader("content-range", "bytes */" + entry.size());
+        Answers.error(ctx, 416, "range " + shorten(range) + " lies beyond the " + entry.size() + " bytes of '" + name + "'");
       } else {
         stream(ctx, name);
       }
@@ -180,7 +178,7 @@ final class DataRoutes {
   /** {@code DELETE /api/jobs/{id}/data}: only a job the brokers know has data to purge. */
   void purgeJob(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!DataName.isJobId(id) && !(id.length() >= BrokerQueries.MIN_PREFIX && id.matches("[0-9a-f-]+"))) {
+    if (!DataName.isJobIdPrefix(id)) {
       fail(ctx, new ValidationException("id", "'" + shorten(id) + "' is not a job id"));
       return;
     }

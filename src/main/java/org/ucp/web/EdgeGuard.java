@@ -1,7 +1,6 @@
 package org.ucp.web;
 
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.List;
@@ -88,7 +87,6 @@ final class EdgeGuard {
   }
 
   private static void refuse(RoutingContext ctx, int status, String message) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", message).encode());
+    Answers.error(ctx, status, message);
   }
 }

@@ -103,9 +103,9 @@ public final class WebVerticle extends VerticleBase {
     ClientAuth auth = new ClientAuth(edge.access());
     router.route().failureHandler(auth::failure);
     // What no route serves, or no route serves with this method, is answered in JSON like the rest.
-    router.errorHandler(404, ctx -> refuse(ctx, 404, "nothing at " + shorten(ctx.request().path())));
-    router.errorHandler(405, ctx -> refuse(ctx, 405, ctx.request().method() + " is not served at " + shorten(ctx.request().path())));
-    router.errorHandler(415, ctx -> refuse(ctx, 415, "send the body as application/json"));
+    router.errorHandler(404, ctx -> Answers.error(ctx, 404, "nothing at " + shorten(ctx.request().path())));
+    router.errorHandler(405, ctx -> Answers.error(ctx, 405, ctx.request().method() + " is not served at " + shorten(ctx.request().path())));
+    router.errorHandler(415, ctx -> Answers.error(ctx, 415, "send the body as application/json"));
     router.route().handler(new EdgeGuard(config.allowedHosts())::check);
     // Every API route needs a token of the role it names (none on an open node); the dashboard's
     // own files do not, so that it can load and ask for one.
@@ -160,11 +160,6 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> stop() {
     metrics.close();
     return Future.succeededFuture();
-  }
-
-  private static void refuse(RoutingContext ctx, int status, String message) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", message).encode());
   }
 
   /** Closes a connection one too many from its client address; counts the others until they close. */
