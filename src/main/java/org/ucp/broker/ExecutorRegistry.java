@@ -242,6 +242,12 @@ public final class ExecutorRegistry {
     return (int) executors.values().stream().filter(e -> e.health != ExecutorHealth.LOST).count();
   }
 
+  /** The executors not LOST, by name. */
+  public List<String> aliveIds() {
+    return executors.entrySet().stream().filter(e -> e.getValue().health != ExecutorHealth.LOST)
+        .map(Map.Entry::getKey).sorted().toList();
+  }
+
   public int running() {
     return executors.values().stream().mapToInt(e -> e.placed.size()).sum();
   }

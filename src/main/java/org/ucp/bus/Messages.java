@@ -135,11 +135,17 @@ public final class Messages {
    * Every broker announces itself periodically; executors pick the least loaded live one.
    *
    * @param queued queued jobs that could start now (not held back for an earlier job)
+   * @param executorIds the executors registered and not LOST, by name (who may be spared to a
+   *     broker with none)
    */
   public record BrokerAnnounce(
       String brokerId, org.ucp.model.SchedulingStrategy strategy, int executors, int running, int queued,
       EmergencyState emergency,
-      String clusterNodeId) {}
+      String clusterNodeId, List<String> executorIds) {
+    public BrokerAnnounce {
+      executorIds = executorIds == null ? List.of() : List.copyOf(executorIds);
+    }
+  }
 
   /**
    * What a broker did to named data, sent to the broker that writes the data-name index: objects

@@ -82,6 +82,34 @@ public final class BrokerDirectory {
         .map(BrokerAnnounce::brokerId);
   }
 
+  /**
+   * The broker that {@code me}, an executor of {@code current}, should drain for and move to:
+   * a live broker with jobs ready and no executor at all, when {@code current} can spare one.
+   * Busy executors never turn idle while their own broker has a backlog, so without this a broker
+   * that restarted, or whose only executor died, keeps its queue until the others run dry.
+   *
+   * <p>Every executor reads the same announcements and must reach the same answer, so that one
+   * moves per starving broker, not all: starving brokers (by name) are paired in order with donors
+   * (brokers with two executors or more: most executors first, then by name), and a donor spares
+   * the last executor by name of those it announces.
+   */
+  public Optional<String> starvingFor(String current, String me) {
+    List<BrokerAnnounce> live = live();
+    List<BrokerAnnounce> starving = live.stream().filter(b -> b.queued() > 0 && b.executors() == 0).toList();
+    List<BrokerAnnounce> donors = live.stream().filter(b -> b.executorIds().size() >= 2)
+        .sorted(Comparator.comparingInt((BrokerAnnounce b) -> -b.executorIds().size())
+            .thenComparing(BrokerAnnounce::brokerId))
+        .toList();
+    for (int i = 0; i < Math.min(starving.size(), donors.size()); i++) {
+      BrokerAnnounce donor = donors.get(i);
+      List<String> ids = donor.executorIds();
+      if (donor.brokerId().equals(current) && ids.get(ids.size() - 1).equals(me)) {
+        return Optional.of(starving.get(i).brokerId());
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Forgets a broker that stopped answering. */
   public void forget(String brokerId) {
     brokers.remove(brokerId);

@@ -68,6 +68,8 @@ public final class ExecutorVerticle extends VerticleBase {
   /** The broker registered with or being registered with: runs from any other are refused. */
   private String expected;
   private boolean registering;
+  /** The broker this executor drains for: it takes no new work until its attempts end, then moves. */
+  private String leavingFor;
 
   public ExecutorVerticle(String executorId, String clusterNodeId, ExecutorConfig config, long executorTimeoutMs, Path workDir) {
     this.executorId = executorId;
@@ -105,8 +107,9 @@ public final class ExecutorVerticle extends VerticleBase {
       // This executor moved to another broker; the old one learns from the refusal.
       return Future.failedFuture(new UcpException(FailureCode.NO_CAPACITY, executorId + " is registered with broker " + expected));
     }
-    if (occupying.size() >= config.slots()) {
-      return Future.failedFuture(new UcpException(FailureCode.NO_CAPACITY, executorId + " has no free slot"));
+    if (leavingFor != null || occupying.size() >= config.slots()) {
+      return Future.failedFuture(new UcpException(FailureCode.NO_CAPACITY, executorId + " has no free slot"
+          + (leavingFor == null ? "" : " (it drains for broker " + leavingFor + ")")));
     }
     LOG.info(() -> "running " + key + " for broker " + job.brokerId());
     Held held = new Held(job, new Cancellation(), Promise.promise());
@@ -171,6 +174,9 @@ public final class ExecutorVerticle extends VerticleBase {
    * superseded attempt's upload, say), which the broker no longer counts as placed here.
    */
   private int offeredSlots() {
+    if (leavingFor != null) {
+      return 0;
+    }
     long draining = occupying.stream().map(running::get)
         .filter(h -> h != null && h.cancellation().cancelled()).count();
     return (int) Math.max(0, config.slots() - draining);
@@ -248,10 +254,17 @@ public final class ExecutorVerticle extends VerticleBase {
       register();
       return;
     }
-    Optional<String> busier = running.isEmpty() ? brokers.busierThan(current) : Optional.empty();
+    String starving = brokers.starvingFor(current, executorId).orElse(null);
+    if (starving != null && !starving.equals(leavingFor)) {
+      LOG.info(() -> executorId + " drains for broker " + starving + ", which has jobs ready and no executor");
+    }
+    leavingFor = starving;
+    Optional<String> busier = !running.isEmpty() ? Optional.empty()
+        : Optional.ofNullable(starving).or(() -> brokers.busierThan(current));
     if (busier.isPresent()) {
       LOG.info(() -> executorId + " is idle and broker " + busier.get() + " has jobs waiting; moving there from " + current);
       broker = null;
+      leavingFor = null;
       register(busier.get());
       return;
     }
