@@ -15,7 +15,7 @@ import org.ucp.sync.DecisionStore;
  * Finishes promotions that were interrupted: a result the arbiter accepted but whose copy to its
  * public names failed (a datastore down, the arbiter killed between decision and copy) was
  * finished only by the executor's retry, and when that executor had given up or died the job was
- * accepted, never promoted, and its broker kept it RUNNING (issue #13).
+ * accepted, never promoted, and its broker kept it RUNNING.
  *
  * <p>Every {@value #PERIOD_MS} ms each arbiter asks the decision map, through its index, for the
  * entries accepted but not marked promoted, claims a few of them ({@link

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * Loops over asynchronous steps whose stack and chain of futures do not grow with the number of
  * steps. A recursive {@code step().compose(x -> rest())} nests one future per step: when the last
  * completes, the completions unwind through all of them at once, and a few thousand steps
- * overflow the stack (issue #13: 5,000 named results). These drive the steps from a loop instead,
+ * overflow the stack (a job with 5,000 named results did). These drive the steps from a loop instead,
  * and a step that completes at once is taken in the same loop, not by recursion.
  *
  * <p>Like every Vert.x handler, the callbacks run on the caller's context; the state is not

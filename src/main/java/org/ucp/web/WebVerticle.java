@@ -40,7 +40,7 @@ import org.ucp.model.ValidationException;
 import org.ucp.security.ClientRole;
 
 /**
- * The web role: the HTTP API the README lists. It validates input at the edge (400 naming the field)
+ * The web role: the HTTP API docs/api.md lists. It validates input at the edge (400 naming the field)
  * and turns every request into an event-bus request to the role that owns the answer.
  */
 public final class WebVerticle extends VerticleBase {

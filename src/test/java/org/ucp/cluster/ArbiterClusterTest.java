@@ -32,7 +32,7 @@ import org.ucp.testing.TestNodes;
  * and executors: it records assignments in the shared map and sends submissions straight to each
  * node's arbiter. (The map records each attempt with a clock above every earlier one, so under
  * VECTOR_CLOCK_CAUSAL the earlier attempt is always stale in a connected cluster: that policy is
- * tested through real brokers in PaperScenarioTest and FrozenExecutorBrokerKillTest.)
+ * tested through real brokers in ReappearingExecutorTest and FrozenExecutorBrokerKillTest.)
  */
 @Timeout(180)
 class ArbiterClusterTest {
@@ -127,7 +127,7 @@ class ArbiterClusterTest {
   void firstComeFirstServedAcceptsASupersededAttemptThatArrivesFirst() {
     DecisionStore store = new DecisionStore(a.hazelcast(), a.vertx().getOrCreateContext());
     DataClient data = new DataClient(a.vertx());
-    String job = "paper-job";
+    String job = "fcfs-job";
     VectorClock first = VectorClock.empty().tick("broker-1");
     VectorClock redeploy = first.tick("broker-1");
     Embedded.await(store.assigned(new AttemptAssigned(job, 1, "exec-a", "broker-1", first))
@@ -139,7 +139,7 @@ class ArbiterClusterTest {
         job + "/attempts/2/result.zip", RunStatus.EXITED, 0, null, Map.of());
 
     Decision accepted = Embedded.await(submit(a, "arb-a", late), 30);
-    assertEquals(Verdict.ACCEPTED, accepted.verdict(), "the paper's rule: the first valid submission wins");
+    assertEquals(Verdict.ACCEPTED, accepted.verdict(), "FIRST_COME_FIRST_SERVED: the first valid submission wins");
     assertEquals(RejectReason.ALREADY_ACCEPTED, Embedded.await(submit(b, "arb-b", current), 30).reason());
     assertEquals(accepted, Embedded.await(submit(b, "arb-b", late), 30), "and a retry gets the same answer");
   }

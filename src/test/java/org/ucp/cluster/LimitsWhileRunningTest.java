@@ -28,7 +28,7 @@ import org.ucp.testing.RawHttp;
 import org.ucp.testing.Wasm;
 
 /**
- * The limits of #14 part 3 through the whole production path: a control node (broker, arbiter,
+ * A job's limits while it runs, through the whole production path: a control node (broker, arbiter,
  * datastore, web) and an in-process executor with ONE slot, running the probe modules. A job
  * over a limit ends FAILED with a reason naming the limit, in one attempt (a failure of the job,
  * not of the platform), publishes nothing it wrote, and frees the slot: every next job, on the

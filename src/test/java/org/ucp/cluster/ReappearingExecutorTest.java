@@ -18,12 +18,12 @@ import org.ucp.testing.ProcessNode;
 import org.ucp.testing.Wasm;
 
 /**
- * The UCP paper's reappearing executor, with real processes: a long job on executor A; A is
- * frozen (SIGSTOP); the job is redeployed to B; A resumes and, like the paper's executors
+ * A reappearing executor, with real processes: a long job on executor A; A is frozen (SIGSTOP);
+ * the job is redeployed to B; A resumes and, like an executor that never hears of the redeploy
  * ({@code executor.stopSuperseded=false}), still submits its result. The result policy decides.
  */
 @Timeout(240)
-class PaperScenarioTest {
+class ReappearingExecutorTest {
   @TempDir Path dir;
   ControlNode control;
   ProcessNode a;
