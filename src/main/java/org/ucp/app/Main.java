@@ -57,6 +57,8 @@ public final class Main {
         jobs [--state S] [--limit N]             the newest jobs first (N: 20), one line each
         status ID                                a job's state, exit code, attempts; exit 1 if
                                                  it ended without completing with exit code 0
+        cancel ID                                cancel a job (stops a running attempt); exit 1
+                                                 if it is already COMPLETED or FAILED
         result ID [-o FILE]                      download a job's result zip (to stdout
                                                  without -o)
         put NAME FILE                            store a file as named data (streamed)

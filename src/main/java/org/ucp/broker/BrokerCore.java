@@ -50,6 +50,7 @@ public final class BrokerCore {
   private final List<BrokerAction> pending = new ArrayList<>();
   private final Ownership ownership;
   private final ResultEvents results;
+  private final Cancellations cancellations;
   private EmergencyState emergency = EmergencyState.NONE;
   private long emergencyReceivedAt;
 
@@ -68,6 +69,7 @@ public final class BrokerCore {
     this.ownership = new Ownership(brokerId, peers, clock, jobs, cluster, executors, pending::add, this::schedule,
         preemptions::forget);
     this.results = new ResultEvents(clock, jobs, executors, preemptions, pending::add, this::schedule);
+    this.cancellations = new Cancellations(jobs, executors, pending::add, this::schedule);
   }
 
   /** The actions recorded since the last call, in order. */
@@ -160,7 +162,7 @@ public final class BrokerCore {
     }
     VectorClock stamp = clock.stamp();
     Attempt attempt = jobs.dispatch(job.jobId(), executor, brokerId, stamp, now);
-    executors.assign(executor, placed(job, attempt.number(), now));
+    executors.assign(executor, ExecutorRegistry.Placed.of(job, attempt.number(), now));
     pending.add(new Record(new AttemptAssigned(job.jobId(), attempt.number(), executor, brokerId, stamp)));
   }
 
@@ -211,6 +213,11 @@ public final class BrokerCore {
   /** The victim could not be confirmed stopped; a later pass may try again. */
   public void victimNotStopped(StopAttempt stop) {
     preemptions.forget(stop.jobId());
+  }
+
+  /** The decision map holds the job cancelled (see {@link Cancellations}); empty when not held here. */
+  public Optional<JobView> cancelled(String jobId, String why, long now) {
+    return cancellations.cancelled(jobId, why, now);
   }
 
   /** The arbiter accepted a result. */
@@ -265,11 +272,6 @@ public final class BrokerCore {
 
   public void clockNotPersisted() {
     clock.reservationFailed();
-  }
-
-  static ExecutorRegistry.Placed placed(JobView job, int attempt, long now) {
-    return new ExecutorRegistry.Placed(job.jobId(), attempt, job.spec().priority().emergency(),
-        job.spec().capabilities().memoryMb(), now);
   }
 
   public JobTable jobs() {

@@ -22,6 +22,7 @@ import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.MemberLeftException;
 import org.ucp.bus.Messages.BrokerAnnounce;
+import org.ucp.bus.Messages.CancelJob;
 import org.ucp.bus.Messages.ClusterView;
 import org.ucp.bus.Messages.CoordinationView;
 import org.ucp.bus.Messages.DataLocation;
@@ -124,6 +125,8 @@ public final class BrokerVerticle extends VerticleBase {
         Bus.<SubmitJob, JobAccepted>serve(vertx, Addresses.BROKER_SUBMIT, submissions::submit),
         Bus.<SubmitJob, JobAccepted>serve(vertx, Addresses.brokerSubmit(brokerId), submissions::submit),
         Bus.<JobQuery, JobView>serve(vertx, Addresses.brokerJobGet(brokerId), this::job),
+        Bus.<CancelJob, JobView>serve(vertx, Addresses.brokerCancel(brokerId),
+            new CancelRequests(brokerId, core, decisions, sync, event -> act(event))::cancel),
         Bus.<JobListQuery, JobPage>serve(vertx, Addresses.brokerJobList(brokerId),
             q -> Future.succeededFuture(JobPages.page(core.cluster().all(core.jobs()), q))),
         Bus.<RegisterExecutor, Registered>serveClaimed(vertx, Addresses.brokerRegister(brokerId), RegisterExecutor::executorId,

@@ -20,7 +20,11 @@ import org.ucp.model.ExecutorCapabilities;
  */
 public final class ExecutorRegistry {
   /** An attempt placed on an executor. */
-  public record Placed(String jobId, int attempt, EmergencyLevel level, int memoryMb, long startedAt) {}
+  public record Placed(String jobId, int attempt, EmergencyLevel level, int memoryMb, long startedAt) {
+    static Placed of(org.ucp.model.JobView job, int attempt, long now) {
+      return new Placed(job.jobId(), attempt, job.spec().priority().emergency(), job.spec().capabilities().memoryMb(), now);
+    }
+  }
 
   /** An executor that was just declared LOST, with the attempts it held. */
   public record Lost(String executorId, String why, List<Placed> attempts) {}

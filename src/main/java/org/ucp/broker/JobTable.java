@@ -130,7 +130,7 @@ public final class JobTable {
     if (job == null) {
       return;
     }
-    put(job.with(winner.state(), accepted(job, winner.attempt(), now), result(winner), winner.reason()));
+    put(job.with(winner.state(), Attempts.accepted(job, winner.attempt(), now), result(winner), winner.reason()));
   }
 
   /**
@@ -147,7 +147,7 @@ public final class JobTable {
     if (!current) {
       return job;
     }
-    List<Attempt> attempts = endAttempt(job, attemptNumber, outcome, reason, now);
+    List<Attempt> attempts = Attempts.end(job, attemptNumber, outcome, reason, now);
     return put(job.with(JobState.QUEUED, attempts, null, null));
   }
 
@@ -162,7 +162,7 @@ public final class JobTable {
     if (job == null || job.runningAttempt().filter(a -> a.number() == attemptNumber).isEmpty()) {
       return List.of();
     }
-    List<Attempt> attempts = endAttempt(job, attemptNumber, AttemptOutcome.PLATFORM_FAILED, reason, now);
+    List<Attempt> attempts = Attempts.end(job, attemptNumber, AttemptOutcome.PLATFORM_FAILED, reason, now);
     List<String> reasons = attempts.stream().filter(a -> a.outcome() == AttemptOutcome.PLATFORM_FAILED)
         .map(a -> "#" + a.number() + ": " + a.reason()).toList();
     List<JobView> changed = new ArrayList<>();
@@ -215,17 +215,26 @@ public final class JobTable {
     }
     // Usually the running attempt; under FIRST_COME_FIRST_SERVED possibly a LOST one that came back.
     List<JobView> changed = new ArrayList<>();
-    changed.add(put(job.with(d.state(), accepted(job, d.attempt(), now), result(d), d.reason())));
+    changed.add(put(job.with(d.state(), Attempts.accepted(job, d.attempt(), now), result(d), d.reason())));
     settleDependents(d.jobId(), changed);
     return changed;
   }
 
-  /** The attempts of {@code job} with attempt {@code number} ACCEPTED. */
-  private static List<Attempt> accepted(JobView job, int number, long now) {
-    List<Attempt> attempts = new ArrayList<>(job.attempts());
-    attempts.replaceAll(a -> a.number() == number
-        ? a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), a.reason()) : a);
-    return attempts;
+  /**
+   * The job is cancelled: CANCELLED, its running attempt (if any) ended CANCELLED, and its
+   * dependants failed naming it. Returns every job that changed; none when it was final already.
+   */
+  public List<JobView> cancel(String jobId, String why, long now) {
+    JobView job = jobs.get(jobId);
+    if (job == null || job.state().isFinal()) {
+      return List.of();
+    }
+    List<Attempt> attempts = job.runningAttempt()
+        .map(a -> Attempts.end(job, a.number(), AttemptOutcome.CANCELLED, why, now)).orElse(job.attempts());
+    List<JobView> changed = new ArrayList<>();
+    changed.add(put(job.with(JobState.CANCELLED, attempts, null, why)));
+    settleDependents(jobId, changed);
+    return changed;
   }
 
   /**
@@ -271,17 +280,6 @@ public final class JobTable {
       return Optional.empty();
     }
     return Optional.of(put(job.with(target, job.attempts(), null, reason)));
-  }
-
-  private static List<Attempt> endAttempt(JobView job, int number, AttemptOutcome outcome, String reason, long now) {
-    List<Attempt> attempts = new ArrayList<>(job.attempts());
-    for (int i = 0; i < attempts.size(); i++) {
-      Attempt a = attempts.get(i);
-      if (a.number() == number && a.outcome() == AttemptOutcome.RUNNING) {
-        attempts.set(i, a.ended(outcome, now, reason));
-      }
-    }
-    return attempts;
   }
 
   private JobView require(String jobId) {

@@ -78,7 +78,7 @@ final class Ownership {
         boolean current = job.runningAttempt()
             .filter(a -> a.number() == held.attempt() && a.executor().equals(r.executorId())).isPresent();
         if (current) {
-          executors.assign(r.executorId(), BrokerCore.placed(job, held.attempt(), now));
+          executors.assign(r.executorId(), ExecutorRegistry.Placed.of(job, held.attempt(), now));
           executors.confirmed(r.executorId(), held.jobId(), now);
         } else {
           superseded.add(held);
@@ -158,7 +158,7 @@ final class Ownership {
       if (!mine.attempts().isEmpty()) {
         emit.accept(new BrokerAction.CheckDecision(mine.jobId()));
       }
-      mine.runningAttempt().ifPresent(a -> executors.expect(a.executor(), List.of(BrokerCore.placed(mine, a.number(), now)), now));
+      mine.runningAttempt().ifPresent(a -> executors.expect(a.executor(), List.of(ExecutorRegistry.Placed.of(mine, a.number(), now)), now));
       adopted++;
     }
     if (!from.equals(brokerId)) {

@@ -75,6 +75,11 @@ final class ResultEvents {
         emit.accept(new BrokerAction.WriteResult(winner.jobId(), JobTable.result(winner)));
       }
     }
+    if (d.reason() == RejectReason.CANCELLED) {
+      // The decision map holds the job cancelled, this broker did not (it adopted the job before
+      // it heard, say): it ends here too.
+      jobs.cancel(d.jobId(), "cancelled (the arbitration record holds it so)", now);
+    }
     if (d.reason() == RejectReason.ALREADY_ACCEPTED && jobs.get(d.jobId()).filter(j -> !j.state().isFinal()).isPresent()) {
       // Another attempt's result was accepted, yet this broker never heard: look it up.
       emit.accept(new BrokerAction.CheckDecision(d.jobId()));

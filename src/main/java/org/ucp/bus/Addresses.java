@@ -90,6 +90,10 @@ public final class Addresses {
     return "ucp.broker." + brokerId + ".job.get";
   }
 
+  public static String brokerCancel(String brokerId) {
+    return "ucp.broker." + brokerId + ".job.cancel";
+  }
+
   public static String brokerJobList(String brokerId) {
     return "ucp.broker." + brokerId + ".job.list";
   }

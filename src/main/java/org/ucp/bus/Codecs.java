@@ -32,6 +32,7 @@ public final class Codecs {
           Messages.ClusterView.class,
           Messages.DataRequest.class,
           Messages.StopAttempt.class,
+          Messages.CancelJob.class,
           Messages.BrokerAnnounce.class,
           org.ucp.model.EmergencyState.class,
           Messages.ArbiterStatsView.class,

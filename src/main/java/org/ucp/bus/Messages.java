@@ -53,6 +53,9 @@ public final class Messages {
 
   public record JobQuery(String jobId) {}
 
+  /** Cancel the job (sent to its owner); {@code reason} says who asked, for the job's history. */
+  public record CancelJob(String jobId, String reason) {}
+
   /**
    * A page of the job list. By page number, oldest first; or, with {@code newestFirst}, the jobs
    * after the cursor {@code after} (a job id; null: from the newest), newest first.
@@ -283,7 +286,9 @@ public final class Messages {
     UNKNOWN_JOB,
     NOT_ASSIGNED,
     /** The losing acceptance of a split-brain merge: the other side accepted the causal winner. */
-    MERGED_AWAY
+    MERGED_AWAY,
+    /** The job was cancelled before any result was accepted. */
+    CANCELLED
   }
 
   /**

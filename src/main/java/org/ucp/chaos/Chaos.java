@@ -158,8 +158,10 @@ public final class Chaos {
         progress.join();
         JsonObject verdict = checker.check();
         JsonObject stalls = watcher.summary(start);
-        if (!stalls.getString("longestStallJob").isEmpty()) {
-          stalls.put("longestStallJobHistory", checker.historyOf(stalls.getString("longestStallJob")));
+        for (String key : List.of("longestStallJob", "longestStallWithFreeSlotJob")) {
+          if (!stalls.getString(key).isEmpty()) {
+            stalls.put(key + "History", checker.historyOf(stalls.getString(key)));
+          }
         }
         summary.put("acknowledged", (long) load.acked.size())
             .put("submitted", load.submitted.get())
@@ -223,6 +225,11 @@ public final class Chaos {
         say.accept(String.format("  longest stall %.1f s (job %s, stuck at %s; in the end %s)",
             s.getLong("longestStallMs") / 1000.0, s.getString("longestStallJob"), s.getString("longestStallJobState"),
             s.getString("longestStallJobHistory", "")));
+        say.accept(String.format("  longest stall with a slot free somewhere %.1f s (job %s, stuck at %s; in the end %s);"
+                + " %d of %d polls found every slot taken",
+            s.getLong("longestStallWithFreeSlotMs") / 1000.0, s.getString("longestStallWithFreeSlotJob"),
+            s.getString("longestStallWithFreeSlotJobState"), s.getString("longestStallWithFreeSlotJobHistory", ""),
+            s.getLong("pollsWithEverySlotTaken"), s.getLong("polls")));
         say.accept(String.format("  longest gap with jobs pending and none becoming final %.1f s (ended at %.1f s)",
             s.getLong("longestGlobalGapMs") / 1000.0, s.getDouble("longestGlobalGapEndedAtS")));
         say.accept("  faults " + s.getLong("faults") + " " + s.getJsonObject("faultsByKind").encode() + ", skipped "

@@ -35,6 +35,28 @@ final class JobViews {
     }
   }
 
+  /**
+   * Whether {@code node}'s cluster view shows every slot of every ALIVE executor taken (and at
+   * least one such executor): a queued job then waits for capacity. Throws when it does not answer.
+   */
+  static boolean everySlotTaken(Http http, NodeProc node, Duration timeout) throws IOException {
+    Http.Answer a = http.get(node.base() + "/api/cluster", timeout);
+    if (a.status() != 200) {
+      throw new IOException(node.id + ": GET /api/cluster answered " + a.status());
+    }
+    int alive = 0;
+    for (Object o : new JsonObject(a.text()).getJsonArray("executors", new JsonArray())) {
+      JsonObject e = (JsonObject) o;
+      if ("ALIVE".equals(e.getString("health"))) {
+        alive++;
+        if (e.getInteger("running", 0) < e.getInteger("slots", 0)) {
+          return false;
+        }
+      }
+    }
+    return alive > 0;
+  }
+
   static String state(JsonObject job) {
     return job == null ? "UNKNOWN" : job.getString("state");
   }

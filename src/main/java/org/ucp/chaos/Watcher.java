@@ -11,6 +11,12 @@ import java.util.Map;
  * for each acknowledged job, the longest time it went without progress (a change of state or of
  * any attempt's outcome) while not final; and the longest stretch with jobs pending and no job
  * becoming final anywhere. A poll nobody answers is no progress.
+ *
+ * <p>A job also has a second clock, the stall the bound is about: it restarts, besides on
+ * progress, at every poll that finds the job QUEUED while every live executor's slots are taken.
+ * Such a job waits its turn behind others; what it waits for is capacity, not the platform. The
+ * clock runs on while any slot anywhere is free, so a queue at a broker without executors, next
+ * to idle executors of another, counts in full.
  */
 final class Watcher {
   static final long PERIOD_MS = 400;
@@ -18,6 +24,7 @@ final class Watcher {
   private static final class Track {
     String signature = "";
     long lastChange;
+    long lastChangeOrTurn;
     boolean done;
   }
 
@@ -34,6 +41,10 @@ final class Watcher {
   private volatile long maxStallMs;
   private volatile String maxStallJob = "";
   private volatile String maxStallState = "";
+  private volatile long maxStallFreeMs;
+  private volatile String maxStallFreeJob = "";
+  private volatile String maxStallFreeState = "";
+  private volatile long fullPolls;
   private volatile long maxGapMs;
   private volatile long maxGapEndedAt;
   private long lastFinalAt;
@@ -73,6 +84,10 @@ final class Watcher {
         .put("longestStallMs", maxStallMs)
         .put("longestStallJob", maxStallJob)
         .put("longestStallJobState", maxStallState)
+        .put("longestStallWithFreeSlotMs", maxStallFreeMs)
+        .put("longestStallWithFreeSlotJob", maxStallFreeJob)
+        .put("longestStallWithFreeSlotJobState", maxStallFreeState)
+        .put("pollsWithEverySlotTaken", fullPolls)
         .put("longestGlobalGapMs", maxGapMs)
         .put("longestGlobalGapEndedAtS", maxGapEndedAt == 0 ? 0 : (maxGapEndedAt - startedAt) / 1000.0)
         .put("polls", polls)
@@ -97,6 +112,7 @@ final class Watcher {
   private void poll() {
     List<NodeProc> brokers = cluster.brokers();
     Map<String, JsonObject> views = null;
+    boolean full = false;
     for (int k = 0; k < brokers.size() && views == null; k++) {
       NodeProc b = brokers.get(next++ % brokers.size());
       if (!b.up()) {
@@ -104,13 +120,17 @@ final class Watcher {
       }
       try {
         views = JobViews.all(http, b, Duration.ofSeconds(3));
+        full = JobViews.everySlotTaken(http, b, Duration.ofSeconds(2));
       } catch (Exception e) {
-        // the next serving broker
+        // the next serving broker (or, for the slots, free as far as anyone knows)
       }
     }
     polls++;
     if (views == null) {
       failedPolls++;
+    }
+    if (full) {
+      fullPolls++;
     }
     long now = System.currentTimeMillis();
     long pending = 0;
@@ -118,6 +138,7 @@ final class Watcher {
       Track t = tracks.computeIfAbsent(a.jobId(), id -> {
         Track n = new Track();
         n.lastChange = a.at();
+        n.lastChangeOrTurn = a.at();
         return n;
       });
       if (t.done) {
@@ -129,6 +150,9 @@ final class Watcher {
         if (!sig.equals(t.signature)) {
           t.signature = sig;
           t.lastChange = now;
+          t.lastChangeOrTurn = now;
+        } else if (full && "QUEUED".equals(JobViews.state(view))) {
+          t.lastChangeOrTurn = now;
         }
         if (JobViews.isFinal(view)) {
           t.done = true;
@@ -146,6 +170,12 @@ final class Watcher {
         maxStallMs = stall;
         maxStallJob = a.jobId();
         maxStallState = t.signature;
+      }
+      long stallFree = now - t.lastChangeOrTurn;
+      if (stallFree > maxStallFreeMs) {
+        maxStallFreeMs = stallFree;
+        maxStallFreeJob = a.jobId();
+        maxStallFreeState = t.signature;
       }
     }
     if (pending == 0) {

@@ -23,16 +23,17 @@ public final class Cli {
     int run(Session session);
   }
 
-  private static final Map<String, Command> COMMANDS = Map.of(
-      "submit", new Command(Set.of("--timeout"), Set.of("--wait"), JobCommands::submit),
-      "status", new Command(Set.of(), Set.of(), JobCommands::status),
-      "jobs", new Command(Set.of("--state", "--limit"), Set.of(), JobCommands::jobs),
-      "result", new Command(Set.of("--output"), Set.of(), JobCommands::result),
-      "put", new Command(Set.of(), Set.of(), DataCommands::put),
-      "get", new Command(Set.of("--output"), Set.of(), DataCommands::get),
-      "ls", new Command(Set.of(), Set.of("--all"), DataCommands::ls),
-      "emergency", new Command(Set.of(), Set.of(), EmergencyCommand::run),
-      "plan", new Command(Set.of("--out", "--timeout"), Set.of(), PlanCommand::run));
+  private static final Map<String, Command> COMMANDS = Map.ofEntries(
+      Map.entry("submit", new Command(Set.of("--timeout"), Set.of("--wait"), JobCommands::submit)),
+      Map.entry("status", new Command(Set.of(), Set.of(), JobCommands::status)),
+      Map.entry("cancel", new Command(Set.of(), Set.of(), JobCommands::cancel)),
+      Map.entry("jobs", new Command(Set.of("--state", "--limit"), Set.of(), JobCommands::jobs)),
+      Map.entry("result", new Command(Set.of("--output"), Set.of(), JobCommands::result)),
+      Map.entry("put", new Command(Set.of(), Set.of(), DataCommands::put)),
+      Map.entry("get", new Command(Set.of("--output"), Set.of(), DataCommands::get)),
+      Map.entry("ls", new Command(Set.of(), Set.of("--all"), DataCommands::ls)),
+      Map.entry("emergency", new Command(Set.of(), Set.of(), EmergencyCommand::run)),
+      Map.entry("plan", new Command(Set.of("--out", "--timeout"), Set.of(), PlanCommand::run)));
 
   private Cli() {}
 

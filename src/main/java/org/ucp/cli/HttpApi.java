@@ -77,6 +77,11 @@ public final class HttpApi {
     return json(send(HttpRequest.newBuilder(uri(jobPath(jobId))).GET()));
   }
 
+  /** {@code DELETE /api/jobs/{id}}: the job, now CANCELLED. */
+  public JsonObject cancel(String jobId) {
+    return json(send(HttpRequest.newBuilder(uri(jobPath(jobId))).DELETE()));
+  }
+
   /** {@code GET /api/jobs}: the first page of jobs, oldest first. */
   public JsonObject jobs() {
     return json(send(HttpRequest.newBuilder(uri("/api/jobs?size=1000")).GET()));

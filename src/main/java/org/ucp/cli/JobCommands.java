@@ -94,6 +94,13 @@ final class JobCommands {
     return FINAL.contains(job.getString("state")) && failed(job) ? 1 : 0;
   }
 
+  /** Cancels a job; a job cancelled before is cancelled still (exit 0); a finished one is a failure naming its state. */
+  static int cancel(Session s) {
+    JsonObject job = s.api().cancel(s.positional("cancel ID", 1).get(0));
+    print(s, job);
+    return 0;
+  }
+
   static int result(Session s) {
     String id = s.positional("result ID [-o FILE]", 1).get(0);
     String out = s.flags().get("--output");

@@ -31,6 +31,8 @@ import org.ucp.model.JobView;
  */
 public final class BrokerQueries {
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
+  /** A cancel waits for a second broker to store it, as a submission does. */
+  private static final DeliveryOptions CANCEL = new DeliveryOptions().setSendTimeout(12_000);
 
   private final Vertx vertx;
   private final BrokerDirectory directory;
@@ -61,6 +63,30 @@ public final class BrokerQueries {
     return knownBrokers(20).compose(brokers -> brokers.isEmpty()
         ? Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "no broker is alive to say where job " + jobId + " is"))
         : findJob(brokers, 0, jobId));
+  }
+
+  /**
+   * Cancels the job (an id or unique prefix) at its owner. A job that changed owner meanwhile (its
+   * broker died and a successor adopted it) is looked up again, up to {@code tries} times. Answers
+   * the job as it now is; 409 when it is finished or a result was accepted first.
+   */
+  public Future<JobView> cancel(String jobId, String reason) {
+    return cancel(jobId, reason, 3);
+  }
+
+  private Future<JobView> cancel(String jobId, String reason, int tries) {
+    return job(jobId).compose(view -> view.state() == JobState.CANCELLED ? Future.succeededFuture(view)
+        : Bus.<JobView>requestIdempotent(vertx, Addresses.brokerCancel(view.owner()),
+            new org.ucp.bus.Messages.CancelJob(view.jobId(), reason), CANCEL)
+        .recover(t -> tries > 1 && org.ucp.bus.Failures.unwrap(t).code() == FailureCode.UNAVAILABLE
+            ? later(300).compose(v -> cancel(view.jobId(), reason, tries - 1))
+            : Future.failedFuture(t)));
+  }
+
+  private Future<Void> later(long ms) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.setTimer(ms, id -> done.complete());
+    return done.future();
   }
 
   private Future<List<String>> withPrefix(String prefix, int page, List<String> found) {

@@ -26,5 +26,7 @@ public enum AttemptOutcome {
    * executor), as its executor reported; the job is retried until {@code broker.maxPlatformFailures}
    * of its attempts ended this way, then FAILED with their reasons.
    */
-  PLATFORM_FAILED
+  PLATFORM_FAILED,
+  /** Stopped because its job was cancelled; a result it still submits is rejected CANCELLED. */
+  CANCELLED
 }

@@ -108,7 +108,12 @@ public final class DecisionMergePolicy implements SplitBrainMergePolicy<Object, 
     boolean promoted = winner != null
         && keepsPromotion(a, winner)
         && keepsPromotion(b, winner);
-    return new Arbitration(attempts, winner, promoted, losers, reported);
+    // A cancel on either side stands (the lesser reason, so the merge is symmetric); a result one
+    // side accepted meanwhile stays recorded beside it, and its broker keeps the job CANCELLED.
+    String cancelled = a.cancelled() == null ? b.cancelled()
+        : b.cancelled() == null || a.cancelled().compareTo(b.cancelled()) <= 0 ? a.cancelled() : b.cancelled();
+    Arbitration merged = new Arbitration(attempts, winner, promoted, losers, reported);
+    return cancelled == null ? merged : merged.cancelledFor(cancelled);
   }
 
   /** Whether side {@code x} has nothing against the winner being already promoted. */

@@ -56,7 +56,7 @@ public final class DecisionStore {
    */
   public record Arbitration(List<AttemptAssigned> attempts, ResultSubmission accepted, boolean promoted,
       List<ResultSubmission> mergedAway, List<ResultSubmission> mergedAwayReported,
-      long acceptedAt, String claimedBy, long claimUntil, int claims)
+      long acceptedAt, String claimedBy, long claimUntil, int claims, String cancelled)
       implements Serializable {
     private static final long serialVersionUID = 1L;
     static final Arbitration NONE = new Arbitration(List.of(), null, false);
@@ -70,6 +70,8 @@ public final class DecisionStore {
      * @param claimedBy the arbiter that last claimed the unfinished promotion ({@link ClaimPromotion})
      * @param claimUntil until when (owner's clock) that claim holds; no other arbiter takes it before
      * @param claims how often the promotion has been claimed: each claim holds longer (back-off)
+     * @param cancelled why the job was cancelled before any result was accepted ({@link Cancel}),
+     *     or null: a cancelled job accepts no result
      */
     public Arbitration {
       attempts = List.copyOf(attempts == null ? List.of() : attempts);
@@ -83,13 +85,19 @@ public final class DecisionStore {
 
     public Arbitration(List<AttemptAssigned> attempts, ResultSubmission accepted, boolean promoted,
         List<ResultSubmission> mergedAway, List<ResultSubmission> mergedAwayReported) {
-      this(attempts, accepted, promoted, mergedAway, mergedAwayReported, 0, null, 0, 0);
+      this(attempts, accepted, promoted, mergedAway, mergedAwayReported, 0, null, 0, 0, null);
+    }
+
+    /** The same entry marked cancelled for {@code why}. */
+    Arbitration cancelledFor(String why) {
+      return new Arbitration(attempts, accepted, promoted, mergedAway, mergedAwayReported, acceptedAt, claimedBy,
+          claimUntil, claims, why);
     }
 
     /** The same entry with other attempts, acceptance and promoted mark; merge history and claim kept. */
     Arbitration with(List<AttemptAssigned> newAttempts, ResultSubmission newAccepted, boolean newPromoted) {
       return new Arbitration(newAttempts, newAccepted, newPromoted, mergedAway, mergedAwayReported,
-          acceptedAt, claimedBy, claimUntil, claims);
+          acceptedAt, claimedBy, claimUntil, claims, cancelled);
     }
 
     /**
@@ -103,7 +111,7 @@ public final class DecisionStore {
     }
 
     /**
-     * Equal when the decision facts are (attempts, acceptance, promoted mark, merge history): when
+     * Equal when the decision facts are (attempts, acceptance, promoted mark, merge history, cancel): when
      * it was accepted and who claimed its promotion are bookkeeping of the promotion sweeper, which
      * a split-brain merge ({@link DecisionMergePolicy}) does not carry over.
      */
@@ -111,12 +119,12 @@ public final class DecisionStore {
     public boolean equals(Object o) {
       return o instanceof Arbitration a && promoted == a.promoted && attempts.equals(a.attempts)
           && java.util.Objects.equals(accepted, a.accepted) && mergedAway.equals(a.mergedAway)
-          && mergedAwayReported.equals(a.mergedAwayReported);
+          && mergedAwayReported.equals(a.mergedAwayReported) && java.util.Objects.equals(cancelled, a.cancelled);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hash(attempts, accepted, promoted, mergedAway, mergedAwayReported);
+      return java.util.Objects.hash(attempts, accepted, promoted, mergedAway, mergedAwayReported, cancelled);
     }
 
     /** The merged-away acceptances no arbiter has announced yet. */
@@ -187,6 +195,15 @@ public final class DecisionStore {
   /** Decides {@code s} atomically at the job's owner; an accepted one becomes the job's result. */
   public Future<Outcome> decide(ResultPolicy policy, ResultSubmission s) {
     return Future.fromCompletionStage(map.submitToKey(s.jobId(), new Decide(policy, s)), context);
+  }
+
+  /**
+   * Cancels the job in its record, atomically with every decision on it: completes with true when
+   * the job is now cancelled (by this call or an earlier one; every later submission is rejected
+   * CANCELLED), false when a result was accepted first (the job completes; nothing changed).
+   */
+  public Future<Boolean> cancel(String jobId, String why) {
+    return Future.fromCompletionStage(map.submitToKey(jobId, new Cancel(why)), context);
   }
 
   /** Marks the job's accepted result as copied to its public names. */
@@ -329,11 +346,14 @@ public final class DecisionStore {
     @Override
     public Outcome process(Map.Entry<String, Arbitration> entry) {
       Arbitration state = entry.getValue() == null ? Arbitration.NONE : entry.getValue();
-      Decision d = ArbiterRules.decide(policy, submission, state.attempts(), state.accepted());
+      Decision d = state.cancelled() != null && state.accepted() == null
+          ? new Decision(submission.jobId(), submission.attempt(), submission.executorId(), Verdict.REJECTED,
+              org.ucp.bus.Messages.RejectReason.CANCELLED)
+          : ArbiterRules.decide(policy, submission, state.attempts(), state.accepted());
       boolean repeat = d.verdict() == Verdict.ACCEPTED && state.accepted() != null;
       if (d.verdict() == Verdict.ACCEPTED && state.accepted() == null) {
         state = new Arbitration(state.attempts(), submission, false, state.mergedAway(), state.mergedAwayReported(),
-            System.currentTimeMillis(), null, 0, 0);
+            System.currentTimeMillis(), null, 0, 0, null);
         entry.setValue(state);
       }
       return new Outcome(d, state.accepted(), state.promoted(), repeat);
@@ -361,7 +381,7 @@ public final class DecisionStore {
         return null;
       }
       entry.setValue(new Arbitration(state.attempts(), state.accepted(), state.promoted(), state.mergedAway(),
-          state.mergedAway(), state.acceptedAt(), state.claimedBy(), state.claimUntil(), state.claims()));
+          state.mergedAway(), state.acceptedAt(), state.claimedBy(), state.claimUntil(), state.claims(), state.cancelled()));
       return state;
     }
   }
@@ -389,8 +409,30 @@ public final class DecisionStore {
       }
       long lease = leaseMs << Math.min(state.claims(), MAX_DOUBLINGS);
       entry.setValue(new Arbitration(state.attempts(), state.accepted(), false, state.mergedAway(),
-          state.mergedAwayReported(), state.acceptedAt(), claimer, now + lease, state.claims() + 1));
+          state.mergedAwayReported(), state.acceptedAt(), claimer, now + lease, state.claims() + 1, state.cancelled()));
       return write(state.accepted());
+    }
+  }
+
+  /** Marks the job cancelled unless a result is accepted; answers whether it is cancelled. */
+  static final class Cancel implements EntryProcessor<String, Arbitration, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final String why;
+
+    Cancel(String why) {
+      this.why = why;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, Arbitration> entry) {
+      Arbitration state = entry.getValue() == null ? Arbitration.NONE : entry.getValue();
+      if (state.accepted() != null) {
+        return false;
+      }
+      if (state.cancelled() == null) {
+        entry.setValue(state.cancelledFor(why));
+      }
+      return true;
     }
   }
 

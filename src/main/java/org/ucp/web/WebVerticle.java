@@ -117,7 +117,10 @@ public final class WebVerticle extends VerticleBase {
     router.post("/api/jobs").handler(auth.require(ClientRole.SUBMIT));
     router.put("/api/data/*").handler(auth.require(ClientRole.SUBMIT));
     router.post("/api/emergency").handler(auth.require(ClientRole.ADMIN));
-    router.delete("/api/*").handler(auth.require(ClientRole.ADMIN));
+    // Whoever may submit may cancel; every other removal is the administrator's.
+    router.delete("/api/jobs/:id").handler(auth.require(ClientRole.SUBMIT));
+    router.post("/api/jobs/:id/cancel").handler(auth.require(ClientRole.SUBMIT));
+    router.deleteWithRegex("/api/(?!jobs/[^/]+$).*").handler(auth.require(ClientRole.ADMIN));
     // Data bodies stream through to the datastores: these routes come before the body handler.
     DataRoutes dataRoutes = new DataRoutes(data, brokers);
     router.put("/api/data/*").handler(dataRoutes::putData);
@@ -126,6 +129,8 @@ public final class WebVerticle extends VerticleBase {
     router.post("/api/jobs").consumes("application/json").handler(this::submit);
     router.get("/api/jobs").handler(this::listJobs);
     router.get("/api/jobs/:id").handler(this::job);
+    router.delete("/api/jobs/:id").handler(this::cancel);
+    router.post("/api/jobs/:id/cancel").handler(this::cancel);
     router.get("/api/jobs/:id/result").handler(dataRoutes::result);
     router.delete("/api/jobs/:id/data").handler(dataRoutes::purgeJob);
     router.get("/api/data").handler(dataRoutes::listData);
@@ -283,6 +288,15 @@ public final class WebVerticle extends VerticleBase {
 
   private void job(RoutingContext ctx) {
     brokers.job(ctx.pathParam("id")).onComplete(view -> json(ctx, 200, view.redacted()), failure -> fail(ctx, failure));
+  }
+
+  /**
+   * {@code DELETE /api/jobs/{id}} (or {@code POST /api/jobs/{id}/cancel}): 200 with the job, now
+   * CANCELLED (again, for a job cancelled before); 409 naming its state when it is finished.
+   */
+  private void cancel(RoutingContext ctx) {
+    String reason = "cancelled by " + (ctx.user() == null ? "a client" : "token '" + ctx.user().subject() + "'");
+    brokers.cancel(ctx.pathParam("id"), reason).onComplete(view -> json(ctx, 200, view.redacted()), failure -> fail(ctx, failure));
   }
 
   /** {@code POST /api/emergency {"level", "reason"}}: published, so every broker has it at once. */

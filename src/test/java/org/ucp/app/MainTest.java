@@ -178,7 +178,7 @@ class MainTest {
   @Test
   void helpListsTheClientCommandsAndMainDispatchesThem() {
     Outcome help = run("--help");
-    for (String command : List.of("submit JOB.json", "status ID", "jobs [--state S]", "result ID [-o FILE]", "put NAME FILE", "get NAME [-o FILE]",
+    for (String command : List.of("submit JOB.json", "status ID", "cancel ID", "jobs [--state S]", "result ID [-o FILE]", "put NAME FILE", "get NAME [-o FILE]",
         "ls [PREFIX]", "emergency declare LEVEL REASON", "emergency clear", "plan PLAN.toml", "--json", "--url")) {
       assertTrue(help.out().contains(command), "usage should mention " + command);
     }

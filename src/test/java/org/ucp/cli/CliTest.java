@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.ucp.testing.Poll;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -69,7 +70,9 @@ class CliTest {
 
   @BeforeAll
   static void start() {
-    node = TestNodes.single("cli-node", dataDir, Map.of());
+    // Every command here is a CLI run in this one JVM, and each leaves its kept-alive connection
+    // open until the node's idle timeout: hundreds of them, where a real CLI process closes its own.
+    node = TestNodes.single("cli-node", dataDir, Map.of("http.maxConnectionsPerClient", "2000"));
     url = "http://127.0.0.1:" + node.httpPort();
   }
 
@@ -189,6 +192,27 @@ class CliTest {
   }
 
   @Test
+  void cancelStopsARunningJobAndRefusesAFinishedOneNamingItsState() throws IOException {
+    onNode("put", "cli-apps/cpu.wasm", write("cpu.wasm", Wasm.bytes("cpu")).toString());
+    Path job = write("long.json", new JsonObject().put("module", "cli-apps/cpu.wasm")
+        .put("args", List.of("20000000000")).encode().getBytes(StandardCharsets.UTF_8));
+    String id = onNode("submit", job.toString()).out().split(" ")[0];
+    Poll.until(java.time.Duration.ofSeconds(30), "the job to run",
+        () -> onNode("status", id).out().contains("RUNNING") ? true : null);
+    Outcome cancel = onNode("cancel", id.substring(0, 8));
+    assertEquals(0, cancel.code(), cancel.err());
+    assertTrue(cancel.out().startsWith(id + " CANCELLED"), cancel.out());
+    assertEquals(0, onNode("cancel", id).code(), "cancelling again is no failure");
+    assertEquals(1, onNode("status", id).code(), "status of a cancelled job");
+
+    Path smoke = write("quick.json", new JsonObject().put("module", "cli-apps/cpu.wasm")
+        .put("args", List.of("1000")).encode().getBytes(StandardCharsets.UTF_8));
+    String done = onNode("submit", smoke.toString(), "--wait").out().split(" ")[0];
+    assertOneErrorLine(onNode("cancel", done), 1, "COMPLETED");
+    assertOneErrorLine(onNode("cancel"), 2, "usage: cancel ID");
+  }
+
+  @Test
   void jobsListsTheNewestFirstAndFiltersByState() throws IOException {
     onNode("put", "cli-apps/smoke.wasm", write("smoke.wasm", Wasm.bytes("smoke")).toString());
     Path job = write("list.json", new JsonObject().put("module", "cli-apps/smoke.wasm").encode().getBytes(StandardCharsets.UTF_8));
@@ -212,7 +236,7 @@ class CliTest {
     String out = tmp.resolve("odd-out").toString();
     for (String odd : List.of("a b", "100%", "50%zz", "ünï/cödé", "../bad", "a/../b", "%2e%2e/x", "", "x".repeat(2000))) {
       for (String[] command : List.of(new String[] {"put", odd, file.toString()}, new String[] {"get", odd, "-o", out},
-          new String[] {"status", odd}, new String[] {"result", odd, "-o", out})) {
+          new String[] {"status", odd}, new String[] {"cancel", odd}, new String[] {"result", odd, "-o", out})) {
         Outcome o = onNode(command);
         String what = String.join(" ", command).substring(0, Math.min(60, String.join(" ", command).length()));
         assertTrue(o.code() == 1 || o.code() == 2, what + ": exit " + o.code() + " " + o.err());

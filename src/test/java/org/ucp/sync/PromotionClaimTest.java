@@ -77,6 +77,26 @@ class PromotionClaimTest {
   }
 
   @Test
+  void aCancelInTheRecordRefusesEveryLaterResultAndIsRefusedAfterAnAcceptance() {
+    AttemptAssigned a = Embedded.await(store.assigned(
+        new AttemptAssigned("cancel-job", 1, "exec-1", "b", VectorClock.empty().tick("b"))), 30);
+    assertTrue(Embedded.await(store.cancel("cancel-job", "cancelled by token 'alice'"), 10));
+    assertTrue(Embedded.await(store.cancel("cancel-job", "cancelled again"), 10), "idempotent");
+    ResultSubmission late = new ResultSubmission("cancel-job", 1, "exec-1", a.clock(), "d".repeat(64),
+        "cancel-job/attempts/1/result.zip", RunStatus.EXITED, 0, null, Map.of());
+    DecisionStore.Outcome o = Embedded.await(store.decide(ResultPolicy.FIRST_COME_FIRST_SERVED, late), 10);
+    assertEquals(Verdict.REJECTED, o.decision().verdict());
+    assertEquals(org.ucp.bus.Messages.RejectReason.CANCELLED, o.decision().reason());
+    assertNull(Embedded.await(store.acceptedResult("cancel-job"), 10), "nothing accepted");
+    DecisionStore.Arbitration entry = node.hazelcast().<String, DecisionStore.Arbitration>getMap(DecisionStore.MAP).get("cancel-job");
+    assertEquals("cancelled by token 'alice'", entry.cancelled(), "the first reason stands");
+
+    accepted("done-job");
+    assertEquals(false, Embedded.await(store.cancel("done-job", "too late"), 10), "a result was accepted first");
+    assertNull(node.hazelcast().<String, DecisionStore.Arbitration>getMap(DecisionStore.MAP).get("done-job").cancelled());
+  }
+
+  @Test
   void theIndexFindsExactlyTheEntriesAwaitingPromotion() {
     accepted("awaiting-1");
     accepted("awaiting-2");

@@ -128,6 +128,11 @@ class ClientTokenAccessTest {
     assertEquals(403, submitter.post("/api/emergency", "{\"level\":\"HIGH\",\"reason\":\"drill\"}").status());
     assertEquals(403, submitter.delete("/api/data/notes/a.txt").status());
     assertEquals(403, submitter.delete("/api/emergency").status());
+    assertEquals(403, submitter.delete("/api/jobs/" + jobId + "/data").status(), "the purge stays the administrator's");
+    assertEquals(403, reader.delete("/api/jobs/" + jobId).status(), "a reader may not cancel");
+    assertEquals(403, reader.post("/api/jobs/" + jobId + "/cancel", "").status());
+    RawHttp.Response finished = submitter.delete("/api/jobs/" + jobId);
+    assertEquals(409, finished.status(), "a submitter may cancel; this job is finished: " + finished.text());
 
     assertEquals(200, operator.post("/api/emergency", "{\"level\":\"HIGH\",\"reason\":\"drill\"}").status());
     assertEquals(200, operator.delete("/api/emergency").status());
