@@ -26,12 +26,14 @@ public final class InFlight {
 
   /**
    * For a while after a member left, Vert.x may still route requests to it (its subscriptions
-   * are being removed); such a request is not failed when the connection to the dead member
-   * fails, it waits out its timeout. So for {@link #SETTLE_MS} after a departure, a request that
-   * started after it and got no answer within {@link #UNANSWERED_MS} is failed too.
+   * are being removed; on a loaded machine that took over 3 s); such a request is not failed when
+   * the connection to the dead member fails, it waits out its timeout. So a request that started
+   * within {@link #SETTLE_MS} after a departure and got no answer within {@link #UNANSWERED_MS}
+   * is failed too: every such request is looked at every {@link #CHECK_MS} until it is that old.
    */
-  private static final long SETTLE_MS = 3_000;
-  private static final long UNANSWERED_MS = 1_000;
+  static final long SETTLE_MS = 5_000;
+  static final long UNANSWERED_MS = 1_000;
+  private static final long CHECK_MS = 250;
 
   private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
   private long failed;
@@ -61,14 +63,20 @@ public final class InFlight {
     return promise.future();
   }
 
-  /** A cluster member left: every request pending now fails, on its own context; later ones while it settles. */
+  /**
+   * A cluster member left: every request pending now fails, on its own context; and every one
+   * started in the next {@link #SETTLE_MS} that is unanswered after {@link #UNANSWERED_MS}.
+   */
   void memberLeft(Vertx vertx, String member) {
     long left = System.nanoTime();
     failWhere(member, p -> true);
-    for (long at = UNANSWERED_MS; at <= SETTLE_MS; at += UNANSWERED_MS) {
+    long settle = SETTLE_MS * 1_000_000;
+    long unanswered = UNANSWERED_MS * 1_000_000;
+    for (long at = CHECK_MS; at <= SETTLE_MS + UNANSWERED_MS + CHECK_MS; at += CHECK_MS) {
       vertx.setTimer(at, id -> {
         long now = System.nanoTime();
-        failWhere(member, p -> p.startedNanos() >= left && now - p.startedNanos() >= UNANSWERED_MS * 1_000_000);
+        failWhere(member, p -> p.startedNanos() >= left && p.startedNanos() - left <= settle
+            && now - p.startedNanos() >= unanswered);
       });
     }
   }

@@ -1,0 +1,55 @@
+package org.ucp.bus;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.ucp.app.Embedded;
+import org.ucp.testing.Poll;
+
+/**
+ * Fail-fast around a departure: a request pending when a member leaves fails at once; one that
+ * starts while Vert.x may still route to the departed member fails once it has gone unanswered
+ * for {@link InFlight#UNANSWERED_MS}, even when it starts late in the settle window (before, one
+ * starting in its last second waited out its whole timeout); one answered in time is untouched.
+ */
+@Timeout(30)
+class InFlightTest {
+  final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() {
+    Embedded.await(vertx.close(), 10);
+  }
+
+  @Test
+  void requestsPendingAtADepartureOrStartedSoonAfterAndUnansweredFailFast() {
+    InFlight inFlight = InFlight.of(vertx);
+    Future<Object> before = inFlight.track(vertx, "ucp.before", Promise.promise().future());
+    long left = System.nanoTime();
+    inFlight.memberLeft(vertx, "[10.0.0.9]:5701");
+    Poll.until(Duration.ofSeconds(2), "the pending request to fail", () -> before.failed() ? true : null);
+    assertTrue(before.cause() instanceof MemberLeftException, String.valueOf(before.cause()));
+
+    AtomicReference<Future<Object>> late = new AtomicReference<>();
+    AtomicReference<Future<Object>> answered = new AtomicReference<>();
+    vertx.setTimer(InFlight.SETTLE_MS - 300, id -> {
+      late.set(inFlight.track(vertx, "ucp.late", Promise.promise().future()));
+      Promise<Object> quick = Promise.promise();
+      answered.set(inFlight.track(vertx, "ucp.answered", quick.future()));
+      vertx.setTimer(InFlight.UNANSWERED_MS / 2, t -> quick.complete("ok"));
+    });
+    Poll.until(Duration.ofSeconds(10), "the late request to fail", () -> late.get() != null && late.get().failed() ? true : null);
+    long failedAfterMs = (System.nanoTime() - left) / 1_000_000;
+    assertTrue(failedAfterMs < InFlight.SETTLE_MS + InFlight.UNANSWERED_MS + 1_000, "failed " + failedAfterMs + " ms after");
+    assertTrue(answered.get().succeeded(), "an answered request is untouched");
+    assertFalse(late.get().cause() == null);
+  }
+}
