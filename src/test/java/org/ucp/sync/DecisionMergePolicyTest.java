@@ -69,6 +69,10 @@ class DecisionMergePolicyTest {
       return roundTrip(new DecisionStore.Decide(policy, s)).process(entry);
     }
 
+    boolean cancel(String why) throws Exception {
+      return roundTrip(new DecisionStore.Cancel(why)).process(entry);
+    }
+
     void promoted() throws Exception {
       assertTrue(roundTrip(new DecisionStore.MarkPromoted()).process(entry));
     }
@@ -131,6 +135,26 @@ class DecisionMergePolicyTest {
       assertEquals(List.of(late), merged.unreportedMergedAway());
       assertFalse(merged.promoted(), policy + ": the winner was not the one promoted on side A");
     }
+  }
+
+  @Test
+  void aCancelOnEitherSideSurvivesTheMergeWhateverTheOtherSideAccepted() throws Exception {
+    Side before = new Side();
+    AttemptAssigned first = before.record(1, "exec-1", "broker-a", VectorClock.empty().tick("broker-a"));
+    Side a = before.replica();
+    Side b = before.replica();
+    assertTrue(a.cancel("cancelled by token 'zed'"));
+    assertEquals(Verdict.REJECTED, a.decide(ResultPolicy.FIRST_COME_FIRST_SERVED, submission(first, "1")).decision().verdict());
+    ResultSubmission onB = submission(first, "2");
+    assertEquals(Verdict.ACCEPTED, b.decide(ResultPolicy.FIRST_COME_FIRST_SERVED, onB).decision().verdict());
+    assertFalse(b.cancel("too late"), "after an acceptance a cancel is refused");
+
+    Arbitration merged = mergeBothWays(a.value(), b.value());
+    assertEquals("cancelled by token 'zed'", merged.cancelled());
+    assertEquals(onB, merged.accepted(), "the acceptance is kept beside it");
+    Side c = new Side();
+    assertTrue(c.cancel("cancelled by token 'amy'"));
+    assertEquals("cancelled by token 'amy'", mergeBothWays(a.value(), c.value()).cancelled(), "the lesser reason, either way");
   }
 
   @Test
