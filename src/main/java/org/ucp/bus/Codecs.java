@@ -32,6 +32,8 @@ public final class Codecs {
           Messages.ClusterView.class,
           Messages.DataRequest.class,
           Messages.StopAttempt.class,
+          Messages.LogRead.class,
+          Messages.LogChunk.class,
           Messages.BrokerAnnounce.class,
           org.ucp.model.EmergencyState.class,
           Messages.ArbiterStatsView.class,
