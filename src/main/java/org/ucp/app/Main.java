@@ -59,6 +59,9 @@ public final class Main {
                                                  it ended without completing with exit code 0
         result ID [-o FILE]                      download a job's result zip (to stdout
                                                  without -o)
+        logs ID [-f] [--stderr]                  a job's stdout (--stderr: its stderr) as it is
+                                                 now; -f follows it while the job runs, until
+                                                 the job ends (also after it ended)
         put NAME FILE                            store a file as named data (streamed)
         get NAME [-o FILE]                       download named data, streamed (to stdout
                                                  without -o)
