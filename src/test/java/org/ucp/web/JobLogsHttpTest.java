@@ -7,23 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ucp.app.Embedded;
 import org.ucp.app.Node;
 import org.ucp.cli.HttpApi;
+import org.ucp.testing.EventStream;
 import org.ucp.testing.Poll;
 import org.ucp.testing.RawHttp;
 import org.ucp.testing.TestNodes;
@@ -71,90 +63,8 @@ class JobLogsHttpTest {
     }
   }
 
-  /** One server-sent event, and when it arrived. */
-  record Event(String name, String id, String data, long at) {
-    JsonObject json() {
-      return new JsonObject(data);
-    }
-  }
-
-  /** An event stream read on its own thread, event by event. */
-  static final class Events implements AutoCloseable {
-    final int status;
-    final List<Event> events = new ArrayList<>();
-    private final InputStream body;
-    private final Thread reader;
-    private volatile boolean closed;
-
-    Events(String path, String lastEventId) throws IOException, InterruptedException {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).header("accept", "text/event-stream");
-      if (lastEventId != null) {
-        request.header("last-event-id", lastEventId);
-      }
-      HttpResponse<InputStream> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-      status = response.statusCode();
-      body = response.body();
-      reader = new Thread(this::read, "sse-reader");
-      reader.start();
-    }
-
-    private void read() {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-        String name = null;
-        String id = null;
-        StringBuilder data = new StringBuilder();
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          if (line.isEmpty()) {
-            if (name != null) {
-              synchronized (events) {
-                events.add(new Event(name, id, data.toString(), System.currentTimeMillis()));
-              }
-            }
-            name = null;
-            id = null;
-            data.setLength(0);
-          } else if (line.startsWith("event: ")) {
-            name = line.substring(7);
-          } else if (line.startsWith("id: ")) {
-            id = line.substring(4);
-          } else if (line.startsWith("data: ")) {
-            data.append(line.substring(6));
-          }
-        }
-      } catch (IOException broken) {
-        // the test closed it
-      } finally {
-        closed = true;
-      }
-    }
-
-    List<Event> all() {
-      synchronized (events) {
-        return List.copyOf(events);
-      }
-    }
-
-    Event await(String what, Predicate<Event> match) {
-      return Poll.until(SEEN, () -> what + "; events so far: " + all(), () -> all().stream().filter(match).findFirst().orElse(null));
-    }
-
-    /** Waits until the node closed the stream. */
-    void awaitClosed() {
-      Poll.until(SEEN, () -> "the stream to close; events: " + all(), () -> closed ? true : null);
-    }
-
-    /** The text of every event of {@code stream}, in order. */
-    String text(String stream) {
-      StringBuilder text = new StringBuilder();
-      all().stream().filter(e -> e.name().equals(stream)).forEach(e -> text.append(e.json().getString("text")));
-      return text.toString();
-    }
-
-    @Override
-    public void close() throws Exception {
-      body.close();
-      reader.join(10_000);
-    }
+  private static EventStream events(String path, String lastEventId) throws Exception {
+    return new EventStream(base + path, lastEventId);
   }
 
   private static String submit(JsonObject job) {
@@ -177,9 +87,9 @@ class JobLogsHttpTest {
     // Four lines 1.5 s apart: the job runs about 6 s.
     String id = submit(new JsonObject().put("module", "apps/ticker.wasm").put("args", new JsonArray().add("4").add("1500")));
     CompletableFuture<RawHttp.Response> plainFollow = CompletableFuture.supplyAsync(() -> http.get("/api/jobs/" + id + "/logs"));
-    try (Events events = new Events("/api/jobs/" + id + "/logs", null)) {
+    try (EventStream events = events("/api/jobs/" + id + "/logs", null)) {
       assertEquals(200, events.status);
-      Event tick = events.await("tick 1 as it is printed", e -> e.name().equals("stdout") && e.data().contains("tick 1"));
+      EventStream.Event tick = events.await(SEEN, "tick 1 as it is printed", e -> e.name().equals("stdout") && e.data().contains("tick 1"));
       assertEquals("RUNNING", api.job(id).getString("state"), "tick 1 was readable while the job ran");
       RawHttp.Response now = http.get("/api/jobs/" + id + "/logs?follow=false");
       assertEquals(200, now.status(), now.text());
@@ -187,11 +97,11 @@ class JobLogsHttpTest {
           "not following: what there is now, before the job ends: " + now.text());
       assertEquals("tock 1\n", http.get("/api/jobs/" + id + "/logs?follow=false&stream=stderr").text().substring(0, 7));
 
-      JsonObject end = events.await("the end of the job", e -> e.name().equals("end")).json();
+      JsonObject end = events.await(SEEN, "the end of the job", e -> e.name().equals("end")).json();
       assertEquals("COMPLETED", end.getString("state"), end.encode());
       assertEquals(0, end.getInteger("exitCode"));
-      events.awaitClosed();
-      List<Event> all = events.all();
+      events.awaitClosed(SEEN);
+      List<EventStream.Event> all = events.all();
       assertEquals("attempt", all.get(0).name(), all.toString());
       assertEquals(new JsonObject().put("attempt", 1).put("executor", "logs-node"), all.get(0).json());
       assertEquals("tick 1\ntick 2\ntick 3\ntick 4\nticker done\n", events.text("stdout"));
@@ -223,9 +133,9 @@ class JobLogsHttpTest {
     assertEquals("smoke: done\n", http.get("/api/jobs/" + id.substring(0, 8) + "/logs?stream=stderr").text(), "by an id prefix");
 
     String firstId;
-    try (Events events = new Events("/api/jobs/" + id + "/logs?follow=false", null)) {
-      events.await("the end", e -> e.name().equals("end"));
-      events.awaitClosed();
+    try (EventStream events = events("/api/jobs/" + id + "/logs?follow=false", null)) {
+      events.await(SEEN, "the end", e -> e.name().equals("end"));
+      events.awaitClosed(SEEN);
       assertEquals(stdout, events.text("stdout"), "as events: the same text");
       assertEquals("smoke: done\n", events.text("stderr"));
       assertEquals(1, events.all().get(0).json().getInteger("attempt"));
@@ -234,8 +144,8 @@ class JobLogsHttpTest {
     // A reconnecting EventSource sends the last id it saw, and gets only what followed it.
     String[] at = firstId.split(":");
     String seen = new String(stdout.getBytes(StandardCharsets.UTF_8), 0, Integer.parseInt(at[1]), StandardCharsets.UTF_8);
-    try (Events resumed = new Events("/api/jobs/" + id + "/logs?stream=stdout", firstId)) {
-      resumed.await("the end", e -> e.name().equals("end"));
+    try (EventStream resumed = events("/api/jobs/" + id + "/logs?stream=stdout", firstId)) {
+      resumed.await(SEEN, "the end", e -> e.name().equals("end"));
       assertEquals(stdout.substring(seen.length()), resumed.text("stdout"));
       assertEquals("", resumed.text("stderr"), "only the stream asked for");
     }
