@@ -16,7 +16,7 @@ import org.ucp.config.Args;
  */
 final class LogsCommand {
   static final String USAGE = "logs ID [-f] [--stderr]";
-  /** Tries in a row that bring nothing before a broken-off stream is given up. */
+  /** Connections in a row that bring no output before a broken-off stream is given up. */
   private static final int RECONNECTS = 5;
 
   private LogsCommand() {}
@@ -79,7 +79,8 @@ final class LogsCommand {
           data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
         } else if (line.isEmpty() && event != null) {
           handle(event, data.toString(), s);
-          events++;
+          // Progress is output: a reconnection always begins with its attempt again.
+          events += event.equals("stdout") || event.equals("stderr") ? 1 : 0;
           lastId = id == null ? lastId : id;
           if (ended) {
             return;

@@ -69,7 +69,9 @@ class CliTest {
 
   @BeforeAll
   static void start() {
-    node = TestNodes.single("cli-node", dataDir, Map.of());
+    // Every command here is a process of its own in real use: each makes its own HTTP client, whose
+    // idle connection lingers until the server's idle timeout, and this class runs over 64 of them.
+    node = TestNodes.single("cli-node", dataDir, Map.of("http.maxConnectionsPerClient", "1000"));
     url = "http://127.0.0.1:" + node.httpPort();
   }
 
@@ -196,7 +198,9 @@ class CliTest {
     Outcome now = onNode("logs", id);
     assertEquals(0, now.code(), now.err());
     assertEquals("tick 1\ntick 2\ntick 3\nticker done\n", now.out());
-    assertEquals("tock 1\ntock 2\ntock 3\n", onNode("logs", id.substring(0, 8), "--stderr").out(), "by prefix, stderr");
+    Outcome stderr = onNode("logs", id.substring(0, 8), "--stderr");
+    assertEquals(0, stderr.code(), stderr.err());
+    assertEquals("tock 1\ntock 2\ntock 3\n", stderr.out(), "by prefix, stderr");
     assertEquals(now.out(), onNode("logs", id, "-f").out(), "following a job that already ended: all of it, and done");
     assertOneErrorLine(onNode("logs", "ffffffff"), 1, "no job ffffffff");
     assertOneErrorLine(onNode("logs", "ffffffff", "-f"), 1, "no job ffffffff");
