@@ -171,6 +171,66 @@
       row.classList.toggle("selected", row.dataset.id === jobId);
     }
     loadDetail(jobId);
+    openLog(jobId);
+  }
+
+  // ---- job output -------------------------------------------------------------------------
+
+  // The most characters of output the page keeps; older ones are dropped as new ones arrive.
+  const MAX_LOG_CHARS = 200000;
+  let logStream = null;
+
+  /**
+   * Follows the selected job's stdout and stderr (GET /api/jobs/{id}/logs as server-sent events,
+   * with the dashboard's cookie): while it runs as it is written, then the rest from its result.
+   * EventSource resumes a broken stream by itself (Last-Event-ID); "end" closes it for good.
+   */
+  function openLog(jobId) {
+    if (logStream) logStream.close();
+    const pre = $("#detail .log-text");
+    const state = $("#detail .log-state");
+    $("#detail .log").hidden = false;
+    pre.replaceChildren();
+    state.textContent = "connecting…";
+    let attempt = null;
+    let chars = 0;
+    const append = (kind, text) => {
+      const follow = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+      const last = pre.lastElementChild;
+      if (last && last.className === kind) last.firstChild.appendData(text);
+      else pre.append(el("span", { class: kind }, text));
+      chars += text.length;
+      while (chars > MAX_LOG_CHARS && pre.childElementCount > 1) {
+        chars -= pre.firstElementChild.textContent.length;
+        pre.firstElementChild.remove();
+      }
+      if (follow) pre.scrollTop = pre.scrollHeight;
+    };
+    const events = new EventSource("/api/jobs/" + encodeURIComponent(jobId) + "/logs");
+    logStream = events;
+    events.addEventListener("open", () => { state.textContent = "following"; });
+    events.addEventListener("attempt", (event) => {
+      const a = JSON.parse(event.data);
+      if (a.attempt === attempt) return; // the same attempt again, after a reconnect
+      attempt = a.attempt;
+      append("attempt", (chars > 0 ? "\n" : "") + "— attempt " + a.attempt + " on " + a.executor + " —\n");
+    });
+    for (const stream of ["stdout", "stderr"]) {
+      events.addEventListener(stream, (event) => append(stream, JSON.parse(event.data).text));
+    }
+    events.addEventListener("end", (event) => {
+      const end = JSON.parse(event.data);
+      events.close();
+      state.textContent = "ended: " + end.state + (end.exitCode === null ? "" : ", exit " + end.exitCode);
+      if (pre.querySelector(".stdout, .stderr") === null) append("attempt", "(no output)");
+    });
+    events.addEventListener("failure", (event) => {
+      events.close();
+      state.textContent = "could not be read: " + JSON.parse(event.data).error;
+    });
+    events.addEventListener("error", () => {
+      state.textContent = events.readyState === EventSource.CLOSED ? "not available" : "reconnecting…";
+    });
   }
 
   async function loadDetail(jobId) {

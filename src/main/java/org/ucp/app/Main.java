@@ -61,6 +61,9 @@ public final class Main {
                                                  if it is already COMPLETED or FAILED
         result ID [-o FILE]                      download a job's result zip (to stdout
                                                  without -o)
+        logs ID [-f] [--stderr]                  a job's stdout (--stderr: its stderr) as it is
+                                                 now; -f follows it while the job runs, until
+                                                 the job ends (also after it ended)
         put NAME FILE                            store a file as named data (streamed)
         get NAME [-o FILE]                       download named data, streamed (to stdout
                                                  without -o)

@@ -161,6 +161,14 @@ public final class Addresses {
     return "ucp.executor." + nodeId + ".stop";
   }
 
+  /**
+   * Where one executor node answers {@code LogRead}s: the output so far of an attempt it runs (the
+   * web role follows a running job's logs here).
+   */
+  public static String executorLogs(String nodeId) {
+    return "ucp.executor." + nodeId + ".logs";
+  }
+
   // clients (JSON bodies; the only addresses the TCP event-bus bridge lets through)
   /** Submit a job: the job JSON in, {@code {"jobId", "state", "owner", ...}} back. */
   public static final String CLIENT_SUBMIT = "ucp.client.submit";

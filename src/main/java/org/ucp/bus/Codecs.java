@@ -33,6 +33,8 @@ public final class Codecs {
           Messages.DataRequest.class,
           Messages.StopAttempt.class,
           Messages.CancelJob.class,
+          Messages.LogRead.class,
+          Messages.LogChunk.class,
           Messages.BrokerAnnounce.class,
           org.ucp.model.EmergencyState.class,
           Messages.ArbiterStatsView.class,

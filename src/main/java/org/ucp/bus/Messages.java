@@ -135,6 +135,64 @@ public final class Messages {
   public record StopAttempt(String jobId, int attempt, String reason) {}
 
   /**
+   * Asks an executor for the output so far of an attempt it runs: the bytes of stdout from offset
+   * {@code stdoutFrom} and of stderr from {@code stderrFrom} (-1: that stream is not wanted), at
+   * most {@code maxBytes} of each.
+   */
+  public record LogRead(String jobId, int attempt, long stdoutFrom, long stderrFrom, int maxBytes) {
+    /** The most one answer carries of each stream, so that a message stays small. */
+    public static final int MAX_BYTES = 64 * 1024;
+
+    public LogRead {
+      java.util.Objects.requireNonNull(jobId, "jobId");
+      if (attempt < 1 || stdoutFrom < -1 || stderrFrom < -1 || maxBytes < 1 || maxBytes > MAX_BYTES) {
+        throw new IllegalArgumentException("a log read needs an attempt >= 1, offsets >= -1 and 1.." + MAX_BYTES + " bytes");
+      }
+    }
+
+    /** The offset asked for of {@code stream}, -1 when it is not wanted. */
+    public long from(org.ucp.model.LogStream stream) {
+      return stream == org.ucp.model.LogStream.STDOUT ? stdoutFrom : stderrFrom;
+    }
+  }
+
+  /**
+   * An executor's answer to a {@link LogRead}: the bytes of each stream from the offset asked for
+   * (empty when there are none yet, or the stream was not asked for).
+   *
+   * @param held whether the executor holds the attempt's output: false when the attempt does not
+   *     run there, or its files are gone (its result was decided)
+   */
+  public record LogChunk(byte[] stdout, byte[] stderr, boolean held) {
+    public static final LogChunk NONE = new LogChunk(new byte[0], new byte[0], false);
+
+    public LogChunk {
+      stdout = stdout == null ? new byte[0] : stdout;
+      stderr = stderr == null ? new byte[0] : stderr;
+    }
+
+    public byte[] of(org.ucp.model.LogStream stream) {
+      return stream == org.ucp.model.LogStream.STDOUT ? stdout : stderr;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof LogChunk c && held == c.held && java.util.Arrays.equals(stdout, c.stdout)
+          && java.util.Arrays.equals(stderr, c.stderr);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * (31 * java.util.Arrays.hashCode(stdout) + java.util.Arrays.hashCode(stderr)) + Boolean.hashCode(held);
+    }
+
+    @Override
+    public String toString() {
+      return "LogChunk[stdout=" + stdout.length + " bytes, stderr=" + stderr.length + " bytes, held=" + held + "]";
+    }
+  }
+
+  /**
    * Every broker announces itself periodically; executors pick the least loaded live one.
    *
    * @param queued queued jobs that could start now (not held back for an earlier job)

@@ -29,6 +29,7 @@ public final class Cli {
       Map.entry("cancel", new Command(Set.of(), Set.of(), JobCommands::cancel)),
       Map.entry("jobs", new Command(Set.of("--state", "--limit"), Set.of(), JobCommands::jobs)),
       Map.entry("result", new Command(Set.of("--output"), Set.of(), JobCommands::result)),
+      Map.entry("logs", new Command(Set.of(), Set.of("--follow", "--stderr"), LogsCommand::run)),
       Map.entry("put", new Command(Set.of(), Set.of(), DataCommands::put)),
       Map.entry("get", new Command(Set.of("--output"), Set.of(), DataCommands::get)),
       Map.entry("ls", new Command(Set.of(), Set.of("--all"), DataCommands::ls)),
@@ -53,7 +54,7 @@ public final class Cli {
       values.addAll(Session.COMMON_VALUES);
       Set<String> switches = new HashSet<>(command.switches());
       switches.addAll(Session.COMMON_SWITCHES);
-      Args flags = Args.parse(dashO(args.subList(1, args.size())), values, switches);
+      Args flags = Args.parse(dashO(args.get(0), args.subList(1, args.size())), values, switches);
       String url = flags.has("--url") ? flags.get("--url") : DEFAULT_URL;
       if (!url.matches("https?://[^/\\s]+/?")) {
         throw new Args.UsageException("--url must look like http://HOST:PORT, was '" + url + "'");
@@ -74,8 +75,8 @@ public final class Cli {
     }
   }
 
-  /** {@link Args} knows only {@code --flags}: {@code -o FILE} is short for {@code --output FILE}. */
-  private static List<String> dashO(List<String> args) {
-    return args.stream().map(a -> a.equals("-o") ? "--output" : a).toList();
+  /** {@link Args} knows only {@code --flags}: {@code -o FILE} is short for {@code --output FILE}, and {@code logs -f} for {@code --follow}. */
+  private static List<String> dashO(String command, List<String> args) {
+    return args.stream().map(a -> a.equals("-o") ? "--output" : a.equals("-f") && command.equals("logs") ? "--follow" : a).toList();
   }
 }

@@ -116,6 +116,33 @@ public final class HttpApi {
     stream(HttpRequest.newBuilder(uri(jobPath(jobId) + "/result")).GET(), out);
   }
 
+  /** {@code GET /api/jobs/{id}/logs?follow=false}: the job's {@code stream} (stdout or stderr) as it is now, into {@code out}. */
+  public void logsTo(String jobId, String stream, java.io.OutputStream out) {
+    stream(HttpRequest.newBuilder(uri(jobPath(jobId) + "/logs?follow=false&stream=" + stream)).GET(), out);
+  }
+
+  /**
+   * {@code GET /api/jobs/{id}/logs} as server-sent events, followed: the open event stream (the
+   * caller closes it). With {@code lastEventId} (the last id seen) it resumes after that event.
+   */
+  public java.io.InputStream logEvents(String jobId, String stream, String lastEventId) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(jobPath(jobId) + "/logs?stream=" + stream))
+        .header("accept", "text/event-stream").GET();
+    if (lastEventId != null) {
+      request.header("last-event-id", lastEventId);
+    }
+    HttpRequest built = authorized(request).timeout(Duration.ofSeconds(60)).build();
+    HttpResponse<java.io.InputStream> response = call(() -> http.send(built, HttpResponse.BodyHandlers.ofInputStream()));
+    if (response.statusCode() >= 400) {
+      try (java.io.InputStream in = response.body()) {
+        throw failure(built, response.statusCode(), in.readAllBytes());
+      } catch (IOException e) {
+        throw new ApiException(response.statusCode(), "talking to " + base + ": " + e.getMessage());
+      }
+    }
+    return response.body();
+  }
+
   /** Streams named data into {@code out}. */
   public void getDataTo(String name, java.io.OutputStream out) {
     stream(HttpRequest.newBuilder(uri(dataPath(name))).GET(), out);

@@ -21,6 +21,8 @@ import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.Messages.AttemptFailure;
 import org.ucp.bus.Messages.Heartbeat;
+import org.ucp.bus.Messages.LogChunk;
+import org.ucp.bus.Messages.LogRead;
 import org.ucp.bus.Messages.RegisterExecutor;
 import org.ucp.bus.Messages.Registered;
 import org.ucp.bus.Messages.RunJob;
@@ -37,7 +39,8 @@ import org.ucp.wasm.WasmRunner;
  * The executor role: registers with the least loaded live broker, heartbeats its live
  * capabilities, re-registers elsewhere when its broker stops answering, and runs the attempts it
  * is given on a dedicated worker pool with one thread per slot. Attempts the broker reports as
- * superseded, or preempts, are stopped.
+ * superseded, or preempts, are stopped. Their output so far is read at
+ * {@link Addresses#executorLogs} while they run.
  */
 public final class ExecutorVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ExecutorVerticle.class.getName());
@@ -89,7 +92,9 @@ public final class ExecutorVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> Files.createDirectories(workDir.resolve("jobs")))
         .compose(v -> Future.all(
             Bus.<RunJob, Boolean>serve(vertx, Addresses.executorRun(executorId), this::run),
-            Bus.<StopAttempt, Boolean>serve(vertx, Addresses.executorStop(executorId), this::stop)))
+            Bus.<StopAttempt, Boolean>serve(vertx, Addresses.executorStop(executorId), this::stop),
+            Bus.<LogRead, LogChunk>serve(vertx, Addresses.executorLogs(executorId),
+                new AttemptLogs(vertx, workDir.resolve("jobs"), running::containsKey)::read)))
         .onSuccess(v -> {
           // Give every live broker a moment to answer the directory's query, so the first choice
           // of "least loaded" sees them all.

@@ -72,7 +72,7 @@ final class JobPipeline {
    * decision only after the submission, never finds the slot still taken.
    */
   Future<Decision> execute(RunJob job, Runnable slotFreed, Cancellation cancellation) {
-    JobWorkspace ws = new JobWorkspace(jobsDir.resolve(job.jobId() + "-" + job.attempt()));
+    JobWorkspace ws = JobWorkspace.of(jobsDir, new org.ucp.model.AttemptRef(job.jobId(), job.attempt()));
     JobSpec spec = job.spec();
     return blocking(() -> {
           ws.create(spec);

@@ -38,6 +38,11 @@ public final class JobWorkspace {
     this.sandbox = this.root.resolve("sandbox");
   }
 
+  /** The files of attempt {@code ref} under an executor's {@code jobs} folder. */
+  public static JobWorkspace of(Path jobsDir, org.ucp.model.AttemptRef ref) {
+    return new JobWorkspace(jobsDir.resolve(ref.jobId() + "-" + ref.attempt()));
+  }
+
   public Path sandbox() {
     return sandbox;
   }

@@ -9,7 +9,6 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.WasmModule;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -216,10 +215,15 @@ public final class WasmRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * The capture of one output stream. Unbuffered: what the program writes is in the file at once,
+   * so its logs can be read while it runs (WASI libc buffers lines itself, and past the cap
+   * nothing is written at all).
+   */
   private static CappedOutputStream capped(RunRequest request, java.nio.file.Path file) throws IOException {
     OutputStream raw =
         Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    return new CappedOutputStream(new BufferedOutputStream(raw), request.maxOutputBytes());
+    return new CappedOutputStream(raw, request.maxOutputBytes());
   }
 
   private static List<String> argv(RunRequest request) {

@@ -132,6 +132,7 @@ public final class WebVerticle extends VerticleBase {
     router.delete("/api/jobs/:id").handler(this::cancel);
     router.post("/api/jobs/:id/cancel").handler(this::cancel);
     router.get("/api/jobs/:id/result").handler(dataRoutes::result);
+    router.get("/api/jobs/:id/logs").handler(new LogRoute(vertx, brokers, data, config.idleTimeoutSeconds())::handle);
     router.delete("/api/jobs/:id/data").handler(dataRoutes::purgeJob);
     router.get("/api/data").handler(dataRoutes::listData);
     router.get("/api/data/*").handler(dataRoutes::getData);

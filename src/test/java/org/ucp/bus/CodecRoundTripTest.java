@@ -117,6 +117,8 @@ class CodecRoundTripTest {
     s.put(Messages.DataRequest.class, new Messages.DataRequest("camera7/2026/img1.jpg"));
     s.put(Messages.StopAttempt.class, new Messages.StopAttempt("job-42", 1, "superseded"));
     s.put(Messages.CancelJob.class, new Messages.CancelJob("job-42", "cancelled by token alice"));
+    s.put(Messages.LogRead.class, new Messages.LogRead("job-42", 2, 1_024L, -1L, Messages.LogRead.MAX_BYTES));
+    s.put(Messages.LogChunk.class, new Messages.LogChunk("tick 1\n".getBytes(StandardCharsets.UTF_8), new byte[] {-1, 0, 10}, true));
     s.put(Messages.BrokerAnnounce.class, new Messages.BrokerAnnounce("broker-1", org.ucp.model.SchedulingStrategy.EMERGENCY_FIRST, 2, 1, 0, EMERGENCY, "7b0c1d2e-member", List.of("exec-1", "exec-2")));
     s.put(EmergencyState.class, EMERGENCY);
     s.put(Messages.ArbiterStatsView.class, new Messages.ArbiterStatsView("node-a", org.ucp.model.ResultPolicy.VECTOR_CLOCK_CAUSAL,

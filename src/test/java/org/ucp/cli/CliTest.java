@@ -173,6 +173,41 @@ class CliTest {
     assertEquals("COMPLETED", done.getString("state"));
   }
 
+  /**
+   * {@code logs ID -f} prints a running job's output as the program writes it and returns when the
+   * job ends; {@code logs ID} prints what there is, {@code --stderr} the other stream.
+   */
+  @Test
+  void logsFollowsARunningJobAndReadsAFinishedOne() throws Exception {
+    onNode("put", "cli-apps/ticker.wasm", write("ticker.wasm", Wasm.bytes("ticker")).toString());
+    Path job = write("ticker.json", new JsonObject().put("module", "cli-apps/ticker.wasm")
+        .put("args", List.of("3", "1500")).encode().getBytes(StandardCharsets.UTF_8));
+    String id = onNode("submit", job.toString()).out().split(" ")[0];
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    java.util.concurrent.CompletableFuture<Integer> following = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        Cli.run(List.of("logs", id, "-f", "--url", url), new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8)));
+    org.ucp.testing.Poll.until(java.time.Duration.ofSeconds(60), () -> "tick 1 printed by logs -f; so far: " + out + err,
+        () -> out.toString(StandardCharsets.UTF_8).contains("tick 1\n") ? true : null);
+    assertTrue(onNode("status", id).out().contains("RUNNING"), "tick 1 was printed while the job ran");
+    assertEquals(0, following.get(60, java.util.concurrent.TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
+    assertEquals("tick 1\ntick 2\ntick 3\nticker done\n", out.toString(StandardCharsets.UTF_8), "-f returns when the job ended");
+    assertTrue(onNode("status", id).out().contains("COMPLETED"));
+
+    Outcome now = onNode("logs", id);
+    assertEquals(0, now.code(), now.err());
+    assertEquals("tick 1\ntick 2\ntick 3\nticker done\n", now.out());
+    Outcome stderr = onNode("logs", id.substring(0, 8), "--stderr");
+    assertEquals(0, stderr.code(), stderr.err());
+    assertEquals("tock 1\ntock 2\ntock 3\n", stderr.out(), "by prefix, stderr");
+    assertEquals(now.out(), onNode("logs", id, "-f").out(), "following a job that already ended: all of it, and done");
+    assertOneErrorLine(onNode("logs", "ffffffff"), 1, "no job ffffffff");
+    assertOneErrorLine(onNode("logs", "ffffffff", "-f"), 1, "no job ffffffff");
+    assertOneErrorLine(onNode("logs", "not a job"), 1, "id");
+  }
+
   @Test
   void aJobThatExitsNonZeroMakesSubmitWaitFail() throws IOException {
     onNode("put", "cli-apps/smoke.wasm", write("smoke.wasm", Wasm.bytes("smoke")).toString());
@@ -299,5 +334,8 @@ class CliTest {
     assertOneErrorLine(cli("submit", "job.json", "--timeout", "soon"), 2, "--timeout");
     assertOneErrorLine(cli("emergency"), 2, "emergency declare LEVEL REASON");
     assertOneErrorLine(cli("plan"), 2, "usage: plan PLAN.toml");
+    assertOneErrorLine(cli("logs"), 2, "usage: logs ID [-f] [--stderr]");
+    assertOneErrorLine(cli("logs", "id", "--json"), 2, "status ID --json");
+    assertOneErrorLine(cli("put", "-f", "x", "y"), 2, "unexpected argument");
   }
 }

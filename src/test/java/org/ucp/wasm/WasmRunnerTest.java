@@ -147,4 +147,31 @@ class WasmRunnerTest {
     assertEquals(20, Files.size(dir.resolve("stdout.txt")));
     assertTrue(stderr().contains("output beyond 20 bytes was dropped"), stderr());
   }
+
+  /**
+   * What the program writes is in the capture files while it runs (live logs read them), not only
+   * once it ends; and a program that sleeps between lines ({@code nanosleep}) just waits.
+   */
+  @Test
+  void outputReachesTheFilesWhileTheProgramRuns() throws Exception {
+    java.util.concurrent.CompletableFuture<RunOutcome> run = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> RUNNER.run(request("ticker", List.of("3", "1500"), Map.of(), null, 16, 60_000)));
+    try {
+      org.ucp.testing.Poll.until(Duration.ofSeconds(30), "tick 1 in stdout.txt while ticker runs", () -> {
+        try {
+          return Files.readString(dir.resolve("stdout.txt")).contains("tick 1\n") ? true : null;
+        } catch (IOException e) {
+          return null;
+        }
+      });
+      assertFalse(run.isDone(), "ticker sleeps 3 x 1.5 s: it cannot have ended yet");
+      assertTrue(stderr().startsWith("tock 1\n"), stderr());
+      RunOutcome outcome = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(0, outcome.exitCode(), outcome.reason());
+      assertEquals("tick 1\ntick 2\ntick 3\nticker done\n", stdout());
+      assertEquals("tock 1\ntock 2\ntock 3\n", stderr());
+    } finally {
+      run.join();
+    }
+  }
 }

@@ -123,6 +123,12 @@ class ClientTokenAccessTest {
       String state = reader.get("/api/jobs/" + jobId).json().getString("state");
       return "COMPLETED".equals(state) ? state : null;
     }));
+    // A job's logs are read like the job: with a token of role read, or the dashboard's cookie.
+    RawHttp.Response logs = reader.get("/api/jobs/" + jobId + "/logs");
+    assertEquals(200, logs.status(), logs.text());
+    assertTrue(logs.text().startsWith("argc=2\nargv[0]=smoke.wasm\n"), logs.text());
+    assertEquals(401, anonymous.get("/api/jobs/" + jobId + "/logs").status());
+    assertEquals(200, anonymous.withHeader("cookie", ClientAuth.COOKIE + "=" + read).get("/api/jobs/" + jobId + "/logs?stream=stderr").status());
     assertEquals(201, submitter.put("/api/data/notes/a.txt", "hello".getBytes(StandardCharsets.UTF_8)).status());
     assertEquals("hello", reader.get("/api/data/notes/a.txt").text());
     assertEquals(403, submitter.post("/api/emergency", "{\"level\":\"HIGH\",\"reason\":\"drill\"}").status());

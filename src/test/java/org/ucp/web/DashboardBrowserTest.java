@@ -29,7 +29,8 @@ import org.ucp.testing.WebDriver;
 /**
  * The dashboard in a real headless Chromium: it is opened on a cluster with no executor, and
  * without any reload it shows the executor that joins afterwards, a job submitted through the API
- * reaching COMPLETED, that job's attempt timeline and the emergency banner. Leaves a screenshot in
+ * reaching COMPLETED, that job's attempt timeline and output, the emergency banner, and a running
+ * job's output as it is written. Leaves a screenshot in
  * {@code target/dashboard.png} and {@code docs/dashboard.png}.
  *
  * <p>Run with {@code ./mvnw verify -Pbrowser}; skipped when {@code chromedriver} is not installed.
@@ -81,6 +82,10 @@ class DashboardBrowserTest {
       String attempt = Poll.until(SEEN, "the attempt timeline of " + jobId, () -> browser.text("#detail li.ACCEPTED[data-attempt='1']"));
       assertTrue(attempt.contains("on exec-1"), attempt);
       assertTrue(browser.text("#detail .facts").contains(jobId), browser.text("#detail .facts"));
+      // A finished job's output comes from its result.
+      Poll.until(SEEN, "the output of " + jobId, () -> String.valueOf(browser.text("#detail .log-state")).startsWith("ended: COMPLETED") ? true : null);
+      String output = browser.text("#detail .log-text");
+      assertTrue(output.contains("argv[1]=from") && output.contains("smoke: done"), output);
 
       RawHttp.Response declared = new RawHttp(control.api.base())
           .post("/api/emergency", "{\"level\":\"HIGH\",\"reason\":\"flood on the river front\"}");
@@ -109,6 +114,25 @@ class DashboardBrowserTest {
           + "const q = document.getElementById('job-search'); q.value = arguments[0]; q.dispatchEvent(new Event('input'))",
           jobId.substring(0, 8));
       Poll.until(SEEN, "only the job with that id prefix listed", () -> browser.text(jobRow) != null && browser.text(failedRow) == null ? true : null);
+
+      // A running job's output appears as it is written, and the view says when the job ended.
+      browser.execute("const q = document.getElementById('job-search'); q.value = ''; q.dispatchEvent(new Event('input'))");
+      control.api.putData("apps/ticker.wasm", Wasm.bytes("ticker"));
+      String tickerId = control.submit(new JsonObject().put("module", "apps/ticker.wasm").put("args", new JsonArray().add("4").add("1500")));
+      String tickerRow = "#jobs tr[data-id='" + tickerId + "']";
+      Poll.until(SEEN, "job " + tickerId + " running on the page", () -> "RUNNING".equals(browser.text(tickerRow + " .state")) ? true : null);
+      browser.click(tickerRow);
+      Poll.until(SEEN, "tick 1 in the output view", () -> String.valueOf(browser.text("#detail .log-text")).contains("tick 1") ? true : null);
+      assertEquals("RUNNING", control.api.job(tickerId).getString("state"), "tick 1 was shown while the job ran");
+      assertEquals("following", browser.text("#detail .log-state"));
+      Poll.until(SEEN, "the end of " + tickerId + " in the output view",
+          () -> String.valueOf(browser.text("#detail .log-state")).startsWith("ended: COMPLETED, exit 0") ? true : null);
+      String ticks = browser.text("#detail .log-text");
+      assertTrue(ticks.startsWith("— attempt 1 on exec-1 —") && ticks.contains("tick 4") && ticks.contains("tock 4")
+          && ticks.contains("ticker done"), ticks);
+      assertEquals("tock 1\ntock 2\ntock 3\ntock 4\n",
+          browser.execute("return Array.from(document.querySelectorAll('#detail .log-text .stderr')).map(s => s.textContent).join('')"),
+          "stderr is told apart: " + ticks);
 
       assertEquals(loadId, browser.execute("return window.ucpDashboard.loadId"), "the page was never reloaded");
       assertTrue(number(browser, "return window.ucpDashboard.snapshots") > 3, "the page followed several snapshots");
