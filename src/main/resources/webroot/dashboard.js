@@ -260,7 +260,7 @@
            (job.result.exitCode === null ? "no exit (" + (job.reason || job.state) + ")" : "exit " + job.result.exitCode) + " ",
            el("a", { href: "/api/jobs/" + encodeURIComponent(job.jobId) + "/result" }, "download zip"),
            el("div", { class: "mono muted" }, "sha256 " + job.result.sha256)]
-        : el("span", { class: "muted" }, "none yet")));
+        : el("span", { class: "muted" }, ["COMPLETED", "FAILED", "CANCELLED"].includes(job.state) ? "none" : "none yet")));
 
     const attempts = job.attempts || [];
     const start = Math.min(job.submittedAt, ...attempts.map((a) => a.startedAt));
@@ -279,8 +279,39 @@
         el("div", { class: "mono muted" }, "clock " + clock(a.clock)),
         a.reason ? el("div", {}, a.reason) : null);
     }));
-    return el("div", {}, facts, el("h3", {}, "Attempt timeline"),
+    const unfinished = ["QUEUED", "WAITING", "RUNNING"].includes(job.state);
+    const cancel = unfinished
+      ? el("p", { class: "actions" }, el("button", { class: "cancel", type: "button" }, "Cancel job"),
+          el("span", { class: "cancel-answer muted" }))
+      : null;
+    if (cancel) cancel.querySelector("button").addEventListener("click", () => cancelJob(job.jobId, cancel));
+    return el("div", {}, facts, cancel, el("h3", {}, "Attempt timeline"),
       attempts.length === 0 ? el("p", { class: "muted" }, "Not dispatched yet.") : timeline);
+  }
+
+  /**
+   * DELETE /api/jobs/{id}: the job ends CANCELLED (a running attempt is stopped); a job that
+   * finished first answers 409 with its state, which is shown beside the button.
+   */
+  async function cancelJob(jobId, actions) {
+    const button = actions.querySelector("button");
+    const answer = actions.querySelector(".cancel-answer");
+    button.disabled = true;
+    answer.textContent = " cancelling…";
+    try {
+      const response = await fetch("/api/jobs/" + encodeURIComponent(jobId), { method: "DELETE" });
+      const body = await response.json();
+      if (response.ok) {
+        answer.textContent = " cancelled";
+        if (window.ucpDashboard.selectedJob === jobId) loadDetail(jobId);
+      } else {
+        answer.textContent = " " + body.error;
+        button.disabled = false;
+      }
+    } catch (e) {
+      answer.textContent = " could not cancel: " + e;
+      button.disabled = false;
+    }
   }
 
   /** Reloads the open detail view when its job's row changed. */

@@ -134,6 +134,21 @@ class DashboardBrowserTest {
           browser.execute("return Array.from(document.querySelectorAll('#detail .log-text .stderr')).map(s => s.textContent).join('')"),
           "stderr is told apart: " + ticks);
 
+      // Cancel from the job panel: the running job ends CANCELLED, its output view says so.
+      String longId = control.submit(new JsonObject().put("module", "apps/ticker.wasm").put("args", new JsonArray().add("200").add("1500")));
+      String longRow = "#jobs tr[data-id='" + longId + "']";
+      Poll.until(SEEN, "job " + longId + " running on the page", () -> "RUNNING".equals(browser.text(longRow + " .state")) ? true : null);
+      browser.click(longRow);
+      Poll.until(SEEN, "the cancel button of " + longId, () -> browser.text("#detail button.cancel") != null ? true : null);
+      browser.click("#detail button.cancel");
+      Poll.until(SEEN, "job " + longId + " CANCELLED on the page", () -> "CANCELLED".equals(browser.text(longRow + " .state")) ? true : null);
+      assertEquals("CANCELLED", control.api.job(longId).getString("state"));
+      assertEquals("CANCELLED", control.api.job(longId).getJsonArray("attempts").getJsonObject(0).getString("outcome"),
+          "its running attempt was stopped");
+      Poll.until(SEEN, "the output view to say it ended", () -> String.valueOf(browser.text("#detail .log-state")).startsWith("ended: CANCELLED") ? true : null);
+      Poll.until(SEEN, "the panel to show the job cancelled, without its button",
+          () -> browser.text("#detail button.cancel") == null && String.valueOf(browser.text("#detail .facts .state")).contains("CANCELLED") ? true : null);
+
       assertEquals(loadId, browser.execute("return window.ucpDashboard.loadId"), "the page was never reloaded");
       assertTrue(number(browser, "return window.ucpDashboard.snapshots") > 3, "the page followed several snapshots");
 
