@@ -81,6 +81,10 @@ public final class Node {
     // An executor-only node holds no partitions of the shared maps (a Hazelcast lite member): a
     // frozen or dying executor then never stalls the brokers' and arbiters' map operations.
     hazelcast.setLiteMember(config.node().roles().size() == 1 && config.has(Role.EXECUTOR));
+    // Which roles this member has, so that a node whose requests are pending when it dies fails
+    // only those it could have served (see bus/InFlight).
+    hazelcast.getMemberAttributeConfig().setAttribute(org.ucp.bus.Addresses.ROLES_ATTRIBUTE, config.node().roles().stream()
+        .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).sorted().collect(java.util.stream.Collectors.joining(",")));
     HazelcastClusterManager cluster = new HazelcastClusterManager(hazelcast);
     // Each node owns its registry: several nodes share a JVM in tests and benches, and Vert.x
     // keys registries by name, so the name is unique too (the registry closes with its Vert.x).
@@ -128,7 +132,8 @@ public final class Node {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        Bus.memberLeft(vertx, String.valueOf(event.getMember().getAddress()));
+        Bus.memberLeft(vertx, String.valueOf(event.getMember().getAddress()),
+            event.getMember().getAttribute(org.ucp.bus.Addresses.ROLES_ATTRIBUTE));
       }
     });
   }

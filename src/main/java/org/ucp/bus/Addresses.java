@@ -7,6 +7,26 @@ package org.ucp.bus;
 public final class Addresses {
   private Addresses() {}
 
+  /** The Hazelcast member attribute naming a node's roles (comma-separated, lower case). */
+  public static final String ROLES_ATTRIBUTE = "ucp.roles";
+
+  /**
+   * The role whose nodes serve requests to {@code address} ({@code broker}, {@code arbiter},
+   * {@code datastore}, {@code executor}, {@code web}), or null when the address says none.
+   */
+  public static String servedBy(String address) {
+    String[][] prefixes = {{"ucp.broker.", "broker"}, {"ucp.brokers.", "broker"}, {"ucp.sync.", "broker"},
+        {"ucp.results.", "broker"}, {"ucp.arbiter.", "arbiter"}, {"ucp.arbiters.", "arbiter"},
+        {"ucp.datastore.", "datastore"}, {"ucp.datastores.", "datastore"}, {"ucp.executor.", "executor"},
+        {"ucp.client.", "web"}};
+    for (String[] p : prefixes) {
+      if (address.startsWith(p[0])) {
+        return p[1];
+      }
+    }
+    return null;
+  }
+
   // broker commands (any broker answers)
   public static final String BROKER_SUBMIT = "ucp.broker.submit";
 

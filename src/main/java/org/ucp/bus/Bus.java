@@ -115,10 +115,14 @@ public final class Bus {
 
   /**
    * The cluster member {@code member} left: requests pending on this node fail now instead of
-   * waiting out their timeouts (see {@link InFlight}). Called by the node's membership listener.
+   * waiting out their timeouts (see {@link InFlight}), those the member could have served: with
+   * {@code roles} (its {@link Addresses#ROLES_ATTRIBUTE}, null when unknown), a request to an
+   * address of another role cannot have gone there and is left alone. Called by the node's
+   * membership listener.
    */
-  public static void memberLeft(Vertx vertx, String member) {
-    InFlight.of(vertx).memberLeft(vertx, member);
+  public static void memberLeft(Vertx vertx, String member, String roles) {
+    InFlight.of(vertx).memberLeft(vertx, member, roles == null || roles.isBlank() ? null
+        : java.util.Set.of(roles.split(",")));
   }
 
   /** How many requests are pending on this node now. */

@@ -32,7 +32,7 @@ public final class InFlight {
    * is failed too: every such request is looked at every {@link #CHECK_MS} until it is that old.
    */
   static final long SETTLE_MS = 5_000;
-  static final long UNANSWERED_MS = 1_000;
+  static final long UNANSWERED_MS = 1_500;
   private static final long CHECK_MS = 250;
 
   private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
@@ -65,17 +65,23 @@ public final class InFlight {
 
   /**
    * A cluster member left: every request pending now fails, on its own context; and every one
-   * started in the next {@link #SETTLE_MS} that is unanswered after {@link #UNANSWERED_MS}.
+   * started in the next {@link #SETTLE_MS} that is unanswered after {@link #UNANSWERED_MS}. Only
+   * requests to addresses a member of {@code roles} serves (all, when {@code roles} is null): an
+   * executor's death leaves a slow result submission to a live arbiter alone.
    */
-  void memberLeft(Vertx vertx, String member) {
+  void memberLeft(Vertx vertx, String member, Set<String> roles) {
     long left = System.nanoTime();
-    failWhere(member, p -> true);
+    java.util.function.Predicate<Pending> couldGo = p -> {
+      String role = Addresses.servedBy(p.address());
+      return roles == null || role == null || roles.contains(role);
+    };
+    failWhere(member, couldGo);
     long settle = SETTLE_MS * 1_000_000;
     long unanswered = UNANSWERED_MS * 1_000_000;
     for (long at = CHECK_MS; at <= SETTLE_MS + UNANSWERED_MS + CHECK_MS; at += CHECK_MS) {
       vertx.setTimer(at, id -> {
         long now = System.nanoTime();
-        failWhere(member, p -> p.startedNanos() >= left && p.startedNanos() - left <= settle
+        failWhere(member, p -> couldGo.test(p) && p.startedNanos() >= left && p.startedNanos() - left <= settle
             && now - p.startedNanos() >= unanswered);
       });
     }

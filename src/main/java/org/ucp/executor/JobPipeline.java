@@ -43,7 +43,7 @@ final class JobPipeline {
   private static final long SUBMIT_DEADLINE_MS = 120_000;
   /** A data transfer is tried this often when it times out or finds no broker (one may have died). */
   private static final int TRANSFER_TRIES = 6;
-  private static final long UPLOAD_DEADLINE_MS = 5_000;
+  private static final long UPLOAD_DEADLINE_MS = 8_000;
   /** Data transfers of one attempt in flight at once (a job may read or publish thousands of names). */
   private static final int PARALLEL_TRANSFERS = 8;
 
@@ -224,7 +224,7 @@ final class JobPipeline {
 
   /**
    * Uploads a result file through a broker. A broker that dies while it streams the upload would
-   * leave the request waiting out its long timeout, so each try has its own deadline (5 s, and
+   * leave the request waiting out its long timeout, so each try has its own deadline (8 s, and
    * one more second per MiB) and a try that times out or finds no broker is made again, through
    * whichever broker answers then. A retried upload rewrites the same provisional name.
    */

@@ -34,7 +34,7 @@ class InFlightTest {
     InFlight inFlight = InFlight.of(vertx);
     Future<Object> before = inFlight.track(vertx, "ucp.before", Promise.promise().future());
     long left = System.nanoTime();
-    inFlight.memberLeft(vertx, "[10.0.0.9]:5701");
+    inFlight.memberLeft(vertx, "[10.0.0.9]:5701", null);
     Poll.until(Duration.ofSeconds(2), "the pending request to fail", () -> before.failed() ? true : null);
     assertTrue(before.cause() instanceof MemberLeftException, String.valueOf(before.cause()));
 
@@ -51,5 +51,22 @@ class InFlightTest {
     assertTrue(failedAfterMs < InFlight.SETTLE_MS + InFlight.UNANSWERED_MS + 1_000, "failed " + failedAfterMs + " ms after");
     assertTrue(answered.get().succeeded(), "an answered request is untouched");
     assertFalse(late.get().cause() == null);
+  }
+
+  @Test
+  void aDepartedMemberFailsOnlyTheRequestsItCouldHaveServed() {
+    long started = System.nanoTime();
+    InFlight inFlight = InFlight.of(vertx);
+    Future<Object> toArbiter = inFlight.track(vertx, "ucp.arbiter.submit", Promise.promise().future());
+    Future<Object> toExecutor = inFlight.track(vertx, "ucp.executor.exec-9.run", Promise.promise().future());
+    Future<Object> unknown = inFlight.track(vertx, "ucp.emergency.changed", Promise.promise().future());
+    inFlight.memberLeft(vertx, "[10.0.0.9]:5701", java.util.Set.of("executor"));
+    Poll.until(Duration.ofSeconds(2), "the executor's request to fail", () -> toExecutor.failed() ? true : null);
+    Poll.until(Duration.ofSeconds(2), "a request no role claims to fail", () -> unknown.failed() ? true : null);
+    // Past the settle window's check of it: an executor never served it, so it still waits.
+    Poll.until(Duration.ofSeconds(5), "a moment past the unanswered threshold",
+        () -> System.nanoTime() - started > (InFlight.UNANSWERED_MS + 500) * 1_000_000 ? true : null);
+    assertFalse(toArbiter.isComplete(), "a request to an arbiter cannot have gone to an executor");
+    assertTrue("arbiter".equals(Addresses.servedBy("ucp.arbiter.submit")) && "broker".equals(Addresses.servedBy("ucp.broker.data.copy")));
   }
 }

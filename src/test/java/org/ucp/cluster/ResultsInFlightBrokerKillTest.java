@@ -14,11 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.ucp.app.Embedded;
-import org.ucp.app.Node;
 import org.ucp.model.AttemptOutcome;
 import org.ucp.model.JobState;
 import org.ucp.model.JobView;
+import org.ucp.testing.BrokerProcesses;
 import org.ucp.testing.ControlNode;
 import org.ucp.testing.Poll;
 import org.ucp.testing.ProcessNode;
@@ -37,45 +36,29 @@ import org.ucp.testing.Wasm;
 class ResultsInFlightBrokerKillTest {
   /** About a tenth of a second of work for cpu.wasm. */
   private static final String WORK = "50000000";
-  private static final Map<String, String> NODE = Map.of("ucp.broker.syncInterval", "500");
 
   @TempDir Path dir;
-  ControlNode control;
-  final List<ProcessNode> nodes = new ArrayList<>();
-  final List<Node> executors = new ArrayList<>();
+  BrokerProcesses cluster;
 
   @AfterEach
   void stop() {
-    nodes.forEach(ProcessNode::close);
-    executors.forEach(n -> Embedded.await(n.close(), 30));
-    if (control != null) {
-      control.close();
+    if (cluster != null) {
+      cluster.close();
     }
-  }
-
-  private ProcessNode node(String id, int index) {
-    ProcessNode p = ProcessNode.start(id, dir.resolve(id), "broker,datastore,arbiter,web", control.cluster,
-        control.ports[index], control.members, NODE);
-    nodes.add(p);
-    return p;
   }
 
   @Test
   void everyJobAcknowledgedByANodeKilledWithResultsInFlightCompletesOnceWithoutWaitingOutATimeout() {
-    control = new ControlNode(dir, 5, "web", Map.of());
-    ProcessNode a = node("node-a", 1);
-    ProcessNode b = node("node-b", 2);
-    Poll.until(Duration.ofSeconds(30), "the brokers to see each other", () ->
-        control.coordination("node-a").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE)
-            && control.coordination("node-b").peers().stream().anyMatch(p -> p.health() == org.ucp.model.PeerHealth.ALIVE)
-            ? true : null);
+    cluster = new BrokerProcesses(dir, 5);
+    ControlNode control = cluster.control;
+    ProcessNode a = cluster.broker("node-a", 1);
+    ProcessNode b = cluster.broker("node-b", 2);
+    cluster.awaitPeers("node-a", "node-b");
     RawHttp viaA = new RawHttp("http://127.0.0.1:" + a.httpPort());
     RawHttp viaB = new RawHttp("http://127.0.0.1:" + b.httpPort());
     assertEquals(201, viaA.put("/api/data/apps/cpu.wasm", Wasm.bytes("cpu")).status());
-    executors.add(control.inProcess(dir, "exec-1", 3, "executor", Map.of("executor.slots", "2")));
-    executors.add(control.inProcess(dir, "exec-2", 4, "executor", Map.of("executor.slots", "2")));
-    control.awaitExecutor("exec-1", "ALIVE", Duration.ofSeconds(30));
-    control.awaitExecutor("exec-2", "ALIVE", Duration.ofSeconds(30));
+    cluster.executor("exec-1", 3, 2);
+    cluster.executor("exec-2", 4, 2);
 
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
@@ -96,7 +79,7 @@ class ResultsInFlightBrokerKillTest {
     // timeout on the dead node); the bound here is far above the few seconds it takes now.
     Poll.until(Duration.ofSeconds(30), () -> "every job to complete within 30 s of the kill; still open: " + last.values().stream()
         .filter(j -> j == null || !j.state().isFinal()).map(j -> j.jobId() + " " + j.state() + " " + j.attempts()).toList()
-        + "\n--- node-b ---\n" + tail(b.log()), () -> {
+        + "\n--- node-b ---\n" + BrokerProcesses.tail(b.log()), () -> {
           // A question in flight when node-a's member leaves fails with the rest (fail-fast): not yet.
           for (String id : ids) {
             last.put(id, control.jobAt("node-b", id));
@@ -114,7 +97,7 @@ class ResultsInFlightBrokerKillTest {
 
     // node-a comes back under its name while node-b holds its work and every executor: the jobs
     // it now takes must still run (an idle executor moves to the broker whose queue has none).
-    a = node("node-a", 1);
+    a = cluster.broker("node-a", 1);
     RawHttp viaNewA = new RawHttp("http://127.0.0.1:" + a.httpPort());
     List<String> later = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
@@ -125,21 +108,11 @@ class ResultsInFlightBrokerKillTest {
       later.add(r.json().getString("jobId"));
     }
     ProcessNode restarted = a;
-    Poll.until(Duration.ofSeconds(60), () -> "the restarted broker's jobs to complete\n--- node-a ---\n" + tail(restarted.log()),
-        () -> later.stream().allMatch(id -> stateAt("node-b", id) == JobState.COMPLETED) ? true : null);
+    Poll.until(Duration.ofSeconds(60), () -> "the restarted broker's jobs to complete\n--- node-a ---\n" + BrokerProcesses.tail(restarted.log()),
+        () -> later.stream().allMatch(id -> cluster.stateAt("node-b", id) == JobState.COMPLETED) ? true : null);
     for (String id : ids) {
       assertEquals(control.jobAt("node-b", id).owner(), control.jobAt("node-a", id).owner(),
           "the restarted broker agrees with the successor on who owns " + id);
     }
-  }
-
-  private JobState stateAt(String broker, String id) {
-    JobView j = control.jobAt(broker, id);
-    return j == null ? null : j.state();
-  }
-
-  private static String tail(String log) {
-    String ucp = log.lines().filter(l -> l.contains("org.ucp.")).collect(java.util.stream.Collectors.joining("\n"));
-    return ucp.substring(Math.max(0, ucp.length() - 5_000));
   }
 }
