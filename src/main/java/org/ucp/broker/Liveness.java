@@ -48,7 +48,8 @@ final class Liveness {
    *   <li>an attempt placed there that it confirmed holding but has not listed for two heartbeat
    *       intervals ends ORPHANED and its job is redeployed;
    *   <li>an attempt it lists that this broker recorded as REFUSED (the run request failed here,
-   *       yet the executor took it) is stopped: the job was queued again without it.
+   *       yet the executor took it) is stopped: the job was queued again without it; so is one
+   *       recorded CANCELLED (the stop sent at the cancel did not reach the executor).
    * </ul>
    */
   boolean heartbeat(Heartbeat h, long now) {
@@ -61,9 +62,10 @@ final class Liveness {
     }
     for (AttemptRef held : h.running()) {
       jobs.get(held.jobId()).flatMap(job -> job.attempts().stream().filter(a -> a.number() == held.attempt()).findFirst())
-          .filter(a -> a.outcome() == AttemptOutcome.REFUSED)
-          .ifPresent(a -> emit.accept(new BrokerAction.Stop(h.executorId(),
-              new StopAttempt(held.jobId(), held.attempt(), "this attempt was refused here and the job queued again"), false)));
+          .filter(a -> a.outcome() == AttemptOutcome.REFUSED || a.outcome() == AttemptOutcome.CANCELLED)
+          .ifPresent(a -> emit.accept(new BrokerAction.Stop(h.executorId(), new StopAttempt(held.jobId(), held.attempt(),
+              a.outcome() == AttemptOutcome.CANCELLED ? "the job was cancelled"
+                  : "this attempt was refused here and the job queued again"), false)));
     }
     List<ExecutorRegistry.Placed> orphans = executors.orphans(h.executorId(), h.running(), now,
         2 * heartbeatIntervalMs);

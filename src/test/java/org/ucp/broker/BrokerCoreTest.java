@@ -105,6 +105,36 @@ class BrokerCoreTest {
   }
 
   @Test
+  void aCancelStopsTheRunningAttemptFreesItsSlotFailsDependantsAndStopsItAgainWhileTheExecutorStillListsIt() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 1);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    JobSpec plain = spec(EmergencyLevel.NONE);
+    JobSpec after = new JobSpec(plain.module(), plain.args(), null, null, null, null, null, null, null, plain.priority(),
+        List.of("j1"), 0);
+    core.submit(new SubmitJob(after), "j2", T);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j3", T);
+    core.drain();
+
+    JobView cancelled = core.cancelled("j1", "cancelled by token 'amy'", T + 10).orElseThrow();
+    assertEquals(JobState.CANCELLED, cancelled.state());
+    assertEquals(AttemptOutcome.CANCELLED, cancelled.attempts().get(0).outcome());
+    List<BrokerAction> actions = core.drain();
+    BrokerAction.Stop stop = only(actions, BrokerAction.Stop.class).get(0);
+    assertEquals("e1", stop.executorId());
+    assertEquals(new AttemptRef("j1", 1), new AttemptRef(stop.stop().jobId(), stop.stop().attempt()));
+    assertEquals(JobState.FAILED, job(core, "j2").state());
+    assertTrue(job(core, "j2").reason().contains("j1") && job(core, "j2").reason().contains("CANCELLED"), job(core, "j2").reason());
+    assertEquals("j3", only(actions, BrokerAction.Record.class).get(0).attempt().jobId(), "the freed slot takes the next job");
+    assertEquals(cancelled, core.cancelled("j1", "again", T + 20).orElseThrow(), "a second cancel changes nothing");
+
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(new AttemptRef("j1", 1))), T + 30);
+    BrokerAction.Stop again = only(core.drain(), BrokerAction.Stop.class).get(0);
+    assertEquals("the job was cancelled", again.stop().reason(), "the executor still runs it: stopped again");
+  }
+
+  @Test
   void aRefusedRunIsRefusedNotLostAndTheExecutorGetsNoWorkUntilItsNextHeartbeat() {
     BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
     register(core, "e1", 1);
