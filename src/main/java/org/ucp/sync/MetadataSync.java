@@ -41,6 +41,14 @@ public final class MetadataSync {
   private static final Logger LOG = Logger.getLogger(MetadataSync.class.getName());
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
   private static final long PULL_SETTLE_MS = 700;
+  /**
+   * A whole replica of a few thousand jobs is megabytes of JSON: on a loaded machine its answer
+   * takes seconds, and a start that gave up after 2 s began with an empty replica (seen in a long
+   * chaos run). A pull may take this long, and a start tries the live peers again, round after
+   * round, for up to {@link #PULL_DEADLINE_MS} before it begins without one.
+   */
+  private static final DeliveryOptions PULL = new DeliveryOptions().setSendTimeout(10_000);
+  private static final long PULL_DEADLINE_MS = 30_000;
 
   private final Vertx vertx;
   private final String brokerId;
@@ -113,7 +121,7 @@ public final class MetadataSync {
     Promise<Void> ready = Promise.promise();
     Future.all(registered).onComplete(x -> {
       vertx.eventBus().publish(Addresses.BROKERS_QUERY, "");
-      vertx.setTimer(PULL_SETTLE_MS, id -> pull(peers.live(System.currentTimeMillis()), 0).onComplete(ar -> {
+      vertx.setTimer(PULL_SETTLE_MS, id -> pullUntil(System.currentTimeMillis() + PULL_DEADLINE_MS).onComplete(ar -> {
         started = true;
         publishDigest();
         ready.complete();
@@ -136,11 +144,27 @@ public final class MetadataSync {
     pull(List.of(peer), 0).onComplete(ar -> pulling = false);
   }
 
+  /** Pulls a live peer's replica, round after round while live peers fail to answer, until {@code deadline}. */
+  private Future<Void> pullUntil(long deadline) {
+    List<String> live = peers.live(System.currentTimeMillis());
+    return pull(live, 0).compose(v -> {
+      if (pulled || live.isEmpty() || System.currentTimeMillis() > deadline) {
+        if (!pulled && !live.isEmpty()) {
+          LOG.warning(() -> brokerId + " starts without a peer's replica: none of " + live + " answered a pull in time");
+        }
+        return Future.succeededFuture();
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(500, t -> later.complete());
+      return later.future().compose(x -> pullUntil(deadline));
+    });
+  }
+
   private Future<Void> pull(List<String> from, int i) {
     if (i >= from.size()) {
       return Future.succeededFuture();
     }
-    return Bus.<SyncDelta>request(vertx, Addresses.brokerSyncPull(from.get(i)), "", ASK)
+    return Bus.<SyncDelta>request(vertx, Addresses.brokerSyncPull(from.get(i)), "", PULL)
         .map(state -> {
           pulled = true;
           received(state);
@@ -148,7 +172,10 @@ public final class MetadataSync {
               + "; own counter continues at " + seq);
           return (Void) null;
         })
-        .recover(t -> pull(from, i + 1));
+        .recover(t -> {
+          LOG.info(() -> brokerId + " could not pull " + from.get(i) + "'s replica: " + t.getMessage());
+          return pull(from, i + 1);
+        });
   }
 
   /** Writes a version of {@code key} (null value: deletion) at the key's current generation. */
@@ -256,7 +283,15 @@ public final class MetadataSync {
     peers.synced(d.from(), d.clusterNodeId(), d.seq(), now);
     List<MetaEntry> missing = new ArrayList<>();
     Map<String, Long> caughtUp = new TreeMap<>();
-    for (String origin : answersFor(now)) {
+    List<String> origins = new ArrayList<>(answersFor(now));
+    // The peer's own history, when it lacks it: a broker that restarted without a peer's replica
+    // has lost the versions it wrote before, and nobody else answers for a live origin. Left so,
+    // the next broker to restart and pull from it lost them too, and after a few restarts every
+    // replica had (a long chaos run lost 923 acknowledged jobs this way).
+    if (!origins.contains(d.from()) && replica.highest(d.from()) > d.watermarks().getOrDefault(d.from(), 0L)) {
+      origins.add(d.from());
+    }
+    for (String origin : origins) {
       long upTo = origin.equals(brokerId) ? seq : replica.highest(origin);
       long theirs = d.watermarks().getOrDefault(origin, 0L);
       if (upTo > theirs) {
