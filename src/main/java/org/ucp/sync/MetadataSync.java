@@ -272,8 +272,14 @@ public final class MetadataSync {
   }
 
   /**
-   * A peer's digest: for every origin this broker answers for (itself, and dead brokers it
-   * succeeded), sends the versions written after the peer's watermark, and how far that covers.
+   * A peer's digest: for every origin, the versions this broker holds that were written after the
+   * peer's watermark, and how far that covers. For the origins it answers for (itself, and dead
+   * brokers it succeeded) that is as far as the origin wrote; for any other origin only as far as
+   * this replica is itself complete (its own watermark), so a partial replica never makes the
+   * peer skip versions. Every broker repairs every origin, not only the origin's own broker: a
+   * broker that restarted from a partial replica otherwise lacked, for good, whatever the live
+   * origins no longer sent, and when every broker had restarted so, the versions were gone from
+   * every replica (a long chaos run lost 923 acknowledged jobs this way).
    */
   private void digest(SyncDigest d) {
     if (d.from().equals(brokerId)) {
@@ -283,16 +289,11 @@ public final class MetadataSync {
     peers.synced(d.from(), d.clusterNodeId(), d.seq(), now);
     List<MetaEntry> missing = new ArrayList<>();
     Map<String, Long> caughtUp = new TreeMap<>();
-    List<String> origins = new ArrayList<>(answersFor(now));
-    // The peer's own history, when it lacks it: a broker that restarted without a peer's replica
-    // has lost the versions it wrote before, and nobody else answers for a live origin. Left so,
-    // the next broker to restart and pull from it lost them too, and after a few restarts every
-    // replica had (a long chaos run lost 923 acknowledged jobs this way).
-    if (!origins.contains(d.from()) && replica.highest(d.from()) > d.watermarks().getOrDefault(d.from(), 0L)) {
-      origins.add(d.from());
-    }
+    List<String> owned = answersFor(now);
+    java.util.Set<String> origins = new java.util.TreeSet<>(owned);
+    origins.addAll(replica.watermarks().keySet());
     for (String origin : origins) {
-      long upTo = origin.equals(brokerId) ? seq : replica.highest(origin);
+      long upTo = origin.equals(brokerId) ? seq : owned.contains(origin) ? replica.highest(origin) : replica.watermark(origin);
       long theirs = d.watermarks().getOrDefault(origin, 0L);
       if (upTo > theirs) {
         missing.addAll(replica.writtenBy(origin, theirs));
