@@ -99,9 +99,7 @@ public final class Bus {
       if (attempt >= IDEMPOTENT_TRIES || !(t instanceof UcpException u) || u.code() != FailureCode.UNAVAILABLE) {
         return Future.failedFuture(t);
       }
-      io.vertx.core.Promise<Void> pause = io.vertx.core.Promise.promise();
-      vertx.setTimer(100L << (attempt - 1), id -> pause.complete());
-      return pause.future().compose(v -> idempotent(vertx, send, attempt + 1));
+      return pause(vertx, 100L << (attempt - 1)).compose(v -> idempotent(vertx, send, attempt + 1));
     });
   }
 
@@ -123,6 +121,13 @@ public final class Bus {
   public static void memberLeft(Vertx vertx, String member, String roles) {
     InFlight.of(vertx).memberLeft(vertx, member, roles == null || roles.isBlank() ? null
         : java.util.Set.of(roles.split(",")));
+  }
+
+  /** A future that completes after {@code ms} (a pause between tries, off the event loop's back). */
+  public static Future<Void> pause(Vertx vertx, long ms) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.setTimer(ms, id -> done.complete());
+    return done.future();
   }
 
   /** How many requests are pending on this node now. */

@@ -79,14 +79,8 @@ public final class BrokerQueries {
         : Bus.<JobView>requestIdempotent(vertx, Addresses.brokerCancel(view.owner()),
             new org.ucp.bus.Messages.CancelJob(view.jobId(), reason), CANCEL)
         .recover(t -> tries > 1 && org.ucp.bus.Failures.unwrap(t).code() == FailureCode.UNAVAILABLE
-            ? later(300).compose(v -> cancel(view.jobId(), reason, tries - 1))
+            ? Bus.pause(vertx, 300).compose(v -> cancel(view.jobId(), reason, tries - 1))
             : Future.failedFuture(t)));
-  }
-
-  private Future<Void> later(long ms) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    vertx.setTimer(ms, id -> done.complete());
-    return done.future();
   }
 
   private Future<List<String>> withPrefix(String prefix, int page, List<String> found) {
@@ -106,9 +100,7 @@ public final class BrokerQueries {
     if (!now.isEmpty() || tries <= 0) {
       return Future.succeededFuture(now);
     }
-    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
-    vertx.setTimer(100, id -> later.complete());
-    return later.future().compose(v -> knownBrokers(tries - 1));
+    return Bus.pause(vertx, 100).compose(v -> knownBrokers(tries - 1));
   }
 
   /**

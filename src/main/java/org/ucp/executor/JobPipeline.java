@@ -261,9 +261,7 @@ final class JobPipeline {
 
   /** A growing pause before try {@code attempt + 1}: the cluster may still be settling a departure. */
   private Future<Void> later(int attempt) {
-    Promise<Void> p = Promise.promise();
-    vertx.setTimer(Math.min(2_000, 100L << Math.min(attempt, 5)), id -> p.complete());
-    return p.future();
+    return Bus.pause(vertx, Math.min(2_000, 100L << Math.min(attempt, 5)));
   }
 
   /** Whether try {@code attempt} of a transfer that failed with {@code t} is worth another. */

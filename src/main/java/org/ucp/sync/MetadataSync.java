@@ -154,9 +154,7 @@ public final class MetadataSync {
         }
         return Future.succeededFuture();
       }
-      Promise<Void> later = Promise.promise();
-      vertx.setTimer(500, t -> later.complete());
-      return later.future().compose(x -> pullUntil(deadline));
+      return Bus.pause(vertx, 500).compose(x -> pullUntil(deadline));
     });
   }
 
@@ -222,9 +220,7 @@ public final class MetadataSync {
         return Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "no other broker stored "
             + delta.entries().get(0).key() + " in time (tried " + String.join(", ", tried) + ")"));
       }
-      Promise<Void> pause = Promise.promise();
-      vertx.setTimer(250, id -> pause.complete());
-      return pause.future().compose(v -> storeRound(delta, deadline, tried));
+      return Bus.pause(vertx, 250).compose(v -> storeRound(delta, deadline, tried));
     });
   }
 
