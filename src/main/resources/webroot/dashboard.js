@@ -253,7 +253,7 @@
       el("dt", {}, "state"), el("dd", { class: "state" }, badge(job.state), job.reason ? " " + job.reason : ""),
       el("dt", {}, "module"), el("dd", {}, spec.module),
       el("dt", {}, "owner broker"), el("dd", {}, job.owner),
-      el("dt", {}, "submitted"), el("dd", {}, time(job.submittedAt)),
+      el("dt", {}, "submitted"), el("dd", {}, time(job.submittedAt), job.submittedBy ? " by token " + job.submittedBy : ""),
       el("dt", {}, "stamp"), el("dd", { class: "mono" }, clock(job.stamp)),
       el("dt", {}, "result"), el("dd", {}, job.result
         ? ["attempt " + job.result.attempt + " on " + job.result.executor + ", " +

@@ -113,7 +113,7 @@ public final class BrokerCore {
     if (request.clientId() != null) {
       stamp = stamp.tick(request.clientId());
     }
-    JobView job = jobs.add(jobId, request.spec(), brokerId, now, stamp);
+    JobView job = jobs.add(jobId, request.spec(), brokerId, now, stamp, request.submittedBy());
     schedule(now);
     return new Taken(job);
   }

@@ -37,8 +37,7 @@ public final class JobTable {
    */
   public JobView adopt(JobView job, String owner) {
     dependencies.put(job.jobId(), job.spec().dependsOn().stream().filter(jobs::containsKey).toList());
-    JobView mine = new JobView(job.jobId(), job.spec(), job.state(), owner, job.submittedAt(), job.attempts(),
-        job.result(), job.reason(), job.stamp());
+    JobView mine = job.ownedBy(owner);
     jobs.put(mine.jobId(), mine);
     return mine;
   }
@@ -50,7 +49,7 @@ public final class JobTable {
   }
 
   public JobView add(String jobId, JobSpec spec, String owner, long now) {
-    return add(jobId, spec, owner, now, VectorClock.empty());
+    return add(jobId, spec, owner, now, VectorClock.empty(), null);
   }
 
   /**
@@ -58,7 +57,7 @@ public final class JobTable {
    * A job whose module, stdin or inputs name another unfinished job's named result waits for it
    * as if it were in {@code dependsOn}.
    */
-  public JobView add(String jobId, JobSpec spec, String owner, long now, VectorClock stamp) {
+  public JobView add(String jobId, JobSpec spec, String owner, long now, VectorClock stamp, String submittedBy) {
     List<String> deps = new ArrayList<>();
     for (int i = 0; i < spec.dependsOn().size(); i++) {
       if (!jobs.containsKey(spec.dependsOn().get(i))) {
@@ -72,7 +71,7 @@ public final class JobTable {
       }
     }
     dependencies.put(jobId, List.copyOf(deps));
-    JobView job = new JobView(jobId, spec, JobState.QUEUED, owner, now, List.of(), null, null, stamp);
+    JobView job = new JobView(jobId, spec, JobState.QUEUED, owner, now, List.of(), null, null, stamp, submittedBy);
     put(job);
     return settleDependencies(job).orElse(job);
   }

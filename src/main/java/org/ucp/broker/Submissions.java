@@ -56,7 +56,7 @@ final class Submissions {
     if (submitted instanceof BrokerCore.Forward forward) {
       // Dependencies are settled by the broker that holds them: the job goes to it, under this id.
       return Bus.request(vertx, Addresses.brokerSubmit(forward.brokerId()),
-          new SubmitJob(request.spec(), request.clientId(), request.clientClock(), jobId));
+          new SubmitJob(request.spec(), request.clientId(), request.clientClock(), jobId, request.submittedBy()));
     }
     return acknowledged(((BrokerCore.Taken) submitted).job());
   }

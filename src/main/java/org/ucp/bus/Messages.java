@@ -20,8 +20,10 @@ public final class Messages {
    * @param clientClock the client's causal knowledge (stamps of jobs it saw accepted), or empty
    * @param jobId the id the submitter chose, so that a retry of the same submission (its answer
    *     was lost with a node) is the same job; null lets the broker choose
+   * @param submittedBy the name of the client token the job came with, or null (see {@link
+   *     org.ucp.model.JobView#submittedBy})
    */
-  public record SubmitJob(JobSpec spec, String clientId, VectorClock clientClock, String jobId) {
+  public record SubmitJob(JobSpec spec, String clientId, VectorClock clientClock, String jobId, String submittedBy) {
     /** What a client id looks like; the keys of a client stamp are client ids too. */
     public static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
@@ -34,10 +36,13 @@ public final class Messages {
       if (jobId != null && !CLIENT_ID.matcher(jobId).matches()) {
         throw new org.ucp.model.ValidationException("jobId", "must be 1-64 letters, digits or _ . : -");
       }
+      if (submittedBy != null && !CLIENT_ID.matcher(submittedBy).matches()) {
+        throw new org.ucp.model.ValidationException("submittedBy", "must be a token name: 1-64 letters, digits or _ . : -");
+      }
     }
 
     public SubmitJob(JobSpec spec, String clientId, VectorClock clientClock) {
-      this(spec, clientId, clientClock, null);
+      this(spec, clientId, clientClock, null, null);
     }
 
     public SubmitJob(JobSpec spec) {

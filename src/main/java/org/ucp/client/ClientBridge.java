@@ -47,6 +47,8 @@ final class ClientBridge {
   private static final long MAX_REQUEST_TIMEOUT_MS = 60_000;
   /** The header naming who sent a request through the bridge, for the submit quota. */
   static final String SUBMITTER = "ucp.submitter";
+  /** The header naming the token a request through the bridge came with (absent on an open node). */
+  static final String TOKEN_HOLDER = "ucp.token-holder";
   private static final Map<String, ClientRole> SENDS = Map.of(Addresses.CLIENT_SUBMIT, ClientRole.SUBMIT, Addresses.CLIENT_JOB, ClientRole.READ);
   private static final Map<String, ClientRole> LISTENS = Map.of(Addresses.CLIENT_EVENTS, ClientRole.READ);
 
@@ -177,9 +179,12 @@ final class ClientBridge {
         return;
       }
       inFlight++;
+      String holderName = holder(frame).map(ClientTokens.Holder::name).orElse(null);
       DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout(frame))
-          .addHeader(SUBMITTER, ClientEdge.clientKey(holder(frame).map(ClientTokens.Holder::name).orElse(null),
-              socket.remoteAddress()));
+          .addHeader(SUBMITTER, ClientEdge.clientKey(holderName, socket.remoteAddress()));
+      if (holderName != null) {
+        options.addHeader(TOKEN_HOLDER, holderName);
+      }
       vertx.eventBus().request(address, body, options)
           .onComplete(reply -> {
             inFlight--;

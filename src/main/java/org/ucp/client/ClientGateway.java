@@ -45,7 +45,7 @@ public final class ClientGateway extends VerticleBase {
     // inside the cluster sends none.
     vertx.eventBus().<JsonObject>consumer(Addresses.CLIENT_SUBMIT,
         m -> answer(m, edge.quota().submit(m.headers().get(ClientBridge.SUBMITTER), brokers,
-            () -> client.submit(m.body() == null ? "" : m.body().encode()))));
+            () -> client.submit(m.body() == null ? "" : m.body().encode(), m.headers().get(ClientBridge.TOKEN_HOLDER)))));
     vertx.eventBus().<JsonObject>consumer(Addresses.CLIENT_JOB, m -> {
       String jobId = m.body() == null ? null : m.body().getString("jobId");
       answer(m, jobId == null

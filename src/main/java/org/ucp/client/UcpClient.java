@@ -39,8 +39,14 @@ public final class UcpClient {
 
   /** Submits a job given as the job JSON of the HTTP API; a bad field fails with its name. */
   public Future<JobAccepted> submit(String jobJson) {
+    return submit(jobJson, null);
+  }
+
+  /** As {@link #submit(String)}, for the holder of the client token named {@code submittedBy}. */
+  public Future<JobAccepted> submit(String jobJson, String submittedBy) {
     try {
-      return submit(JobSpecParser.parse(jobJson));
+      return Bus.request(vertx, Addresses.BROKER_SUBMIT,
+          new SubmitJob(JobSpecParser.parse(jobJson), null, VectorClock.empty(), null, submittedBy));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

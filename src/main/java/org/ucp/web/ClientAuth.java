@@ -73,6 +73,23 @@ final class ClientAuth {
   }
 
   /**
+   * Whether the request's token may cancel the job submitted with the token named {@code
+   * submittedBy} (null: none): an admin may cancel any job, a token of role submit only its own;
+   * on an open node, anyone. A refusal is counted and logged as any other role refusal.
+   */
+  boolean mayCancel(RoutingContext ctx, String jobId, String submittedBy) {
+    if (access.isOpen() || ctx.user() == null) {
+      return access.isOpen();
+    }
+    String role = ctx.user().attributes().getString("role");
+    if (ClientRole.ADMIN.id().equals(role) || ctx.user().subject().equals(submittedBy)) {
+      return true;
+    }
+    access.refused(Refusal.FORBIDDEN, what(ctx) + " (job " + jobId + ")", from(ctx) + " (" + ctx.user().subject() + ")");
+    return false;
+  }
+
+  /**
    * The router's failure handler: refusals become JSON answers ({@code WWW-Authenticate} on 401);
    * a refused role is counted here (a refused token was counted when it was checked).
    */

@@ -65,6 +65,7 @@ public final class WebVerticle extends VerticleBase {
   private BrokerQueries brokers;
   private HttpServer server;
   private Router router;
+  private ClientAuth auth;
 
   /** This API as an OpenAPI 3 document, from the jar ({@code GET /api/openapi.json}). */
   private static final String OPENAPI = resource("openapi.json");
@@ -100,7 +101,7 @@ public final class WebVerticle extends VerticleBase {
     metrics = new UcpMetrics(vertx, registry, brokers, conflicts).start();
     edge.access().bind(registry);
     router = Router.router(vertx);
-    ClientAuth auth = new ClientAuth(edge.access());
+    auth = new ClientAuth(edge.access());
     router.route().failureHandler(auth::failure);
     // What no route serves, or no route serves with this method, is answered in JSON like the rest.
     router.errorHandler(404, ctx -> Answers.error(ctx, 404, "nothing at " + shorten(ctx.request().path())));
@@ -208,7 +209,8 @@ public final class WebVerticle extends VerticleBase {
       String client = clientId(ctx.request().getHeader(CLIENT_HEADER));
       VectorClock clock = clientClock(ctx.request().getHeader(CLOCK_HEADER), client);
       // The id is chosen here, so that the retry below of a submission whose broker left is the same job.
-      submit = new SubmitJob(JobSpecParser.parse(ctx.body().asString()), client, clock, java.util.UUID.randomUUID().toString());
+      submit = new SubmitJob(JobSpecParser.parse(ctx.body().asString()), client, clock, java.util.UUID.randomUUID().toString(),
+          ctx.user() == null ? null : ctx.user().subject());
     } catch (ValidationException e) {
       fail(ctx, e);
       return;
@@ -293,11 +295,17 @@ public final class WebVerticle extends VerticleBase {
 
   /**
    * {@code DELETE /api/jobs/{id}} (or {@code POST /api/jobs/{id}/cancel}): 200 with the job, now
-   * CANCELLED (again, for a job cancelled before); 409 naming its state when it is finished.
+   * CANCELLED (again, for a job cancelled before); 409 naming its state when it is finished. A
+   * token of role submit may cancel only the jobs submitted with it; others' jobs need admin.
    */
   private void cancel(RoutingContext ctx) {
     String reason = "cancelled by " + (ctx.user() == null ? "a client" : "token '" + ctx.user().subject() + "'");
-    brokers.cancel(ctx.pathParam("id"), reason).onComplete(view -> json(ctx, 200, view.redacted()), failure -> fail(ctx, failure));
+    brokers.job(ctx.pathParam("id"))
+        .compose(view -> auth.mayCancel(ctx, view.jobId(), view.submittedBy()) ? brokers.cancel(view.jobId(), reason)
+            : Future.failedFuture(new org.ucp.bus.UcpException(FailureCode.FORBIDDEN, "job " + view.jobId() + " was submitted by "
+                + (view.submittedBy() == null ? "no token" : "token '" + view.submittedBy() + "'")
+                + "; a token of role submit may cancel only its own jobs, others' need admin")))
+        .onComplete(view -> json(ctx, 200, view.redacted()), failure -> fail(ctx, failure));
   }
 
   /** {@code POST /api/emergency {"level", "reason"}}: published, so every broker has it at once. */

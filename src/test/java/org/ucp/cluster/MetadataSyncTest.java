@@ -134,7 +134,7 @@ class MetadataSyncTest {
     List<io.vertx.core.Future<Object>> answers = new ArrayList<>();
     for (String id : ids) {
       answers.add(Bus.request(control.node.vertx(), Addresses.brokerSubmit("control"), new org.ucp.bus.Messages.SubmitJob(
-          org.ucp.model.JobSpecParser.parse(JOB.encode()), null, null, id), new DeliveryOptions().setSendTimeout(30_000)));
+          org.ucp.model.JobSpecParser.parse(JOB.encode()), null, null, id, null), new DeliveryOptions().setSendTimeout(30_000)));
     }
     for (int i = 0; i < ids.size(); i++) {
       io.vertx.core.Future<Object> answer = answers.get(i);

@@ -50,6 +50,7 @@ class ClientTokenAccessTest {
   static String read;
   static String submit;
   static String admin;
+  static String neighbour;
   static RawHttp anonymous;
   static final List<String> logged = new CopyOnWriteArrayList<>();
   static final Logger accessLog = Logger.getLogger(ClientAccess.class.getName());
@@ -72,6 +73,7 @@ class ClientTokenAccessTest {
     read = ClientTokens.create(tokens, "reader", ClientRole.READ);
     submit = ClientTokens.create(tokens, "submitter", ClientRole.SUBMIT);
     admin = ClientTokens.create(tokens, "operator", ClientRole.ADMIN);
+    neighbour = ClientTokens.create(tokens, "neighbour", ClientRole.SUBMIT);
     accessLog.addHandler(capture);
     bridgePort = TestNodes.freePort();
     node = TestNodes.single("tokens", dir.resolve("node"), Map.of("security.tokens", tokens.toString(),
@@ -147,6 +149,34 @@ class ClientTokenAccessTest {
   }
 
   @Test
+  void aSubmitterCancelsOnlyItsOwnJobsAndAnAdminAnyones() {
+    RawHttp submitter = anonymous.withToken(submit);
+    // No executor has 64 cores: the jobs stay QUEUED until they are cancelled.
+    String waiting = "{\"module\":\"apps/smoke.wasm\",\"capabilities\":{\"cpuCores\":64}}";
+    String first = submitter.post("/api/jobs", waiting).json().getString("jobId");
+    String second = submitter.post("/api/jobs", waiting).json().getString("jobId");
+    JsonObject view = anonymous.withToken(read).get("/api/jobs/" + first).json();
+    assertEquals("submitter", view.getString("submittedBy"), view.encode());
+    assertEquals("QUEUED", view.getString("state"), view.encode());
+
+    RawHttp.Response refused = anonymous.withToken(neighbour).delete("/api/jobs/" + first);
+    assertEquals(403, refused.status(), refused.text());
+    assertTrue(refused.text().contains("submitted by token 'submitter'") && refused.text().contains("others' need admin"),
+        refused.text());
+    assertEquals(403, anonymous.withToken(neighbour).post("/api/jobs/" + first.substring(0, 8) + "/cancel", "").status(),
+        "a prefix is the same job");
+    assertEquals("QUEUED", anonymous.withToken(read).get("/api/jobs/" + first).json().getString("state"), "not cancelled");
+
+    RawHttp.Response own = submitter.delete("/api/jobs/" + first);
+    assertEquals(200, own.status(), own.text());
+    assertEquals("CANCELLED", own.json().getString("state"), own.text());
+    RawHttp.Response byAdmin = anonymous.withToken(admin).delete("/api/jobs/" + second);
+    assertEquals(200, byAdmin.status(), byAdmin.text());
+    assertEquals("CANCELLED", byAdmin.json().getString("state"), byAdmin.text());
+    assertTrue(byAdmin.json().getString("reason").contains("token 'operator'"), byAdmin.text());
+  }
+
+  @Test
   void theCommandLineSendsItsTokenAndSaysSoWhenOneIsMissing() throws IOException {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
@@ -214,6 +244,8 @@ class ClientTokenAccessTest {
       JsonObject event = bridge.until(f -> "ucp.client.events".equals(f.getString("address"))
           && jobId.equals(f.getJsonObject("body").getString("jobId")));
       assertEquals("COMPLETED", event.getJsonObject("body").getString("state"));
+      assertEquals("submitter", anonymous.withToken(read).get("/api/jobs/" + jobId).json().getString("submittedBy"),
+          "a job sent through the bridge is its token's");
     }
   }
 
@@ -226,7 +258,7 @@ class ClientTokenAccessTest {
     assertTrue(metrics.sum("ucp_auth_failures_total", Map.of("reason", "unknown")) >= 1, "unknown counted");
     assertTrue(metrics.sum("ucp_auth_failures_total", Map.of("reason", "forbidden")) >= 1, "forbidden counted");
     assertTrue(logged.stream().anyMatch(m -> m.contains("GET /api/jobs")), "the refusal is logged: " + logged);
-    for (String token : new String[] {wrong, read, submit, admin}) {
+    for (String token : new String[] {wrong, read, submit, admin, neighbour}) {
       assertFalse(logged.stream().anyMatch(m -> m.contains(token)), "a token in the log: " + logged);
     }
   }
