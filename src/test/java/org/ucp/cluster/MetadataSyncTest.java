@@ -164,6 +164,48 @@ class MetadataSyncTest {
     assertEquals(0, control.coordination("deaf").peers().get(0).lagEntries());
   }
 
+  /**
+   * A broker lacks versions that their origin cannot send it (here its repairs from the origin are
+   * lost; in a long chaos run the origin had restarted from a partial replica itself): a third
+   * broker that holds them repairs it, as far as its own replica is complete. Before, only an
+   * origin (or a dead origin's successor) answered for its versions, so the gap stayed for good,
+   * and once every broker had restarted the versions were gone from every replica.
+   */
+  @Test
+  void aBrokerMissingAnOriginsVersionsIsRepairedByAnotherPeer() {
+    cluster(3, "1000");
+    Node deaf = broker("deaf", 1, "1000");
+    broker("third", 2, "1000");
+    awaitPeers(List.of("control", "deaf", "third"));
+    // The deaf broker loses every delta, and every repair the origin (control) sends it.
+    AtomicInteger fromOrigin = new AtomicInteger();
+    deaf.vertx().eventBus().addInboundInterceptor(ctx -> {
+      String address = ctx.message().address();
+      if (address.equals(Addresses.SYNC_DELTA) || address.equals(Addresses.brokerSync("deaf"))) {
+        return;
+      }
+      if (address.equals(Addresses.brokerSyncRepair("deaf"))
+          && ctx.message().body() instanceof org.ucp.bus.Messages.SyncDelta d && d.from().equals("control")) {
+        fromOrigin.incrementAndGet();
+        return;
+      }
+      ctx.next();
+    });
+    List<String> ids = List.of("gap-1", "gap-2", "gap-3");
+    for (String id : ids) {
+      org.ucp.bus.Messages.JobAccepted accepted = Embedded.await(Bus.<org.ucp.bus.Messages.JobAccepted>request(
+          control.node.vertx(), Addresses.brokerSubmit("control"), new org.ucp.bus.Messages.SubmitJob(
+              org.ucp.model.JobSpecParser.parse(JOB.encode()), null, null, id, null), new DeliveryOptions().setSendTimeout(30_000)), 30);
+      assertEquals(2, accepted.replicas(), "third stored " + id);
+    }
+    Poll.until(Duration.ofSeconds(10), "the deaf broker to hold every job, repaired by the third", () ->
+        ids.stream().allMatch(id -> control.jobAt("deaf", id) != null) ? true : null);
+    assertTrue(fromOrigin.get() >= 1, "the origin's own repairs were dropped: " + fromOrigin.get());
+    for (String id : ids) {
+      assertEquals(control.jobAt("control", id), control.jobAt("deaf", id));
+    }
+  }
+
   private org.ucp.bus.Messages.DataLocation locationAt(String brokerId, String name) {
     return Embedded.await(Bus.<org.ucp.bus.Messages.DataLocation>request(control.node.vertx(),
         Addresses.brokerDataWhere(brokerId), new org.ucp.bus.Messages.DataRequest(name), ASK), 5);
