@@ -85,6 +85,7 @@ public final class Node {
     // only those it could have served (see bus/InFlight).
     hazelcast.getMemberAttributeConfig().setAttribute(org.ucp.bus.Addresses.ROLES_ATTRIBUTE, config.node().roles().stream()
         .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).sorted().collect(java.util.stream.Collectors.joining(",")));
+    hazelcast.getMemberAttributeConfig().setAttribute(org.ucp.bus.Addresses.NODE_ATTRIBUTE, identity.id());
     HazelcastClusterManager cluster = new HazelcastClusterManager(hazelcast);
     // Each node owns its registry: several nodes share a JVM in tests and benches, and Vert.x
     // keys registries by name, so the name is unique too (the registry closes with its Vert.x).
@@ -133,7 +134,8 @@ public final class Node {
       @Override
       public void memberRemoved(MembershipEvent event) {
         Bus.memberLeft(vertx, String.valueOf(event.getMember().getAddress()),
-            event.getMember().getAttribute(org.ucp.bus.Addresses.ROLES_ATTRIBUTE));
+            event.getMember().getAttribute(org.ucp.bus.Addresses.ROLES_ATTRIBUTE),
+            event.getMember().getAttribute(org.ucp.bus.Addresses.NODE_ATTRIBUTE));
       }
     });
   }

@@ -10,6 +10,24 @@ public final class Addresses {
   /** The Hazelcast member attribute naming a node's roles (comma-separated, lower case). */
   public static final String ROLES_ATTRIBUTE = "ucp.roles";
 
+  /** The Hazelcast member attribute naming a node's id (the id in its node-targeted addresses). */
+  public static final String NODE_ATTRIBUTE = "ucp.node";
+
+  /**
+   * Whether a request to {@code address} could have gone to node {@code nodeId}: always for an
+   * address any node of its role serves; for a node-targeted address ({@code
+   * ucp.<role>.<id>.<verb>}) only when it names that node. A broker's death so leaves a pull from
+   * another, live broker alone.
+   */
+  public static boolean couldReach(String address, String nodeId) {
+    String role = servedBy(address);
+    if (nodeId == null || role == null || !java.util.Set.of("broker", "arbiter", "datastore", "executor").contains(role)
+        || ROLE_WIDE.contains(address)) {
+      return true;
+    }
+    return address.startsWith("ucp." + role + "." + nodeId + ".");
+  }
+
   /**
    * The role whose nodes serve requests to {@code address} ({@code broker}, {@code arbiter},
    * {@code datastore}, {@code executor}, {@code web}), or null when the address says none.
@@ -198,4 +216,10 @@ public final class Addresses {
 
   /** Job results as they are decided, as JSON (published). */
   public static final String CLIENT_EVENTS = "ucp.client.events";
+
+  /** The addresses any node of a role serves (none names a node), for {@link #couldReach}. */
+  private static final java.util.Set<String> ROLE_WIDE = java.util.Set.of(BROKER_SUBMIT, BROKERS_ANNOUNCED,
+      BROKERS_QUERY, BROKER_DATA_PUT, BROKER_DATA_UPLOAD, BROKER_DATA_READ, BROKER_DATA_STAT, BROKER_DATA_DELETE,
+      BROKER_DATA_LIST, BROKER_DATA_COPY, BROKER_DATA_PURGE_JOB, ARBITER_SUBMIT, ARBITERS_ANNOUNCED, RESULTS_REJECTED,
+      DATASTORES_ANNOUNCED, DATASTORES_QUERY, RESULTS_DECIDED);
 }

@@ -115,12 +115,13 @@ public final class Bus {
    * The cluster member {@code member} left: requests pending on this node fail now instead of
    * waiting out their timeouts (see {@link InFlight}), those the member could have served: with
    * {@code roles} (its {@link Addresses#ROLES_ATTRIBUTE}, null when unknown), a request to an
-   * address of another role cannot have gone there and is left alone. Called by the node's
+   * address of another role cannot have gone there and is left alone; with {@code nodeId} (its
+   * {@link Addresses#NODE_ATTRIBUTE}), neither can one to an address naming another node. Called by the node's
    * membership listener.
    */
-  public static void memberLeft(Vertx vertx, String member, String roles) {
+  public static void memberLeft(Vertx vertx, String member, String roles, String nodeId) {
     InFlight.of(vertx).memberLeft(vertx, member, roles == null || roles.isBlank() ? null
-        : java.util.Set.of(roles.split(",")));
+        : java.util.Set.of(roles.split(",")), nodeId == null || nodeId.isBlank() ? null : nodeId);
   }
 
   /** A future that completes after {@code ms} (a pause between tries, off the event loop's back). */

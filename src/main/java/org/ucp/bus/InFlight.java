@@ -70,10 +70,18 @@ public final class InFlight {
    * executor's death leaves a slow result submission to a live arbiter alone.
    */
   void memberLeft(Vertx vertx, String member, Set<String> roles) {
+    memberLeft(vertx, member, roles, null);
+  }
+
+  /**
+   * As {@link #memberLeft(Vertx, String, Set)}, knowing the departed node's id: a request to an
+   * address that names another node cannot have gone to it and is left alone.
+   */
+  void memberLeft(Vertx vertx, String member, Set<String> roles, String nodeId) {
     long left = System.nanoTime();
     java.util.function.Predicate<Pending> couldGo = p -> {
       String role = Addresses.servedBy(p.address());
-      return roles == null || role == null || roles.contains(role);
+      return (roles == null || role == null || roles.contains(role)) && Addresses.couldReach(p.address(), nodeId);
     };
     failWhere(member, couldGo);
     long settle = SETTLE_MS * 1_000_000;

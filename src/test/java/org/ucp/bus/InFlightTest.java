@@ -69,4 +69,29 @@ class InFlightTest {
     assertFalse(toArbiter.isComplete(), "a request to an arbiter cannot have gone to an executor");
     assertTrue("arbiter".equals(Addresses.servedBy("ucp.arbiter.submit")) && "broker".equals(Addresses.servedBy("ucp.broker.data.copy")));
   }
+
+  /**
+   * A broker's departure fails a request to any broker's address and one naming it, but not a
+   * request naming another broker: in a long chaos run a restarting broker's pulls from the one
+   * broker that held every job were failed three times by another broker's departures, and it
+   * pulled a partial replica instead.
+   */
+  @Test
+  void aDepartedBrokerLeavesRequestsNamingAnotherBrokerAlone() {
+    long started = System.nanoTime();
+    InFlight inFlight = InFlight.of(vertx);
+    Future<Object> toOther = inFlight.track(vertx, Addresses.brokerSyncPull("broker-1"), Promise.promise().future());
+    Future<Object> toDeparted = inFlight.track(vertx, Addresses.brokerSyncPull("broker-2"), Promise.promise().future());
+    Future<Object> toAny = inFlight.track(vertx, Addresses.BROKER_SUBMIT, Promise.promise().future());
+    Future<Object> dataOfAny = inFlight.track(vertx, Addresses.BROKER_DATA_READ, Promise.promise().future());
+    inFlight.memberLeft(vertx, "[10.0.0.2]:5701", java.util.Set.of("broker", "datastore"), "broker-2");
+    Poll.until(Duration.ofSeconds(2), "the requests it could have served to fail",
+        () -> toDeparted.failed() && toAny.failed() && dataOfAny.failed() ? true : null);
+    Poll.until(Duration.ofSeconds(5), "a moment past the unanswered threshold",
+        () -> System.nanoTime() - started > (InFlight.UNANSWERED_MS + 500) * 1_000_000 ? true : null);
+    assertFalse(toOther.isComplete(), "a pull from broker-1 cannot have gone to broker-2");
+    assertTrue(Addresses.couldReach(Addresses.datastoreRead("broker-2"), "broker-2"));
+    assertFalse(Addresses.couldReach(Addresses.executorRun("exec-1"), "exec-2"));
+    assertTrue(Addresses.couldReach(Addresses.executorRun("exec-1"), null), "an unknown node could be any");
+  }
 }
