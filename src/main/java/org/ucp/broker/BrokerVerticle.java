@@ -90,7 +90,7 @@ public final class BrokerVerticle extends VerticleBase {
     decisions = new DecisionStore(hazelcast, context);
     return ClockFile.read(vertx, clockFile()).compose(reservation -> {
       clock = new BrokerClock(brokerId, reservation);
-      sync = new MetadataSync(vertx, brokerId, settings.clusterNodeId(), settings.syncIntervalMs(), clock);
+      sync = new MetadataSync(vertx, brokerId, settings.clusterNodeId(), settings.syncIntervalMs(), clock, settings.dataDir());
       core = new BrokerCore(settings, sync.peers(), clock);
       executorRows = new ExecutorRows(brokerId, sync);
       submissions = new Submissions(vertx, brokerId, core, sync, event -> act(event));

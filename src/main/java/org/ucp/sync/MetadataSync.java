@@ -69,11 +69,20 @@ public final class MetadataSync {
   private long bytesSent;
   private long deltasSent;
   private long repairsSent;
+  /** This broker's replica on its disk, or null (no data directory). */
+  private final ReplicaLog log;
   private Consumer<List<MetaEntry>> onRemote = e -> { };
   private Consumer<String> onPeerDead = id -> { };
 
   /** @param clock the broker's one clock: it stamps every write and merges every version received */
   public MetadataSync(Vertx vertx, String brokerId, String clusterNodeId, long syncIntervalMs, StampSource clock) {
+    this(vertx, brokerId, clusterNodeId, syncIntervalMs, clock, null);
+  }
+
+  /** @param dataDir where the replica is kept on disk ({@link ReplicaLog}); null keeps it in memory only */
+  public MetadataSync(Vertx vertx, String brokerId, String clusterNodeId, long syncIntervalMs, StampSource clock,
+      java.nio.file.Path dataDir) {
+    this.log = ReplicaLog.in(dataDir);
     this.vertx = vertx;
     this.clock = clock;
     this.brokerId = brokerId;
@@ -92,8 +101,37 @@ public final class MetadataSync {
     this.onPeerDead = listener;
   }
 
-  /** Registers the handlers and pulls a live peer's replica; completes when this broker may write. */
+  /**
+   * Loads the replica this broker kept on disk, registers the handlers and pulls a live peer's
+   * replica; completes when this broker may write.
+   */
   public Future<Void> start() {
+    return loadLog().compose(v -> startSyncing());
+  }
+
+  /** The replica as this broker last held it (its own writes and every version it applied). */
+  private Future<Void> loadLog() {
+    if (log == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(log::load, false).map(loaded -> {
+      for (MetaEntry e : loaded.entries()) {
+        clock.observe(e.clock());
+        replica.apply(e);
+      }
+      loaded.watermarks().forEach(replica::caughtUp);
+      seq = Math.max(seq, replica.highest(brokerId));
+      log.snapshot(replica.all(), replica.watermarks());
+      if (!loaded.entries().isEmpty()) {
+        LOG.info(() -> brokerId + " loaded " + loaded.entries().size() + " metadata versions from its disk ("
+            + replica.size() + " keys" + (loaded.skipped() > 0 ? ", " + loaded.skipped() + " torn line(s) skipped" : "")
+            + "); own counter continues at " + seq);
+      }
+      return (Void) null;
+    });
+  }
+
+  private Future<Void> startSyncing() {
     List<Future<Void>> registered = List.of(
         vertx.eventBus().<SyncDelta>consumer(Addresses.SYNC_DELTA, m -> {
           if (!m.body().from().equals(brokerId)) {
@@ -240,6 +278,9 @@ public final class MetadataSync {
     }
     SyncDelta delta = new SyncDelta(brokerId, List.copyOf(unsent), Map.of());
     unsent.clear();
+    if (log != null) {
+      log.append(delta.entries(), Map.of());
+    }
     count(delta);
     deltasSent++;
     vertx.eventBus().publish(Addresses.SYNC_DELTA, delta);
@@ -256,12 +297,18 @@ public final class MetadataSync {
     }
     delta.caughtUp().forEach(replica::caughtUp);
     seq = Math.max(seq, replica.highest(brokerId));
+    if (log != null) {
+      log.append(changed, delta.caughtUp());
+    }
     if (!changed.isEmpty()) {
       onRemote.accept(changed);
     }
   }
 
   private void publishDigest() {
+    if (log != null && log.due(replica.size())) {
+      log.snapshot(replica.all(), replica.watermarks());
+    }
     SyncDigest d = new SyncDigest(brokerId, clusterNodeId, seq, replica.watermarks());
     bytesSent += 32L * (d.watermarks().size() + 2);
     vertx.eventBus().publish(Addresses.SYNC_DIGEST, d);
@@ -334,6 +381,13 @@ public final class MetadataSync {
       } else if (!dead) {
         reportedDead.remove(p.brokerId());
       }
+    }
+  }
+
+  /** Writes what the disk log has queued and closes it. */
+  public void close() {
+    if (log != null) {
+      log.close();
     }
   }
 
