@@ -184,7 +184,7 @@ public final class ExecutorRegistry {
       if (entry.health == ExecutorHealth.LOST) {
         return;
       }
-      long silence = now - entry.lastHeartbeat;
+      long silence = now - Math.max(entry.lastHeartbeat, resumedAt);
       if (entry.health == ExecutorHealth.ALIVE && silence > suspectAfterMs) {
         heartbeatsMissed++;
       }
@@ -195,6 +195,11 @@ public final class ExecutorRegistry {
       }
     });
     return lost;
+  }
+
+  /** This broker ran again after a stall: the silence before is its own; each executor gets a whole timeout from now. */
+  public void resumed(long now) {
+    resumedAt = Math.max(resumedAt, now);
   }
 
   /** The cluster reports a member gone: every executor on it is LOST at once. */
@@ -263,6 +268,8 @@ public final class ExecutorRegistry {
             e.getValue().capabilities, e.getValue().health, e.getValue().lastHeartbeat))
         .toList();
   }
+
+  private long resumedAt = Long.MIN_VALUE;
 
   private static final class Entry {
     String clusterNodeId;

@@ -27,6 +27,9 @@ final class Liveness {
   private final int maxPlatformFailures;
   private final Consumer<BrokerAction> emit;
   private final LongConsumer schedule;
+  /** A gap between two sweeps longer than this is a stall of this broker (see {@link #sweep}). */
+  static final long STALL_MS = 1_000;
+  private long lastSweep = -1;
 
   Liveness(JobTable jobs, ExecutorRegistry executors, Preemptions preemptions, long heartbeatIntervalMs,
       int maxPlatformFailures, Consumer<BrokerAction> emit, LongConsumer schedule) {
@@ -102,8 +105,20 @@ final class Liveness {
     return true;
   }
 
-  /** The periodic health sweep of executors. */
+  /**
+   * The periodic health sweep of executors. Sweeps come every fraction of a second; a gap of over
+   * {@link #STALL_MS} between two means this broker itself did not run (frozen, starved of CPU,
+   * collecting garbage), and its executors get a fresh timeout instead of being found LOST for
+   * heartbeats it never read: in a long chaos run every freeze of a broker redeployed every
+   * attempt its executors were running, and the executors then stopped them as superseded.
+   */
   void sweep(long now) {
+    if (lastSweep >= 0 && now - lastSweep > STALL_MS) {
+      long stalled = now - lastSweep;
+      LOG.warning(() -> "this broker did not run for " + stalled + " ms; its executors' silence meanwhile is not counted");
+      executors.resumed(now);
+    }
+    lastSweep = now;
     lost(executors.sweep(now), now);
     emit.accept(new BrokerAction.WriteExecutors());
   }

@@ -405,4 +405,34 @@ class BrokerCoreTest {
     core.schedule(T + 1_000);
     assertEquals(1, only(core.drain(), BrokerAction.Record.class).size(), "a newer heartbeat brings work again");
   }
+
+  /**
+   * A broker frozen (or starved) for longer than the executor timeout finds its executors silent
+   * when it runs again, though their heartbeats wait unread in its sockets: the stall is its own,
+   * so it keeps their attempts running and gives them a whole timeout from then. An executor that
+   * stays silent after the stall is still LOST, and its job redeployed.
+   */
+  @Test
+  void aBrokerThatStalledDoesNotCountItsOwnSilenceAgainstItsExecutors() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 1);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(new AttemptRef("j1", 1))), T + 100);
+    core.sweep(T + 200);
+    core.drain();
+
+    core.sweep(T + 200 + 4_000);
+    assertEquals(JobState.RUNNING, core.jobs().get("j1").orElseThrow().state(), "not LOST for the broker's own stall");
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(new AttemptRef("j1", 1))), T + 4_250);
+    for (long t = T + 4_400; t <= T + 7_000; t += 200) {
+      core.sweep(t);
+    }
+    assertEquals(JobState.RUNNING, core.jobs().get("j1").orElseThrow().state(), "its heartbeats came after the stall");
+    for (long t = T + 7_200; t <= T + 8_000; t += 200) {
+      core.sweep(t);
+    }
+    assertEquals(org.ucp.model.AttemptOutcome.LOST, core.jobs().get("j1").orElseThrow().attempts().get(0).outcome(),
+        "silent for the whole timeout after the stall: LOST");
+  }
 }
