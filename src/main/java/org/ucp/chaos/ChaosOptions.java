@@ -21,12 +21,19 @@ import org.ucp.config.Args;
  * @param secure every node gets a certificate of the run's own authority (mutual TLS, every
  *     message MACed) and the web nodes check client tokens (the harness holds an admin one);
  *     otherwise nodes on namespace addresses run {@code --insecure}
+ * @param minGapSeconds the least time between two planned faults (the most is 3 s more)
  */
 public record ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate,
-    int quietSeconds, Path dir, Set<Faults.Kind> kinds, boolean serial, boolean secure) {
+    int quietSeconds, Path dir, Set<Faults.Kind> kinds, boolean serial, boolean secure, int minGapSeconds) {
 
   static final Set<String> VALUED = Set.of("--seconds", "--seed", "--brokers", "--executors", "--rate",
-      "--quiet-seconds", "--dir", "--faults");
+      "--quiet-seconds", "--dir", "--faults", "--min-gap");
+
+  /** As planned before the gap could be chosen: one fault every 2-5 s. */
+  public ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate,
+      int quietSeconds, Path dir, Set<Faults.Kind> kinds, boolean serial, boolean secure) {
+    this(seconds, seed, brokers, executors, net, rate, quietSeconds, dir, kinds, serial, secure, 2);
+  }
 
   public ChaosOptions {
     if (brokers < 1 || executors < 1) {
@@ -83,6 +90,7 @@ public record ChaosOptions(int seconds, long seed, int brokers, int executors, b
         flags.has("--dir") ? Path.of(flags.get("--dir")) : null,
         flags.has("--faults") ? kinds(flags.get("--faults")) : EnumSet.allOf(Faults.Kind.class),
         flags.has("--serial"),
-        flags.has("--secure"));
+        flags.has("--secure"),
+        flags.intValue("--min-gap", 2, 1, 600));
   }
 }

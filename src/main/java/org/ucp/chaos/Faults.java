@@ -62,7 +62,7 @@ final class Faults {
     long end = o.seconds() * 1000L;
     long t = 1000;
     while (true) {
-      t += 2000 + r.nextInt(3001);
+      t += o.minGapSeconds() * 1000L + r.nextInt(3001);
       int roll = r.nextInt(100);
       Kind kind = pick(roll, o.kinds());
       long down = switch (kind) {

@@ -94,6 +94,20 @@ class ChaosTest {
   }
 
   @Test
+  void minGapSpacesTheFaultsOutAndItsDefaultKeepsEverySchedule() {
+    List<Boolean> brokers = List.of(true, true, true, false, false, false, false);
+    ChaosOptions spaced = ChaosOptions.parse(List.of("--seed", "7", "--seconds", "600", "--min-gap", "4", "--no-net"));
+    List<Faults.Fault> plan = Faults.plan(spaced, brokers);
+    for (int i = 1; i < plan.size(); i++) {
+      long gap = plan.get(i).atMs() - plan.get(i - 1).atMs();
+      assertTrue(gap >= 4_000, "faults " + plan.get(i - 1) + " and " + plan.get(i) + " are " + gap + " ms apart");
+    }
+    assertTrue(plan.size() >= 600 / 7 - 5 && plan.size() <= 600 / 4, "a fault every 4-7 s: " + plan.size());
+    assertEquals(Faults.plan(ChaosOptions.parse(List.of("--seed", "7", "--seconds", "600", "--no-net")), brokers),
+        Faults.plan(ChaosOptions.parse(List.of("--seed", "7", "--seconds", "600", "--min-gap", "2", "--no-net")), brokers));
+  }
+
+  @Test
   void theExpectedOutputIsWhatCpuWasmPrints() {
     // wasm/EXPECTED.txt, from a native build of the same loop.
     assertEquals("cpu iterations=1000 hash=1363160026601443621\n", Workload.expectedStdout(1000));
