@@ -34,6 +34,7 @@ public final class ExecutorRegistry {
   private final long lostAfterMs;
   private final Map<String, Entry> executors = new TreeMap<>();
   private long heartbeatsMissed;
+  private long stalledMs;
 
   /**
    * @param suspectAfterMs silence after which an executor is SUSPECT (1.5 heartbeat intervals)
@@ -60,7 +61,7 @@ public final class ExecutorRegistry {
     entry.clusterNodeId = clusterNodeId;
     entry.slots = slots;
     entry.capabilities = caps;
-    entry.lastHeartbeat = now;
+    heard(entry, now);
     entry.health = ExecutorHealth.ALIVE;
   }
 
@@ -73,7 +74,7 @@ public final class ExecutorRegistry {
     Entry entry = executors.computeIfAbsent(executorId, id -> new Entry());
     if (entry.health == ExecutorHealth.LOST || entry.capabilities == null) {
       entry.health = ExecutorHealth.SUSPECT;
-      entry.lastHeartbeat = now;
+      heard(entry, now);
     }
     for (Placed p : attempts) {
       entry.placed.putIfAbsent(p.jobId(), p);
@@ -100,7 +101,7 @@ public final class ExecutorRegistry {
     }
     entry.slots = slots;
     entry.capabilities = caps;
-    entry.lastHeartbeat = now;
+    heard(entry, now);
     entry.health = ExecutorHealth.ALIVE;
     running.forEach(r -> entry.pendingMemoryMb.remove(r.jobId()));
     return true;
@@ -184,7 +185,7 @@ public final class ExecutorRegistry {
       if (entry.health == ExecutorHealth.LOST) {
         return;
       }
-      long silence = now - Math.max(entry.lastHeartbeat, resumedAt);
+      long silence = now - entry.lastHeartbeat - (stalledMs - entry.stalledAtHeartbeat);
       if (entry.health == ExecutorHealth.ALIVE && silence > suspectAfterMs) {
         heartbeatsMissed++;
       }
@@ -197,9 +198,14 @@ public final class ExecutorRegistry {
     return lost;
   }
 
-  /** This broker ran again after a stall: the silence before is its own; each executor gets a whole timeout from now. */
-  public void resumed(long now) {
-    resumedAt = Math.max(resumedAt, now);
+  /** This broker did not run for {@code ms} (frozen, starved): nobody's silence, not counted in any executor's. */
+  public void stalled(long ms) {
+    stalledMs += ms;
+  }
+
+  private void heard(Entry entry, long now) {
+    entry.lastHeartbeat = now;
+    entry.stalledAtHeartbeat = stalledMs;
   }
 
   /** The cluster reports a member gone: every executor on it is LOST at once. */
@@ -263,13 +269,10 @@ public final class ExecutorRegistry {
 
   public List<ExecutorInfo> view() {
     return executors.entrySet().stream()
-        .map(e -> new ExecutorInfo(
-            e.getKey(), brokerId, e.getValue().slots, e.getValue().placed.size(),
+        .map(e -> new ExecutorInfo(e.getKey(), brokerId, e.getValue().slots, e.getValue().placed.size(),
             e.getValue().capabilities, e.getValue().health, e.getValue().lastHeartbeat))
         .toList();
   }
-
-  private long resumedAt = Long.MIN_VALUE;
 
   private static final class Entry {
     String clusterNodeId;
@@ -278,6 +281,7 @@ public final class ExecutorRegistry {
     int slots;
     ExecutorCapabilities capabilities;
     long lastHeartbeat;
+    long stalledAtHeartbeat;
     ExecutorHealth health = ExecutorHealth.ALIVE;
     final Map<String, Placed> placed = new LinkedHashMap<>();
     /** Placed attempts the executor confirmed it holds (it took the run, or listed it), with when it last did. */
@@ -289,9 +293,8 @@ public final class ExecutorRegistry {
     ExecutorCapabilities effectiveCapabilities() {
       ExecutorCapabilities c = capabilities;
       int pending = pendingMemoryMb.values().stream().mapToInt(Integer::intValue).sum();
-      return new ExecutorCapabilities(
-          Math.max(0, c.freeMemoryMb() - pending), c.freeDiskMb(), c.cpuCores(), c.cpuLoad(),
-          c.onBattery(), c.powerPercent());
+      return new ExecutorCapabilities(Math.max(0, c.freeMemoryMb() - pending), c.freeDiskMb(), c.cpuCores(),
+          c.cpuLoad(), c.onBattery(), c.powerPercent());
     }
   }
 }

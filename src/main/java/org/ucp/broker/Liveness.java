@@ -108,15 +108,15 @@ final class Liveness {
   /**
    * The periodic health sweep of executors. Sweeps come every fraction of a second; a gap of over
    * {@link #STALL_MS} between two means this broker itself did not run (frozen, starved of CPU,
-   * collecting garbage), and its executors get a fresh timeout instead of being found LOST for
-   * heartbeats it never read: in a long chaos run every freeze of a broker redeployed every
+   * collecting garbage), and what is over that second counts in no executor's silence, instead of
+   * finding them LOST for heartbeats it never read: in a long chaos run every freeze of a broker redeployed every
    * attempt its executors were running, and the executors then stopped them as superseded.
    */
   void sweep(long now) {
     if (lastSweep >= 0 && now - lastSweep > STALL_MS) {
-      long stalled = now - lastSweep;
-      LOG.warning(() -> "this broker did not run for " + stalled + " ms; its executors' silence meanwhile is not counted");
-      executors.resumed(now);
+      long stalled = now - lastSweep - STALL_MS;
+      LOG.warning(() -> "this broker did not run for about " + stalled + " ms; no executor's silence counts it");
+      executors.stalled(stalled);
     }
     lastSweep = now;
     lost(executors.sweep(now), now);

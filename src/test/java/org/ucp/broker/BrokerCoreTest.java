@@ -435,4 +435,21 @@ class BrokerCoreTest {
     assertEquals(org.ucp.model.AttemptOutcome.LOST, core.jobs().get("j1").orElseThrow().attempts().get(0).outcome(),
         "silent for the whole timeout after the stall: LOST");
   }
+
+  /** Only what is over a second between two sweeps is the broker's own: one slow for good still finds a silent executor LOST. */
+  @Test
+  void aBrokerSlowForGoodStillFindsASilentExecutorLost() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 1);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(new AttemptRef("j1", 1))), T + 100);
+    long t = T + 200;
+    while (core.jobs().get("j1").orElseThrow().attempts().get(0).outcome() == org.ucp.model.AttemptOutcome.RUNNING) {
+      t += 1_100;
+      core.sweep(t);
+      assertTrue(t < T + 6_000, "still not LOST at " + (t - T));
+    }
+    assertTrue(t - T > 3_000, "not before the timeout: " + (t - T));
+  }
 }
