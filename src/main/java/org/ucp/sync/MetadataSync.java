@@ -49,6 +49,13 @@ public final class MetadataSync {
    */
   private static final DeliveryOptions PULL = new DeliveryOptions().setSendTimeout(10_000);
   private static final long PULL_DEADLINE_MS = 30_000;
+  /**
+   * The most versions one repair carries. A peer that lacks thousands (it restarted from a partial
+   * replica) asks again with every digest, once a second, and every broker answers: unbounded,
+   * each answer was megabytes to encode and authenticate on the event loop, again and again
+   * before the first had arrived. Bounded, it catches up a chunk per digest.
+   */
+  public static final int MAX_REPAIR = 2_000;
 
   private final Vertx vertx;
   private final String brokerId;
@@ -338,8 +345,16 @@ public final class MetadataSync {
     for (String origin : origins) {
       long upTo = origin.equals(brokerId) ? seq : owned.contains(origin) ? replica.highest(origin) : replica.watermark(origin);
       long theirs = d.watermarks().getOrDefault(origin, 0L);
-      if (upTo > theirs) {
-        missing.addAll(replica.writtenBy(origin, theirs));
+      int room = MAX_REPAIR - missing.size();
+      if (upTo > theirs && room > 0) {
+        List<MetaEntry> lacking = new ArrayList<>(replica.writtenBy(origin, theirs));
+        if (lacking.size() > room) {
+          // The oldest first, and a claim only as far as they go: the next digest asks for the rest.
+          lacking.sort(java.util.Comparator.comparingLong(MetaEntry::seq));
+          lacking = lacking.subList(0, room);
+          upTo = Math.min(upTo, lacking.get(room - 1).seq());
+        }
+        missing.addAll(lacking);
         caughtUp.put(origin, upTo);
       }
     }

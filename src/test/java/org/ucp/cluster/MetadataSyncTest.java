@@ -206,6 +206,46 @@ class MetadataSyncTest {
     }
   }
 
+  /**
+   * A broker that lacks thousands of versions (it missed every delta) is repaired a bounded chunk
+   * per digest, oldest first, and still converges: one repair of everything, resent with every
+   * digest before the last had arrived, was megabytes to encode and authenticate on the event
+   * loop again and again.
+   */
+  @Test
+  void aBrokerFarBehindIsRepairedInBoundedChunks() {
+    cluster(3, "500");
+    Node deaf = broker("deaf", 1, "500");
+    broker("third", 2, "500");
+    awaitPeers(List.of("control", "deaf", "third"));
+    AtomicBoolean listening = new AtomicBoolean(false);
+    List<Integer> repairSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    deaf.vertx().eventBus().addInboundInterceptor(ctx -> {
+      String address = ctx.message().address();
+      if (address.equals(Addresses.SYNC_DELTA) || address.equals(Addresses.brokerSync("deaf"))
+          || (!listening.get() && address.equals(Addresses.brokerSyncRepair("deaf")))) {
+        return;
+      }
+      if (address.equals(Addresses.brokerSyncRepair("deaf")) && ctx.message().body() instanceof org.ucp.bus.Messages.SyncDelta d) {
+        repairSizes.add(d.entries().size());
+      }
+      ctx.next();
+    });
+    int jobs = org.ucp.sync.MetadataSync.MAX_REPAIR + 500;
+    List<io.vertx.core.Future<Object>> answers = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      answers.add(Bus.request(control.node.vertx(), Addresses.brokerSubmit("control"), new org.ucp.bus.Messages.SubmitJob(
+          org.ucp.model.JobSpecParser.parse(JOB.encode()), null, null, "far-" + i, null), new DeliveryOptions().setSendTimeout(60_000)));
+    }
+    Embedded.await(io.vertx.core.Future.join(answers), 120);
+    listening.set(true);
+    Poll.until(Duration.ofSeconds(60), "the deaf broker to hold every job", () ->
+        control.jobAt("deaf", "far-0") != null && control.jobAt("deaf", "far-" + (jobs - 1)) != null
+            && control.coordination("deaf").peers().stream().allMatch(p -> p.lagEntries() == 0) ? true : null);
+    assertTrue(repairSizes.size() >= 2, "in more than one repair: " + repairSizes);
+    assertTrue(repairSizes.stream().allMatch(n -> n <= org.ucp.sync.MetadataSync.MAX_REPAIR), "bounded: " + repairSizes);
+  }
+
   private org.ucp.bus.Messages.DataLocation locationAt(String brokerId, String name) {
     return Embedded.await(Bus.<org.ucp.bus.Messages.DataLocation>request(control.node.vertx(),
         Addresses.brokerDataWhere(brokerId), new org.ucp.bus.Messages.DataRequest(name), ASK), 5);
