@@ -414,11 +414,7 @@ class BrokerCoreTest {
    */
   @Test
   void aBrokerThatStalledDoesNotCountItsOwnSilenceAgainstItsExecutors() {
-    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
-    register(core, "e1", 1);
-    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
-    recordAll(core, core.drain());
-    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(new AttemptRef("j1", 1))), T + 100);
+    BrokerCore core = j1RunningOnE1();
     core.sweep(T + 200);
     core.drain();
 
@@ -439,11 +435,7 @@ class BrokerCoreTest {
   /** Only what is over a second between two sweeps is the broker's own: one slow for good still finds a silent executor LOST. */
   @Test
   void aBrokerSlowForGoodStillFindsASilentExecutorLost() {
-    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
-    register(core, "e1", 1);
-    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
-    recordAll(core, core.drain());
-    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(new AttemptRef("j1", 1))), T + 100);
+    BrokerCore core = j1RunningOnE1();
     long t = T + 200;
     while (core.jobs().get("j1").orElseThrow().attempts().get(0).outcome() == org.ucp.model.AttemptOutcome.RUNNING) {
       t += 1_100;
@@ -451,5 +443,15 @@ class BrokerCoreTest {
       assertTrue(t < T + 6_000, "still not LOST at " + (t - T));
     }
     assertTrue(t - T > 3_000, "not before the timeout: " + (t - T));
+  }
+
+  /** A broker whose job j1 runs on its one executor e1, last heard at T + 100. */
+  private static BrokerCore j1RunningOnE1() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 1);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(new AttemptRef("j1", 1))), T + 100);
+    return core;
   }
 }
