@@ -21,8 +21,7 @@ public final class Addresses {
    */
   public static boolean couldReach(String address, String nodeId) {
     String role = servedBy(address);
-    if (nodeId == null || role == null || !java.util.Set.of("broker", "arbiter", "datastore", "executor").contains(role)
-        || ROLE_WIDE.contains(address)) {
+    if (nodeId == null || role == null || role.equals("web") || ROLE_WIDE.contains(address)) {
       return true;
     }
     return address.startsWith("ucp." + role + "." + nodeId + ".");

@@ -76,7 +76,7 @@ public final class MetadataSync {
   private long bytesSent;
   private long deltasSent;
   private long repairsSent;
-  /** This broker's replica on its disk, or null (no data directory). */
+  /** This broker's replica on its disk (one that keeps nothing without a data directory). */
   private final ReplicaLog log;
   private Consumer<List<MetaEntry>> onRemote = e -> { };
   private Consumer<String> onPeerDead = id -> { };
@@ -118,7 +118,7 @@ public final class MetadataSync {
 
   /** The replica as this broker last held it (its own writes and every version it applied). */
   private Future<Void> loadLog() {
-    if (log == null) {
+    if (!log.kept()) {
       return Future.succeededFuture();
     }
     return vertx.executeBlocking(log::load, false).map(loaded -> {
@@ -285,9 +285,7 @@ public final class MetadataSync {
     }
     SyncDelta delta = new SyncDelta(brokerId, List.copyOf(unsent), Map.of());
     unsent.clear();
-    if (log != null) {
-      log.append(delta.entries(), Map.of());
-    }
+    log.append(delta.entries(), Map.of());
     count(delta);
     deltasSent++;
     vertx.eventBus().publish(Addresses.SYNC_DELTA, delta);
@@ -304,16 +302,14 @@ public final class MetadataSync {
     }
     delta.caughtUp().forEach(replica::caughtUp);
     seq = Math.max(seq, replica.highest(brokerId));
-    if (log != null) {
-      log.append(changed, delta.caughtUp());
-    }
+    log.append(changed, delta.caughtUp());
     if (!changed.isEmpty()) {
       onRemote.accept(changed);
     }
   }
 
   private void publishDigest() {
-    if (log != null && log.due(replica.size())) {
+    if (log.due(replica.size())) {
       log.snapshot(replica.all(), replica.watermarks());
     }
     SyncDigest d = new SyncDigest(brokerId, clusterNodeId, seq, replica.watermarks());
@@ -347,7 +343,7 @@ public final class MetadataSync {
       long theirs = d.watermarks().getOrDefault(origin, 0L);
       int room = MAX_REPAIR - missing.size();
       if (upTo > theirs && room > 0) {
-        List<MetaEntry> lacking = new ArrayList<>(replica.writtenBy(origin, theirs));
+        List<MetaEntry> lacking = replica.writtenBy(origin, theirs);
         if (lacking.size() > room) {
           // The oldest first, and a claim only as far as they go: the next digest asks for the rest.
           lacking.sort(java.util.Comparator.comparingLong(MetaEntry::seq));
@@ -396,13 +392,6 @@ public final class MetadataSync {
       } else if (!dead) {
         reportedDead.remove(p.brokerId());
       }
-    }
-  }
-
-  /** Writes what the disk log has queued and closes it. */
-  public void close() {
-    if (log != null) {
-      log.close();
     }
   }
 

@@ -52,7 +52,7 @@ public final class ReplicaLog implements AutoCloseable {
   private long lines;
 
   private ReplicaLog(Path dir) {
-    this.file = dir.resolve(FILE);
+    this.file = dir == null ? null : dir.resolve(FILE);
     // At most one thread, so batches are written in order; it ends when idle for a few seconds
     // (and the file is then closed), so a node that stops without closing leaves nothing behind.
     this.writer = new java.util.concurrent.ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS,
@@ -69,9 +69,14 @@ public final class ReplicaLog implements AutoCloseable {
         });
   }
 
-  /** A log in {@code dir} (created if needed); null when there is no data directory. */
+  /** A log in {@code dir} (created if needed); without a data directory, one that keeps nothing. */
   public static ReplicaLog in(Path dir) {
-    return dir == null ? null : new ReplicaLog(dir);
+    return new ReplicaLog(dir);
+  }
+
+  /** Whether this log keeps anything (it has a data directory). */
+  public boolean kept() {
+    return file != null;
   }
 
   /** Reads the log (blocking: call it off the event loop). An absent file is an empty log. */
@@ -79,7 +84,7 @@ public final class ReplicaLog implements AutoCloseable {
     List<MetaEntry> entries = new ArrayList<>();
     Map<String, Long> marks = new TreeMap<>();
     int skipped = 0;
-    if (!Files.exists(file)) {
+    if (file == null || !Files.exists(file)) {
       return new Loaded(entries, marks, 0);
     }
     try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -108,7 +113,7 @@ public final class ReplicaLog implements AutoCloseable {
 
   /** Appends versions (and watermark claims, if any) as one batch; turned into text on the log's thread. */
   public void append(List<MetaEntry> entries, Map<String, Long> caughtUp) {
-    if (entries.isEmpty() && caughtUp.isEmpty()) {
+    if (file == null || (entries.isEmpty() && caughtUp.isEmpty())) {
       return;
     }
     List<Line> batch = new ArrayList<>(entries.size() + 1);
@@ -124,7 +129,7 @@ public final class ReplicaLog implements AutoCloseable {
 
   /** Whether the log has grown enough past a replica of {@code size} keys to be rewritten. */
   public boolean due(int size) {
-    return lines > Math.max(MIN_COMPACT_LINES, 2L * size);
+    return file != null && lines > Math.max(MIN_COMPACT_LINES, 2L * size);
   }
 
   /**
@@ -133,6 +138,9 @@ public final class ReplicaLog implements AutoCloseable {
    * after this call go to the new file.
    */
   public void snapshot(List<MetaEntry> snapshot, Map<String, Long> watermarks) {
+    if (file == null) {
+      return;
+    }
     List<MetaEntry> entries = List.copyOf(snapshot);
     Map<String, Long> marks = Map.copyOf(watermarks);
     lines = 0;
