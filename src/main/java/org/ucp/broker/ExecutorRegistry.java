@@ -36,10 +36,7 @@ public final class ExecutorRegistry {
   private long heartbeatsMissed;
   private long stalledMs;
 
-  /**
-   * @param suspectAfterMs silence after which an executor is SUSPECT (1.5 heartbeat intervals)
-   * @param lostAfterMs silence after which it is LOST ({@code broker.executorTimeout})
-   */
+  /** SUSPECT after {@code suspectAfterMs} of silence (1.5 heartbeats), LOST after {@code lostAfterMs} (executorTimeout). */
   public ExecutorRegistry(String brokerId, long suspectAfterMs, long lostAfterMs) {
     this.brokerId = brokerId;
     this.suspectAfterMs = suspectAfterMs;
@@ -107,6 +104,11 @@ public final class ExecutorRegistry {
     return true;
   }
 
+  /** What the executor's last heartbeat said was executing (monitoring shows it; nothing decides by it). */
+  public void executing(String executorId, List<AttemptRef> attempts) {
+    Optional.ofNullable(executors.get(executorId)).ifPresent(e -> e.executing = List.copyOf(attempts));
+  }
+
   public void assign(String executorId, Placed attempt) {
     Entry entry = executors.get(executorId);
     if (entry != null && !entry.placed.containsKey(attempt.jobId())) {
@@ -115,10 +117,7 @@ public final class ExecutorRegistry {
     }
   }
 
-  /**
-   * The executor refused an attempt (or could not be reached): it gets no new work until its next
-   * heartbeat shows what it really holds.
-   */
+  /** The executor refused an attempt (or was unreachable): no new work until a heartbeat shows what it holds. */
   public void refused(String executorId) {
     Entry entry = executors.get(executorId);
     if (entry != null && entry.health == ExecutorHealth.ALIVE) {
@@ -225,6 +224,7 @@ public final class ExecutorRegistry {
     entry.placed.clear();
     entry.pendingMemoryMb.clear();
     entry.held.clear();
+    entry.executing = List.of();
     return lost;
   }
 
@@ -245,10 +245,7 @@ public final class ExecutorRegistry {
     return out;
   }
 
-  /**
-   * How often an ALIVE executor's heartbeat was found overdue (it turned SUSPECT, or LOST at
-   * once); an executor that recovers and falls silent again counts again.
-   */
+  /** How often an ALIVE executor's heartbeat was found overdue (each fall silent counts). */
   public long heartbeatsMissed() {
     return heartbeatsMissed;
   }
@@ -270,7 +267,7 @@ public final class ExecutorRegistry {
   public List<ExecutorInfo> view() {
     return executors.entrySet().stream()
         .map(e -> new ExecutorInfo(e.getKey(), brokerId, e.getValue().slots, e.getValue().placed.size(),
-            e.getValue().capabilities, e.getValue().health, e.getValue().lastHeartbeat))
+            e.getValue().capabilities, e.getValue().health, e.getValue().lastHeartbeat, e.getValue().executing))
         .toList();
   }
 
@@ -282,6 +279,7 @@ public final class ExecutorRegistry {
     ExecutorCapabilities capabilities;
     long lastHeartbeat;
     long stalledAtHeartbeat;
+    List<AttemptRef> executing = List.of();
     ExecutorHealth health = ExecutorHealth.ALIVE;
     final Map<String, Placed> placed = new LinkedHashMap<>();
     /** Placed attempts the executor confirmed it holds (it took the run, or listed it), with when it last did. */

@@ -6,7 +6,10 @@ import java.util.Map;
 import org.ucp.bus.Messages.ExecutorInfo;
 import org.ucp.sync.MetadataSync;
 
-/** Writes a broker's executor rows to the metadata, only those that changed (heartbeat times aside). */
+/**
+ * Writes a broker's executor rows to the metadata, only those that changed (heartbeat times
+ * aside). What an executor is executing stays with its broker: it changes with every program.
+ */
 final class ExecutorRows {
   private final String brokerId;
   private final MetadataSync sync;
@@ -23,7 +26,8 @@ final class ExecutorRows {
           row.capabilities(), row.health(), 0);
       if (!stable.equals(written.get(row.executorId()))) {
         written.put(row.executorId(), stable);
-        sync.write("executor/" + brokerId + "/" + row.executorId(), row, 0);
+        sync.write("executor/" + brokerId + "/" + row.executorId(), new ExecutorInfo(row.executorId(), row.broker(),
+            row.slots(), row.running(), row.capabilities(), row.health(), row.lastHeartbeat()), 0);
       }
     }
   }

@@ -112,13 +112,23 @@ public final class Messages {
     }
   }
 
-  /** An executor's heartbeat: its live capabilities and every attempt it holds. */
+  /**
+   * An executor's heartbeat: its live capabilities, every attempt it holds, and of those the ones
+   * whose program is running at this moment ({@code executing}; the others are fetching inputs or
+   * handing in their result).
+   */
   public record Heartbeat(
       String executorId, int slots, ExecutorCapabilities capabilities, List<org.ucp.model.AttemptRef> running,
-      List<AttemptFailure> failed) {
+      List<AttemptFailure> failed, List<org.ucp.model.AttemptRef> executing) {
     public Heartbeat {
       running = List.copyOf(running == null ? List.of() : running);
       failed = List.copyOf(failed == null ? List.of() : failed);
+      executing = List.copyOf(executing == null ? List.of() : executing);
+    }
+
+    public Heartbeat(String executorId, int slots, ExecutorCapabilities capabilities, List<org.ucp.model.AttemptRef> running,
+        List<AttemptFailure> failed) {
+      this(executorId, slots, capabilities, running, failed, List.of());
     }
 
     public Heartbeat(String executorId, int slots, ExecutorCapabilities capabilities, List<org.ucp.model.AttemptRef> running) {
@@ -445,6 +455,13 @@ public final class Messages {
 
   public record CopyData(List<CopyEntry> entries) {}
 
+  /**
+   * One executor as its broker sees it.
+   *
+   * @param running the attempts placed on it
+   * @param executing the attempts whose program its last heartbeat said was running (known only to
+   *     the broker it heartbeats to: empty in the replicated row)
+   */
   public record ExecutorInfo(
       String executorId,
       String broker,
@@ -452,7 +469,17 @@ public final class Messages {
       int running,
       ExecutorCapabilities capabilities,
       org.ucp.model.ExecutorHealth health,
-      long lastHeartbeat) {}
+      long lastHeartbeat,
+      List<org.ucp.model.AttemptRef> executing) {
+    public ExecutorInfo {
+      executing = List.copyOf(executing == null ? List.of() : executing);
+    }
+
+    public ExecutorInfo(String executorId, String broker, int slots, int running, ExecutorCapabilities capabilities,
+        org.ucp.model.ExecutorHealth health, long lastHeartbeat) {
+      this(executorId, broker, slots, running, capabilities, health, lastHeartbeat, List.of());
+    }
+  }
 
   /**
    * One broker as monitoring shows it.

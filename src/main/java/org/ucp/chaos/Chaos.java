@@ -158,7 +158,7 @@ public final class Chaos {
         progress.join();
         JsonObject verdict = checker.check();
         JsonObject stalls = watcher.summary(start);
-        for (String key : List.of("longestStallJob", "longestStallWithFreeSlotJob")) {
+        for (String key : List.of("longestStallJob", "longestStallWithFreeSlotJob", "longestPlatformStallJob")) {
           if (!stalls.getString(key).isEmpty()) {
             stalls.put(key + "History", checker.historyOf(stalls.getString(key)));
           }
@@ -230,6 +230,11 @@ public final class Chaos {
             s.getLong("longestStallWithFreeSlotMs") / 1000.0, s.getString("longestStallWithFreeSlotJob"),
             s.getString("longestStallWithFreeSlotJobState"), s.getString("longestStallWithFreeSlotJobHistory", ""),
             s.getLong("pollsWithEverySlotTaken"), s.getLong("polls")));
+        say.accept(String.format("  longest stall of the platform (slot free, no program executing) %.1f s (job %s, stuck at %s;"
+                + " in the end %s); %d polls found a program executing",
+            s.getLong("longestPlatformStallMs") / 1000.0, s.getString("longestPlatformStallJob"),
+            s.getString("longestPlatformStallJobState"), s.getString("longestPlatformStallJobHistory", ""),
+            s.getLong("pollsWithAProgramExecuting")));
         say.accept(String.format("  longest gap with jobs pending and none becoming final %.1f s (ended at %.1f s)",
             s.getLong("longestGlobalGapMs") / 1000.0, s.getDouble("longestGlobalGapEndedAtS")));
         say.accept("  faults " + s.getLong("faults") + " " + s.getJsonObject("faultsByKind").encode() + ", skipped "

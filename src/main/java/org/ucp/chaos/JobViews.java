@@ -4,8 +4,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /** Every job one broker's node shows, by paging {@code GET /api/jobs}. */
 final class JobViews {
@@ -35,17 +40,22 @@ final class JobViews {
     }
   }
 
-  /**
-   * Whether {@code node}'s cluster view shows every slot of every ALIVE executor taken (and at
-   * least one such executor): a queued job then waits for capacity. Throws when it does not answer.
-   */
-  static boolean everySlotTaken(Http http, NodeProc node, Duration timeout) throws IOException {
+  /** The executors of {@code node}'s cluster view, each as its broker sees it; throws when it does not answer. */
+  static JsonArray executors(Http http, NodeProc node, Duration timeout) throws IOException {
     Http.Answer a = http.get(node.base() + "/api/cluster", timeout);
     if (a.status() != 200) {
       throw new IOException(node.id + ": GET /api/cluster answered " + a.status());
     }
+    return new JsonObject(a.text()).getJsonArray("executors", new JsonArray());
+  }
+
+  /**
+   * Whether every slot of every ALIVE executor is taken (and there is at least one such
+   * executor): a queued job then waits for capacity.
+   */
+  static boolean everySlotTaken(JsonArray executors) {
     int alive = 0;
-    for (Object o : new JsonObject(a.text()).getJsonArray("executors", new JsonArray())) {
+    for (Object o : executors) {
       JsonObject e = (JsonObject) o;
       if ("ALIVE".equals(e.getString("health"))) {
         alive++;
@@ -55,6 +65,37 @@ final class JobViews {
       }
     }
     return alive > 0;
+  }
+
+  /**
+   * "jobId#attempt" of every attempt an ALIVE executor, heard from after {@code heardAfter}
+   * (epoch ms) and {@code up} by the harness's own account, said was executing its program.
+   */
+  static Set<String> executing(JsonArray executors, long heardAfter, Predicate<String> up) {
+    Set<String> out = new HashSet<>();
+    for (Object o : executors) {
+      JsonObject e = (JsonObject) o;
+      if ("ALIVE".equals(e.getString("health")) && e.getLong("lastHeartbeat", 0L) > heardAfter
+          && up.test(e.getString("executorId"))) {
+        for (Object r : e.getJsonArray("executing", new JsonArray())) {
+          JsonObject ref = (JsonObject) r;
+          out.add(ref.getString("jobId") + "#" + ref.getValue("attempt"));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** "jobId#attempt" of the job's attempts still RUNNING. */
+  static List<String> runningAttempts(JsonObject job) {
+    List<String> out = new ArrayList<>();
+    for (Object o : attempts(job)) {
+      JsonObject a = (JsonObject) o;
+      if ("RUNNING".equals(a.getString("outcome"))) {
+        out.add(job.getString("jobId") + "#" + a.getValue("number"));
+      }
+    }
+    return out;
   }
 
   static String state(JsonObject job) {

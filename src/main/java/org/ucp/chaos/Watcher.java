@@ -1,10 +1,12 @@
 package org.ucp.chaos;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Polls the job list through a serving broker every {@value #PERIOD_MS} ms and measures stalls:
@@ -17,15 +19,44 @@ import java.util.Map;
  * Such a job waits its turn behind others; what it waits for is capacity, not the platform. The
  * clock runs on while any slot anywhere is free, so a queue at a broker without executors, next
  * to idle executors of another, counts in full.
+ *
+ * <p>The third clock, the platform's stall, also restarts at every poll that finds one of the
+ * job's RUNNING attempts executing its program: its executor's last heartbeat, fresh, lists it as
+ * executing, and the harness knows that executor's process up (not killed, frozen or cut off). A
+ * program that computes for seconds is not stalled; what the platform does before and after it
+ * (placing, fetching, handing in, deciding, redeploying) counts in full.
  */
 final class Watcher {
   static final long PERIOD_MS = 400;
+
+  /** A heartbeat older than this says nothing about now (the interval is 1 s). */
+  private static final long FRESH_HEARTBEAT_MS = 2_500;
 
   private static final class Track {
     String signature = "";
     long lastChange;
     long lastChangeOrTurn;
+    long lastPlatform;
     boolean done;
+  }
+
+  /** The longest of one kind of stall, and the job and state it was seen at. */
+  private static final class Longest {
+    volatile long ms;
+    volatile String job = "";
+    volatile String state = "";
+
+    void offer(long stall, String jobId, String signature) {
+      if (stall > ms) {
+        ms = stall;
+        job = jobId;
+        state = signature;
+      }
+    }
+
+    JsonObject put(JsonObject into, String key) {
+      return into.put(key + "Ms", ms).put(key + "Job", job).put(key + "JobState", state);
+    }
   }
 
   private final ChaosCluster cluster;
@@ -38,13 +69,11 @@ final class Watcher {
 
   private volatile long finals;
   private volatile long completed;
-  private volatile long maxStallMs;
-  private volatile String maxStallJob = "";
-  private volatile String maxStallState = "";
-  private volatile long maxStallFreeMs;
-  private volatile String maxStallFreeJob = "";
-  private volatile String maxStallFreeState = "";
+  private final Longest stall = new Longest();
+  private final Longest stallFree = new Longest();
+  private final Longest stallPlatform = new Longest();
   private volatile long fullPolls;
+  private volatile long executingPolls;
   private volatile long maxGapMs;
   private volatile long maxGapEndedAt;
   private long lastFinalAt;
@@ -80,18 +109,22 @@ final class Watcher {
   }
 
   JsonObject summary(long startedAt) {
-    return new JsonObject()
-        .put("longestStallMs", maxStallMs)
-        .put("longestStallJob", maxStallJob)
-        .put("longestStallJobState", maxStallState)
-        .put("longestStallWithFreeSlotMs", maxStallFreeMs)
-        .put("longestStallWithFreeSlotJob", maxStallFreeJob)
-        .put("longestStallWithFreeSlotJobState", maxStallFreeState)
+    JsonObject out = new JsonObject();
+    stall.put(out, "longestStall");
+    stallFree.put(out, "longestStallWithFreeSlot");
+    stallPlatform.put(out, "longestPlatformStall");
+    return out
         .put("pollsWithEverySlotTaken", fullPolls)
+        .put("pollsWithAProgramExecuting", executingPolls)
         .put("longestGlobalGapMs", maxGapMs)
         .put("longestGlobalGapEndedAtS", maxGapEndedAt == 0 ? 0 : (maxGapEndedAt - startedAt) / 1000.0)
         .put("polls", polls)
         .put("unansweredPolls", failedPolls);
+  }
+
+  /** Whether the harness has the executor's process running and reachable (not killed, frozen or cut off). */
+  private boolean executorUp(String executorId) {
+    return cluster.executors().stream().anyMatch(n -> n.id.equals(executorId) && n.up());
   }
 
   private void loop() {
@@ -112,7 +145,7 @@ final class Watcher {
   private void poll() {
     List<NodeProc> brokers = cluster.brokers();
     Map<String, JsonObject> views = null;
-    boolean full = false;
+    JsonArray executors = new JsonArray();
     for (int k = 0; k < brokers.size() && views == null; k++) {
       NodeProc b = brokers.get(next++ % brokers.size());
       if (!b.up()) {
@@ -120,11 +153,14 @@ final class Watcher {
       }
       try {
         views = JobViews.all(http, b, Duration.ofSeconds(3));
-        full = JobViews.everySlotTaken(http, b, Duration.ofSeconds(2));
+        executors = JobViews.executors(http, b, Duration.ofSeconds(2));
       } catch (Exception e) {
-        // the next serving broker (or, for the slots, free as far as anyone knows)
+        // the next serving broker (or, for the cluster view, no slot taken and nothing executing as far as anyone knows)
       }
     }
+    long now = System.currentTimeMillis();
+    boolean full = JobViews.everySlotTaken(executors);
+    Set<String> executing = JobViews.executing(executors, now - FRESH_HEARTBEAT_MS, this::executorUp);
     polls++;
     if (views == null) {
       failedPolls++;
@@ -132,13 +168,16 @@ final class Watcher {
     if (full) {
       fullPolls++;
     }
-    long now = System.currentTimeMillis();
+    if (!executing.isEmpty()) {
+      executingPolls++;
+    }
     long pending = 0;
     for (Workload.Acked a : load.ackOrder) {
       Track t = tracks.computeIfAbsent(a.jobId(), id -> {
         Track n = new Track();
         n.lastChange = a.at();
         n.lastChangeOrTurn = a.at();
+        n.lastPlatform = a.at();
         return n;
       });
       if (t.done) {
@@ -151,8 +190,12 @@ final class Watcher {
           t.signature = sig;
           t.lastChange = now;
           t.lastChangeOrTurn = now;
+          t.lastPlatform = now;
         } else if (full && "QUEUED".equals(JobViews.state(view))) {
           t.lastChangeOrTurn = now;
+          t.lastPlatform = now;
+        } else if (JobViews.runningAttempts(view).stream().anyMatch(executing::contains)) {
+          t.lastPlatform = now;
         }
         if (JobViews.isFinal(view)) {
           t.done = true;
@@ -165,18 +208,9 @@ final class Watcher {
         }
       }
       pending++;
-      long stall = now - t.lastChange;
-      if (stall > maxStallMs) {
-        maxStallMs = stall;
-        maxStallJob = a.jobId();
-        maxStallState = t.signature;
-      }
-      long stallFree = now - t.lastChangeOrTurn;
-      if (stallFree > maxStallFreeMs) {
-        maxStallFreeMs = stallFree;
-        maxStallFreeJob = a.jobId();
-        maxStallFreeState = t.signature;
-      }
+      stall.offer(now - t.lastChange, a.jobId(), t.signature);
+      stallFree.offer(now - t.lastChangeOrTurn, a.jobId(), t.signature);
+      stallPlatform.offer(now - t.lastPlatform, a.jobId(), t.signature);
     }
     if (pending == 0) {
       pendingSince = -1;

@@ -279,7 +279,7 @@ public final class ExecutorVerticle extends VerticleBase {
         .map(e -> new AttemptFailure(e.getKey(), e.getValue())).toList();
     capabilities()
         .compose(caps -> Bus.<Boolean>request(vertx, Addresses.brokerHeartbeat(current),
-            new Heartbeat(executorId, offeredSlots(), caps, jobs, failures), shortTimeout()))
+            new Heartbeat(executorId, offeredSlots(), caps, jobs, failures, pipeline.executing()), shortTimeout()))
         .onSuccess(ok -> reports.forEach(failed::remove))
         .onFailure(t -> {
           if (!current.equals(broker)) {

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Failures;
@@ -24,6 +26,7 @@ import org.ucp.bus.Messages.Verdict;
 import org.ucp.bus.UcpException;
 import org.ucp.config.UcpConfig.ExecutorConfig;
 import org.ucp.client.DataClient;
+import org.ucp.model.AttemptRef;
 import org.ucp.model.DataName;
 import org.ucp.model.JobSpec;
 import org.ucp.wasm.Cancellation;
@@ -54,6 +57,8 @@ final class JobPipeline {
   private final WasmRunner runner;
   private final WorkerExecutor wasmPool;
   private final DataClient data;
+  /** Attempts whose program runs at this moment (added and removed on the worker thread that runs it). */
+  private final Set<AttemptRef> executing = ConcurrentHashMap.newKeySet();
 
   JobPipeline(Vertx vertx, String executorId, ExecutorConfig config, Path jobsDir, WasmRunner runner, WorkerExecutor wasmPool) {
     this.vertx = vertx;
@@ -72,7 +77,7 @@ final class JobPipeline {
    * decision only after the submission, never finds the slot still taken.
    */
   Future<Decision> execute(RunJob job, Runnable slotFreed, Cancellation cancellation) {
-    JobWorkspace ws = JobWorkspace.of(jobsDir, new org.ucp.model.AttemptRef(job.jobId(), job.attempt()));
+    JobWorkspace ws = JobWorkspace.of(jobsDir, new AttemptRef(job.jobId(), job.attempt()));
     JobSpec spec = job.spec();
     return blocking(() -> {
           ws.create(spec);
@@ -138,17 +143,26 @@ final class JobPipeline {
         module.getBytes(), programName(spec.module()), spec.args(), spec.env(), ws.sandbox(),
         spec.stdin() == null ? null : ws.stdin(), ws.stdout(), ws.stderr(),
         spec.capabilities().memoryMb(), timeout, maxOutputBytes(), diskBytes(spec), spec.capabilities().maxFiles());
+    AttemptRef key = new AttemptRef(job.jobId(), job.attempt());
     return wasmPool.executeBlocking(() -> {
       RunOutcome outcome;
+      executing.add(key);
       try {
         outcome = runner.run(request, cancellation);
       } catch (Error e) {
         // An error of the executor itself (out of memory, a stack overflow in the runtime): the
         // attempt fails on the platform and is retried, the slot is not left taken.
         throw new UcpException(FailureCode.INTERNAL, "the executor failed while running it: " + e, e);
+      } finally {
+        executing.remove(key);
       }
       return overLimitAfter(ws, spec, outcome);
     }, false);
+  }
+
+  /** The attempts whose program is running now (the rest of those held are fetching or handing in). */
+  List<AttemptRef> executing() {
+    return List.copyOf(executing);
   }
 
   /**

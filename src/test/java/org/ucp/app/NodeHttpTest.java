@@ -151,6 +151,25 @@ class NodeHttpTest {
   }
 
   @Test
+  void theClusterViewNamesTheAttemptWhoseProgramIsRunningUntilItEnds() {
+    String jobId = api.submit(new JsonObject().put("module", "apps/forever.wasm").put("timeoutMs", 4000))
+        .getString("jobId");
+    JsonObject held = new JsonObject().put("jobId", jobId).put("attempt", 1);
+    Poll.until(Duration.ofSeconds(30), "the executor to report " + jobId + " executing",
+        () -> executing().contains(held) ? true : null);
+    assertEquals("FAILED", awaitFinal(jobId).getString("state"));
+    Poll.until(Duration.ofSeconds(10), "the executor to report nothing executing", () -> executing().isEmpty() ? true : null);
+  }
+
+  private static JsonArray executing() {
+    JsonArray all = new JsonArray();
+    for (Object e : api.cluster().getJsonArray("executors")) {
+      all.addAll(((JsonObject) e).getJsonArray("executing"));
+    }
+    return all;
+  }
+
+  @Test
   void aMemoryHogIsStoppedByItsLimit() {
     JsonObject job = run(new JsonObject().put("module", "apps/memhog.wasm")
         .put("capabilities", new JsonObject().put("memoryMb", 8)));

@@ -52,6 +52,8 @@ class ChaosTest {
     assertEquals(0, s.getLong("doubled"), () -> "doubled jobs: " + s.getJsonObject("examples").encodePrettily());
     assertEquals(0, s.getLong("wrong"), () -> "wrong results: " + s.getJsonObject("examples").encodePrettily());
     assertEquals(0, s.getLong("corrupt"), () -> "corrupt objects: " + s.getJsonObject("examples").encodePrettily());
+    assertTrue(s.getLong("pollsWithAProgramExecuting") > 0,
+        () -> "no poll saw an executor report a program executing: " + s.encodePrettily());
     assertTrue(s.getBoolean("ok"));
     assertFalse(ProcessHandle.current().descendants().anyMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())),
         "a node process of the run is still alive");
