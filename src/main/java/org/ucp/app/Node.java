@@ -147,11 +147,14 @@ public final class Node {
     if (config.has(Role.DATASTORE)) {
       chain = chain.compose(v -> vertx.deployVerticle(new DatastoreVerticle(id, cluster.getNodeId(), data.resolve("datastore"))));
     }
-    if (config.has(Role.ARBITER)) {
-      chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(id, ResultPolicy.valueOf(config.resultsPolicy()), cluster.getHazelcastInstance())));
-    }
     if (config.has(Role.BROKER)) {
       chain = chain.compose(v -> deployBroker(id));
+    }
+    // After the broker, which starts serving only once it has loaded and pulled the metadata: a
+    // restarting node takes its share of result submissions (a shared address, handed out in
+    // turn) only then, not while its start keeps it from answering for seconds.
+    if (config.has(Role.ARBITER)) {
+      chain = chain.compose(v -> vertx.deployVerticle(new ArbiterVerticle(id, ResultPolicy.valueOf(config.resultsPolicy()), cluster.getHazelcastInstance())));
     }
     if (config.has(Role.EXECUTOR)) {
       chain = chain.compose(v -> vertx.deployVerticle(new ExecutorVerticle(

@@ -42,6 +42,7 @@ import org.ucp.client.DataClient;
  */
 public final class ArbiterVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ArbiterVerticle.class.getName());
+  private static final long SLOW_NANOS = 1_000_000_000L;
 
   private final String arbiterId;
   private final ResultPolicy policy;
@@ -177,8 +178,18 @@ public final class ArbiterVerticle extends VerticleBase {
         return Future.succeededFuture(d);
       }
       // The answer waits for the promotion; a retry finishes one a dead arbiter left undone.
-      return outcome.promoted() ? Future.succeededFuture(d) : promoter.promote(outcome.accepted()).map(d);
+      long decided = System.nanoTime();
+      return outcome.promoted() ? Future.succeededFuture(d) : promoter.promote(outcome.accepted()).map(d)
+          .onComplete(r -> slow(s, decided - start, System.nanoTime() - decided, r.failed()));
     });
+  }
+
+  /** A decision that took over a second is logged with where the time went: a user waits for it. */
+  private static void slow(ResultSubmission s, long decideNanos, long promoteNanos, boolean failed) {
+    if (decideNanos + promoteNanos > SLOW_NANOS) {
+      LOG.warning(() -> "accepting " + s.jobId() + " attempt " + s.attempt() + " took " + decideNanos / 1_000_000
+          + " ms to decide and " + promoteNanos / 1_000_000 + " ms to promote" + (failed ? " (the promotion failed)" : ""));
+    }
   }
 
   private ArbiterStatsView statsView() {

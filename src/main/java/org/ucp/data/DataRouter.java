@@ -388,7 +388,14 @@ public final class DataRouter {
    * thousands of named results, and a chain of one future per copy overflowed the stack.
    */
   private Future<Integer> copyAll(List<CopyEntry> entries) {
-    return AsyncLoops.forEach(entries, COPY_WINDOW, this::copy).map(entries.size());
+    long start = System.nanoTime();
+    return AsyncLoops.forEach(entries, COPY_WINDOW, this::copy).map(entries.size()).onComplete(r -> {
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      if (ms > 1_000) {
+        LOG.warning(() -> "broker " + brokerId + " took " + ms + " ms to copy " + entries.size() + " object(s), the first "
+            + entries.get(0).from() + (r.failed() ? " (failed: " + r.cause().getMessage() + ")" : ""));
+      }
+    });
   }
 
   /** A copy inside the datastores that hold {@code from} (no bytes move); the copies get a new version. */

@@ -90,11 +90,21 @@ final class JobPipeline {
             slotFreed.run();
             return discard(ws, job, cancellation.reason());
           }
+          long ran = System.nanoTime();
           return package_(ws, job, outcome).compose(submission -> {
             slotFreed.run();
-            return submitWithRetry(submission);
+            long stored = System.nanoTime();
+            return submitWithRetry(submission).onSuccess(d -> slowHandIn(job, stored - ran, System.nanoTime() - stored));
           }).compose(decision -> cleanUp(ws, job, decision));
         });
+  }
+
+  /** A hand-in that took over a second is logged with where the time went: the job waits for it. */
+  private static void slowHandIn(RunJob job, long storeNanos, long decideNanos) {
+    if (storeNanos + decideNanos > 1_000_000_000L) {
+      LOG.warning(() -> "handing in " + job.jobId() + "#" + job.attempt() + " took " + storeNanos / 1_000_000
+          + " ms to package and store the result and " + decideNanos / 1_000_000 + " ms for an arbiter to decide");
+    }
   }
 
   /** A stopped attempt submits nothing: its files go, and the future completes with no decision. */
