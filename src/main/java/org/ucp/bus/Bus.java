@@ -103,6 +103,34 @@ public final class Bus {
     });
   }
 
+  /**
+   * An idempotent request that does not wait on one slow or frozen server: {@code send} is called,
+   * and called once more if no answer came within {@code hedgeAfterMs} (a shared address hands the
+   * second request to the next server in turn). The first answer wins; it fails only once every
+   * request sent has failed, with the last failure. A frozen process fails nothing, so without
+   * this a request to it waits out its whole timeout.
+   */
+  public static <T> Future<T> hedged(Vertx vertx, long hedgeAfterMs, java.util.function.Supplier<Future<T>> send) {
+    io.vertx.core.Promise<T> first = io.vertx.core.Promise.promise();
+    java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(1);
+    io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> settle = r -> {
+      if (r.succeeded()) {
+        first.tryComplete(r.result());
+      } else if (pending.decrementAndGet() == 0) {
+        first.tryFail(r.cause());
+      }
+    };
+    long timer = vertx.setTimer(hedgeAfterMs, id -> {
+      if (!first.future().isComplete()) {
+        pending.incrementAndGet();
+        send.get().onComplete(settle);
+      }
+    });
+    first.future().onComplete(done -> vertx.cancelTimer(timer));
+    send.get().onComplete(settle);
+    return first.future();
+  }
+
   /** Like {@link #request}, answering the whole reply (its headers too). */
   public static <R> Future<Message<R>> ask(Vertx vertx, String address, Object body, DeliveryOptions options) {
     Future<Message<R>> reply = vertx.eventBus()

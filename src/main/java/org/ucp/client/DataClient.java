@@ -41,6 +41,10 @@ public final class DataClient {
   public static final long MAX_IN_MEMORY = 64L * 1024 * 1024;
   /** A chunk is 1 MiB: far less than this even on a loaded machine; a frozen holder is given up sooner. */
   private static final DeliveryOptions CHUNK = new DeliveryOptions().setSendTimeout(20_000);
+  /** A chunk read not answered in this time is asked of another broker too (a normal one takes well under). */
+  static final long HEDGE_READ_MS = 2_000;
+  /** A copy not answered in this time is asked of another broker too (it waits for every holder's copy). */
+  static final long HEDGE_COPY_MS = 3_000;
   private static final DeliveryOptions COMMIT = new DeliveryOptions().setSendTimeout(180_000);
   private static final DeliveryOptions DEFAULT = new DeliveryOptions().setSendTimeout(Bus.DEFAULT_TIMEOUT_MS);
 
@@ -225,6 +229,11 @@ public final class DataClient {
     return new Download(name, start, sink).run();
   }
 
+  /** One chunk, from whichever broker answers first (a read is idempotent, so it is hedged). */
+  private Future<Message<Buffer>> readAt(ReadAt read) {
+    return Bus.hedged(vertx, HEDGE_READ_MS, () -> Bus.askIdempotent(vertx, Addresses.BROKER_DATA_READ, read, CHUNK));
+  }
+
   /**
    * Streams bytes {@code first..last} (inclusive) of version {@code version} of {@code name} into
    * {@code sink}, chunk by chunk. A part cannot be checked against the object's SHA-256; it fails
@@ -235,7 +244,7 @@ public final class DataClient {
       return Future.succeededFuture();
     }
     int length = (int) Math.min(DataProtocol.CHUNK, last - first + 1);
-    return Bus.<Buffer>askIdempotent(vertx, Addresses.BROKER_DATA_READ, new ReadAt(name, version, first, length), CHUNK)
+    return readAt(new ReadAt(name, version, first, length))
         .compose(chunk -> {
           if (chunk.body().length() != length) {
             return Future.failedFuture(new UcpException(FailureCode.INTERNAL, "'" + name + "' broke off at byte " + first));
@@ -271,7 +280,7 @@ public final class DataClient {
     }
 
     private Future<Message<Buffer>> chunk(String version, long offset) {
-      return Bus.askIdempotent(vertx, Addresses.BROKER_DATA_READ, new ReadAt(name, version, offset, DataProtocol.CHUNK), CHUNK);
+      return readAt(new ReadAt(name, version, offset, DataProtocol.CHUNK));
     }
 
     /** Keeps {@link DataProtocol#WINDOW} chunks requested ahead of the one being written out. */
@@ -354,7 +363,8 @@ public final class DataClient {
     });
   }
 
+  /** Copies inside the datastores; repeatable (a repeat writes the same bytes as a newer version), so hedged. */
   public Future<Integer> copy(List<CopyEntry> entries) {
-    return Bus.request(vertx, Addresses.BROKER_DATA_COPY, new CopyData(entries));
+    return Bus.hedged(vertx, HEDGE_COPY_MS, () -> Bus.request(vertx, Addresses.BROKER_DATA_COPY, new CopyData(entries)));
   }
 }

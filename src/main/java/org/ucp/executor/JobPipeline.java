@@ -44,6 +44,11 @@ final class JobPipeline {
   private static final Logger LOG = Logger.getLogger(JobPipeline.class.getName());
   /** How long a result submission is retried while no arbiter answers (decisions are idempotent). */
   private static final long SUBMIT_DEADLINE_MS = 120_000;
+  /**
+   * A submission no arbiter answered in this time goes to the next arbiter too (the answer waits for
+   * the result's copy, a second or two on a loaded node; a frozen arbiter would keep it 30 s).
+   */
+  private static final long SUBMIT_HEDGE_MS = 3_000;
   /** A data transfer is tried this often when it times out or finds no broker (one may have died). */
   private static final int TRANSFER_TRIES = 6;
   private static final long UPLOAD_DEADLINE_MS = 8_000;
@@ -310,7 +315,7 @@ final class JobPipeline {
   }
 
   private void attemptSubmit(ResultSubmission submission, int attempt, long deadline, Promise<Decision> promise) {
-    Bus.<Decision>request(vertx, Addresses.ARBITER_SUBMIT, submission)
+    Bus.hedged(vertx, SUBMIT_HEDGE_MS, () -> Bus.<Decision>request(vertx, Addresses.ARBITER_SUBMIT, submission))
         .onSuccess(promise::complete)
         .onFailure(t -> {
           FailureCode code = Failures.unwrap(t).code();
