@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /** Every job one broker's node shows, by paging {@code GET /api/jobs}. */
@@ -69,17 +67,19 @@ final class JobViews {
 
   /**
    * "jobId#attempt" of every attempt an ALIVE executor, heard from after {@code heardAfter}
-   * (epoch ms) and {@code up} by the harness's own account, said was executing its program.
+   * (epoch ms) and {@code up} by the harness's own account, said was executing its program, with
+   * the time its broker heard that heartbeat: the program is known to have run until then, not
+   * until now.
    */
-  static Set<String> executing(JsonArray executors, long heardAfter, Predicate<String> up) {
-    Set<String> out = new HashSet<>();
+  static Map<String, Long> executing(JsonArray executors, long heardAfter, Predicate<String> up) {
+    Map<String, Long> out = new HashMap<>();
     for (Object o : executors) {
       JsonObject e = (JsonObject) o;
-      if ("ALIVE".equals(e.getString("health")) && e.getLong("lastHeartbeat", 0L) > heardAfter
-          && up.test(e.getString("executorId"))) {
+      long heard = e.getLong("lastHeartbeat", 0L);
+      if ("ALIVE".equals(e.getString("health")) && heard > heardAfter && up.test(e.getString("executorId"))) {
         for (Object r : e.getJsonArray("executing", new JsonArray())) {
           JsonObject ref = (JsonObject) r;
-          out.add(ref.getString("jobId") + "#" + ref.getValue("attempt"));
+          out.put(ref.getString("jobId") + "#" + ref.getValue("attempt"), heard);
         }
       }
     }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Polls the job list through a serving broker every {@value #PERIOD_MS} ms and measures stalls:
@@ -20,11 +19,12 @@ import java.util.Set;
  * clock runs on while any slot anywhere is free, so a queue at a broker without executors, next
  * to idle executors of another, counts in full.
  *
- * <p>The third clock, the platform's stall, also restarts at every poll that finds one of the
- * job's RUNNING attempts executing its program: its executor's last heartbeat, fresh, lists it as
- * executing, and the harness knows that executor's process up (not killed, frozen or cut off). A
- * program that computes for seconds is not stalled; what the platform does before and after it
- * (placing, fetching, handing in, deciding, redeploying) counts in full.
+ * <p>The third clock, the platform's stall, restarts as the second does and also, at every poll
+ * that finds one of the job's RUNNING attempts executing its program, at the time its executor's
+ * heartbeat said so: that heartbeat is fresh, lists it as executing, and the harness knows that
+ * executor's process up (not killed, frozen or cut off). A program that computes for seconds is
+ * not stalled; what the platform does before and after it (placing, fetching, handing in,
+ * deciding, redeploying) counts in full.
  */
 final class Watcher {
   static final long PERIOD_MS = 400;
@@ -160,7 +160,7 @@ final class Watcher {
     }
     long now = System.currentTimeMillis();
     boolean full = JobViews.everySlotTaken(executors);
-    Set<String> executing = JobViews.executing(executors, now - FRESH_HEARTBEAT_MS, this::executorUp);
+    Map<String, Long> executing = JobViews.executing(executors, now - FRESH_HEARTBEAT_MS, this::executorUp);
     polls++;
     if (views == null) {
       failedPolls++;
@@ -194,8 +194,10 @@ final class Watcher {
         } else if (full && "QUEUED".equals(JobViews.state(view))) {
           t.lastChangeOrTurn = now;
           t.lastPlatform = now;
-        } else if (JobViews.runningAttempts(view).stream().anyMatch(executing::contains)) {
-          t.lastPlatform = now;
+        } else {
+          for (String attempt : JobViews.runningAttempts(view)) {
+            t.lastPlatform = Math.max(t.lastPlatform, executing.getOrDefault(attempt, t.lastPlatform));
+          }
         }
         if (JobViews.isFinal(view)) {
           t.done = true;
