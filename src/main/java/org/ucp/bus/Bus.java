@@ -103,14 +103,33 @@ public final class Bus {
     });
   }
 
+  /** How many times a hedged request is sent at most (the first, and a hedge each delay after). */
+  static final int HEDGED_SENDS = 3;
+
   /**
-   * An idempotent request that does not wait on one slow or frozen server: {@code send} is called,
-   * and called once more if no answer came within {@code hedgeAfterMs} (a shared address hands the
-   * second request to the next server in turn). The first answer wins; it fails only once every
-   * request sent has failed, with the last failure. A frozen process fails nothing, so without
-   * this a request to it waits out its whole timeout.
+   * An idempotent request that does not wait on one slow or frozen server, answering the reply's
+   * body: sent again, to the next server of the address in turn, each {@code hedgeAfterMs} it goes
+   * unanswered, {@value #HEDGED_SENDS} sends at most; the first answer wins, and it fails once
+   * every send has failed, with the last failure. A frozen process fails nothing, so without this
+   * a request to one waits out its whole timeout. Fail-fast's settle window leaves its sends alone
+   * (see {@link InFlight#track(Vertx, String, Future, boolean)}): a send to a member that just left
+   * is covered by the next one, and a slow live server's answer is not thrown away.
    */
-  public static <T> Future<T> hedged(Vertx vertx, long hedgeAfterMs, java.util.function.Supplier<Future<T>> send) {
+  public static <R> Future<R> requestHedged(Vertx vertx, String address, Object body, DeliveryOptions options,
+      long hedgeAfterMs) {
+    return hedged(vertx, hedgeAfterMs, () -> InFlight.of(vertx).track(vertx, address, vertx.eventBus()
+        .<R>request(address, body, options).map(Message::body).recover(t -> Future.failedFuture(Failures.unwrap(t))), false));
+  }
+
+  /** As {@link #requestHedged}, answering the whole reply, with the retries of {@link #requestIdempotent}. */
+  public static <R> Future<Message<R>> askHedged(Vertx vertx, String address, Object body, DeliveryOptions options,
+      long hedgeAfterMs) {
+    return idempotent(vertx, () -> hedged(vertx, hedgeAfterMs, () -> InFlight.of(vertx).track(vertx, address,
+        vertx.eventBus().<R>request(address, body, options).recover(t -> Future.failedFuture(Failures.unwrap(t))), false)), 1);
+  }
+
+  /** Calls {@code send}, and again each {@code hedgeAfterMs} while nothing answered, {@value #HEDGED_SENDS} times at most. */
+  static <T> Future<T> hedged(Vertx vertx, long hedgeAfterMs, java.util.function.Supplier<Future<T>> send) {
     io.vertx.core.Promise<T> first = io.vertx.core.Promise.promise();
     java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(1);
     io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> settle = r -> {
@@ -120,11 +139,15 @@ public final class Bus {
         first.tryFail(r.cause());
       }
     };
-    long timer = vertx.setTimer(hedgeAfterMs, id -> {
-      if (!first.future().isComplete()) {
-        pending.incrementAndGet();
-        send.get().onComplete(settle);
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger(1);
+    long timer = vertx.setPeriodic(hedgeAfterMs, id -> {
+      if (first.future().isComplete() || sent.get() >= HEDGED_SENDS) {
+        vertx.cancelTimer(id);
+        return;
       }
+      sent.incrementAndGet();
+      pending.incrementAndGet();
+      send.get().onComplete(settle);
     });
     first.future().onComplete(done -> vertx.cancelTimer(timer));
     send.get().onComplete(settle);

@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InFlight {
   private static final Map<Vertx, InFlight> BY_VERTX = Collections.synchronizedMap(new WeakHashMap<>());
 
-  private record Pending(Context context, Promise<?> promise, String address, long startedNanos) {}
+  /** {@code settles}: whether the settle window may fail it (a hedged request's next send covers it instead). */
+  private record Pending(Context context, Promise<?> promise, String address, long startedNanos, boolean settles) {}
 
   /**
    * For a while after a member left, Vert.x may still route requests to it (its subscriptions
@@ -46,11 +47,21 @@ public final class InFlight {
 
   /** {@code reply}, unless a member leaves before it arrives. */
   <R> Future<R> track(Vertx vertx, String address, Future<R> reply) {
+    return track(vertx, address, reply, true);
+  }
+
+  /**
+   * As {@link #track(Vertx, String, Future)}; with {@code settles} false the request fails only if
+   * pending at a departure, never for going unanswered in the settle window after one: it is one
+   * send of a hedged request, whose next send reaches another server if this one went to the
+   * departed member, while failing it would throw away an answer that is only slow.
+   */
+  <R> Future<R> track(Vertx vertx, String address, Future<R> reply, boolean settles) {
     if (reply.isComplete()) {
       return reply;
     }
     Promise<R> promise = Promise.promise();
-    Pending p = new Pending(vertx.getOrCreateContext(), promise, address, System.nanoTime());
+    Pending p = new Pending(vertx.getOrCreateContext(), promise, address, System.nanoTime(), settles);
     pending.add(p);
     reply.onComplete(ar -> {
       pending.remove(p);
@@ -89,7 +100,7 @@ public final class InFlight {
     for (long at = CHECK_MS; at <= SETTLE_MS + UNANSWERED_MS + CHECK_MS; at += CHECK_MS) {
       vertx.setTimer(at, id -> {
         long now = System.nanoTime();
-        failWhere(member, p -> couldGo.test(p) && p.startedNanos() >= left && p.startedNanos() - left <= settle
+        failWhere(member, p -> p.settles() && couldGo.test(p) && p.startedNanos() >= left && p.startedNanos() - left <= settle
             && now - p.startedNanos() >= unanswered);
       });
     }

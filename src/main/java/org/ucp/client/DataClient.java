@@ -231,7 +231,7 @@ public final class DataClient {
 
   /** One chunk, from whichever broker answers first (a read is idempotent, so it is hedged). */
   private Future<Message<Buffer>> readAt(ReadAt read) {
-    return Bus.hedged(vertx, HEDGE_READ_MS, () -> Bus.askIdempotent(vertx, Addresses.BROKER_DATA_READ, read, CHUNK));
+    return Bus.askHedged(vertx, Addresses.BROKER_DATA_READ, read, CHUNK, HEDGE_READ_MS);
   }
 
   /**
@@ -365,6 +365,6 @@ public final class DataClient {
 
   /** Copies inside the datastores; repeatable (a repeat writes the same bytes as a newer version), so hedged. */
   public Future<Integer> copy(List<CopyEntry> entries) {
-    return Bus.hedged(vertx, HEDGE_COPY_MS, () -> Bus.request(vertx, Addresses.BROKER_DATA_COPY, new CopyData(entries)));
+    return Bus.requestHedged(vertx, Addresses.BROKER_DATA_COPY, new CopyData(entries), DEFAULT, HEDGE_COPY_MS);
   }
 }

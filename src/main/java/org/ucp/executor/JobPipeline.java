@@ -49,6 +49,8 @@ final class JobPipeline {
    * the result's copy, a second or two on a loaded node; a frozen arbiter would keep it 30 s).
    */
   private static final long SUBMIT_HEDGE_MS = 3_000;
+  private static final io.vertx.core.eventbus.DeliveryOptions SUBMIT_TIMEOUT =
+      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(Bus.DEFAULT_TIMEOUT_MS);
   /** A data transfer is tried this often when it times out or finds no broker (one may have died). */
   private static final int TRANSFER_TRIES = 6;
   private static final long UPLOAD_DEADLINE_MS = 8_000;
@@ -315,7 +317,7 @@ final class JobPipeline {
   }
 
   private void attemptSubmit(ResultSubmission submission, int attempt, long deadline, Promise<Decision> promise) {
-    Bus.hedged(vertx, SUBMIT_HEDGE_MS, () -> Bus.<Decision>request(vertx, Addresses.ARBITER_SUBMIT, submission))
+    Bus.<Decision>requestHedged(vertx, Addresses.ARBITER_SUBMIT, submission, SUBMIT_TIMEOUT, SUBMIT_HEDGE_MS)
         .onSuccess(promise::complete)
         .onFailure(t -> {
           FailureCode code = Failures.unwrap(t).code();

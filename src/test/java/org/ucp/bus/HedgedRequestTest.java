@@ -17,7 +17,8 @@ import org.ucp.testing.Poll;
 /**
  * A hedged request does not wait on a server that never answers (a frozen process fails nothing):
  * after the hedge delay the next server in turn is asked too, and the first answer wins; one
- * answered in time is sent once; it fails only when every request sent has failed.
+ * answered in time is sent once; it fails only when every request sent has failed; and fail-fast's
+ * settle window after a departure, which fails a plain request that is merely slow, leaves it alone.
  */
 @Timeout(30)
 class HedgedRequestTest {
@@ -51,6 +52,17 @@ class HedgedRequestTest {
     }
     assertTrue(silent.get() >= 1, "the silent server was asked in turn: " + silent.get());
     assertEquals(4, answering.get(), "the answering server answered each request once");
+  }
+
+  @Test
+  void theSettleWindowAfterADepartureFailsAPlainRequestButLeavesAHedgedOneToItsSlowAnswer() {
+    vertx.eventBus().<String>consumer(ADDRESS, m -> vertx.setTimer(InFlight.UNANSWERED_MS + 1_000, t -> m.reply("slow")));
+    InFlight.of(vertx).memberLeft(vertx, "[10.0.0.9]:5701", null);
+    Future<String> plain = Bus.request(vertx, ADDRESS, "q", LONG);
+    Future<String> hedged = Bus.requestHedged(vertx, ADDRESS, "q", LONG, 10_000);
+    Poll.until(Duration.ofSeconds(10), "both requests to end", () -> plain.isComplete() && hedged.isComplete() ? true : null);
+    assertTrue(plain.failed() && plain.cause() instanceof MemberLeftException, "plain: " + plain.cause());
+    assertEquals("slow", hedged.result(), () -> "hedged: " + hedged.cause());
   }
 
   @Test
