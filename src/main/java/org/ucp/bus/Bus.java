@@ -1,11 +1,16 @@
 package org.ucp.bus;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** The two shapes every role uses: serve an address, and ask one with typed failures. */
 public final class Bus {
@@ -94,7 +99,7 @@ public final class Bus {
     return idempotent(vertx, () -> ask(vertx, address, body, options), 1);
   }
 
-  private static <T> Future<T> idempotent(Vertx vertx, java.util.function.Supplier<Future<T>> send, int attempt) {
+  private static <T> Future<T> idempotent(Vertx vertx, Supplier<Future<T>> send, int attempt) {
     return send.get().recover(t -> {
       if (attempt >= IDEMPOTENT_TRIES || !(t instanceof UcpException u) || u.code() != FailureCode.UNAVAILABLE) {
         return Future.failedFuture(t);
@@ -129,17 +134,17 @@ public final class Bus {
   }
 
   /** Calls {@code send}, and again each {@code hedgeAfterMs} while nothing answered, {@value #HEDGED_SENDS} times at most. */
-  static <T> Future<T> hedged(Vertx vertx, long hedgeAfterMs, java.util.function.Supplier<Future<T>> send) {
-    io.vertx.core.Promise<T> first = io.vertx.core.Promise.promise();
-    java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(1);
-    io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> settle = r -> {
+  static <T> Future<T> hedged(Vertx vertx, long hedgeAfterMs, Supplier<Future<T>> send) {
+    Promise<T> first = Promise.promise();
+    AtomicInteger pending = new AtomicInteger(1);
+    Handler<AsyncResult<T>> settle = r -> {
       if (r.succeeded()) {
         first.tryComplete(r.result());
       } else if (pending.decrementAndGet() == 0) {
         first.tryFail(r.cause());
       }
     };
-    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger(1);
+    AtomicInteger sent = new AtomicInteger(1);
     long timer = vertx.setPeriodic(hedgeAfterMs, id -> {
       if (first.future().isComplete() || sent.get() >= HEDGED_SENDS) {
         vertx.cancelTimer(id);
@@ -177,7 +182,7 @@ public final class Bus {
 
   /** A future that completes after {@code ms} (a pause between tries, off the event loop's back). */
   public static Future<Void> pause(Vertx vertx, long ms) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Promise<Void> done = Promise.promise();
     vertx.setTimer(ms, id -> done.complete());
     return done.future();
   }

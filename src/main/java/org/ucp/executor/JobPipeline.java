@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,8 +50,7 @@ final class JobPipeline {
    * the result's copy, a second or two on a loaded node; a frozen arbiter would keep it 30 s).
    */
   private static final long SUBMIT_HEDGE_MS = 3_000;
-  private static final io.vertx.core.eventbus.DeliveryOptions SUBMIT_TIMEOUT =
-      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(Bus.DEFAULT_TIMEOUT_MS);
+  private static final DeliveryOptions SUBMIT_TIMEOUT = new DeliveryOptions().setSendTimeout(Bus.DEFAULT_TIMEOUT_MS);
   /** A data transfer is tried this often when it times out or finds no broker (one may have died). */
   private static final int TRANSFER_TRIES = 6;
   private static final long UPLOAD_DEADLINE_MS = 8_000;
