@@ -75,11 +75,15 @@ public final class Bus {
   }
 
   public static <R> Future<R> request(Vertx vertx, String address, Object body, DeliveryOptions options) {
-    Future<R> reply = vertx.eventBus()
-        .<R>request(address, body, options)
-        .map(Message::body)
+    return Bus.<R>sent(vertx, address, body, options, true).map(Message::body);
+  }
+
+  /** One request, its failures typed, tracked for fail-fast ({@code settles}: see {@link InFlight#track(Vertx, String, Future, boolean)}). */
+  private static <R> Future<Message<R>> sent(Vertx vertx, String address, Object body, DeliveryOptions options,
+      boolean settles) {
+    Future<Message<R>> reply = vertx.eventBus().<R>request(address, body, options)
         .recover(t -> Future.failedFuture(Failures.unwrap(t)));
-    return InFlight.of(vertx).track(vertx, address, reply);
+    return InFlight.of(vertx).track(vertx, address, reply, settles);
   }
 
   /** Tries of an idempotent request that failed UNAVAILABLE (a member left while it was pending, or none served it). */
@@ -122,15 +126,13 @@ public final class Bus {
    */
   public static <R> Future<R> requestHedged(Vertx vertx, String address, Object body, DeliveryOptions options,
       long hedgeAfterMs) {
-    return hedged(vertx, hedgeAfterMs, () -> InFlight.of(vertx).track(vertx, address, vertx.eventBus()
-        .<R>request(address, body, options).map(Message::body).recover(t -> Future.failedFuture(Failures.unwrap(t))), false));
+    return hedged(vertx, hedgeAfterMs, () -> Bus.<R>sent(vertx, address, body, options, false)).map(Message::body);
   }
 
   /** As {@link #requestHedged}, answering the whole reply, with the retries of {@link #requestIdempotent}. */
   public static <R> Future<Message<R>> askHedged(Vertx vertx, String address, Object body, DeliveryOptions options,
       long hedgeAfterMs) {
-    return idempotent(vertx, () -> hedged(vertx, hedgeAfterMs, () -> InFlight.of(vertx).track(vertx, address,
-        vertx.eventBus().<R>request(address, body, options).recover(t -> Future.failedFuture(Failures.unwrap(t))), false)), 1);
+    return idempotent(vertx, () -> hedged(vertx, hedgeAfterMs, () -> Bus.<R>sent(vertx, address, body, options, false)), 1);
   }
 
   /** Calls {@code send}, and again each {@code hedgeAfterMs} while nothing answered, {@value #HEDGED_SENDS} times at most. */
@@ -161,10 +163,7 @@ public final class Bus {
 
   /** Like {@link #request}, answering the whole reply (its headers too). */
   public static <R> Future<Message<R>> ask(Vertx vertx, String address, Object body, DeliveryOptions options) {
-    Future<Message<R>> reply = vertx.eventBus()
-        .<R>request(address, body, options)
-        .recover(t -> Future.failedFuture(Failures.unwrap(t)));
-    return InFlight.of(vertx).track(vertx, address, reply);
+    return sent(vertx, address, body, options, true);
   }
 
   /**
