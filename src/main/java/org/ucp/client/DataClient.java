@@ -45,6 +45,8 @@ public final class DataClient {
   static final long HEDGE_READ_MS = 2_000;
   /** A copy not answered in this time is asked of another broker too (it waits for every holder's copy). */
   static final long HEDGE_COPY_MS = 3_000;
+  /** A one-message write not answered in this time is sent to another broker too (it takes an fsync on each holder). */
+  static final long HEDGE_PUT_MS = 3_000;
   private static final DeliveryOptions COMMIT = new DeliveryOptions().setSendTimeout(180_000);
   private static final DeliveryOptions DEFAULT = new DeliveryOptions().setSendTimeout(Bus.DEFAULT_TIMEOUT_MS);
 
@@ -57,16 +59,40 @@ public final class DataClient {
   /** Stores {@code bytes} under {@code name} (one message when it fits a chunk, else streamed). */
   public Future<DataEntry> put(String name, Buffer bytes) {
     if (bytes.length() <= DataProtocol.CHUNK) {
-      return Bus.requestIdempotent(vertx, Addresses.BROKER_DATA_PUT, bytes,
-          new DeliveryOptions(COMMIT).addHeader(DataProtocol.NAME, name));
+      return putOne(name, bytes, false);
     }
-    return new Upload(name, null).sendAll(bytes);
+    return new Upload(name, null, false).sendAll(bytes);
+  }
+
+  /**
+   * One message, to any broker. Hedged if asked: sent to another broker too when unanswered after
+   * {@value #HEDGE_PUT_MS} ms, since a frozen broker would hold it for as long as it stays frozen.
+   * A hedge writes the same bytes again as a newer version, so it is only for a name no one else
+   * writes: landing late, it would undo someone else's newer write.
+   */
+  private Future<DataEntry> putOne(String name, Buffer bytes, boolean hedged) {
+    DeliveryOptions o = new DeliveryOptions(COMMIT).addHeader(DataProtocol.NAME, name);
+    return hedged
+        ? Bus.<DataEntry>askHedged(vertx, Addresses.BROKER_DATA_PUT, bytes, o, HEDGE_PUT_MS).map(Message::body)
+        : Bus.requestIdempotent(vertx, Addresses.BROKER_DATA_PUT, bytes, o);
   }
 
   /** Streams a file into {@code name}. */
   public Future<DataEntry> putFile(String name, Path file) {
+    return putFile(name, file, false);
+  }
+
+  /**
+   * Streams a file into a name only this caller writes (an attempt's provisional results); a file
+   * that fits one message is sent hedged (see {@link #putOne}).
+   */
+  public Future<DataEntry> putOwnFile(String name, Path file) {
+    return putFile(name, file, true);
+  }
+
+  private Future<DataEntry> putFile(String name, Path file, boolean hedged) {
     return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-        .compose(f -> upload(name, f.setReadBufferSize(256 * 1024), null).eventually(f::close));
+        .compose(f -> new Upload(name, null, hedged).from(f.setReadBufferSize(256 * 1024)).eventually(f::close));
   }
 
   /**
@@ -74,13 +100,14 @@ public final class DataClient {
    * sha256} (optional) must match what was sent or nothing is stored.
    */
   public Future<DataEntry> upload(String name, ReadStream<Buffer> source, String sha256) {
-    return new Upload(name, sha256).from(source);
+    return new Upload(name, sha256, false).from(source);
   }
 
   /** One streamed write: chunks are cut from whatever the source delivers, a few in flight. */
   private final class Upload {
     private final String name;
     private final String sha256;
+    private final boolean hedged;
     private final Promise<DataEntry> done = Promise.promise();
     private Buffer pending = Buffer.buffer();
     private Future<UploadTicket> ticket;
@@ -90,9 +117,10 @@ public final class DataClient {
     private boolean ended;
     private boolean committing;
 
-    Upload(String name, String sha256) {
+    Upload(String name, String sha256, boolean hedged) {
       this.name = name;
       this.sha256 = sha256;
+      this.hedged = hedged;
     }
 
     Future<DataEntry> from(ReadStream<Buffer> source) {
@@ -126,7 +154,7 @@ public final class DataClient {
       }
       if (ticket == null && ended && pending.length() <= DataProtocol.CHUNK && sha256 == null) {
         committing = true;
-        put(name, pending).onComplete(done);
+        putOne(name, pending, hedged).onComplete(done);
         return;
       }
       while (inFlight < DataProtocol.WINDOW && (pending.length() >= DataProtocol.CHUNK || (ended && pending.length() > 0))) {

@@ -41,7 +41,8 @@ import org.ucp.model.DataVersion;
 /**
  * Named data through a broker, the only way clients and executors reach it. Writes get a version
  * here and go to {@code min(replicationFactor, live datastores)} datastores with the most free
- * space, chunk by chunk to all of them at once; reads find the holders in the index (or, when the
+ * space, chunk by chunk to all of them at once, without waiting long on one that lags behind the
+ * others ({@link Stragglers}); reads find the holders in the index (or, when the
  * index misses, by asking every live datastore) and fall over to the next holder when one fails.
  * Whatever was written or deleted is reported to the index writer before the answer.
  */
@@ -147,7 +148,7 @@ public final class DataRouter {
           + DataProtocol.CHUNK + " bytes");
     }
     String version = newVersion(name);
-    return targets().compose(targets -> onAll(targets, store -> links.whole(store, name, version, m.body())))
+    return targets().compose(targets -> written(targets, store -> links.whole(store, name, version, m.body())))
         .compose(this::reportWritten);
   }
 
@@ -172,6 +173,14 @@ public final class DataRouter {
         : Future.succeededFuture(ok));
   }
 
+  /**
+   * Writes (or copies) on every store at once without waiting on a straggler ({@link Stragglers});
+   * a straggler's copy that lands later is reported to the index then.
+   */
+  private Future<Map<String, DataEntry>> written(List<String> stores, Function<String, Future<DataEntry>> call) {
+    return Stragglers.answered(vertx, stores, Stragglers.GRACE_MS, call, (store, entry) -> reportWritten(Map.of(store, entry)));
+  }
+
   /** Tells the index what each datastore now holds; answers with the newest of it. */
   private Future<DataEntry> reportWritten(Map<String, DataEntry> byStore) {
     Map<String, List<String>> holders = new TreeMap<>();
@@ -191,7 +200,8 @@ public final class DataRouter {
     String name = valid(request.name());
     String version = newVersion(name);
     String session = UUID.randomUUID().toString();
-    return targets().compose(targets -> onAll(targets, store -> links.open(store, session, name, version))).map(opened -> {
+    return targets().compose(targets -> Stragglers.answered(vertx, targets, Stragglers.CHUNK_GRACE_MS,
+        store -> links.open(store, session, name, version), (late, ok) -> links.abort(late, session))).map(opened -> {
       Upload u = new Upload(name, version, List.copyOf(opened.keySet()));
       uploads.put(session, u);
       return new UploadTicket(session, brokerId, name, version, u.targets);
@@ -212,7 +222,7 @@ public final class DataRouter {
       answer(m, append(session, u, Long.parseLong(h.get(DataProtocol.OFFSET)), m.body()));
     } else if (DataProtocol.COMMIT.equals(op)) {
       uploads.remove(session);
-      answer(m, onAll(u.targets, store -> links.commit(store, session, h.get(DataProtocol.SHA256))).compose(this::reportWritten));
+      answer(m, written(u.targets, store -> links.commit(store, session, h.get(DataProtocol.SHA256))).compose(this::reportWritten));
     } else {
       uploads.remove(session);
       u.targets.forEach(store -> links.abort(store, session));
@@ -220,9 +230,13 @@ public final class DataRouter {
     }
   }
 
-  /** Sends a chunk to every datastore still in the write; one that fails is dropped from it. */
+  /**
+   * Sends a chunk to every datastore still in the write; one that fails, or lags behind the others
+   * by more than the grace, is dropped from it (the index writer's repair makes up the copy).
+   */
   private Future<Boolean> append(String session, Upload u, long offset, Buffer chunk) {
-    return onAll(List.copyOf(u.targets), store -> links.append(store, session, offset, chunk))
+    return Stragglers.answered(vertx, List.copyOf(u.targets), Stragglers.CHUNK_GRACE_MS,
+            store -> links.append(store, session, offset, chunk), (late, ok) -> {})
         .map(ok -> {
           for (String store : List.copyOf(u.targets)) {
             if (!ok.containsKey(store)) {
@@ -403,7 +417,7 @@ public final class DataRouter {
     String to = valid(c.to());
     String version = newVersion(to);
     return holders(valid(c.from()), null)
-        .compose(found -> onAll(found.stores().stream().filter(s -> directory.alive(s, System.currentTimeMillis())).toList(),
+        .compose(found -> written(found.stores().stream().filter(s -> directory.alive(s, System.currentTimeMillis())).toList(),
             store -> links.copy(store, new LocalCopy(c.from(), to, version))))
         .compose(copied -> copied.isEmpty()
             ? Future.failedFuture(new UcpException(FailureCode.UNAVAILABLE, "no live datastore holds '" + c.from() + "'"))

@@ -257,7 +257,9 @@ final class JobPipeline {
    * Uploads a result file through a broker. A broker that dies while it streams the upload would
    * leave the request waiting out its long timeout, so each try has its own deadline (8 s, and
    * one more second per MiB) and a try that times out or finds no broker is made again, through
-   * whichever broker answers then. A retried upload rewrites the same provisional name.
+   * whichever broker answers then. A retried upload rewrites the same provisional name. A file that
+   * fits one message is also hedged ({@link DataClient#putOwnFile}), so a frozen broker costs the
+   * hedge delay, not the deadline.
    */
   private Future<DataEntry> upload(String name, Path file) {
     return vertx.fileSystem().props(file.toString())
@@ -268,7 +270,7 @@ final class JobPipeline {
     Promise<DataEntry> tried = Promise.promise();
     long timer = vertx.setTimer(deadlineMs, id -> tried.tryFail(
         new UcpException(FailureCode.TIMEOUT, "upload of " + name + " took over " + deadlineMs + " ms")));
-    data.putFile(name, file).onComplete(ar -> {
+    data.putOwnFile(name, file).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
         tried.tryComplete(ar.result());

@@ -33,6 +33,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
@@ -46,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.ucp.bus.Messages.CopyEntry;
+import org.ucp.client.DataClient;
 import org.ucp.testing.ControlNode;
 import org.ucp.testing.Poll;
 import org.ucp.testing.ProcessNode;
@@ -63,6 +66,11 @@ class DatastoreCrashTest {
   private static final int MIB = 1024 * 1024;
   private static final Duration EVENTUALLY = Duration.ofSeconds(90);
   private static final Duration REQUEST = Duration.ofMinutes(4);
+  /**
+   * Less than Hazelcast takes to give a silent member up (10 s), after which requests pending on it
+   * fail; far less than the datastore requests' own timeouts (15 s a chunk, 120 s a write).
+   */
+  private static final Duration FROZEN_FOR = Duration.ofSeconds(8);
   private static final List<String> BOTH = List.of("store-a", "store-b");
   /** Object sizes the tests cycle through: empty, small, exactly one chunk, just over, several chunks. */
   private static final int[] SIZES = {0, 1, 10_000, 300_000, MIB, MIB + 1, 2 * MIB + 12_345, 3 * MIB};
@@ -119,6 +127,60 @@ class DatastoreCrashTest {
     live.forEach(this::assertReadsBack);
   }
 
+  /**
+   * store-b frozen (SIGSTOP) while the broker still counts it alive, so that it is a target: a
+   * one-message write, a streamed write and a copy inside the datastores are each answered by
+   * store-a while store-b stays frozen, instead of waiting on it. Thawed, store-b ends up holding
+   * all three too (its late copies reported, or the repair), and everything reads back.
+   */
+  @Test
+  void aFrozenDatastoreHoldsUpNoWriteOrCopyAndCatchesUpWhenThawed() throws Exception {
+    startControl(3);
+    datastore("store-a", 1);
+    ProcessNode b = datastore("store-b", 2);
+    awaitHealth("store-a", "ALIVE");
+    awaitHealth("store-b", "ALIVE");
+    Obj source = Obj.of("frozen/source", 70, 10_000);
+    put(source);
+    await("the copy source indexed on both datastores", () -> indexMismatch(List.of(source), BOTH));
+    Obj small = Obj.of("frozen/small", 71, 20_000);
+    Obj streamed = Obj.of("frozen/streamed", 72, 2 * MIB + 12_345);
+    Obj copied = new Obj("frozen/copied", source.seed(), source.size(), source.sha256());
+    DataClient data = new DataClient(control.node.vertx());
+    // A first request to an address looks its consumers up in Hazelcast, which waits while the
+    // partition's owner is frozen; a running cluster has long looked up every datastore's.
+    // (Here: the copy's, and the streamed write's at the broker.)
+    Obj warm = new Obj("frozen/warm", source.seed(), source.size(), source.sha256());
+    assertEquals(1, data.copy(List.of(new CopyEntry(source.name(), warm.name()))).await(REQUEST.toMillis(), TimeUnit.MILLISECONDS));
+    Obj warmStreamed = Obj.of("frozen/warm-streamed", 73, MIB + 1);
+    put(warmStreamed);
+    await("the warm-up objects indexed on both datastores", () -> indexMismatch(List.of(source, warm, warmStreamed), BOTH));
+
+    try (LogLines stragglers = new LogLines("org.ucp.data.Stragglers")) {
+      b.freeze();
+      try {
+        CompletableFuture<JsonObject> smallPut = CompletableFuture.supplyAsync(() -> put(small));
+        CompletableFuture<JsonObject> streamedPut = CompletableFuture.supplyAsync(() -> put(streamed));
+        CompletableFuture<Integer> copy = data.copy(List.of(new CopyEntry(source.name(), copied.name())))
+            .toCompletionStage().toCompletableFuture();
+        Poll.until(FROZEN_FOR, "both writes and the copy answered while store-b is frozen",
+            () -> smallPut.isDone() && streamedPut.isDone() && copy.isDone() ? true : null);
+        assertEquals(List.of("store-a"), smallPut.join().getJsonArray("datastores").getList(), "the small write's holders");
+        assertEquals(List.of("store-a"), streamedPut.join().getJsonArray("datastores").getList(), "the streamed write's holders");
+        assertEquals(1, copy.join());
+        assertTrue(b.alive(), "store-b is still a live (frozen) process");
+        // Each answer was given without store-b, not because it had been written off as dead.
+        assertTrue(stragglers.containing("[store-b]") >= 3, "store-b left behind by each request: " + stragglers.messages);
+      } finally {
+        b.resume();
+      }
+    }
+
+    List<Obj> all = List.of(source, warm, warmStreamed, small, streamed, copied);
+    await("store-b to hold everything once thawed", () -> indexMismatch(all, BOTH));
+    all.forEach(this::assertReadsBack);
+  }
+
   enum Restart {
     CLEAN_STOP(ProcessNode::stop),
     KILL_NINE(ProcessNode::kill9);
@@ -143,7 +205,7 @@ class DatastoreCrashTest {
 
     how.stop.accept(a);
     awaitHealth("store-a", "DEAD");
-    try (Reconciles reconciles = new Reconciles()) {
+    try (LogLines reconciles = new LogLines("org.ucp.data.DataIndex")) {
       datastore("store-a", 1);
       // The broker read store-a's inventory from its disk: every object, none missing.
       Poll.until(EVENTUALLY, "the broker to reconcile the restarted store-a",
@@ -291,17 +353,22 @@ class DatastoreCrashTest {
     }
   }
 
-  /** Collects the broker's (in this JVM) reports of datastores it reconciled. */
-  private static final class Reconciles extends Handler implements AutoCloseable {
-    private final Logger logger = Logger.getLogger("org.ucp.data.DataIndex");
+  /** Collects what one logger of the broker (in this JVM) says, e.g. the datastores it reconciled. */
+  private static final class LogLines extends Handler implements AutoCloseable {
+    private final Logger logger;
     private final List<String> messages = new CopyOnWriteArrayList<>();
 
-    Reconciles() {
-      logger.addHandler(this);
+    LogLines(String logger) {
+      this.logger = Logger.getLogger(logger);
+      this.logger.addHandler(this);
     }
 
     Boolean seen(String message) {
       return messages.contains(message) ? true : null;
+    }
+
+    long containing(String part) {
+      return messages.stream().filter(m -> m.contains(part)).count();
     }
 
     @Override
