@@ -92,7 +92,7 @@ public final class BrokerVerticle extends VerticleBase {
       clock = new BrokerClock(brokerId, reservation);
       sync = new MetadataSync(vertx, brokerId, settings.clusterNodeId(), settings.syncIntervalMs(), clock, settings.dataDir());
       core = new BrokerCore(settings, sync.peers(), clock);
-      executorRows = new ExecutorRows(brokerId, sync);
+      executorRows = new ExecutorRows(vertx, brokerId, sync);
       submissions = new Submissions(vertx, brokerId, core, sync, event -> act(event));
       sync.onRemote(this::remote);
       sync.onPeerDead(dead -> act(() -> core.peerDead(dead, now())));
@@ -114,8 +114,7 @@ public final class BrokerVerticle extends VerticleBase {
       announce();
       return sync.start();
     }).compose(ready -> {
-      // Before serving: learn every job the replica holds, take back what is still ours, and
-      // have a clock reservation on disk above anything stamped before.
+      // Before serving: learn the replica's jobs, take ours back, reserve clocks above any stamped.
       for (MetaEntry e : sync.replica().visible("job/")) {
         core.observed(MetadataSync.parse(e.value(), JobView.class), now());
       }
@@ -278,6 +277,7 @@ public final class BrokerVerticle extends VerticleBase {
 
   /** Versions a peer wrote: their clocks are merged, and the core sees every job that changed. */
   private void remote(List<MetaEntry> changed) {
+    executorRows.heard(changed);
     act(() -> {
       for (MetaEntry e : changed) {
         if (e.key().startsWith("job/")) {

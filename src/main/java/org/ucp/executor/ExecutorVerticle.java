@@ -89,6 +89,11 @@ public final class ExecutorVerticle extends VerticleBase {
     pipeline = new JobPipeline(vertx, executorId, config, workDir.resolve("jobs"), runner, wasmPool);
     probe = new SystemProbe(workDir, config.maxMemoryMb());
     brokers = BrokerDirectory.listen(vertx, executorTimeoutMs / 2);
+    // A move to another broker must not wait on a lookup of its addresses (see Bus.resolve).
+    brokers.onFirstHeard(id -> {
+      Bus.resolve(vertx, Addresses.brokerRegister(id));
+      Bus.resolve(vertx, Addresses.brokerHeartbeat(id));
+    });
     return vertx.executeBlocking(() -> Files.createDirectories(workDir.resolve("jobs")))
         .compose(v -> Future.all(
             Bus.<RunJob, Boolean>serve(vertx, Addresses.executorRun(executorId), this::run),
