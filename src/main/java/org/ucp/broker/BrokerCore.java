@@ -138,8 +138,11 @@ public final class BrokerCore {
     liveness.memberLeft(clusterNodeId, now);
   }
 
-  /** One scheduling pass by the configured strategy. */
+  /** One scheduling pass by the configured strategy; none while this broker is fenced (see {@link Peers}). */
   public void schedule(long now) {
+    if (peers.fenced(now)) {
+      return;
+    }
     boolean causal = settings.strategy() == SchedulingStrategy.VECTOR_CLOCK_CAUSAL;
     List<Scheduler.Decision> decisions = scheduler.schedule(
         jobs.all(), executors.candidates(), now, emergency, cluster.mustWait(jobs, causal));
@@ -257,10 +260,7 @@ public final class BrokerCore {
     ownership.peerDead(dead, now);
   }
 
-  /**
-   * After a restart, before serving: takes back every unfinished job the replica still shows as
-   * this broker's (nobody adopted it while this broker was away).
-   */
+  /** After a restart, before serving: takes back its unfinished jobs that nobody adopted meanwhile. */
   public void restarted(long now) {
     ownership.adoptFrom(brokerId, now);
   }

@@ -112,7 +112,9 @@ final class Ownership {
       if (owner.equals(brokerId)) {
         adoptFrom(known.get().owner(), now);
         anyHere = true;
-      } else {
+      } else if (peers.health(owner, now) == org.ucp.model.PeerHealth.ALIVE) {
+        // Not to a silent owner (frozen, cut off): the executor would wait on it; its successor
+        // adopts the jobs soon, and finds the executor registered with a live broker.
         elsewhere.add(owner);
       }
     }
@@ -128,6 +130,9 @@ final class Ownership {
    * a third broker's copy) would otherwise be owned by nobody alive.
    */
   void audit(long now) {
+    if (peers.fenced(now)) {
+      return;
+    }
     for (String owner : cluster.ownersOfUnheld(jobs)) {
       if (peers.effectiveOwner(owner, now).equals(brokerId)) {
         adoptFrom(owner, now);
@@ -135,9 +140,12 @@ final class Ownership {
     }
   }
 
-  /** A peer broker died; its successor (by name, among the live brokers) adopts what it owned. */
+  /**
+   * A peer broker died; its successor (by name, among the live brokers) adopts what it owned. A
+   * fenced broker adopts nothing: its view may be stale; the audit adopts once it is lifted.
+   */
   void peerDead(String dead, long now) {
-    if (peers.successorOf(dead, now).equals(brokerId)) {
+    if (!peers.fenced(now) && peers.successorOf(dead, now).equals(brokerId)) {
       adoptFrom(dead, now);
     }
   }

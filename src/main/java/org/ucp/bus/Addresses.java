@@ -72,6 +72,14 @@ public final class Addresses {
     return "ucp.broker." + brokerId + ".sync.repair";
   }
 
+  /**
+   * A broker's answer to a peer lifting its fence: sent after everything this broker wrote
+   * (see {@code sync.Peers}).
+   */
+  public static String brokerSyncBarrier(String brokerId) {
+    return "ucp.broker." + brokerId + ".sync.barrier";
+  }
+
   /** A broker's whole replica, for a broker that (re)starts. */
   public static String brokerSyncPull(String brokerId) {
     return "ucp.broker." + brokerId + ".sync.pull";

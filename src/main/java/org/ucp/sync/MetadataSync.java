@@ -40,6 +40,12 @@ import org.ucp.sync.Replica;
 public final class MetadataSync {
   private static final Logger LOG = Logger.getLogger(MetadataSync.class.getName());
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
+  /**
+   * Silence after which a peer is DEAD (when this broker hears a majority) and its successor adopts
+   * its jobs: short, so that a frozen or cut-off broker's queue waits seconds, not until Hazelcast
+   * gives its member up (10 s). The silent broker is fenced before that ({@link Peers}).
+   */
+  static final long DEAD_AFTER_MS = 3_500;
   private static final long PULL_SETTLE_MS = 700;
   /**
    * A whole replica of a few thousand jobs is megabytes of JSON: on a loaded machine its answer
@@ -63,6 +69,7 @@ public final class MetadataSync {
   private final long syncIntervalMs;
   private final Replica replica = new Replica();
   private final Peers peers;
+  private final FenceBarrier barrier;
   private final List<MetaEntry> unsent = new ArrayList<>();
   /** Peers already reported DEAD, so each death is reported once (until the peer speaks again). */
   private final java.util.Set<String> reportedDead = new java.util.HashSet<>();
@@ -95,7 +102,8 @@ public final class MetadataSync {
     this.brokerId = brokerId;
     this.clusterNodeId = clusterNodeId;
     this.syncIntervalMs = syncIntervalMs;
-    this.peers = new Peers(brokerId, 2_000, 10_000, syncIntervalMs);
+    this.peers = new Peers(brokerId, 2_000, DEAD_AFTER_MS, syncIntervalMs);
+    this.barrier = new FenceBarrier(vertx, brokerId, peers, this::flush);
   }
 
   /** Called with versions a peer wrote, after they are applied. */
@@ -151,6 +159,7 @@ public final class MetadataSync {
           m.reply(true);
         }).completion(),
         vertx.eventBus().<SyncDelta>consumer(Addresses.brokerSyncRepair(brokerId), m -> received(m.body())).completion(),
+        barrier.start(),
         vertx.eventBus().<Object>consumer(Addresses.brokerSyncPull(brokerId),
             m -> m.reply(new SyncDelta(brokerId, replica.all(), replica.watermarks()))).completion(),
         vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED, m -> {
@@ -385,6 +394,7 @@ public final class MetadataSync {
 
   private void checkPeers() {
     long now = System.currentTimeMillis();
+    barrier.check(now);
     for (Peers.Peer p : peers.all()) {
       boolean dead = peers.health(p.brokerId(), now) == PeerHealth.DEAD;
       if (dead && reportedDead.add(p.brokerId())) {

@@ -9,11 +9,21 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The other brokers as one broker sees them. Peers come from the cluster itself: a broker is
- * known once it announces itself or syncs. It is ALIVE while heard from; SUSPECT once its
- * half-second announcements stop for {@code suspectAfterMs}, or it missed two periodic syncs;
- * DEAD when its cluster member leaves or after {@code deadAfterMs} of silence. A DEAD peer that
- * speaks again (a paused process resumed) is ALIVE again. No Vert.x here.
+ * The other brokers as one broker sees them, and whether this broker may act on that view. Peers
+ * come from the cluster itself: a broker is known once it announces itself or syncs. It is ALIVE
+ * while heard from; SUSPECT once its half-second announcements stop for {@code suspectAfterMs},
+ * or it missed two periodic syncs; DEAD when its cluster member leaves, or after {@code
+ * deadAfterMs} of silence while this broker hears a majority of the brokers in the cluster (so a
+ * broker cut off alone never declares the others dead). A DEAD peer that speaks again (a paused
+ * process resumed) is ALIVE again.
+ *
+ * <p>The fence: a silent broker's jobs are adopted by its successor after {@code deadAfterMs}, so
+ * a broker that may have been silent that long must not place or adopt jobs until it has caught up
+ * with what the others did meanwhile. It is fenced when it did not run for {@link #PAUSE_MS}
+ * (frozen, starved) and when it hears less than a majority while the others could be a majority
+ * without it; the fence is lifted only by a barrier: every peer still in the cluster answered a
+ * request sent after the fence began, each after sending this broker everything it wrote before.
+ * No Vert.x here.
  */
 public final class Peers {
   /** What is known of one peer. */
@@ -43,7 +53,14 @@ public final class Peers {
     }
   }
 
+  /** A gap this long between two {@link #tick}s means this broker did not run: it is fenced. */
+  public static final long PAUSE_MS = 1_500;
+
   private final String self;
+  private long lastTick;
+  /** When the fence began; -1 when not fenced. */
+  private long fencedSince = -1;
+  private String fencedWhy;
   private final long suspectAfterMs;
   private final long deadAfterMs;
   private final long syncIntervalMs;
@@ -101,13 +118,71 @@ public final class Peers {
   }
 
   private PeerHealth health(Peer p, long now) {
-    if (p.left || now - p.lastHeard > deadAfterMs) {
+    if (p.left || (now - p.lastHeard > deadAfterMs && hearsMajority(now))) {
       return PeerHealth.DEAD;
     }
     if (now - p.lastHeard > suspectAfterMs || (p.lastSync > 0 && now - p.lastSync > 2 * syncIntervalMs)) {
       return PeerHealth.SUSPECT;
     }
     return PeerHealth.ALIVE;
+  }
+
+  /** The brokers in the cluster as far as this one knows: itself and every peer whose member has not left. */
+  public int members() {
+    return 1 + (int) peers.values().stream().filter(p -> !p.left).count();
+  }
+
+  /** Whether this broker, with the peers heard within {@code suspectAfterMs}, is more than half the brokers in the cluster. */
+  public boolean hearsMajority(long now) {
+    long heard = 1 + peers.values().stream().filter(p -> !p.left && now - p.lastHeard <= suspectAfterMs).count();
+    return heard * 2 > members();
+  }
+
+  /** Called every fraction of a second: a longer gap than {@link #PAUSE_MS} since the last call fences this broker. */
+  public void tick(long now) {
+    fenced(now);
+    lastTick = now;
+  }
+
+  /** Whether this broker must not place or adopt jobs now (see the class comment); checks, and starts, the fence. */
+  public boolean fenced(long now) {
+    if (lastTick > 0 && now - lastTick > PAUSE_MS) {
+      fence(now, "did not run for " + (now - lastTick) + " ms");
+    }
+    // Two or more brokers, a majority without this one, might have declared it dead.
+    if ((members() - 1) * 2 > members() && !hearsMajority(now)) {
+      fence(now, "hears fewer than half of the " + members() + " brokers");
+    }
+    return fencedSince >= 0;
+  }
+
+  private void fence(long now, String why) {
+    if (fencedSince < 0) {
+      fencedSince = now;
+      fencedWhy = why;
+    }
+  }
+
+  /** Why this broker is fenced; null when it is not. */
+  public String fencedWhy() {
+    return fencedSince < 0 ? null : fencedWhy;
+  }
+
+  /** The peers a barrier must hear from: every one in the cluster that is not DEAD. */
+  public List<String> barrierPeers(long now) {
+    return peers.values().stream().filter(p -> health(p, now) != PeerHealth.DEAD).map(Peer::brokerId).toList();
+  }
+
+  /**
+   * A barrier sent at {@code sentAt} was answered by every peer {@link #barrierPeers} named: the
+   * fence is lifted when the barrier began after it, and this broker hears a majority again (or
+   * needs not). Answers whether this broker is free now.
+   */
+  public boolean barrierAnswered(long sentAt, long now) {
+    if (fencedSince >= 0 && sentAt >= fencedSince) {
+      fencedSince = -1;
+    }
+    return !fenced(now);
   }
 
   /** Peers not DEAD, by name. */
