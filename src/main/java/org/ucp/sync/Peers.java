@@ -151,7 +151,7 @@ public final class Peers {
     }
     // Two or more brokers, a majority without this one, might have declared it dead.
     if ((members() - 1) * 2 > members() && !hearsMajority(now)) {
-      fence(now, "hears fewer than half of the " + members() + " brokers");
+      fence(now, "hears no majority of the " + members() + " brokers");
     }
     return fencedSince >= 0;
   }

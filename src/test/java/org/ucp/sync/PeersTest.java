@@ -48,7 +48,7 @@ class PeersTest {
     assertEquals(PeerHealth.SUSPECT, p.health("c", 10_000));
     assertEquals("b", p.effectiveOwner("b", 10_000));
     assertTrue(p.fenced(10_000));
-    assertTrue(p.fencedWhy().contains("fewer than half"), p.fencedWhy());
+    assertTrue(p.fencedWhy().contains("no majority"), p.fencedWhy());
     // Hearing them again is not enough: what they did meanwhile may still be on its way.
     p.heard("b", "m-b", 11_000);
     p.heard("c", "m-c", 11_000);
