@@ -152,25 +152,9 @@ public final class DataRouter {
         .compose(this::reportWritten);
   }
 
-  /**
-   * Runs {@code call} on every target at once; succeeds with the answers of those that succeeded,
-   * or fails with the first failure when none did.
-   */
+  /** Runs {@code call} on every store at once and waits for them all (a stat, a delete: nothing to leave behind). */
   private <T> Future<Map<String, T>> onAll(List<String> stores, Function<String, Future<T>> call) {
-    Map<String, T> ok = new TreeMap<>();
-    List<Throwable> failed = new ArrayList<>();
-    List<Future<?>> all = new ArrayList<>();
-    for (String store : stores) {
-      all.add(call.apply(store)
-          .onSuccess(r -> ok.put(store, r))
-          .onFailure(t -> {
-            failed.add(t);
-            LOG.info(() -> "datastore " + store + ": " + t.getMessage());
-          }));
-    }
-    return Future.join(all).transform(x -> ok.isEmpty() && !failed.isEmpty()
-        ? Future.failedFuture(failed.get(0))
-        : Future.succeededFuture(ok));
+    return Stragglers.answered(vertx, stores, Stragglers.WAIT_FOR_ALL, call, (store, late) -> {});
   }
 
   /**

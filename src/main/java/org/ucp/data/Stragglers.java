@@ -29,6 +29,8 @@ final class Stragglers {
    * of the stream: longer, so that a collection pause does not cost a large object its copy.
    */
   static final long CHUNK_GRACE_MS = 3_000;
+  /** A grace that never runs out: the answer waits for every store. */
+  static final long WAIT_FOR_ALL = -1;
 
   private Stragglers() {}
 
@@ -70,7 +72,7 @@ final class Stragglers {
         }
         if (r.succeeded()) {
           ok.put(store, r.result());
-          if (ok.size() == 1 && ok.size() + failed.size() < stores.size()) {
+          if (graceMs != WAIT_FOR_ALL && ok.size() == 1 && ok.size() + failed.size() < stores.size()) {
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             timer[0] = vertx.setTimer(Math.max(graceMs, tookMs), id -> {
               timer[0] = -1;
