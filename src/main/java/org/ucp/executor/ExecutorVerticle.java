@@ -60,6 +60,19 @@ public final class ExecutorVerticle extends VerticleBase {
   private final Map<AttemptRef, Held> running = new ConcurrentHashMap<>();
   /** The subset still taking a slot (not yet submitted). */
   private final Set<AttemptRef> occupying = ConcurrentHashMap.newKeySet();
+  /**
+   * The latest {@value #REMEMBERED} attempts that ended here. A broker can send an attempt's run
+   * twice (its record in the decision map answered twice after a retry); run again, it would
+   * upload other bytes and submit a second result for an attempt already decided.
+   */
+  private final Set<AttemptRef> ended = java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(
+      new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<AttemptRef, Boolean> eldest) {
+          return size() > REMEMBERED;
+        }
+      }));
+  private static final int REMEMBERED = 10_000;
   /** Attempts that failed on the platform, reported with every heartbeat until a broker took the report. */
   private final Map<AttemptRef, String> failed = new ConcurrentHashMap<>();
   private WasmRunner runner;
@@ -113,6 +126,11 @@ public final class ExecutorVerticle extends VerticleBase {
     if (running.containsKey(key)) {
       return Future.succeededFuture(true);
     }
+    if (ended.contains(key)) {
+      // Taken, as before: the heartbeats no longer list it, so its broker ends it if undecided.
+      LOG.info(() -> key + " ended here already; it is not run again");
+      return Future.succeededFuture(true);
+    }
     if (expected != null && !expected.equals(job.brokerId())) {
       // This executor moved to another broker; the old one learns from the refusal.
       return Future.failedFuture(new UcpException(FailureCode.NO_CAPACITY, executorId + " is registered with broker " + expected));
@@ -158,6 +176,7 @@ public final class ExecutorVerticle extends VerticleBase {
   }
 
   private void done(AttemptRef key) {
+    ended.add(key);
     freeSlot(key);
     running.remove(key);
     heartbeat();

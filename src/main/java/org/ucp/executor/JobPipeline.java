@@ -38,7 +38,8 @@ import org.ucp.wasm.WasmRunner;
 
 /**
  * One attempt on an executor, start to end: fetch module and inputs, run on the wasm worker pool,
- * zip the result, upload it provisionally as {@code <jobId>/attempts/<n>/...}, submit it to the
+ * zip the result, upload it provisionally as {@code <jobId>/attempts/<n>/<run>/...} (a name of this
+ * execution alone, see {@link DataName#provisionalPrefix}), submit it to the
  * arbiter, and clean up (deleting the provisional copy when rejected).
  */
 final class JobPipeline {
@@ -85,6 +86,7 @@ final class JobPipeline {
    */
   Future<Decision> execute(RunJob job, Runnable slotFreed, Cancellation cancellation) {
     JobWorkspace ws = JobWorkspace.of(jobsDir, new AttemptRef(job.jobId(), job.attempt()));
+    String prefix = DataName.provisionalPrefix(job.jobId(), job.attempt(), DataName.newRun());
     JobSpec spec = job.spec();
     return blocking(() -> {
           ws.create(spec);
@@ -98,11 +100,11 @@ final class JobPipeline {
             return discard(ws, job, cancellation.reason());
           }
           long ran = System.nanoTime();
-          return package_(ws, job, outcome).compose(submission -> {
+          return package_(ws, job, outcome, prefix).compose(submission -> {
             slotFreed.run();
             long stored = System.nanoTime();
             return submitWithRetry(submission).onSuccess(d -> slowHandIn(job, stored - ran, System.nanoTime() - stored));
-          }).compose(decision -> cleanUp(ws, job, decision));
+          }).compose(decision -> cleanUp(ws, prefix, decision));
         });
   }
 
@@ -231,8 +233,7 @@ final class JobPipeline {
    * A run that ended at a limit publishes nothing it wrote: no named results, and a zip holding
    * only its outputs and exit code.
    */
-  private Future<ResultSubmission> package_(JobWorkspace ws, RunJob job, RunOutcome outcome) {
-    String prefix = provisionalPrefix(job);
+  private Future<ResultSubmission> package_(JobWorkspace ws, RunJob job, RunOutcome outcome, String prefix) {
     JobWorkspace.ZipBound bound = JobWorkspace.ZipBound.of(job.spec(), maxOutputBytes());
     return blocking(() -> new Packaged(ws.writeZip(job.spec(), outcome, bound),
             outcome.status().overLimit() ? Map.<String, Path>of() : ws.namedResults(job.spec())))
@@ -332,18 +333,14 @@ final class JobPipeline {
         });
   }
 
-  private Future<Decision> cleanUp(JobWorkspace ws, RunJob job, Decision decision) {
+  private Future<Decision> cleanUp(JobWorkspace ws, String prefix, Decision decision) {
     Future<?> provisional = decision.verdict() == Verdict.REJECTED
-        ? data.delete(provisionalPrefix(job) + "*").recover(t -> Future.succeededFuture(0))
+        ? data.delete(prefix + "*").recover(t -> Future.succeededFuture(0))
         : Future.succeededFuture();
     return provisional.compose(v -> blocking(() -> {
       ws.delete();
       return decision;
     }));
-  }
-
-  static String provisionalPrefix(RunJob job) {
-    return job.jobId() + "/attempts/" + job.attempt() + "/";
   }
 
   private static String programName(String module) {

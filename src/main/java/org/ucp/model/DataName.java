@@ -19,10 +19,13 @@ public final class DataName {
   public static final int MAX_SEGMENT_BYTES = 255;
   /**
    * Room a published name must leave for the executor's provisional prefix
-   * {@code <jobId>/attempts/<n>/named/} (a job id is at most 64 characters, an attempt number at
-   * most 10 digits), so a name a job spec accepts can also be uploaded provisionally.
+   * {@code <jobId>/attempts/<n>/<run>/named/} (a job id is at most 64 characters, an attempt
+   * number at most 10 digits, a run {@value #RUN_LENGTH}), so a name a job spec accepts can also be
+   * uploaded provisionally.
    */
-  public static final int PROVISIONAL_RESERVE = 96;
+  public static final int PROVISIONAL_RESERVE = 104;
+  /** The length of a run token in a provisional prefix. */
+  public static final int RUN_LENGTH = 8;
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._+=,@-]+");
 
   private DataName() {}
@@ -75,6 +78,25 @@ public final class DataName {
       }
     }
     return name;
+  }
+
+  /**
+   * Where one execution of an attempt uploads its result before a decision:
+   * {@code <jobId>/attempts/<n>/<run>/}. The run token is chosen afresh for every execution, so no
+   * two executions share a name: not two executors given the same attempt number by the two sides
+   * of a split brain, and not an executor running an attempt again. Otherwise the later upload
+   * would replace the earlier one's bytes under a name that a decision already points at.
+   */
+  public static String provisionalPrefix(String jobId, int attempt, String run) {
+    if (run == null || !run.matches("[0-9a-f]{" + RUN_LENGTH + "}")) {
+      throw new IllegalArgumentException("a run token is " + RUN_LENGTH + " lower-case hex digits, not '" + run + "'");
+    }
+    return jobId + "/attempts/" + attempt + "/" + run + "/";
+  }
+
+  /** A fresh run token for {@link #provisionalPrefix}. */
+  public static String newRun() {
+    return String.format("%08x", java.util.concurrent.ThreadLocalRandom.current().nextInt());
   }
 
   public static boolean isWildcard(String name) {

@@ -119,7 +119,7 @@ public record JobSpec(
           int room = DataName.MAX_LENGTH - DataName.PROVISIONAL_RESERVE;
           if (field.equals("namedResults") && name.length() > room) {
             throw new ValidationException(entry, "a published data name is " + name.length()
-                + " characters, the limit is " + room + " (it is first uploaded under <jobId>/attempts/<n>/named/)");
+                + " characters, the limit is " + room + " (it is first uploaded under <jobId>/attempts/<n>/<run>/named/)");
           }
           if (SandboxPath.isWildcard(path) != DataName.isWildcard(name)) {
             throw new ValidationException(entry, "a '*' on one side needs a '*' on the other");

@@ -71,7 +71,7 @@ class ArbiterClusterTest {
       int n = i;
       String executor = "exec-" + n;
       VectorClock clock = VectorClock.empty().tick("broker-" + n);
-      String location = jobId + "/attempts/" + n + "/result.zip";
+      String location = org.ucp.model.DataName.provisionalPrefix(jobId, n, org.ucp.model.DataName.newRun()) + "result.zip";
       Embedded.await(store.assigned(new AttemptAssigned(jobId, n, executor, "broker-" + n, clock))
           .compose(v -> data.put(location, Buffer.buffer("zip of attempt " + n))), 30);
       out.add(new ResultSubmission(jobId, n, executor, clock, String.valueOf(n).repeat(64), location,

@@ -63,7 +63,7 @@ class ManyNamedResultsTest {
   @Test
   void aResultWith5000NamedResultsIsPromotedAndAnnounced() {
     String job = "many-named-job";
-    String prefix = job + "/attempts/1/";
+    String prefix = org.ucp.model.DataName.provisionalPrefix(job, 1, org.ucp.model.DataName.newRun());
     DataClient data = new DataClient(node.vertx());
     Map<String, String> named = new LinkedHashMap<>();
     for (int i = 0; i < FILES; i++) {

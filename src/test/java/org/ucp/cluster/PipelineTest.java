@@ -131,6 +131,47 @@ class PipelineTest {
     assertEquals("0\n", zip.get("exit-code.txt"));
   }
 
+  /**
+   * A broker can send an attempt's run twice (a retried record in the decision map answered
+   * twice). Run again after it ended, the attempt would upload other bytes (a zip's entry times
+   * differ) and submit a second result for an attempt already decided.
+   */
+  @Test
+  void anAttemptSentAgainAfterItEndedIsTakenButNotRunAgain() {
+    put("again/a.txt", "once\n");
+    JsonObject first = run(upperJob("again"));
+    assertEquals("COMPLETED", first.getString("state"), first.encodePrettily());
+    String id = first.getString("jobId");
+    Map<String, String> provisional = namedData(id + "/attempts/1/");
+    assertEquals(1, provisional.size(), "one execution's zip: " + provisional.keySet());
+    byte[] result = control.api.result(id);
+    java.util.List<String> rejected = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.vertx.core.eventbus.MessageConsumer<org.ucp.bus.Messages.Decision> listener = control.node.vertx().eventBus()
+        .<org.ucp.bus.Messages.Decision>consumer(org.ucp.bus.Addresses.RESULTS_REJECTED, m -> {
+          if (m.body().jobId().equals(id)) {
+            rejected.add(m.body().reason() + " for attempt " + m.body().attempt());
+          }
+        });
+    try {
+      Embedded.await(listener.completion(), 30);
+      org.ucp.model.Attempt a = control.jobAt(onlyAttempt(first).getString("broker"), id).attempts().get(0);
+      org.ucp.bus.Messages.RunJob again = new org.ucp.bus.Messages.RunJob(id, a.number(),
+          control.jobAt(a.broker(), id).spec(), a.broker(), a.clock());
+      assertEquals(Boolean.TRUE, Embedded.await(control.node.vertx().eventBus()
+          .<Boolean>request(org.ucp.bus.Addresses.executorRun("exec-1"), again).map(m -> m.body()), 30));
+
+      // The executor has one slot: had it run the attempt again, that run would have uploaded its
+      // zip before this next job could start, and submitted it before this job's result.
+      JsonObject next = run(upperJob("again"));
+      assertEquals("COMPLETED", next.getString("state"), next.encodePrettily());
+      assertEquals(provisional, namedData(id + "/attempts/1/"), "no second execution uploaded anything");
+      assertEquals(List.of(), rejected, "no second submission was decided");
+      assertTrue(java.util.Arrays.equals(result, control.api.result(id)), "the result's bytes are unchanged");
+    } finally {
+      Embedded.await(listener.unregister(), 30);
+    }
+  }
+
   /** upper.wasm from {@code /in}, filled with every name under {@code inPrefix/}, to {@code /out}. */
   private static JsonObject upperJob(String inPrefix) {
     return new JsonObject().put("module", UPPER)

@@ -75,7 +75,7 @@ class PromotionSweeperTest {
   @Test
   void anAcceptedResultWhoseCopyFailedIsPromotedByTheSweeperOnceTheDatastoreIsBack() {
     String job = "swept-job";
-    String prefix = job + "/attempts/1/";
+    String prefix = org.ucp.model.DataName.provisionalPrefix(job, 1, org.ucp.model.DataName.newRun());
     DataClient data = new DataClient(control.vertx());
     Embedded.await(data.put(prefix + "result.zip", Buffer.buffer("the zip")), 30);
     Embedded.await(data.put(prefix + "named/swept/report", Buffer.buffer("the report")), 30);

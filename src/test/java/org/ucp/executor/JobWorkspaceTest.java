@@ -283,7 +283,7 @@ class JobWorkspaceTest {
 
     assertEquals(Map.of("p/short.txt", ws.sandbox().resolve("out/short.txt")), named);
     String stderr = Files.readString(ws.stderr());
-    assertTrue(stderr.contains("not published: namedResults./out/*: a published data name is 454 characters, the limit is 416"),
+    assertTrue(stderr.contains("not published: namedResults./out/*: a published data name is 454 characters, the limit is 408"),
         stderr);
   }
 }

@@ -54,7 +54,7 @@ class LongNameTest {
     ValidationException e = assertThrows(ValidationException.class, () -> JobSpecParser.parse(
         "{\"module\":\"m.wasm\",\"namedResults\":{\"/out/x\":\"" + longest + "c\"}}"));
     assertEquals("namedResults./out/x", e.field());
-    String provisional = "j".repeat(64) + "/attempts/" + Integer.MAX_VALUE + "/named/" + longest;
+    String provisional = DataName.provisionalPrefix("j".repeat(64), Integer.MAX_VALUE, "ffffffff") + "named/" + longest;
     DataName.validate("name", provisional);
   }
 }

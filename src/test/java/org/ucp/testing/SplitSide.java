@@ -106,7 +106,8 @@ public final class SplitSide {
       case "submit" -> {
         AttemptAssigned a = RECORDED.get(w[1] + "#" + w[2] + "#" + w[3]);
         byte[] zip = w[4].getBytes(StandardCharsets.UTF_8);
-        String location = w[1] + "/attempts/" + w[2] + "/" + w[3] + "/result.zip";
+        // Named as an executor names it: the two sides' attempts share a number, never a name.
+        String location = org.ucp.model.DataName.provisionalPrefix(w[1], a.attempt(), org.ucp.model.DataName.newRun()) + "result.zip";
         ResultSubmission s = new ResultSubmission(w[1], a.attempt(), a.executorId(), a.clock(), Sha256.of(zip),
             location, RunStatus.EXITED, 0, null, Map.of());
         data.put(location, Buffer.buffer(zip))
