@@ -128,7 +128,7 @@ public final class DataIndex {
     for (String name : u.deleted()) {
       Optional<DataLocation> cur = location(name);
       if (cur.isEmpty() || DataVersion.compare(u.deletedVersion(), cur.get().version()) > 0) {
-        sync.write(key(name), new DataLocation(name, u.deletedVersion(), 0, null, List.of(), true), 0);
+        write(new DataLocation(name, u.deletedVersion(), 0, null, List.of(), true));
       }
     }
   }
@@ -158,7 +158,21 @@ public final class DataIndex {
   }
 
   private void put(DataEntry e, List<String> holders) {
-    sync.write(key(e.name()), new DataLocation(e.name(), e.version(), e.size(), e.sha256(), holders, false), 0);
+    write(new DataLocation(e.name(), e.version(), e.size(), e.sha256(), holders, false));
+  }
+
+  private void write(DataLocation loc) {
+    sync.write(key(loc.name()), loc, progress(loc));
+  }
+
+  /**
+   * An entry's progress in the synced metadata: its data version's time. Two index writers on the
+   * two sides of a split brain write one name concurrently (neither clock knows the other), and
+   * the metadata shows the concurrent version with the most progress: the newer data, as every
+   * datastore keeps it, not whichever writer's clock had more history. A later write replaces both.
+   */
+  static long progress(DataLocation loc) {
+    return loc.version() == null ? 0 : DataVersion.parse(loc.version()).millis();
   }
 
   /** Deletes {@code name} at {@code store} in every version older than {@code newer}. */
@@ -189,7 +203,7 @@ public final class DataIndex {
             DataLocation loc = MetadataSync.parse(m.value(), DataLocation.class);
             List<String> holders = withoutUnheld(before.get(m.key()), loc, held.get(loc.name()), store);
             if (holders != null) {
-              sync.write(m.key(), new DataLocation(loc.name(), loc.version(), loc.size(), loc.sha256(), holders, loc.deleted()), 0);
+              write(new DataLocation(loc.name(), loc.version(), loc.size(), loc.sha256(), holders, loc.deleted()));
             }
           }
           LOG.info(() -> "reconciled datastore " + store + ": " + held.size() + " objects");
