@@ -2,6 +2,7 @@ package org.ucp.broker;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.model.Attempt;
 import org.ucp.model.AttemptOutcome;
 import org.ucp.model.JobView;
@@ -10,12 +11,32 @@ import org.ucp.model.JobView;
 final class Attempts {
   private Attempts() {}
 
-  /** The attempts of {@code job} with attempt {@code number} ACCEPTED. */
-  static List<Attempt> accepted(JobView job, int number, long now) {
+  /**
+   * The attempts of {@code job} with the decided attempt ACCEPTED: the one of that number on that
+   * executor. The two sides of a split brain can each have placed an attempt of the same number
+   * on another executor, and this broker's table may hold the other side's (or none, when the
+   * placing broker's write never reached it): then the decided attempt is added as it was decided.
+   */
+  static List<Attempt> accepted(JobView job, ResultDecided d, long now) {
     List<Attempt> attempts = new ArrayList<>(job.attempts());
-    attempts.replaceAll(a -> a.number() == number
-        ? a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), a.reason()) : a);
+    boolean found = false;
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
+      if (is(a, d.attempt(), d.executorId())) {
+        attempts.set(i, a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), a.reason()));
+        found = true;
+      }
+    }
+    if (!found) {
+      attempts.add(new Attempt(d.attempt(), d.executorId(), job.owner(), d.clock(), AttemptOutcome.ACCEPTED, now, now,
+          "placed where this broker did not hear of it (another broker, or the other side of a split brain)"));
+    }
     return attempts;
+  }
+
+  /** Whether {@code a} is attempt {@code number} on {@code executor}. */
+  static boolean is(Attempt a, int number, String executor) {
+    return a.number() == number && a.executor().equals(executor);
   }
 
   /** The attempts of {@code job} with attempt {@code number}, if still RUNNING, ended as {@code outcome}. */

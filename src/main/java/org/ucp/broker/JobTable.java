@@ -129,7 +129,7 @@ public final class JobTable {
     if (job == null) {
       return;
     }
-    put(job.with(winner.state(), Attempts.accepted(job, winner.attempt(), now), result(winner), winner.reason()));
+    put(job.with(winner.state(), Attempts.accepted(job, winner, now), result(winner), winner.reason()));
   }
 
   /**
@@ -181,7 +181,7 @@ public final class JobTable {
    * state does not change; another attempt may still be accepted. Only a split-brain merge
    * ({@code evenIfAccepted}) turns an ACCEPTED attempt into a REJECTED one.
    */
-  public void rejected(String jobId, int attemptNumber, String reason, boolean evenIfAccepted, long now) {
+  public void rejected(String jobId, int attemptNumber, String executor, String reason, boolean evenIfAccepted, long now) {
     JobView job = jobs.get(jobId);
     if (job == null) {
       return;
@@ -190,7 +190,7 @@ public final class JobTable {
     for (int i = 0; i < attempts.size(); i++) {
       Attempt a = attempts.get(i);
       boolean open = a.outcome() != AttemptOutcome.REJECTED && (evenIfAccepted || a.outcome() != AttemptOutcome.ACCEPTED);
-      if (a.number() == attemptNumber && open) {
+      if (Attempts.is(a, attemptNumber, executor) && open) {
         String why = a.reason() == null ? reason : a.reason() + "; " + reason;
         attempts.set(i, a.ended(AttemptOutcome.REJECTED, a.endedAt() == 0 ? now : a.endedAt(), why));
       }
@@ -214,7 +214,7 @@ public final class JobTable {
     }
     // Usually the running attempt; under FIRST_COME_FIRST_SERVED possibly a LOST one that came back.
     List<JobView> changed = new ArrayList<>();
-    changed.add(put(job.with(d.state(), Attempts.accepted(job, d.attempt(), now), result(d), d.reason())));
+    changed.add(put(job.with(d.state(), Attempts.accepted(job, d, now), result(d), d.reason())));
     settleDependents(d.jobId(), changed);
     return changed;
   }

@@ -10,6 +10,7 @@ import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.RejectReason;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.model.AttemptOutcome;
+import org.ucp.model.JobResult;
 import org.ucp.model.JobView;
 
 /**
@@ -43,8 +44,8 @@ final class ResultEvents {
     clock.observe(d.clock());
     Optional<JobView> job = jobs.get(d.jobId());
     if (job.isPresent() && job.get().state().isFinal() && job.get().result() != null
-        && job.get().result().attempt() != d.attempt()) {
-      if (mergedAway(job.get(), job.get().result().attempt())) {
+        && !sameSubmission(job.get().result(), d)) {
+      if (mergedAway(job.get(), job.get().result())) {
         jobs.replaceResult(d, now);
         emit.accept(new BrokerAction.WriteResult(d.jobId(), JobTable.result(d)));
       } else {
@@ -67,7 +68,8 @@ final class ResultEvents {
    */
   void rejected(Decision d, long now) {
     clock.observe(d.clock());
-    jobs.rejected(d.jobId(), d.attempt(), "result rejected: " + d.reason(), d.reason() == RejectReason.MERGED_AWAY, now);
+    jobs.rejected(d.jobId(), d.attempt(), d.executorId(), "result rejected: " + d.reason(),
+        d.reason() == RejectReason.MERGED_AWAY, now);
     if (d.reason() == RejectReason.MERGED_AWAY) {
       ResultDecided winner = laterDecisions.remove(d.jobId());
       if (winner != null) {
@@ -91,8 +93,18 @@ final class ResultEvents {
     }
   }
 
-  /** Whether attempt {@code number} of {@code job} was rejected after its acceptance (a split-brain merge). */
-  private static boolean mergedAway(JobView job, int number) {
-    return job.attempts().stream().anyMatch(a -> a.number() == number && a.outcome() == AttemptOutcome.REJECTED);
+  /**
+   * Whether {@code d} announces the submission {@code result} came from: the same attempt number
+   * on the same executor. The two sides of a split brain can each accept an attempt numbered 1,
+   * from different executors.
+   */
+  private static boolean sameSubmission(JobResult result, ResultDecided d) {
+    return result.attempt() == d.attempt() && d.executorId().equals(result.executor());
+  }
+
+  /** Whether the attempt behind {@code result} was rejected after its acceptance (a split-brain merge). */
+  private static boolean mergedAway(JobView job, JobResult result) {
+    return job.attempts().stream().anyMatch(a -> a.executor().equals(result.executor())
+        && a.number() == result.attempt() && a.outcome() == AttemptOutcome.REJECTED);
   }
 }

@@ -238,6 +238,60 @@ class BrokerCoreTest {
     }
   }
 
+  /**
+   * The two sides of a split brain each placed an attempt numbered 1, on different executors,
+   * and each accepted its own. Matched by number alone, the winner's announcement looked like a
+   * repeat of the loser's and the table kept the loser's result (seen in a chaos run: the result's
+   * SHA-256 named bytes that <jobId>/result no longer held).
+   */
+  @Test
+  void aMergedAwayAcceptanceOfTheSameAttemptNumberOnAnotherExecutorHandsTheJobToTheWinner() {
+    for (boolean rejectionFirst : new boolean[] {true, false}) {
+      BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+      register(core, "e1", 2);
+      core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+      recordAll(core, core.drain());
+      core.decided(new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null), T);
+      ResultDecided winner = new ResultDecided("j1", 1, "e9", JobState.COMPLETED, 0, "b".repeat(64), "j1/result", null);
+      Decision loser = new Decision("j1", 1, "e1", Verdict.REJECTED, RejectReason.MERGED_AWAY);
+
+      if (rejectionFirst) {
+        core.rejected(loser, T + 1);
+        core.decided(winner, T + 2);
+      } else {
+        core.decided(winner, T + 1);
+        core.rejected(loser, T + 2);
+      }
+      core.decided(winner, T + 3);
+      core.rejected(loser, T + 4);
+
+      JobView j = job(core, "j1");
+      String order = "rejection first: " + rejectionFirst;
+      assertEquals("e9", j.result().executor(), order);
+      assertEquals("b".repeat(64), j.result().sha256(), order);
+      assertEquals(List.of("1 e1 REJECTED", "1 e9 ACCEPTED"),
+          j.attempts().stream().map(a -> a.number() + " " + a.executor() + " " + a.outcome()).toList(), order);
+    }
+  }
+
+  @Test
+  void aMergedAwayRejectionOfAnotherExecutorsAttemptLeavesThisTablesWinnerAlone() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 2);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    ResultDecided winner = new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null);
+    core.decided(winner, T);
+
+    core.rejected(new Decision("j1", 1, "e9", Verdict.REJECTED, RejectReason.MERGED_AWAY), T + 1);
+    core.decided(winner, T + 2);
+
+    JobView j = job(core, "j1");
+    assertEquals("a".repeat(64), j.result().sha256());
+    assertEquals(List.of("1 e1 ACCEPTED"),
+        j.attempts().stream().map(a -> a.number() + " " + a.executor() + " " + a.outcome()).toList());
+  }
+
   @Test
   void aRestartedBrokerTakesBackTheUnfinishedJobsTheReplicaStillShowsAsItsOwn() {
     BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
