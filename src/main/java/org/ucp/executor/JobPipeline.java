@@ -40,7 +40,7 @@ import org.ucp.wasm.WasmRunner;
  * One attempt on an executor, start to end: fetch module and inputs, run on the wasm worker pool,
  * zip the result, upload it provisionally as {@code <jobId>/attempts/<n>/<run>/...} (a name of this
  * execution alone, see {@link DataName#provisionalPrefix}), submit it to the
- * arbiter, and clean up (deleting the provisional copy when rejected).
+ * arbiter, and clean up the workspace.
  */
 final class JobPipeline {
   private static final Logger LOG = Logger.getLogger(JobPipeline.class.getName());
@@ -333,14 +333,21 @@ final class JobPipeline {
         });
   }
 
+  /**
+   * Deletes the workspace. A rejected attempt's provisional outputs stay: the rejection can come
+   * from one side of a split brain while the other side accepted the same submission, and the
+   * merge can make it the job's result, promoted from exactly these names. (Deleting them on
+   * rejection once left such a job accepted, with nothing to promote, for good.)
+   */
   private Future<Decision> cleanUp(JobWorkspace ws, String prefix, Decision decision) {
-    Future<?> provisional = decision.verdict() == Verdict.REJECTED
-        ? data.delete(prefix + "*").recover(t -> Future.succeededFuture(0))
-        : Future.succeededFuture();
-    return provisional.compose(v -> blocking(() -> {
+    if (decision.verdict() == Verdict.REJECTED) {
+      LOG.info(() -> decision.jobId() + "#" + decision.attempt() + " rejected (" + decision.reason()
+          + "); its outputs stay under " + prefix);
+    }
+    return blocking(() -> {
       ws.delete();
       return decision;
-    }));
+    });
   }
 
   private static String programName(String module) {

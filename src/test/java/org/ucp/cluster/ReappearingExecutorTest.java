@@ -100,6 +100,14 @@ class ReappearingExecutorTest {
     assertEquals("ACCEPTED", attempts.getJsonObject(1).getString("outcome"));
     assertEquals(2, job.getJsonObject("result").getInteger("attempt"));
     assertEquals("exec-b", job.getJsonObject("result").getString("executor"));
+
+    // The rejected attempt's outputs stay where it uploaded them: a split brain's other side may
+    // have accepted that very submission, and a merge would promote it from there.
+    String id = job.getString("jobId");
+    a.awaitLog(id + "#1 rejected (STALE_ATTEMPT); its outputs stay under " + id + "/attempts/1/", Duration.ofSeconds(30));
+    JsonArray kept = control.api.listData(id + "/attempts/1/", 0, 100).getJsonArray("entries");
+    assertEquals(1, kept.size(), kept.encodePrettily());
+    assertTrue(kept.getJsonObject(0).getString("name").endsWith("/result.zip"), kept.encodePrettily());
   }
 
 }
