@@ -68,6 +68,14 @@ final class ResultEvents {
    */
   void rejected(Decision d, long now) {
     clock.observe(d.clock());
+    if (unrecorded(d)) {
+      // The arbiter's side of the decision map holds no record of the attempt this broker runs
+      // (lost to a split brain, say): nothing can be accepted for it there, so it is placed again.
+      jobs.requeue(d.jobId(), d.attempt(), AttemptOutcome.REJECTED, "result rejected: " + d.reason() + "; placed again", now);
+      executors.release(d.executorId(), d.jobId());
+      schedule.accept(now);
+      return;
+    }
     jobs.rejected(d.jobId(), d.attempt(), d.executorId(), "result rejected: " + d.reason(),
         d.reason() == RejectReason.MERGED_AWAY, now);
     if (d.reason() == RejectReason.MERGED_AWAY) {
@@ -91,6 +99,13 @@ final class ResultEvents {
     if (!stillRunningThere) {
       executors.release(d.executorId(), d.jobId());
     }
+  }
+
+  /** A rejection of the job's running attempt because the decision map does not hold it as placed. */
+  private boolean unrecorded(Decision d) {
+    return (d.reason() == RejectReason.UNKNOWN_JOB || d.reason() == RejectReason.NOT_ASSIGNED)
+        && jobs.get(d.jobId()).filter(j -> !j.state().isFinal()).flatMap(JobView::runningAttempt)
+            .filter(a -> Attempts.is(a, d.attempt(), d.executorId())).isPresent();
   }
 
   /**

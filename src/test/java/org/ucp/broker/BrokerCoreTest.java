@@ -292,6 +292,33 @@ class BrokerCoreTest {
         j.attempts().stream().map(a -> a.number() + " " + a.executor() + " " + a.outcome()).toList());
   }
 
+  /**
+   * Seen in a chaos run with splits: the arbiter on one side had no record of the job (UNKNOWN_JOB)
+   * and the job stayed RUNNING with its only attempt REJECTED, placed nowhere, for good.
+   */
+  @Test
+  void theRunningAttemptRejectedForWantOfARecordIsPlacedAgain() {
+    for (RejectReason reason : new RejectReason[] {RejectReason.UNKNOWN_JOB, RejectReason.NOT_ASSIGNED}) {
+      BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+      register(core, "e1", 2);
+      core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+      recordAll(core, core.drain());
+
+      core.rejected(new Decision("j1", 1, "e1", Verdict.REJECTED, reason), T + 1);
+
+      JobView j = job(core, "j1");
+      assertEquals("1 e1 REJECTED", j.attempts().get(0).number() + " " + j.attempts().get(0).executor() + " "
+          + j.attempts().get(0).outcome(), reason.name());
+      assertEquals(List.of(2), only(core.drain(), BrokerAction.Record.class).stream().map(r -> r.attempt().attempt()).toList(),
+          reason + ": attempt 2 placed");
+      // A repeat of the rejection, or one for another executor's attempt 1, changes nothing now.
+      core.rejected(new Decision("j1", 1, "e1", Verdict.REJECTED, reason), T + 2);
+      core.rejected(new Decision("j1", 2, "e7", Verdict.REJECTED, reason), T + 2);
+      assertEquals(JobState.RUNNING, job(core, "j1").state(), reason.name());
+      assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), reason.name());
+    }
+  }
+
   @Test
   void aRestartedBrokerTakesBackTheUnfinishedJobsTheReplicaStillShowsAsItsOwn() {
     BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
