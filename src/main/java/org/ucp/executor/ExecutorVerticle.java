@@ -186,6 +186,11 @@ public final class ExecutorVerticle extends VerticleBase {
   private Future<Boolean> stop(StopAttempt stop) {
     AttemptRef key = new AttemptRef(stop.jobId(), stop.attempt());
     Held held = running.get(key);
+    if (held == null) {
+      // The stop overtook the run it stops (a preemption right after placement): the run, when
+      // it comes, must not take the slot the broker now gives to another job.
+      ended.add(key);
+    }
     cancel(key, stop.reason());
     return held == null || !occupying.contains(key) ? Future.succeededFuture(true) : held.slotFreed().future().map(true);
   }
