@@ -212,30 +212,37 @@ class BrokerCoreTest {
   @Test
   void aMergedAwayAcceptanceHandsTheJobToTheWinnerWhicheverMessageComesFirst() {
     for (boolean rejectionFirst : new boolean[] {true, false}) {
-      BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
-      register(core, "e1", 2);
-      core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
-      recordAll(core, core.drain());
-      core.decided(new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null), T);
-      ResultDecided winner = new ResultDecided("j1", 2, "e9", JobState.COMPLETED, 0, "b".repeat(64), "j1/result", null);
-      Decision loser = new Decision("j1", 1, "e1", Verdict.REJECTED, RejectReason.MERGED_AWAY);
-
-      if (rejectionFirst) {
-        core.rejected(loser, T + 1);
-        core.decided(winner, T + 2);
-      } else {
-        core.decided(winner, T + 1);
-        core.rejected(loser, T + 2);
-      }
-      core.decided(winner, T + 3);
-      core.rejected(loser, T + 4);
-
-      JobView j = job(core, "j1");
+      JobView j = afterMerge(2, rejectionFirst);
       assertEquals(2, j.result().attempt(), "rejection first: " + rejectionFirst);
       assertEquals("b".repeat(64), j.result().sha256());
       assertEquals(AttemptOutcome.REJECTED, j.attempts().get(0).outcome());
       assertTrue(j.attempts().get(0).reason().contains("MERGED_AWAY"), j.attempts().get(0).reason());
     }
+  }
+
+  /**
+   * Job j1's attempt 1 on e1 is accepted here; then a split-brain merge rejects it MERGED_AWAY and
+   * announces attempt {@code winnerAttempt} on e9 as the result, in either order, each message
+   * twice. Returns the job as the broker holds it then.
+   */
+  private static JobView afterMerge(int winnerAttempt, boolean rejectionFirst) {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 2);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    core.decided(new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null), T);
+    ResultDecided winner = new ResultDecided("j1", winnerAttempt, "e9", JobState.COMPLETED, 0, "b".repeat(64), "j1/result", null);
+    Decision loser = new Decision("j1", 1, "e1", Verdict.REJECTED, RejectReason.MERGED_AWAY);
+    if (rejectionFirst) {
+      core.rejected(loser, T + 1);
+      core.decided(winner, T + 2);
+    } else {
+      core.decided(winner, T + 1);
+      core.rejected(loser, T + 2);
+    }
+    core.decided(winner, T + 3);
+    core.rejected(loser, T + 4);
+    return job(core, "j1");
   }
 
   /**
@@ -247,25 +254,7 @@ class BrokerCoreTest {
   @Test
   void aMergedAwayAcceptanceOfTheSameAttemptNumberOnAnotherExecutorHandsTheJobToTheWinner() {
     for (boolean rejectionFirst : new boolean[] {true, false}) {
-      BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
-      register(core, "e1", 2);
-      core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
-      recordAll(core, core.drain());
-      core.decided(new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null), T);
-      ResultDecided winner = new ResultDecided("j1", 1, "e9", JobState.COMPLETED, 0, "b".repeat(64), "j1/result", null);
-      Decision loser = new Decision("j1", 1, "e1", Verdict.REJECTED, RejectReason.MERGED_AWAY);
-
-      if (rejectionFirst) {
-        core.rejected(loser, T + 1);
-        core.decided(winner, T + 2);
-      } else {
-        core.decided(winner, T + 1);
-        core.rejected(loser, T + 2);
-      }
-      core.decided(winner, T + 3);
-      core.rejected(loser, T + 4);
-
-      JobView j = job(core, "j1");
+      JobView j = afterMerge(1, rejectionFirst);
       String order = "rejection first: " + rejectionFirst;
       assertEquals("e9", j.result().executor(), order);
       assertEquals("b".repeat(64), j.result().sha256(), order);
