@@ -122,7 +122,7 @@ public final class ArbiterVerticle extends VerticleBase {
       for (ResultSubmission lost : entry.unreportedMergedAway()) {
         VectorClock clock = CausalPolicy.assignmentOf(lost, entry.attempts()).map(AttemptAssigned::clock).orElse(lost.clock());
         Decision d = new Decision(lost.jobId(), lost.attempt(), lost.executorId(), Verdict.REJECTED, RejectReason.MERGED_AWAY,
-            clock);
+            clock, lost.sha256());
         stats.count(d);
         rejections.add(d);
         LOG.info(() -> "split brain merged: " + jobId + " attempt " + lost.attempt() + " from " + lost.executorId()

@@ -23,7 +23,11 @@ final class Attempts {
     for (int i = 0; i < attempts.size(); i++) {
       Attempt a = attempts.get(i);
       if (is(a, d.attempt(), d.executorId())) {
-        attempts.set(i, a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), a.reason()));
+        // Rejected first (MERGED_AWAY) when one executor ran this attempt for each side of a split
+        // brain and the other execution lost: this one is the winner.
+        String reason = a.outcome() == AttemptOutcome.REJECTED
+            ? a.reason() + "; then accepted: another execution of it lost the merge" : a.reason();
+        attempts.set(i, a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), reason));
         found = true;
       }
     }

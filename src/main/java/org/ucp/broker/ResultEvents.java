@@ -68,6 +68,11 @@ final class ResultEvents {
    */
   void rejected(Decision d, long now) {
     clock.observe(d.clock());
+    if (anotherExecutionLost(d)) {
+      // The loser ran under the same number on the same executor as the accepted result this
+      // broker holds (two sides each placed attempt n there): the job's attempt is the winner.
+      return;
+    }
     if (unrecorded(d)) {
       // The arbiter's side of the decision map holds no record of the attempt this broker runs
       // (lost to a split brain, say): nothing can be accepted for it there, so it is placed again.
@@ -110,11 +115,26 @@ final class ResultEvents {
 
   /**
    * Whether {@code d} announces the submission {@code result} came from: the same attempt number
-   * on the same executor. The two sides of a split brain can each accept an attempt numbered 1,
-   * from different executors.
+   * on the same executor, and the same bytes where both are known. The two sides of a split brain
+   * can each accept an attempt numbered 1, from different executors, or from one executor that
+   * ran it once for each side.
    */
   private static boolean sameSubmission(JobResult result, ResultDecided d) {
-    return result.attempt() == d.attempt() && d.executorId().equals(result.executor());
+    return result.attempt() == d.attempt() && d.executorId().equals(result.executor())
+        && (result.sha256() == null || d.sha256() == null || result.sha256().equals(d.sha256()));
+  }
+
+  /**
+   * A MERGED_AWAY of other bytes than the accepted result of the job as this broker holds it, from
+   * the same attempt number and executor: another execution of that attempt lost the merge, not
+   * the one this broker's job holds.
+   */
+  private boolean anotherExecutionLost(Decision d) {
+    return d.reason() == RejectReason.MERGED_AWAY && d.sha256() != null
+        && jobs.get(d.jobId()).map(JobView::result)
+            .filter(r -> r.attempt() == d.attempt() && d.executorId().equals(r.executor()) && r.sha256() != null
+                && !r.sha256().equals(d.sha256()))
+            .isPresent();
   }
 
   /** Whether the attempt behind {@code result} was rejected after its acceptance (a split-brain merge). */

@@ -368,11 +368,19 @@ public final class Messages {
    * The arbiter's answer to one submission.
    *
    * @param clock the attempt's clock of record (brokers merge it), empty when unknown
+   * @param sha256 the decided submission's result checksum where it tells two executions apart: set
+   *     on a {@link RejectReason#MERGED_AWAY}, whose loser may be another execution of the very
+   *     attempt number and executor that won; null otherwise
    */
   public record Decision(
-      String jobId, int attempt, String executorId, Verdict verdict, RejectReason reason, VectorClock clock) {
+      String jobId, int attempt, String executorId, Verdict verdict, RejectReason reason, VectorClock clock,
+      String sha256) {
     public Decision {
       clock = clock == null ? VectorClock.empty() : clock;
+    }
+
+    public Decision(String jobId, int attempt, String executorId, Verdict verdict, RejectReason reason, VectorClock clock) {
+      this(jobId, attempt, executorId, verdict, reason, clock, null);
     }
 
     public Decision(String jobId, int attempt, String executorId, Verdict verdict, RejectReason reason) {
