@@ -21,7 +21,10 @@ import org.ucp.bus.Messages.ArbiterStatsView;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.DecisionCount;
 import org.ucp.bus.Messages.RejectReason;
+import org.ucp.bus.Messages.ResultRepair;
 import org.ucp.bus.Messages.ResultSubmission;
+import org.ucp.bus.FailureCode;
+import org.ucp.bus.UcpException;
 import org.ucp.bus.Messages.Verdict;
 import org.ucp.client.DataClient;
 
@@ -38,7 +41,10 @@ import org.ucp.client.DataClient;
  * <p>After a split brain, Hazelcast merges the decision map with {@code DecisionMergePolicy}; every
  * arbiter hears of each merged entry, one of them claims it ({@link DecisionStore#claimMergedAway})
  * and announces each losing acceptance as REJECTED {@link RejectReason#MERGED_AWAY}, then promotes
- * the winner again and announces it on {@link Addresses#RESULTS_DECIDED}.
+ * the winner again and announces it on {@link Addresses#RESULTS_DECIDED}. A side whose decisions
+ * never reach a merge (its only data member died first) can still bring back the bytes it
+ * promoted; a broker that sees {@code <jobId>/result} change reports it on {@link
+ * Addresses#ARBITER_REPAIR}, and the arbiter promotes the accepted result again.
  */
 public final class ArbiterVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ArbiterVerticle.class.getName());
@@ -52,6 +58,8 @@ public final class ArbiterVerticle extends VerticleBase {
   private Promoter promoter;
   private PromotionSweeper sweeper;
   private UUID mergeListener;
+  /** Jobs whose result this arbiter is promoting again on a broker's {@link ResultRepair}. */
+  private final java.util.Set<String> repairing = new java.util.HashSet<>();
 
   /**
    * How long after a merged entry the arbiter announces it. Hazelcast merges the entries while the
@@ -88,6 +96,7 @@ public final class ArbiterVerticle extends VerticleBase {
     return Future.all(
         sweeper.start(),
         Bus.<ResultSubmission, Decision>serveClaimed(vertx, Addresses.ARBITER_SUBMIT, ResultSubmission::executorId, this::submit),
+        Bus.<ResultRepair, Boolean>serve(vertx, Addresses.ARBITER_REPAIR, this::repair),
         Bus.<ResultSubmission, Decision>serveClaimed(vertx, Addresses.arbiterSubmit(arbiterId), ResultSubmission::executorId,
             this::submit));
   }
@@ -162,6 +171,26 @@ public final class ArbiterVerticle extends VerticleBase {
       } else {
         vertx.setTimer(MERGE_PROMOTION_RETRY_MS, id -> promoteAfterMerge(winner, attempt + 1));
       }
+    });
+  }
+
+  /**
+   * A broker saw {@code <jobId>/result} replaced by other bytes ({@link ResultRepair}): unless
+   * the bytes now there are the accepted result's, it is promoted again (copies, {@code
+   * RESULTS_DECIDED}, promoted mark), so the job's public result is the decision's whatever the
+   * data index kept. Answers whether the job has an accepted result.
+   */
+  private Future<Boolean> repair(ResultRepair r) {
+    if (r == null || r.jobId() == null || r.jobId().isEmpty() || r.sha256() == null) {
+      return Future.failedFuture(new UcpException(FailureCode.BAD_REQUEST, "a result repair names jobId and sha256"));
+    }
+    return store.acceptedResult(r.jobId()).compose(accepted -> {
+      if (accepted == null || accepted.sha256().equals(r.sha256()) || !repairing.add(r.jobId())) {
+        return Future.succeededFuture(accepted != null);
+      }
+      LOG.warning(() -> r.jobId() + "/result holds " + r.sha256() + ", not the accepted result (attempt " + accepted.attempt()
+          + " from " + accepted.executorId() + ", " + accepted.sha256() + "): promoting the accepted result again");
+      return promoter.promoteAndMark(accepted).map(true).onComplete(ar -> repairing.remove(r.jobId()));
     });
   }
 

@@ -99,6 +99,7 @@ public final class BrokerVerticle extends VerticleBase {
       stores = new StoreLink(vertx);
       dataIndex = new DataIndex(vertx, brokerId, sync, datastores, stores, settings.replicationFactor());
       datastores.onAppeared(dataIndex::reconcile);
+      sync.onReplaced(new ResultRepairs(vertx, dataIndex)::replaced);
       vertx.setPeriodic(1_000, id -> dataIndex.repair());
       membership.onMemberLeft(nodeId -> context.runOnContext(v -> {
         LOG.info(() -> "cluster member " + nodeId + " left");
@@ -176,7 +177,7 @@ public final class BrokerVerticle extends VerticleBase {
     });
   }
 
-  /** A job from this broker's table, or else from its replica of the other brokers' metadata. */
+  /** A job from this broker's table, or else its replica of the other brokers' metadata. */
   private Future<JobView> job(JobQuery query) {
     return core.jobs().get(query.jobId()).or(() -> core.cluster().get(query.jobId()))
         .map(Future::succeededFuture)
@@ -278,13 +279,8 @@ public final class BrokerVerticle extends VerticleBase {
   /** Versions a peer wrote: their clocks are merged, and the core sees every job that changed. */
   private void remote(List<MetaEntry> changed) {
     executorRows.heard(changed);
-    act(() -> {
-      for (MetaEntry e : changed) {
-        if (e.key().startsWith("job/")) {
-          sync.read(e.key(), JobView.class).ifPresent(visible -> core.observed(visible, now()));
-        }
-      }
-    });
+    act(() -> changed.stream().filter(e -> e.key().startsWith("job/"))
+        .forEach(e -> sync.read(e.key(), JobView.class).ifPresent(visible -> core.observed(visible, now()))));
   }
 
   private static String jobKey(String jobId) {

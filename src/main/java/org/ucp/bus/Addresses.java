@@ -155,6 +155,12 @@ public final class Addresses {
     return "ucp.arbiter." + nodeId + ".submit";
   }
 
+  /**
+   * Where a broker reports a job's public result replaced by other bytes (a {@code ResultRepair});
+   * any arbiter checks it against the decision and promotes the accepted result again.
+   */
+  public static final String ARBITER_REPAIR = "ucp.arbiter.repair";
+
   /** Arbiters publish their decision statistics here every second. */
   public static final String ARBITERS_ANNOUNCED = "ucp.arbiters.announced";
 
@@ -227,6 +233,6 @@ public final class Addresses {
   /** The addresses any node of a role serves (none names a node), for {@link #couldReach}. */
   private static final java.util.Set<String> ROLE_WIDE = java.util.Set.of(BROKER_SUBMIT, BROKERS_ANNOUNCED,
       BROKERS_QUERY, BROKER_DATA_PUT, BROKER_DATA_UPLOAD, BROKER_DATA_READ, BROKER_DATA_STAT, BROKER_DATA_DELETE,
-      BROKER_DATA_LIST, BROKER_DATA_COPY, BROKER_DATA_PURGE_JOB, ARBITER_SUBMIT, ARBITERS_ANNOUNCED, RESULTS_REJECTED,
+      BROKER_DATA_LIST, BROKER_DATA_COPY, BROKER_DATA_PURGE_JOB, ARBITER_SUBMIT, ARBITER_REPAIR, ARBITERS_ANNOUNCED, RESULTS_REJECTED,
       DATASTORES_ANNOUNCED, DATASTORES_QUERY, RESULTS_DECIDED);
 }

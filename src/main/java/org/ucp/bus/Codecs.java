@@ -25,6 +25,7 @@ public final class Codecs {
           Messages.ResultSubmission.class,
           Messages.Decision.class,
           Messages.ResultDecided.class,
+          Messages.ResultRepair.class,
           Messages.DataEntry.class,
           Messages.DataListQuery.class,
           Messages.DataPage.class,

@@ -389,6 +389,14 @@ public final class Messages {
   }
 
   /**
+   * A broker's report to {@link Addresses#ARBITER_REPAIR}: its replica of the data index shows
+   * {@code <jobId>/result} with these bytes after a peer's version replaced other bytes there. The
+   * arbiter promotes the job's accepted result again unless these are its bytes; the answer is
+   * whether the job has an accepted result at all.
+   */
+  public record ResultRepair(String jobId, String sha256) {}
+
+  /**
    * Published on {@link Addresses#RESULTS_DECIDED} once a job's result is accepted and stored.
    *
    * @param clock the accepted attempt's clock (brokers merge it), empty when unknown

@@ -87,6 +87,7 @@ public final class MetadataSync {
   private final ReplicaLog log;
   private Consumer<List<MetaEntry>> onRemote = e -> { };
   private Consumer<String> onPeerDead = id -> { };
+  private java.util.function.BiConsumer<MetaEntry, MetaEntry> onReplaced = (before, after) -> { };
 
   /** @param clock the broker's one clock: it stamps every write and merges every version received */
   public MetadataSync(Vertx vertx, String brokerId, String clusterNodeId, long syncIntervalMs, StampSource clock) {
@@ -109,6 +110,15 @@ public final class MetadataSync {
   /** Called with versions a peer wrote, after they are applied. */
   public void onRemote(Consumer<List<MetaEntry>> listener) {
     this.onRemote = listener;
+  }
+
+  /**
+   * Called with the visible version of a key before and after a version written here or by a
+   * peer changed it, when both are values (not deletions) and they differ: a value replaced, or
+   * hidden as a concurrent sibling by another.
+   */
+  public void onReplaced(java.util.function.BiConsumer<MetaEntry, MetaEntry> listener) {
+    this.onReplaced = listener;
   }
 
   /** Called when a peer is found DEAD (member left, or silent too long). */
@@ -239,7 +249,7 @@ public final class MetadataSync {
   /** Writes a version of {@code key} at {@code generation}; it is published with the next delta. */
   public MetaEntry write(String key, Object value, int generation, long progress) {
     MetaEntry e = new MetaEntry(key, brokerId, ++seq, clock.stamp(), generation, progress, value == null ? null : json(value));
-    replica.apply(e);
+    apply(e);
     if (unsent.isEmpty()) {
       vertx.runOnContext(v -> flush());
     }
@@ -305,7 +315,7 @@ public final class MetadataSync {
     List<MetaEntry> changed = new ArrayList<>();
     for (MetaEntry e : delta.entries()) {
       clock.observe(e.clock());
-      if (replica.apply(e)) {
+      if (apply(e)) {
         changed.add(e);
       }
     }
@@ -315,6 +325,19 @@ public final class MetadataSync {
     if (!changed.isEmpty()) {
       onRemote.accept(changed);
     }
+  }
+
+  /** Applies a version to the replica; tells {@link #onReplaced} when it changed a visible value. */
+  private boolean apply(MetaEntry e) {
+    MetaEntry before = replica.get(e.key()).filter(v -> !v.deleted()).orElse(null);
+    if (!replica.apply(e)) {
+      return false;
+    }
+    if (before != null) {
+      replica.get(e.key()).filter(after -> !after.deleted() && !after.value().equals(before.value()))
+          .ifPresent(after -> onReplaced.accept(before, after));
+    }
+    return true;
   }
 
   private void publishDigest() {

@@ -98,6 +98,7 @@ class CodecRoundTripTest {
             Map.of("reports/r1.txt", "tmp/job-42/2/reports/r1.txt")));
     s.put(Messages.Decision.class,
         new Messages.Decision("job-42", 1, "exec-1", Messages.Verdict.REJECTED, Messages.RejectReason.STALE_ATTEMPT, CLOCK));
+    s.put(Messages.ResultRepair.class, new Messages.ResultRepair("job-42", "ab".repeat(32)));
     s.put(Messages.ResultDecided.class,
         new Messages.ResultDecided("job-42", 2, "exec-2", JobState.FAILED, null, "ef".repeat(32), "job-42/result", "trap", CLOCK));
     s.put(Messages.DataEntry.class, new Messages.DataEntry("camera7/2026/img1.jpg", 123_456L, "01".repeat(32), "0000019a2b3c4d5e.00000007.broker-1", List.of("store-1")));
