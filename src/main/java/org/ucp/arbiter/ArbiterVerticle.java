@@ -178,13 +178,18 @@ public final class ArbiterVerticle extends VerticleBase {
    * A broker saw {@code <jobId>/result} replaced by other bytes ({@link ResultRepair}): unless
    * the bytes now there are the accepted result's, it is promoted again (copies, {@code
    * RESULTS_DECIDED}, promoted mark), so the job's public result is the decision's whatever the
-   * data index kept. Answers whether the job has an accepted result.
+   * data index kept; if they are, the decision is announced again for brokers whose job table holds
+   * another. Answers whether the job has an accepted result.
    */
   private Future<Boolean> repair(ResultRepair r) {
     if (r == null || r.jobId() == null || r.jobId().isEmpty() || r.sha256() == null) {
       return Future.failedFuture(new UcpException(FailureCode.BAD_REQUEST, "a result repair names jobId and sha256"));
     }
     return store.acceptedResult(r.jobId()).compose(accepted -> {
+      if (accepted != null && accepted.sha256().equals(r.sha256())) {
+        // The bytes are right; a broker whose table took a vanished acceptance learns the right one.
+        vertx.eventBus().publish(Addresses.RESULTS_DECIDED, Promoter.decided(accepted));
+      }
       if (accepted == null || accepted.sha256().equals(r.sha256()) || !repairing.add(r.jobId())) {
         return Future.succeededFuture(accepted != null);
       }

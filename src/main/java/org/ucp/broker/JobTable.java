@@ -179,7 +179,8 @@ public final class JobTable {
    * The arbiter rejected an attempt's result: the attempt's history says so (a still-running
    * attempt, or one that ended LOST or PREEMPTED, becomes REJECTED with the reason). The job's
    * state does not change; another attempt may still be accepted. Only a split-brain merge
-   * ({@code evenIfAccepted}) turns an ACCEPTED attempt into a REJECTED one.
+   * ({@code evenIfAccepted}) turns an ACCEPTED attempt into a REJECTED one, or adds its reason to one
+   * rejected already (superseded by the merge's winner, whose decision came first).
    */
   public void rejected(String jobId, int attemptNumber, String executor, String reason, boolean evenIfAccepted, long now) {
     JobView job = jobs.get(jobId);
@@ -190,7 +191,8 @@ public final class JobTable {
     for (int i = 0; i < attempts.size(); i++) {
       Attempt a = attempts.get(i);
       boolean open = a.outcome() != AttemptOutcome.REJECTED && (evenIfAccepted || a.outcome() != AttemptOutcome.ACCEPTED);
-      if (Attempts.is(a, attemptNumber, executor) && open) {
+      boolean untold = a.outcome() == AttemptOutcome.REJECTED && evenIfAccepted && !String.valueOf(a.reason()).contains(reason);
+      if (Attempts.is(a, attemptNumber, executor) && (open || untold)) {
         String why = a.reason() == null ? reason : a.reason() + "; " + reason;
         attempts.set(i, a.ended(AttemptOutcome.REJECTED, a.endedAt() == 0 ? now : a.endedAt(), why));
       }

@@ -1,8 +1,6 @@
 package org.ucp.broker;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -26,8 +24,6 @@ final class ResultEvents {
   private final Preemptions preemptions;
   private final Consumer<BrokerAction> emit;
   private final LongConsumer schedule;
-  /** Decisions for jobs already final with another accepted attempt, kept in case that one is merged away. */
-  private final Map<String, ResultDecided> laterDecisions = new HashMap<>();
 
   ResultEvents(BrokerClock clock, JobTable jobs, ExecutorRegistry executors, Preemptions preemptions,
       Consumer<BrokerAction> emit, LongConsumer schedule) {
@@ -39,18 +35,26 @@ final class ResultEvents {
     this.schedule = schedule;
   }
 
-  /** The arbiter accepted a result. */
+  /**
+   * The arbiter accepted a result. A decision reaches the core only once the decision map holds
+   * it as the job's accepted result ({@code BrokerVerticle} checks each published one, and a
+   * looked-up one comes from the map), so one with other bytes than the result this table holds
+   * supersedes that result at once: the held one lost a split-brain merge (its MERGED_AWAY may
+   * come before or after), or it was accepted on a side whose decisions died before any merge,
+   * and then no MERGED_AWAY ever comes.
+   */
   void decided(ResultDecided d, long now) {
     clock.observe(d.clock());
     Optional<JobView> job = jobs.get(d.jobId());
     if (job.isPresent() && job.get().state().isFinal() && job.get().result() != null
         && !sameSubmission(job.get().result(), d)) {
-      if (mergedAway(job.get(), job.get().result())) {
-        jobs.replaceResult(d, now);
-        emit.accept(new BrokerAction.WriteResult(d.jobId(), JobTable.result(d)));
-      } else {
-        laterDecisions.put(d.jobId(), d);
+      JobResult held = job.get().result();
+      if (held.attempt() != d.attempt() || !held.executor().equals(d.executorId())) {
+        jobs.rejected(d.jobId(), held.attempt(), held.executor(), "result superseded: the decision map holds attempt "
+            + d.attempt() + " on " + d.executorId(), true, now);
       }
+      jobs.replaceResult(d, now);
+      emit.accept(new BrokerAction.WriteResult(d.jobId(), JobTable.result(d)));
       return;
     }
     List<JobView> changed = jobs.decided(d, now);
@@ -83,13 +87,6 @@ final class ResultEvents {
     }
     jobs.rejected(d.jobId(), d.attempt(), d.executorId(), "result rejected: " + d.reason(),
         d.reason() == RejectReason.MERGED_AWAY, now);
-    if (d.reason() == RejectReason.MERGED_AWAY) {
-      ResultDecided winner = laterDecisions.remove(d.jobId());
-      if (winner != null) {
-        jobs.replaceResult(winner, now);
-        emit.accept(new BrokerAction.WriteResult(winner.jobId(), JobTable.result(winner)));
-      }
-    }
     if (d.reason() == RejectReason.CANCELLED) {
       // The decision map holds the job cancelled, this broker did not (it adopted the job before
       // it heard, say): it ends here too.
@@ -135,11 +132,5 @@ final class ResultEvents {
             .filter(r -> r.attempt() == d.attempt() && d.executorId().equals(r.executor()) && r.sha256() != null
                 && !r.sha256().equals(d.sha256()))
             .isPresent();
-  }
-
-  /** Whether the attempt behind {@code result} was rejected after its acceptance (a split-brain merge). */
-  private static boolean mergedAway(JobView job, JobResult result) {
-    return job.attempts().stream().anyMatch(a -> a.executor().equals(result.executor())
-        && a.number() == result.attempt() && a.outcome() == AttemptOutcome.REJECTED);
   }
 }

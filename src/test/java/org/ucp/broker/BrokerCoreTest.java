@@ -284,6 +284,29 @@ class BrokerCoreTest {
     }
   }
 
+  /**
+   * A side accepted attempt 1 on e1 and this broker recorded it; that side's decisions then died
+   * with its only data member before any merge, so no MERGED_AWAY will ever name it. The decision
+   * map holds attempt 2 on e9, and its decision (the broker applies only what the map holds)
+   * supersedes the table's result at once.
+   */
+  @Test
+  void aDecisionTheMapHoldsSupersedesAnAcceptanceNoMergeWillEverReject() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 2);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    core.decided(new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null), T);
+
+    core.decided(new ResultDecided("j1", 2, "e9", JobState.COMPLETED, 0, "b".repeat(64), "j1/result", null), T + 1);
+
+    JobView j = job(core, "j1");
+    assertEquals("b".repeat(64), j.result().sha256());
+    assertEquals(List.of("1 e1 REJECTED", "2 e9 ACCEPTED"),
+        j.attempts().stream().map(a -> a.number() + " " + a.executor() + " " + a.outcome()).toList());
+    assertTrue(j.attempts().get(0).reason().contains("superseded"), j.attempts().get(0).reason());
+  }
+
   @Test
   void aMergedAwayRejectionOfAnotherExecutorsAttemptLeavesThisTablesWinnerAlone() {
     BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
