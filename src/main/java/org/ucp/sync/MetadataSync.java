@@ -335,7 +335,14 @@ public final class MetadataSync {
     }
     if (before != null) {
       replica.get(e.key()).filter(after -> !after.deleted() && !after.value().equals(before.value()))
-          .ifPresent(after -> onReplaced.accept(before, after));
+          .ifPresent(after -> {
+            try {
+              onReplaced.accept(before, after);
+            } catch (RuntimeException t) {
+              // A listener's fault must not stop the versions after this one from being applied.
+              LOG.warning(() -> "replaced-value listener failed on " + e.key() + ": " + t);
+            }
+          });
     }
     return true;
   }
