@@ -23,9 +23,9 @@ import org.ucp.bus.Messages.DecisionCount;
 import org.ucp.bus.Messages.RejectReason;
 import org.ucp.bus.Messages.ResultRepair;
 import org.ucp.bus.Messages.ResultSubmission;
+import org.ucp.bus.Messages.Verdict;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.UcpException;
-import org.ucp.bus.Messages.Verdict;
 import org.ucp.client.DataClient;
 
 /**

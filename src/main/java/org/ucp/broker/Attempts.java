@@ -23,10 +23,11 @@ final class Attempts {
     for (int i = 0; i < attempts.size(); i++) {
       Attempt a = attempts.get(i);
       if (is(a, d.attempt(), d.executorId())) {
-        // Rejected first (MERGED_AWAY) when one executor ran this attempt for each side of a split
-        // brain and the other execution lost: this one is the winner.
+        // Rejected here first, accepted in the end: rejected by one side of a split brain and
+        // accepted by the other, or one executor ran this attempt for each side and the other
+        // execution lost the merge.
         String reason = a.outcome() == AttemptOutcome.REJECTED
-            ? a.reason() + "; then accepted: another execution of it lost the merge" : a.reason();
+            ? a.reason() + "; then accepted: the decision map holds it" : a.reason();
         attempts.set(i, a.ended(AttemptOutcome.ACCEPTED, a.endedAt() == 0 ? now : a.endedAt(), reason));
         found = true;
       }
