@@ -47,8 +47,8 @@ import org.ucp.wasm.Sha256;
  *
  * <p>What it covers: the decision map and the arbiters end to end. The test plays the brokers and
  * executors through the production paths they use ({@link SplitSide}: {@code DecisionStore.assigned}
- * to record an attempt, the data client for the provisional zip, {@code ARBITER_SUBMIT} for the
- * submission), so each side's own arbiter accepts a different attempt of the same job. It does not
+ * to record an attempt, the data client for the provisional zip, its own node's arbiter address
+ * for the submission), so each side's own arbiter accepts a different attempt of the same job. It does not
  * run WebAssembly jobs or the brokers' job tables: the brokers are up (the data plane needs them)
  * but no job is submitted to them.
  *

@@ -34,9 +34,11 @@ import org.ucp.wasm.Sha256;
  * the given roles, driven line by line on stdin, answering on stdout with lines that start with
  * {@code @@}. It plays the brokers' and executors' part of the decision protocol through the same
  * production paths they use: {@link DecisionStore#assigned} to record an attempt, the data
- * client to store the provisional result zip, and a request to {@link Addresses#ARBITER_SUBMIT}
- * (any arbiter of the cluster) to submit it. It reports every {@code RESULTS_REJECTED} and
- * {@code RESULTS_DECIDED} it hears.
+ * client to store the provisional result zip, and a submission to its own node's arbiter
+ * ({@link Addresses#arbiterSubmit}). Each side's arbiter decides alone during the split; a request
+ * to the cluster-wide {@link Addresses#ARBITER_SUBMIT} could still be routed to the other side's
+ * arbiter until Vert.x drops that side's subscriptions, and wait out its timeout (a CI run saw
+ * it). It reports every {@code RESULTS_REJECTED} and {@code RESULTS_DECIDED} it hears.
  *
  * <pre>
  * members                          -> @@ members N
@@ -53,12 +55,14 @@ import org.ucp.wasm.Sha256;
 public final class SplitSide {
   private static final Logger LOG = Logger.getLogger(SplitSide.class.getName());
   private static final Map<String, AttemptAssigned> RECORDED = new ConcurrentHashMap<>();
+  private static String nodeId;
 
   private SplitSide() {}
 
   public static void main(String[] args) throws Exception {
     Logger.getLogger("com.hazelcast").setLevel(Level.INFO);
     String id = args[0];
+    nodeId = id;
     Node node = Embedded.await(Node.start(TestNodes.config(id, Path.of(args[1]), args[2], Integer.parseInt(args[4]),
         args[5], Map.of("cluster.host", args[3], "node.roles", args[6], "results.policy", args[7],
             "cluster.maxJoinSeconds", "5",
@@ -111,7 +115,7 @@ public final class SplitSide {
         ResultSubmission s = new ResultSubmission(w[1], a.attempt(), a.executorId(), a.clock(), Sha256.of(zip),
             location, RunStatus.EXITED, 0, null, Map.of());
         data.put(location, Buffer.buffer(zip))
-            .compose(v -> node.vertx().eventBus().<Decision>request(Addresses.ARBITER_SUBMIT, s).map(Message::body))
+            .compose(v -> node.vertx().eventBus().<Decision>request(Addresses.arbiterSubmit(nodeId), s).map(Message::body))
             .onComplete(ar -> say(ar.succeeded() ? "decision " + json(ar.result()) : "decision !" + ar.cause()));
       }
       case "entry" -> node.vertx().<Object>executeBlocking(() -> node.hazelcast().getMap(DecisionStore.MAP).get(w[1]))
