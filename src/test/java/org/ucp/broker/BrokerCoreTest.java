@@ -220,6 +220,25 @@ class BrokerCoreTest {
     }
   }
 
+  /** The decision {@link #acceptedHere} applies: attempt 1 of j1 on e1, bytes "a…". */
+  private static final ResultDecided ACCEPTED_HERE =
+      new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null);
+
+  /** A broker that placed job j1 on e1 and holds attempt 1's result as accepted. */
+  private static BrokerCore acceptedHere() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    register(core, "e1", 2);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    recordAll(core, core.drain());
+    core.decided(ACCEPTED_HERE, T);
+    return core;
+  }
+
+  /** The job's attempts as "number executor OUTCOME". */
+  private static List<String> attempts(JobView j) {
+    return j.attempts().stream().map(a -> a.number() + " " + a.executor() + " " + a.outcome()).toList();
+  }
+
   /**
    * Job j1's attempt 1 on e1 is accepted here; then a split-brain merge rejects it MERGED_AWAY and
    * announces attempt {@code winnerAttempt} on {@code winnerExecutor} (other bytes) as the result,
@@ -227,11 +246,7 @@ class BrokerCoreTest {
    * holds it then.
    */
   private static JobView afterMerge(int winnerAttempt, String winnerExecutor, boolean rejectionFirst) {
-    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
-    register(core, "e1", 2);
-    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
-    recordAll(core, core.drain());
-    core.decided(new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null), T);
+    BrokerCore core = acceptedHere();
     ResultDecided winner = new ResultDecided("j1", winnerAttempt, winnerExecutor, JobState.COMPLETED, 0, "b".repeat(64),
         "j1/result", null);
     Decision loser = new Decision("j1", 1, "e1", Verdict.REJECTED, RejectReason.MERGED_AWAY, null, "a".repeat(64));
@@ -261,7 +276,7 @@ class BrokerCoreTest {
       assertEquals("e9", j.result().executor(), order);
       assertEquals("b".repeat(64), j.result().sha256(), order);
       assertEquals(List.of("1 e1 REJECTED", "1 e9 ACCEPTED"),
-          j.attempts().stream().map(a -> a.number() + " " + a.executor() + " " + a.outcome()).toList(), order);
+          attempts(j), order);
     }
   }
 
@@ -280,7 +295,7 @@ class BrokerCoreTest {
       String order = "rejection first: " + rejectionFirst;
       assertEquals("b".repeat(64), j.result().sha256(), order);
       assertEquals(List.of("1 e1 ACCEPTED"),
-          j.attempts().stream().map(a -> a.number() + " " + a.executor() + " " + a.outcome()).toList(), order);
+          attempts(j), order);
     }
   }
 
@@ -292,29 +307,21 @@ class BrokerCoreTest {
    */
   @Test
   void aDecisionTheMapHoldsSupersedesAnAcceptanceNoMergeWillEverReject() {
-    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
-    register(core, "e1", 2);
-    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
-    recordAll(core, core.drain());
-    core.decided(new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null), T);
+    BrokerCore core = acceptedHere();
 
     core.decided(new ResultDecided("j1", 2, "e9", JobState.COMPLETED, 0, "b".repeat(64), "j1/result", null), T + 1);
 
     JobView j = job(core, "j1");
     assertEquals("b".repeat(64), j.result().sha256());
     assertEquals(List.of("1 e1 REJECTED", "2 e9 ACCEPTED"),
-        j.attempts().stream().map(a -> a.number() + " " + a.executor() + " " + a.outcome()).toList());
+        attempts(j));
     assertTrue(j.attempts().get(0).reason().contains("superseded"), j.attempts().get(0).reason());
   }
 
   @Test
   void aMergedAwayRejectionOfAnotherExecutorsAttemptLeavesThisTablesWinnerAlone() {
-    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
-    register(core, "e1", 2);
-    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
-    recordAll(core, core.drain());
-    ResultDecided winner = new ResultDecided("j1", 1, "e1", JobState.COMPLETED, 0, "a".repeat(64), "j1/result", null);
-    core.decided(winner, T);
+    BrokerCore core = acceptedHere();
+    ResultDecided winner = ACCEPTED_HERE;
 
     core.rejected(new Decision("j1", 1, "e9", Verdict.REJECTED, RejectReason.MERGED_AWAY, null, "c".repeat(64)), T + 1);
     core.decided(winner, T + 2);
@@ -322,7 +329,7 @@ class BrokerCoreTest {
     JobView j = job(core, "j1");
     assertEquals("a".repeat(64), j.result().sha256());
     assertEquals(List.of("1 e1 ACCEPTED"),
-        j.attempts().stream().map(a -> a.number() + " " + a.executor() + " " + a.outcome()).toList());
+        attempts(j));
   }
 
   /**
