@@ -43,6 +43,10 @@ final class Http {
     return send(request(url, timeout).GET().build());
   }
 
+  CompletableFuture<Answer> getAsync(String url, Duration timeout) {
+    return client.sendAsync(request(url, timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray()).thenApply(Http::answer);
+  }
+
   Answer put(String url, byte[] body, Duration timeout) throws IOException {
     return send(request(url, timeout).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }

@@ -38,13 +38,47 @@ final class JobViews {
     }
   }
 
-  /** The executors of {@code node}'s cluster view, each as its broker sees it; throws when it does not answer. */
-  static JsonArray executors(Http http, NodeProc node, Duration timeout) throws IOException {
-    Http.Answer a = http.get(node.base() + "/api/cluster", timeout);
-    if (a.status() != 200) {
-      throw new IOException(node.id + ": GET /api/cluster answered " + a.status());
+  /**
+   * The executors as every serving broker in {@code brokers} shows them, asked at once, each
+   * executor's row from the broker that heard its latest heartbeat: only an executor's own broker
+   * knows what it is executing, so one broker's view alone hides the programs of the others'
+   * executors. A broker that does not answer within {@code timeout} is left out.
+   */
+  static JsonArray executorsOfAll(Http http, List<NodeProc> brokers, Duration timeout) {
+    List<java.util.concurrent.CompletableFuture<Http.Answer>> asked = new ArrayList<>();
+    for (NodeProc b : brokers) {
+      if (b.up()) {
+        asked.add(http.getAsync(b.base() + "/api/cluster", timeout));
+      }
     }
-    return new JsonObject(a.text()).getJsonArray("executors", new JsonArray());
+    Map<String, JsonObject> freshest = new java.util.LinkedHashMap<>();
+    for (java.util.concurrent.CompletableFuture<Http.Answer> f : asked) {
+      Http.Answer a;
+      try {
+        a = f.get(timeout.toMillis() + 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        f.cancel(true);
+        continue;
+      }
+      if (a.status() != 200) {
+        continue;
+      }
+      for (Object o : new JsonObject(a.text()).getJsonArray("executors", new JsonArray())) {
+        JsonObject e = (JsonObject) o;
+        freshest.merge(e.getString("executorId"), e, JobViews::fresher);
+      }
+    }
+    return new JsonArray(new ArrayList<>(freshest.values()));
+  }
+
+  /** The row with the later heartbeat; of two equally fresh rows, the one that lists programs executing. */
+  private static JsonObject fresher(JsonObject a, JsonObject b) {
+    long ha = a.getLong("lastHeartbeat", 0L);
+    long hb = b.getLong("lastHeartbeat", 0L);
+    if (ha != hb) {
+      return ha > hb ? a : b;
+    }
+    return b.getJsonArray("executing", new JsonArray()).size() > a.getJsonArray("executing", new JsonArray()).size() ? b : a;
   }
 
   /**

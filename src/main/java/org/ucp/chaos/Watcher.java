@@ -145,7 +145,6 @@ final class Watcher {
   private void poll() {
     List<NodeProc> brokers = cluster.brokers();
     Map<String, JsonObject> views = null;
-    JsonArray executors = new JsonArray();
     for (int k = 0; k < brokers.size() && views == null; k++) {
       NodeProc b = brokers.get(next++ % brokers.size());
       if (!b.up()) {
@@ -153,11 +152,12 @@ final class Watcher {
       }
       try {
         views = JobViews.all(http, b, Duration.ofSeconds(3));
-        executors = JobViews.executors(http, b, Duration.ofSeconds(2));
       } catch (Exception e) {
-        // the next serving broker (or, for the cluster view, no slot taken and nothing executing as far as anyone knows)
+        // the next serving broker
       }
     }
+    // No broker answering: no slot taken and nothing executing, as far as anyone knows.
+    JsonArray executors = JobViews.executorsOfAll(http, brokers, Duration.ofSeconds(2));
     long now = System.currentTimeMillis();
     boolean full = JobViews.everySlotTaken(executors);
     Map<String, Long> executing = JobViews.executing(executors, now - FRESH_HEARTBEAT_MS, this::executorUp);

@@ -25,8 +25,13 @@ import java.util.function.Consumer;
  */
 final class Workload {
   static final String MODULE = "chaos/cpu.wasm";
-  /** Iteration counts: a few ms to a few hundred ms of work each. */
-  static final long[] ITERATIONS = {100_000, 1_000_000, 5_000_000, 10_000_000, 20_000_000};
+  /**
+   * Iteration counts: from under a millisecond to about 0.65 s of program on an idle core (more
+   * while JVMs restart beside it). The longest is there so that heartbeats find programs
+   * executing, which the measure of the platform's stall relies on and {@code ChaosTest} checks:
+   * with 2·10⁷ the longest, a 30 s run could pass without one.
+   */
+  static final long[] ITERATIONS = {100_000, 1_000_000, 5_000_000, 10_000_000, 20_000_000, 400_000_000};
   private static final Map<Long, String> EXPECTED = new ConcurrentHashMap<>();
 
   /** An acknowledged job. */
