@@ -31,7 +31,7 @@ public final class Main {
         java -jar ucp.jar bench [--jobs N] [--cpu-iterations N] [--repeat N] [--decision-pairs N] [--no-sync] [--no-loss] [--no-data]
                                             throughput, latency and overhead, printed as JSON
         java -jar ucp.jar chaos [--seconds N] [--seed S] [--brokers N] [--executors N] [--rate N]
-                                [--quiet-seconds N] [--dir DIR] [--no-net] [--faults kill,freeze,net] [--min-gap S] [--serial] [--secure] [--plan]
+                                [--quiet-seconds N] [--dir DIR] [--no-net] [--faults kill,freeze,net] [--min-gap S] [--long-jobs PCT] [--serial] [--secure] [--plan]
                                             node processes under kill -9, SIGSTOP and (as root)
                                             network cuts; checks every acknowledged job completed
                                             exactly once; exit 1 on any loss (docs/chaos.md)

@@ -97,7 +97,8 @@ public final class Chaos {
 
     JsonObject go(boolean hook) {
       say.accept("chaos: seed " + o.seed() + ", " + o.seconds() + " s of faults, " + o.brokers() + " brokers ("
-          + ChaosCluster.BROKER_ROLES + "), " + o.executors() + " executors, " + o.rate() + " jobs/s, faults "
+          + ChaosCluster.BROKER_ROLES + "), " + o.executors() + " executors, " + o.rate() + " jobs/s"
+          + (o.longJobsPercent() > 0 ? " (" + o.longJobsPercent() + "% long)" : "") + ", faults "
           + o.kinds().stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(","))
           + (o.net() ? " (network in namespaces)" : " (network faults off)") + (o.serial() ? ", one at a time" : "")
           + (o.secure() ? ", nodes with certificates and client tokens (mutual TLS, a MAC on every message)" : ", nodes without certificates"));
@@ -134,7 +135,7 @@ public final class Chaos {
               + " log " + n.log);
         }
         awaitExecutors(cluster, System.currentTimeMillis() + 60_000);
-        Workload load = new Workload(cluster, http, o.seed(), o.rate(), say);
+        Workload load = new Workload(cluster, http, o.seed(), o.rate(), o.longJobsPercent(), say);
         load.uploadModule(System.currentTimeMillis() + 60_000);
         say.accept(String.format("chaos: cluster up in %.1f s; load and faults start", (System.currentTimeMillis() - t0) / 1000.0));
         Watcher watcher = new Watcher(cluster, load, http);
@@ -210,7 +211,7 @@ public final class Chaos {
           .put("faultKinds", new io.vertx.core.json.JsonArray(o.kinds().stream().map(Enum::name).toList()))
           .put("serial", o.serial())
           .put("secure", o.secure())
-          .put("rate", o.rate()).put("runDir", runDir.toString());
+          .put("rate", o.rate()).put("longJobsPercent", o.longJobsPercent()).put("runDir", runDir.toString());
     }
 
     private void printSummary(JsonObject s) {

@@ -22,17 +22,21 @@ import org.ucp.config.Args;
  *     message MACed) and the web nodes check client tokens (the harness holds an admin one);
  *     otherwise nodes on namespace addresses run {@code --insecure}
  * @param minGapSeconds the least time between two planned faults (the most is 3 s more)
+ * @param longJobsPercent the share of jobs, in percent, that compute {@value Workload#LONG}
+ *     iterations (about 0.65 s on an idle core) instead of at most 2·10⁷; 0 keeps the workload of
+ *     every earlier run of a seed
  */
 public record ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate,
-    int quietSeconds, Path dir, Set<Faults.Kind> kinds, boolean serial, boolean secure, int minGapSeconds) {
+    int quietSeconds, Path dir, Set<Faults.Kind> kinds, boolean serial, boolean secure, int minGapSeconds,
+    int longJobsPercent) {
 
   static final Set<String> VALUED = Set.of("--seconds", "--seed", "--brokers", "--executors", "--rate",
-      "--quiet-seconds", "--dir", "--faults", "--min-gap");
+      "--quiet-seconds", "--dir", "--faults", "--min-gap", "--long-jobs");
 
-  /** As planned before the gap could be chosen: one fault every 2-5 s. */
+  /** As planned before the gap could be chosen: one fault every 2-5 s, and no long jobs. */
   public ChaosOptions(int seconds, long seed, int brokers, int executors, boolean net, int rate,
       int quietSeconds, Path dir, Set<Faults.Kind> kinds, boolean serial, boolean secure) {
-    this(seconds, seed, brokers, executors, net, rate, quietSeconds, dir, kinds, serial, secure, 2);
+    this(seconds, seed, brokers, executors, net, rate, quietSeconds, dir, kinds, serial, secure, 2, 0);
   }
 
   public ChaosOptions {
@@ -91,6 +95,7 @@ public record ChaosOptions(int seconds, long seed, int brokers, int executors, b
         flags.has("--faults") ? kinds(flags.get("--faults")) : EnumSet.allOf(Faults.Kind.class),
         flags.has("--serial"),
         flags.has("--secure"),
-        flags.intValue("--min-gap", 2, 1, 600));
+        flags.intValue("--min-gap", 2, 1, 600),
+        flags.intValue("--long-jobs", 0, 0, 100));
   }
 }

@@ -25,13 +25,16 @@ import java.util.function.Consumer;
  */
 final class Workload {
   static final String MODULE = "chaos/cpu.wasm";
+  /** Iteration counts: a few ms to a few tens of ms of program each on an idle core. */
+  static final long[] ITERATIONS = {100_000, 1_000_000, 5_000_000, 10_000_000, 20_000_000};
   /**
-   * Iteration counts: from under a millisecond to about 0.65 s of program on an idle core (more
-   * while JVMs restart beside it). The longest is there so that heartbeats find programs
-   * executing, which the measure of the platform's stall relies on and {@code ChaosTest} checks:
-   * with 2·10⁷ the longest, a 30 s run could pass without one.
+   * A long job (about 0.65 s on an idle core, seconds while JVMs restart beside it), for the share
+   * {@code --long-jobs} asks: heartbeats then find programs executing, which the measure of the
+   * platform's stall relies on and {@code ChaosTest} checks (with 2·10⁷ the longest, a 30 s run
+   * could pass without one). A sixth of all jobs this long keeps every slot of a 2-core machine
+   * taken, so the long runs leave it out.
    */
-  static final long[] ITERATIONS = {100_000, 1_000_000, 5_000_000, 10_000_000, 20_000_000, 400_000_000};
+  static final long LONG = 400_000_000;
   private static final Map<Long, String> EXPECTED = new ConcurrentHashMap<>();
 
   /** An acknowledged job. */
@@ -52,18 +55,20 @@ final class Workload {
   private final Random random;
   private final Random dataRandom;
   private final int rate;
+  private final int longJobsPercent;
   private final Consumer<String> say;
   private final Semaphore inFlight = new Semaphore(64);
   private volatile boolean running;
   private Thread jobs;
   private Thread data;
 
-  Workload(ChaosCluster cluster, Http http, long seed, int rate, Consumer<String> say) {
+  Workload(ChaosCluster cluster, Http http, long seed, int rate, int longJobsPercent, Consumer<String> say) {
     this.cluster = cluster;
     this.http = http;
     this.random = new Random(seed ^ 0x5DEECE66DL);
     this.dataRandom = new Random(seed * 31 + 7);
     this.rate = rate;
+    this.longJobsPercent = longJobsPercent;
     this.say = say;
   }
 
@@ -76,6 +81,15 @@ final class Workload {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The next job's iteration count: {@link #LONG} for {@code longJobsPercent} % of jobs, else one
+   * of {@link #ITERATIONS}. With 0 nothing is drawn for the share, so a seed gives the workload it
+   * gave before the option existed.
+   */
+  static long iterations(Random random, int longJobsPercent) {
+    return longJobsPercent > 0 && random.nextInt(100) < longJobsPercent ? LONG : ITERATIONS[random.nextInt(ITERATIONS.length)];
   }
 
   /** What cpu.wasm prints for {@code n} iterations (xorshift64 13/7/17 from the program's seed). */
@@ -96,6 +110,9 @@ final class Workload {
     byte[] wasm = module();
     for (long n : ITERATIONS) {
       expectedStdout(n);
+    }
+    if (longJobsPercent > 0) {
+      expectedStdout(LONG);
     }
     String last = "";
     while (System.currentTimeMillis() < deadlineMillis) {
@@ -152,8 +169,7 @@ final class Workload {
       }
       next += periodNanos;
       NodeProc broker = brokers.get(i++ % brokers.size());
-      long n;
-      n = ITERATIONS[random.nextInt(ITERATIONS.length)];
+      long n = iterations(random, longJobsPercent);
       JsonObject job = new JsonObject().put("module", MODULE).put("args", new JsonArray().add(String.valueOf(n)));
       if (!inFlight.tryAcquire()) {
         refuse("harness: 64 submissions already outstanding");

@@ -32,8 +32,9 @@ class ChaosTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(new TeeStream(captured, System.out), true, StandardCharsets.UTF_8);
     // With certificates and client tokens, as a real cluster: faults and the authenticated bus together.
+    // A sixth of the jobs long (0.65 s of program), so that polls find programs executing.
     ChaosOptions options = new ChaosOptions(30, SEED, 2, 2, false, 4, 25, dir.resolve("run"),
-        java.util.EnumSet.allOf(Faults.Kind.class), false, true);
+        java.util.EnumSet.allOf(Faults.Kind.class), false, true, 2, 17);
     long began = System.nanoTime();
     JsonObject s = Chaos.execute(options, out, false);
     long seconds = (System.nanoTime() - began) / 1_000_000_000L;
@@ -107,6 +108,23 @@ class ChaosTest {
     assertTrue(plan.size() >= 600 / 7 - 5 && plan.size() <= 600 / 4, "a fault every 4-7 s: " + plan.size());
     assertEquals(Faults.plan(ChaosOptions.parse(List.of("--seed", "7", "--seconds", "600", "--no-net")), brokers),
         Faults.plan(ChaosOptions.parse(List.of("--seed", "7", "--seconds", "600", "--min-gap", "2", "--no-net")), brokers));
+  }
+
+  @Test
+  void longJobsAreTheShareAskedForAndNoneKeepsASeedsWorkload() {
+    java.util.Random plain = new java.util.Random(5);
+    java.util.Random none = new java.util.Random(5);
+    for (int i = 0; i < 1000; i++) {
+      assertEquals(Workload.ITERATIONS[plain.nextInt(Workload.ITERATIONS.length)], Workload.iterations(none, 0));
+    }
+    java.util.Random r = new java.util.Random(5);
+    long longOnes = java.util.stream.IntStream.range(0, 10_000).filter(i -> Workload.iterations(r, 17) == Workload.LONG).count();
+    assertTrue(longOnes > 1_500 && longOnes < 1_900, "17 % of 10,000: " + longOnes);
+    assertEquals(17, ChaosOptions.parse(List.of("--long-jobs", "17", "--no-net")).longJobsPercent());
+    assertEquals(0, ChaosOptions.parse(List.of("--no-net")).longJobsPercent());
+    org.ucp.config.Args.UsageException bad = org.junit.jupiter.api.Assertions.assertThrows(
+        org.ucp.config.Args.UsageException.class, () -> ChaosOptions.parse(List.of("--long-jobs", "101")));
+    assertTrue(bad.getMessage().contains("--long-jobs"), bad.getMessage());
   }
 
   @Test
