@@ -100,7 +100,11 @@ public final class Node {
       identity.close();
       return Future.failedFuture(e);
     }
+    // An event loop blocked past Vert.x's 2 s limit logs where it is stuck from the first warning
+    // on (by default only after 5 s), so a stall in the logs can be traced to its code.
     VertxOptions options = new VertxOptions()
+        .setWarningExceptionTime(2)
+        .setWarningExceptionTimeUnit(java.util.concurrent.TimeUnit.SECONDS)
         .setEventBusOptions(bus)
         .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)

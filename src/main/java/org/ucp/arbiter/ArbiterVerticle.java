@@ -57,7 +57,8 @@ public final class ArbiterVerticle extends VerticleBase {
   private DecisionStore store;
   private Promoter promoter;
   private PromotionSweeper sweeper;
-  private UUID mergeListener;
+  /** The merge listener's registration, once it is made (null before start). */
+  private Future<UUID> mergeListener;
   /** Jobs whose result this arbiter is promoting again on a broker's {@link ResultRepair}. */
   private final java.util.Set<String> repairing = new java.util.HashSet<>();
 
@@ -90,15 +91,17 @@ public final class ArbiterVerticle extends VerticleBase {
     promoter = new Promoter(vertx, new DataClient(vertx), store);
     sweeper = new PromotionSweeper(vertx, arbiterId, store, promoter);
     vertx.setPeriodic(1000, id -> vertx.eventBus().publish(Addresses.ARBITERS_ANNOUNCED, statsView()));
-    mergeListener = hazelcast.<String, DecisionStore.Arbitration>getMap(DecisionStore.MAP).addEntryListener(
-        (EntryMergedListener<String, DecisionStore.Arbitration>) event ->
-            context.runOnContext(v -> vertx.setTimer(MERGE_SETTLE_MS, id -> announceMerge(event.getKey()))), false);
-    return Future.all(
+    // Registering a listener is a call to every member, which waits for a silent one (a chaos run
+    // saw 5 s): off the event loop, and done before this arbiter serves, so it misses no merge.
+    mergeListener = vertx.executeBlocking(() -> hazelcast.<String, DecisionStore.Arbitration>getMap(DecisionStore.MAP)
+        .addEntryListener((EntryMergedListener<String, DecisionStore.Arbitration>) event ->
+            context.runOnContext(v -> vertx.setTimer(MERGE_SETTLE_MS, id -> announceMerge(event.getKey()))), false), false);
+    return mergeListener.compose(registered -> Future.all(
         sweeper.start(),
         Bus.<ResultSubmission, Decision>serveClaimed(vertx, Addresses.ARBITER_SUBMIT, ResultSubmission::executorId, this::submit),
         Bus.<ResultRepair, Boolean>serve(vertx, Addresses.ARBITER_REPAIR, this::repair),
         Bus.<ResultSubmission, Decision>serveClaimed(vertx, Addresses.arbiterSubmit(arbiterId), ResultSubmission::executorId,
-            this::submit));
+            this::submit)));
   }
 
   @Override
@@ -109,9 +112,10 @@ public final class ArbiterVerticle extends VerticleBase {
     if (mergeListener == null) {
       return Future.succeededFuture();
     }
-    // A call to every member: off the event loop, and never holding up the stop.
-    UUID listener = mergeListener;
-    vertx.executeBlocking(() -> hazelcast.getMap(DecisionStore.MAP).removeEntryListener(listener), false)
+    // A call to every member: off the event loop, and never holding up the stop; a registration
+    // still under way is removed once it is made.
+    mergeListener.compose(listener -> vertx.executeBlocking(
+            () -> hazelcast.getMap(DecisionStore.MAP).removeEntryListener(listener), false))
         .onFailure(e -> LOG.fine(() -> "merge listener not removed: " + e));
     return Future.succeededFuture();
   }
