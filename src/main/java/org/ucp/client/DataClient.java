@@ -27,6 +27,7 @@ import org.ucp.bus.Messages.DataPage;
 import org.ucp.bus.Messages.DataRequest;
 import org.ucp.bus.Messages.ReadAt;
 import org.ucp.bus.Messages.UploadTicket;
+import org.ucp.bus.HedgeDelay;
 import org.ucp.bus.UcpException;
 import org.ucp.wasm.Sha256;
 
@@ -43,14 +44,20 @@ public final class DataClient {
   private static final DeliveryOptions CHUNK = new DeliveryOptions().setSendTimeout(20_000);
   /** A chunk read not answered in this time is asked of another broker too (a normal one takes well under). */
   static final long HEDGE_READ_MS = 2_000;
-  /** A copy not answered in this time is asked of another broker too (it waits for every holder's copy). */
-  static final long HEDGE_COPY_MS = 3_000;
-  /** A one-message write not answered in this time is sent to another broker too (it takes an fsync on each holder). */
-  static final long HEDGE_PUT_MS = 3_000;
+  /**
+   * A copy or a one-message write (an fsync on each holder) is asked of another broker too when
+   * unanswered for twice the 90th percentile of recent ones ({@link HedgeDelay}), at least this
+   * long, so that a loaded machine's ordinary answers are not all sent twice...
+   */
+  static final long HEDGE_WRITE_FLOOR_MS = 500;
+  /** ...and at most this long: a frozen broker holds a request for as long as it stays frozen. */
+  static final long HEDGE_WRITE_CEILING_MS = 3_000;
   private static final DeliveryOptions COMMIT = new DeliveryOptions().setSendTimeout(180_000);
   private static final DeliveryOptions DEFAULT = new DeliveryOptions().setSendTimeout(Bus.DEFAULT_TIMEOUT_MS);
 
   private final Vertx vertx;
+  private final HedgeDelay putDelay = new HedgeDelay(HEDGE_WRITE_FLOOR_MS, HEDGE_WRITE_CEILING_MS);
+  private final HedgeDelay copyDelay = new HedgeDelay(HEDGE_WRITE_FLOOR_MS, HEDGE_WRITE_CEILING_MS);
 
   public DataClient(Vertx vertx) {
     this.vertx = vertx;
@@ -65,15 +72,17 @@ public final class DataClient {
   }
 
   /**
-   * One message, to any broker. Hedged if asked: sent to another broker too when unanswered after
-   * {@value #HEDGE_PUT_MS} ms, since a frozen broker would hold it for as long as it stays frozen.
+   * One message, to any broker. Hedged if asked: sent to another broker too when unanswered for
+   * longer than such writes take ({@link #HEDGE_WRITE_FLOOR_MS}), since a frozen broker would hold
+   * it for as long as it stays frozen.
    * A hedge writes the same bytes again as a newer version, so it is only for a name no one else
    * writes: landing late, it would undo someone else's newer write.
    */
   private Future<DataEntry> putOne(String name, Buffer bytes, boolean hedged) {
     DeliveryOptions o = new DeliveryOptions(COMMIT).addHeader(DataProtocol.NAME, name);
     return hedged
-        ? Bus.<DataEntry>askHedged(vertx, Addresses.BROKER_DATA_PUT, bytes, o, HEDGE_PUT_MS).map(Message::body)
+        ? timed(putDelay, Bus.<DataEntry>askHedged(vertx, Addresses.BROKER_DATA_PUT, bytes, o, putDelay.delayMs()))
+            .map(Message::body)
         : Bus.requestIdempotent(vertx, Addresses.BROKER_DATA_PUT, bytes, o);
   }
 
@@ -393,6 +402,13 @@ public final class DataClient {
 
   /** Copies inside the datastores; repeatable (a repeat writes the same bytes as a newer version), so hedged. */
   public Future<Integer> copy(List<CopyEntry> entries) {
-    return Bus.requestHedged(vertx, Addresses.BROKER_DATA_COPY, new CopyData(entries), DEFAULT, HEDGE_COPY_MS);
+    return timed(copyDelay, Bus.requestHedged(vertx, Addresses.BROKER_DATA_COPY, new CopyData(entries), DEFAULT,
+        copyDelay.delayMs()));
+  }
+
+  /** Tells {@code delay} how long {@code request} took, once it succeeds. */
+  private static <T> Future<T> timed(HedgeDelay delay, Future<T> request) {
+    long began = System.nanoTime();
+    return request.onSuccess(v -> delay.took((System.nanoTime() - began) / 1_000_000));
   }
 }
