@@ -137,9 +137,12 @@ public final class Chaos {
         awaitExecutors(cluster, System.currentTimeMillis() + 60_000);
         Workload load = new Workload(cluster, http, o.seed(), o.rate(), o.longJobsPercent(), say);
         load.uploadModule(System.currentTimeMillis() + 60_000);
-        say.accept(String.format("chaos: cluster up in %.1f s; load and faults start", (System.currentTimeMillis() - t0) / 1000.0));
         Watcher watcher = new Watcher(cluster, load, http);
         long start = System.currentTimeMillis();
+        // The [N.Ns] stamps below count from here; the node logs print wall-clock time.
+        say.accept(String.format("chaos: cluster up in %.1f s; load and faults start at %s (0.0s below)",
+            (start - t0) / 1000.0, java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(start),
+                java.time.ZoneId.systemDefault()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
         load.start();
         watcher.start();
         faults.start(start);
