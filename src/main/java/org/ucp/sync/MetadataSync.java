@@ -456,10 +456,8 @@ public final class MetadataSync {
       peerViews.add(new PeerView(p.brokerId(), peers.health(p.brokerId(), now),
           p.lastSync() == 0 ? -1 : now - p.lastSync(), Math.max(0, Math.max(p.seq(), replica.highest(p.brokerId())) - mark), mark));
     }
-    Map<String, Long> kinds = new TreeMap<>();
-    for (MetaEntry e : replica.visible("")) {
-      kinds.merge(e.kind(), 1L, Long::sum);
-    }
+    // Counted as versions apply: walking every key here held a starved broker's event loop 3 s.
+    Map<String, Long> kinds = replica.liveKinds();
     return new CoordinationView(brokerId, clock.current(), seq, peerViews, replica.conflicts(), kinds,
         bytesSent, deltasSent, repairsSent, withMetadata ? replica.all() : List.of());
   }

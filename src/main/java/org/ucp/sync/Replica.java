@@ -31,6 +31,8 @@ public final class Replica {
   private final Map<String, Long> highest = new TreeMap<>();
   private VectorClock clock = VectorClock.empty();
   private long conflicts;
+  /** Keys whose visible version is not a deletion, by {@link MetaEntry#kind()}, kept as versions apply. */
+  private final Map<String, Long> liveByKind = new TreeMap<>();
 
   /** Applies one version; true when it changed what this replica holds. */
   public boolean apply(MetaEntry e) {
@@ -43,12 +45,30 @@ public final class Replica {
         return false;
       }
     }
+    boolean wasLive = live(held);
     held.removeIf(h -> h.clock().compare(e.clock()) == VectorClock.Order.BEFORE);
     held.add(e);
     if (held.size() > 1) {
       conflicts++;
     }
+    boolean isLive = live(held);
+    if (wasLive != isLive) {
+      liveByKind.merge(e.kind(), isLive ? 1L : -1L, Long::sum);
+      liveByKind.remove(e.kind(), 0L);
+    }
     return true;
+  }
+
+  private static boolean live(List<MetaEntry> held) {
+    return held.stream().max(MetaEntry.PRECEDENCE).filter(v -> !v.deleted()).isPresent();
+  }
+
+  /**
+   * How many keys of each kind show a value (not a deletion): what {@code visible("")} would count,
+   * kept up to date as versions apply, so that asking costs nothing however long the history.
+   */
+  public Map<String, Long> liveKinds() {
+    return new TreeMap<>(liveByKind);
   }
 
   /** The visible version of a key (possibly a deletion). */

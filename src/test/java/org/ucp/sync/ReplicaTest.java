@@ -631,4 +631,27 @@ class ReplicaTest {
     assertTrue(dominatedArrivalsIgnored > 2000, "dominated arrivals ignored: " + dominatedArrivalsIgnored);
     assertTrue(replacements > 1000, "replacements: " + replacements);
   }
+
+  @Test
+  void theLiveKindsKeptAsVersionsApplyAreWhatAWalkOfEveryKeyCounts() {
+    int changed = 0;
+    for (long seed = 0; seed < HISTORIES; seed++) {
+      Random r = new Random(seed);
+      List<MetaEntry> versions = generate(r);
+      Collections.shuffle(versions, r);
+      Replica replica = new Replica();
+      for (MetaEntry e : versions) {
+        Map<String, Long> before = replica.liveKinds();
+        replica.apply(e);
+        Map<String, Long> walked = new TreeMap<>();
+        replica.visible("").forEach(v -> walked.merge(v.kind(), 1L, Long::sum));
+        long history = seed;
+        assertEquals(walked, replica.liveKinds(), () -> "seed " + history + " after " + e);
+        if (!before.equals(walked)) {
+          changed++;
+        }
+      }
+    }
+    assertTrue(changed > 1000, "applies that changed a count: " + changed);
+  }
 }
