@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** Every job one broker's node shows, by paging {@code GET /api/jobs}. */
@@ -45,17 +48,17 @@ final class JobViews {
    * executors. A broker that does not answer within {@code timeout} is left out.
    */
   static JsonArray executorsOfAll(Http http, List<NodeProc> brokers, Duration timeout) {
-    List<java.util.concurrent.CompletableFuture<Http.Answer>> asked = new ArrayList<>();
+    List<CompletableFuture<Http.Answer>> asked = new ArrayList<>();
     for (NodeProc b : brokers) {
       if (b.up()) {
         asked.add(http.getAsync(b.base() + "/api/cluster", timeout));
       }
     }
-    Map<String, JsonObject> freshest = new java.util.LinkedHashMap<>();
-    for (java.util.concurrent.CompletableFuture<Http.Answer> f : asked) {
+    Map<String, JsonObject> freshest = new LinkedHashMap<>();
+    for (CompletableFuture<Http.Answer> f : asked) {
       Http.Answer a;
       try {
-        a = f.get(timeout.toMillis() + 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        a = f.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         f.cancel(true);
         continue;

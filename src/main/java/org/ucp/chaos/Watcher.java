@@ -156,7 +156,7 @@ final class Watcher {
         // the next serving broker
       }
     }
-    // No broker answering: no slot taken and nothing executing, as far as anyone knows.
+    // Every broker at once; with none answering, no slot is taken and nothing executes as far as anyone knows.
     JsonArray executors = JobViews.executorsOfAll(http, brokers, Duration.ofSeconds(2));
     long now = System.currentTimeMillis();
     boolean full = JobViews.everySlotTaken(executors);

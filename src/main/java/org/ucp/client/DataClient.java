@@ -19,6 +19,7 @@ import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
 import org.ucp.bus.DataProtocol;
 import org.ucp.bus.FailureCode;
+import org.ucp.bus.HedgeDelay;
 import org.ucp.bus.Messages.CopyData;
 import org.ucp.bus.Messages.CopyEntry;
 import org.ucp.bus.Messages.DataEntry;
@@ -27,7 +28,6 @@ import org.ucp.bus.Messages.DataPage;
 import org.ucp.bus.Messages.DataRequest;
 import org.ucp.bus.Messages.ReadAt;
 import org.ucp.bus.Messages.UploadTicket;
-import org.ucp.bus.HedgeDelay;
 import org.ucp.bus.UcpException;
 import org.ucp.wasm.Sha256;
 
