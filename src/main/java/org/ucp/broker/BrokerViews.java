@@ -15,7 +15,8 @@ final class BrokerViews {
   static BrokerAnnounce announce(BrokerCore core, BrokerSettings settings) {
     ExecutorRegistry executors = core.executors();
     return new BrokerAnnounce(settings.brokerId(), settings.strategy(), executors.alive(), executors.running(),
-        readyQueued(core, settings), core.emergencyState(), settings.clusterNodeId(), executors.aliveIds());
+        readyQueued(core, settings), core.emergencyState(), settings.clusterNodeId(), executors.aliveIds(),
+        org.ucp.bus.Warmup.processUpMs());
   }
 
   /**

@@ -213,11 +213,12 @@ public final class Messages {
    * @param queued queued jobs that could start now (not held back for an earlier job)
    * @param executorIds the executors registered and not LOST, by name (who may be spared to a
    *     broker with none)
+   * @param processUpMs how long the broker's process has been up ({@link org.ucp.bus.Warmup})
    */
   public record BrokerAnnounce(
       String brokerId, org.ucp.model.SchedulingStrategy strategy, int executors, int running, int queued,
       EmergencyState emergency,
-      String clusterNodeId, List<String> executorIds) {
+      String clusterNodeId, List<String> executorIds, long processUpMs) {
     public BrokerAnnounce {
       executorIds = executorIds == null ? List.of() : List.copyOf(executorIds);
     }
@@ -263,8 +264,10 @@ public final class Messages {
   public record LocalCopy(String from, String to, String toVersion) {}
 
   /** A datastore announces itself (published every second): space and contents for placement and monitoring. */
+  /** @param processUpMs how long the datastore's process has been up ({@link org.ucp.bus.Warmup}) */
   public record DatastoreAnnounce(
-      String datastoreId, String clusterNodeId, long freeBytes, long totalBytes, long objects, long storedBytes) {}
+      String datastoreId, String clusterNodeId, long freeBytes, long totalBytes, long objects, long storedBytes,
+      long processUpMs) {}
 
   /** One datastore as a broker sees it. */
   public record DatastoreInfo(

@@ -21,6 +21,7 @@ import org.ucp.bus.Messages.DataLocation;
 import org.ucp.bus.Messages.DataPage;
 import org.ucp.bus.Messages.DeleteData;
 import org.ucp.bus.Messages.IndexUpdate;
+import org.ucp.bus.Warmup;
 import org.ucp.model.DataVersion;
 import org.ucp.sync.MetaEntry;
 
@@ -93,11 +94,26 @@ public final class DataIndex {
     return new DataPage(all.subList(from, to).stream().map(DataLocation::entry).toList(), q.page(), q.size(), all.size());
   }
 
-  /** The broker that writes the index now: the first name among the live brokers. */
+  /** The broker that writes the index now: see {@link #writer(String, boolean, List, List)}. */
   public String writer() {
-    List<String> live = new ArrayList<>(sync.peers().live(System.currentTimeMillis()));
-    live.add(brokerId);
-    return live.stream().sorted().findFirst().orElse(brokerId);
+    long now = System.currentTimeMillis();
+    return writer(brokerId, Warmup.processUpMs() >= Warmup.WARM_MS, sync.peers().live(now), sync.peers().warmLive(now));
+  }
+
+  /**
+   * The index writer: the first name among the live brokers whose process is warm ({@link
+   * Warmup}), or among all live ones when none is. A broker that has just restarted would
+   * otherwise take the writing back at once and, starved while it starts, keep every other
+   * broker's update waiting; every broker computes the same choice from the uptimes announced.
+   */
+  static String writer(String self, boolean selfWarm, List<String> livePeers, List<String> warmPeers) {
+    List<String> warm = new ArrayList<>(warmPeers);
+    if (selfWarm) {
+      warm.add(self);
+    }
+    List<String> live = new ArrayList<>(livePeers);
+    live.add(self);
+    return (warm.isEmpty() ? live : warm).stream().sorted().findFirst().orElse(self);
   }
 
   public boolean isWriter() {

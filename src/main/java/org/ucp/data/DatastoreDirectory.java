@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.ucp.bus.Messages.DatastoreAnnounce;
 import org.ucp.bus.Messages.DatastoreInfo;
+import org.ucp.bus.Warmup;
 
 /**
  * The datastores one broker knows, from their announcements: alive while they announce, DEAD after
@@ -58,17 +59,28 @@ public final class DatastoreDirectory {
     return k != null && !k.dead && now - k.lastSeen <= DEAD_AFTER_MS;
   }
 
-  /** Live datastores, most free space first. */
+  /**
+   * Live datastores: warm ones first ({@link Warmup}: a datastore in a process that has just
+   * started answers slowly for a while), each group with the most free space first.
+   */
   public List<String> alive(long now) {
     return known.entrySet().stream()
         .filter(e -> alive(e.getKey(), now))
-        .sorted(Comparator.comparingLong((Map.Entry<String, Known> e) -> e.getValue().last.freeBytes()).reversed()
+        .sorted(Comparator.comparing((Map.Entry<String, Known> e) -> !warm(e.getValue(), now))
+            .thenComparing(Comparator.comparingLong((Map.Entry<String, Known> e) -> e.getValue().last.freeBytes()).reversed())
             .thenComparing(Map.Entry::getKey))
         .map(Map.Entry::getKey)
         .toList();
   }
 
-  /** Up to {@code n} live datastores for a new object, most free space first, skipping {@code exclude}. */
+  private static boolean warm(Known k, long now) {
+    return Warmup.warm(k.last.processUpMs(), k.lastSeen, now);
+  }
+
+  /**
+   * Up to {@code n} live datastores for a new object, skipping {@code exclude}: warm ones first, each
+   * group with the most free space first. A cold one is chosen only when too few warm ones are live.
+   */
   public List<String> place(int n, Set<String> exclude, long now) {
     List<String> out = new ArrayList<>();
     for (String id : alive(now)) {
@@ -79,7 +91,7 @@ public final class DatastoreDirectory {
     return out;
   }
 
-  /** {@code holders} ordered for reading: live ones first (most free space first), then the rest. */
+  /** {@code holders} ordered for reading: live ones first (warm, then most free space first), then the rest. */
   public List<String> readOrder(List<String> holders, long now) {
     List<String> out = new ArrayList<>();
     for (String id : alive(now)) {

@@ -28,6 +28,7 @@ import org.ucp.bus.Messages.IndexUpdate;
 import org.ucp.bus.Messages.LocalCopy;
 import org.ucp.bus.Messages.ReadAt;
 import org.ucp.bus.UcpException;
+import org.ucp.bus.Warmup;
 
 /**
  * The datastore role: serves named data from {@link FileDataStore} on disk to brokers, on
@@ -126,7 +127,8 @@ public final class DatastoreVerticle extends VerticleBase {
     }
     long count = objects;
     long bytes = storedBytes;
-    vertx.executeBlocking(() -> new DatastoreAnnounce(datastoreId, clusterNodeId, store.freeBytes(), store.totalBytes(), count, bytes),
+    vertx.executeBlocking(() -> new DatastoreAnnounce(datastoreId, clusterNodeId, store.freeBytes(), store.totalBytes(), count, bytes,
+            Warmup.processUpMs()),
             false)
         .onSuccess(a -> vertx.eventBus().publish(Addresses.DATASTORES_ANNOUNCED, a))
         .onFailure(t -> LOG.warning(() -> "datastore " + datastoreId + " cannot read its disk: " + t));

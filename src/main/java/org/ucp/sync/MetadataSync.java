@@ -174,7 +174,8 @@ public final class MetadataSync {
             m -> m.reply(new SyncDelta(brokerId, replica.all(), replica.watermarks()))).completion(),
         vertx.eventBus().<BrokerAnnounce>consumer(Addresses.BROKERS_ANNOUNCED, m -> {
           if (!m.body().brokerId().equals(brokerId)) {
-            peers.heard(m.body().brokerId(), m.body().clusterNodeId(), System.currentTimeMillis());
+            peers.announced(m.body().brokerId(), m.body().clusterNodeId(), m.body().processUpMs(),
+                System.currentTimeMillis());
             pullLate(m.body().brokerId());
           }
         }).completion());

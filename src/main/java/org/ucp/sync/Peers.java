@@ -34,6 +34,9 @@ public final class Peers {
     long lastSync;
     long seq;
     boolean left;
+    /** The process uptime its last announcement gave, and when that was heard; -1: never announced. */
+    long processUpMs = -1;
+    long announcedAt;
 
     Peer(String brokerId) {
       this.brokerId = brokerId;
@@ -86,6 +89,17 @@ public final class Peers {
     }
     if (clusterNodeId != null || !p.left) {
       p.lastHeard = now;
+    }
+    return back;
+  }
+
+  /** An announcement of {@code brokerId}, whose process had been up {@code processUpMs} ({@link org.ucp.bus.Warmup}). */
+  public boolean announced(String brokerId, String clusterNodeId, long processUpMs, long now) {
+    boolean back = heard(brokerId, clusterNodeId, now);
+    Peer p = peers.get(brokerId);
+    if (p != null) {
+      p.processUpMs = processUpMs;
+      p.announcedAt = now;
     }
     return back;
   }
@@ -188,6 +202,14 @@ public final class Peers {
   /** Peers not DEAD, by name. */
   public List<String> live(long now) {
     return peers.values().stream().filter(p -> health(p, now) != PeerHealth.DEAD).map(Peer::brokerId).toList();
+  }
+
+  /** The live peers whose process is warm by their last announcement ({@link org.ucp.bus.Warmup}). */
+  public List<String> warmLive(long now) {
+    return peers.values().stream()
+        .filter(p -> health(p, now) != PeerHealth.DEAD && p.processUpMs >= 0
+            && org.ucp.bus.Warmup.warm(p.processUpMs, p.announcedAt, now))
+        .map(Peer::brokerId).toList();
   }
 
   public List<Peer> all() {

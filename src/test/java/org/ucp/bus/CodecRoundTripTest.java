@@ -120,7 +120,7 @@ class CodecRoundTripTest {
     s.put(Messages.CancelJob.class, new Messages.CancelJob("job-42", "cancelled by token alice"));
     s.put(Messages.LogRead.class, new Messages.LogRead("job-42", 2, 1_024L, -1L, Messages.LogRead.MAX_BYTES));
     s.put(Messages.LogChunk.class, new Messages.LogChunk("tick 1\n".getBytes(StandardCharsets.UTF_8), new byte[] {-1, 0, 10}, true));
-    s.put(Messages.BrokerAnnounce.class, new Messages.BrokerAnnounce("broker-1", org.ucp.model.SchedulingStrategy.EMERGENCY_FIRST, 2, 1, 0, EMERGENCY, "7b0c1d2e-member", List.of("exec-1", "exec-2")));
+    s.put(Messages.BrokerAnnounce.class, new Messages.BrokerAnnounce("broker-1", org.ucp.model.SchedulingStrategy.EMERGENCY_FIRST, 2, 1, 0, EMERGENCY, "7b0c1d2e-member", List.of("exec-1", "exec-2"), 41_250L));
     s.put(EmergencyState.class, EMERGENCY);
     s.put(Messages.ArbiterStatsView.class, new Messages.ArbiterStatsView("node-a", org.ucp.model.ResultPolicy.VECTOR_CLOCK_CAUSAL,
         List.of(new Messages.DecisionCount(org.ucp.model.ResultPolicy.VECTOR_CLOCK_CAUSAL, Messages.Verdict.ACCEPTED, null, 7),
@@ -141,7 +141,7 @@ class CodecRoundTripTest {
     s.put(Messages.ReadAt.class, new Messages.ReadAt("maps/a", "0000019a2b3c4d5e.00000007.broker-1", 1_048_576L, 65_536));
     s.put(Messages.DeleteData.class, new Messages.DeleteData("job-42/", true, "0000019a2b3c4d5e.00000007.broker-1", "job-42/result"));
     s.put(Messages.LocalCopy.class, new Messages.LocalCopy("job-42/attempts/1/result.zip", "job-42/result", "0000019a2b3c4d5e.00000007.broker-1"));
-    s.put(Messages.DatastoreAnnounce.class, new Messages.DatastoreAnnounce("store-1", "7b0c1d2e-member", 9_000_000L, 20_000_000L, 3, 4096));
+    s.put(Messages.DatastoreAnnounce.class, new Messages.DatastoreAnnounce("store-1", "7b0c1d2e-member", 9_000_000L, 20_000_000L, 3, 4096, 12_500L));
     s.put(Messages.DatastoreInfo.class, new Messages.DatastoreInfo("store-2", org.ucp.model.PeerHealth.DEAD, 1L, 2L, 0, 0, 1_700_000_000_002L));
     return s;
   }

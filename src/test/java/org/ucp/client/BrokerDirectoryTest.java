@@ -18,7 +18,7 @@ class BrokerDirectoryTest {
 
   private static BrokerAnnounce broker(String id, int queued, String... executorIds) {
     return new BrokerAnnounce(id, SchedulingStrategy.FIRST_COME_FIRST_SERVED, executorIds.length, 0, queued,
-        EmergencyState.NONE, "node-" + id, List.of(executorIds));
+        EmergencyState.NONE, "node-" + id, List.of(executorIds), 0);
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.ucp.bus.Messages.DatastoreAnnounce;
+import org.ucp.bus.Warmup;
 
 class DatastoreDirectoryTest {
   private static final long T0 = 1_000_000;
@@ -22,7 +23,11 @@ class DatastoreDirectoryTest {
   }
 
   private void heard(String id, long freeBytes, long at) {
-    directory.heard(new DatastoreAnnounce(id, "member-" + id, freeBytes, 10 * freeBytes, 0, 0), at);
+    heard(id, freeBytes, at, Warmup.WARM_MS);
+  }
+
+  private void heard(String id, long freeBytes, long at, long processUpMs) {
+    directory.heard(new DatastoreAnnounce(id, "member-" + id, freeBytes, 10 * freeBytes, 0, 0, processUpMs), at);
   }
 
   @Test
@@ -34,6 +39,29 @@ class DatastoreDirectoryTest {
     assertEquals(List.of("big", "middle"), directory.place(2, Set.of(), T0));
     assertEquals(List.of("middle", "small"), directory.place(2, Set.of("big"), T0));
     assertEquals(List.of("big", "middle", "small"), directory.place(5, Set.of(), T0));
+  }
+
+  @Test
+  void aDatastoreInAProcessJustStartedIsPlacedOnAndReadFromOnlyAfterTheWarmOnes() {
+    heard("warm-small", 100, T0);
+    heard("warm-big", 500, T0);
+    heard("cold-biggest", 900, T0, 1_000);
+
+    assertEquals(List.of("warm-big", "warm-small"), directory.place(2, Set.of(), T0), "the warm ones suffice");
+    assertEquals(List.of("warm-small", "cold-biggest"), directory.place(2, Set.of("warm-big"), T0),
+        "a cold one when too few warm ones are left");
+    assertEquals(List.of("warm-small", "cold-biggest"), directory.readOrder(List.of("cold-biggest", "warm-small"), T0));
+
+    long later = T0 + Warmup.WARM_MS - 1_000 - 1;
+    heard("warm-small", 100, later);
+    heard("warm-big", 500, later);
+    heard("cold-biggest", 900, later, Warmup.WARM_MS - 1);
+    assertEquals(List.of("warm-big", "warm-small"), directory.place(2, Set.of(), later), "a moment before it is warm");
+    assertEquals(List.of("cold-biggest", "warm-big"), directory.place(2, Set.of(), later + 1),
+        "up long enough (as announced, plus the time since): most free space first again");
+
+    heard("cold-biggest", 900, later + 2, 200);
+    assertEquals(List.of("warm-big", "warm-small"), directory.place(2, Set.of(), later + 2), "restarted: cold again");
   }
 
   @Test
@@ -76,7 +104,7 @@ class DatastoreDirectoryTest {
     heard("a", 100, T0 + 10_000);
     assertEquals(List.of("a", "a", "a"), appeared, "back after its member left");
 
-    directory.heard(new DatastoreAnnounce("a", "member-a-restarted", 100, 1000, 0, 0), T0 + 10_500);
+    directory.heard(new DatastoreAnnounce("a", "member-a-restarted", 100, 1000, 0, 0, 500), T0 + 10_500);
     assertEquals(List.of("a", "a", "a", "a"), appeared, "restarted so fast it was never missed");
   }
 }

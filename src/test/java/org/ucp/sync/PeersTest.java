@@ -30,6 +30,25 @@ class PeersTest {
   }
 
   @Test
+  void aPeerIsWarmByTheUptimeItAnnouncedAndOnlyWhileLive() {
+    Peers p = new Peers("a", SUSPECT, DEAD, SYNC);
+    long t = 100_000;
+    p.heard("never-announced", "m-n", t);
+    p.announced("b", "m-b", org.ucp.bus.Warmup.WARM_MS, t);
+    p.announced("c", "m-c", 1_000, t);
+    assertEquals(List.of("b"), p.warmLive(t), "c is cold; a peer that never announced counts as cold");
+    long warmedC = t + org.ucp.bus.Warmup.WARM_MS - 1_000;
+    p.announced("b", "m-b", org.ucp.bus.Warmup.WARM_MS + warmedC - t, warmedC);
+    p.announced("c", "m-c", org.ucp.bus.Warmup.WARM_MS, warmedC);
+    p.heard("never-announced", "m-n", warmedC);
+    assertEquals(List.of("b", "c"), p.warmLive(warmedC));
+    p.memberLeft("m-b");
+    assertEquals(List.of("c"), p.warmLive(warmedC), "a peer whose member left is not live");
+    p.announced("b", "m-b2", 300, warmedC + 1);
+    assertEquals(List.of("c"), p.warmLive(warmedC + 1), "b restarted: cold again");
+  }
+
+  @Test
   void aSilentPeerIsDeadAfterTheSilenceWhileTheOthersAreHeard() {
     Peers p = threeHeardAt(1_000);
     p.heard("c", "m-c", 4_000);
