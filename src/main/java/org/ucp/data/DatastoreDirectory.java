@@ -19,6 +19,12 @@ import org.ucp.bus.Warmup;
  */
 public final class DatastoreDirectory {
   static final long DEAD_AFTER_MS = 3_500;
+  /**
+   * Silent this long (one and a half announcement periods), a live datastore is quiet: chosen
+   * after every one that is heard. A frozen or cut-off datastore stays live for 3.5 s, and each
+   * write placed on it waited the straggler grace.
+   */
+  static final long QUIET_AFTER_MS = 1_500;
 
   private static final class Known {
     DatastoreAnnounce last;
@@ -60,13 +66,16 @@ public final class DatastoreDirectory {
   }
 
   /**
-   * Live datastores: warm ones first ({@link Warmup}: a datastore in a process that has just
-   * started answers slowly for a while), each group with the most free space first.
+   * Live datastores in the order to use them: first those heard within {@link #QUIET_AFTER_MS}, then
+   * the quiet ones (frozen or cut off, most likely, though not yet DEAD); within each, warm ones
+   * first ({@link Warmup}: a datastore in a process that has just started answers slowly for a
+   * while); then the most free space first.
    */
   public List<String> alive(long now) {
     return known.entrySet().stream()
         .filter(e -> alive(e.getKey(), now))
-        .sorted(Comparator.comparing((Map.Entry<String, Known> e) -> !warm(e.getValue(), now))
+        .sorted(Comparator.comparing((Map.Entry<String, Known> e) -> now - e.getValue().lastSeen > QUIET_AFTER_MS)
+            .thenComparing(e -> !warm(e.getValue(), now))
             .thenComparing(Comparator.comparingLong((Map.Entry<String, Known> e) -> e.getValue().last.freeBytes()).reversed())
             .thenComparing(Map.Entry::getKey))
         .map(Map.Entry::getKey)
@@ -78,8 +87,8 @@ public final class DatastoreDirectory {
   }
 
   /**
-   * Up to {@code n} live datastores for a new object, skipping {@code exclude}: warm ones first, each
-   * group with the most free space first. A cold one is chosen only when too few warm ones are live.
+   * Up to {@code n} live datastores for a new object, skipping {@code exclude}, in the order of
+   * {@link #alive(long)}: a quiet or cold one is chosen only when too few others are live.
    */
   public List<String> place(int n, Set<String> exclude, long now) {
     List<String> out = new ArrayList<>();
@@ -91,7 +100,7 @@ public final class DatastoreDirectory {
     return out;
   }
 
-  /** {@code holders} ordered for reading: live ones first (warm, then most free space first), then the rest. */
+  /** {@code holders} ordered for reading: live ones first, in the order of {@link #alive(long)}, then the rest. */
   public List<String> readOrder(List<String> holders, long now) {
     List<String> out = new ArrayList<>();
     for (String id : alive(now)) {

@@ -65,6 +65,25 @@ class DatastoreDirectoryTest {
   }
 
   @Test
+  void aQuietDatastoreIsPlacedOnAndReadFromAfterEveryOneStillHeard() {
+    heard("quiet-big", 900, T0);
+    heard("cold", 500, T0 + 1_000, 1_000);
+    heard("warm-small", 100, T0 + 1_000);
+    long t = T0 + DatastoreDirectory.QUIET_AFTER_MS;
+    assertEquals(List.of("quiet-big", "warm-small"), directory.place(2, Set.of(), t), "heard just in time: not quiet yet");
+
+    long quiet = t + 1;
+    assertTrue(directory.alive("quiet-big", quiet), "still live: not DEAD before 3.5 s of silence");
+    assertEquals(List.of("warm-small", "cold"), directory.place(2, Set.of(), quiet),
+        "a cold datastore that is heard comes before a quiet (frozen, cut off) one");
+    assertEquals(List.of("warm-small", "cold", "quiet-big"), directory.place(3, Set.of(), quiet));
+    assertEquals(List.of("cold", "quiet-big"), directory.readOrder(List.of("quiet-big", "cold"), quiet));
+
+    heard("quiet-big", 900, quiet + 1);
+    assertEquals(List.of("quiet-big", "warm-small"), directory.place(2, Set.of(), quiet + 1), "heard again");
+  }
+
+  @Test
   void aDatastoreSilentLongerThanTheLimitIsDeadAndNotPlacedOn() {
     heard("a", 100, T0);
     heard("b", 900, T0 + DatastoreDirectory.DEAD_AFTER_MS);
