@@ -5,6 +5,7 @@ import org.ucp.bus.Messages.BrokerAnnounce;
 import org.ucp.bus.Messages.BrokerInfo;
 import org.ucp.bus.Messages.ClusterView;
 import org.ucp.bus.Messages.DatastoreInfo;
+import org.ucp.bus.Warmup;
 import org.ucp.model.AttemptOutcome;
 import org.ucp.model.JobView;
 
@@ -16,7 +17,7 @@ final class BrokerViews {
     ExecutorRegistry executors = core.executors();
     return new BrokerAnnounce(settings.brokerId(), settings.strategy(), executors.alive(), executors.running(),
         readyQueued(core, settings), core.emergencyState(), settings.clusterNodeId(), executors.aliveIds(),
-        org.ucp.bus.Warmup.processUpMs());
+        Warmup.processUpMs());
   }
 
   /**

@@ -213,7 +213,7 @@ public final class Messages {
    * @param queued queued jobs that could start now (not held back for an earlier job)
    * @param executorIds the executors registered and not LOST, by name (who may be spared to a
    *     broker with none)
-   * @param processUpMs how long the broker's process has been up ({@link org.ucp.bus.Warmup})
+   * @param processUpMs how long the broker's process has been up ({@link Warmup})
    */
   public record BrokerAnnounce(
       String brokerId, org.ucp.model.SchedulingStrategy strategy, int executors, int running, int queued,
@@ -263,8 +263,11 @@ public final class Messages {
   /** Stores a datastore's current {@code from} as version {@code toVersion} of {@code to}, without moving bytes. */
   public record LocalCopy(String from, String to, String toVersion) {}
 
-  /** A datastore announces itself (published every second): space and contents for placement and monitoring. */
-  /** @param processUpMs how long the datastore's process has been up ({@link org.ucp.bus.Warmup}) */
+  /**
+   * A datastore announces itself (published every second): space and contents for placement and monitoring.
+   *
+   * @param processUpMs how long the datastore's process has been up ({@link Warmup})
+   */
   public record DatastoreAnnounce(
       String datastoreId, String clusterNodeId, long freeBytes, long totalBytes, long objects, long storedBytes,
       long processUpMs) {}

@@ -1,5 +1,6 @@
 package org.ucp.sync;
 
+import org.ucp.bus.Warmup;
 import org.ucp.model.PeerHealth;
 
 import java.util.ArrayList;
@@ -93,7 +94,7 @@ public final class Peers {
     return back;
   }
 
-  /** An announcement of {@code brokerId}, whose process had been up {@code processUpMs} ({@link org.ucp.bus.Warmup}). */
+  /** An announcement of {@code brokerId}, whose process had been up {@code processUpMs} ({@link Warmup}). */
   public boolean announced(String brokerId, String clusterNodeId, long processUpMs, long now) {
     boolean back = heard(brokerId, clusterNodeId, now);
     Peer p = peers.get(brokerId);
@@ -204,11 +205,11 @@ public final class Peers {
     return peers.values().stream().filter(p -> health(p, now) != PeerHealth.DEAD).map(Peer::brokerId).toList();
   }
 
-  /** The live peers whose process is warm by their last announcement ({@link org.ucp.bus.Warmup}). */
+  /** The live peers whose process is warm by their last announcement ({@link Warmup}). */
   public List<String> warmLive(long now) {
     return peers.values().stream()
         .filter(p -> health(p, now) != PeerHealth.DEAD && p.processUpMs >= 0
-            && org.ucp.bus.Warmup.warm(p.processUpMs, p.announcedAt, now))
+            && Warmup.warm(p.processUpMs, p.announcedAt, now))
         .map(Peer::brokerId).toList();
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.ucp.bus.Warmup;
 import org.ucp.model.PeerHealth;
 
 /**
@@ -34,12 +35,12 @@ class PeersTest {
     Peers p = new Peers("a", SUSPECT, DEAD, SYNC);
     long t = 100_000;
     p.heard("never-announced", "m-n", t);
-    p.announced("b", "m-b", org.ucp.bus.Warmup.WARM_MS, t);
+    p.announced("b", "m-b", Warmup.WARM_MS, t);
     p.announced("c", "m-c", 1_000, t);
     assertEquals(List.of("b"), p.warmLive(t), "c is cold; a peer that never announced counts as cold");
-    long warmedC = t + org.ucp.bus.Warmup.WARM_MS - 1_000;
-    p.announced("b", "m-b", org.ucp.bus.Warmup.WARM_MS + warmedC - t, warmedC);
-    p.announced("c", "m-c", org.ucp.bus.Warmup.WARM_MS, warmedC);
+    long warmedC = t + Warmup.WARM_MS - 1_000;
+    p.announced("b", "m-b", Warmup.WARM_MS + warmedC - t, warmedC);
+    p.announced("c", "m-c", Warmup.WARM_MS, warmedC);
     p.heard("never-announced", "m-n", warmedC);
     assertEquals(List.of("b", "c"), p.warmLive(warmedC));
     p.memberLeft("m-b");
