@@ -38,6 +38,7 @@ public final class DataIndex {
   private static final String PREFIX = "data/";
   private static final int MAX_TRANSFERS = 2;
   private static final int INVENTORY_PAGE = 1_000;
+  private static final int RECONCILE_TRIES = 5;
 
   private final Vertx vertx;
   private final String brokerId;
@@ -197,8 +198,18 @@ public final class DataIndex {
         .onFailure(t -> LOG.fine(() -> "stale copy of " + name + " at " + store + " stays for now: " + t.getMessage()));
   }
 
-  /** A datastore appeared (new, or back after being lost): merge what it holds with the index. */
+  /**
+   * A datastore appeared (new, or back after being lost): merge what it holds with the index. An
+   * inventory that fails (a restarted datastore's listing failed because its old member's departure
+   * was noticed only then) is asked for again while the datastore is live, up to {@value
+   * #RECONCILE_TRIES} times, a second longer each time: it is asked for only when a datastore
+   * appears, so a failed one would otherwise leave the index without what the datastore holds.
+   */
   public void reconcile(String store) {
+    reconcile(store, 1);
+  }
+
+  private void reconcile(String store, int attempt) {
     if (!isWriter()) {
       return;
     }
@@ -224,7 +235,14 @@ public final class DataIndex {
           }
           LOG.info(() -> "reconciled datastore " + store + ": " + held.size() + " objects");
         })
-        .onFailure(t -> LOG.warning(() -> "cannot reconcile datastore " + store + ": " + t.getMessage()));
+        .onFailure(t -> {
+          boolean again = attempt < RECONCILE_TRIES && directory.alive(store, System.currentTimeMillis());
+          LOG.warning(() -> "cannot reconcile datastore " + store + " (try " + attempt + "): " + t.getMessage()
+              + (again ? "; trying again" : ""));
+          if (again) {
+            vertx.setTimer(1_000L * attempt, id -> reconcile(store, attempt + 1));
+          }
+        });
   }
 
   /**
