@@ -22,6 +22,11 @@ public final class Warmup {
     return ManagementFactory.getRuntimeMXBean().getUptime();
   }
 
+  /** Whether this process is warm. */
+  public static boolean thisProcessWarm() {
+    return processUpMs() >= WARM_MS;
+  }
+
   /** Whether a process that announced {@code upMs} of uptime at {@code heardAt} is warm at {@code now}. */
   public static boolean warm(long upMs, long heardAt, long now) {
     return upMs + (now - heardAt) >= WARM_MS;

@@ -9,6 +9,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -141,8 +145,8 @@ public final class Chaos {
         long start = System.currentTimeMillis();
         // The [N.Ns] stamps below count from here; the node logs print wall-clock time.
         say.accept(String.format("chaos: cluster up in %.1f s; load and faults start at %s (0.0s below)",
-            (start - t0) / 1000.0, java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(start),
-                java.time.ZoneId.systemDefault()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+            (start - t0) / 1000.0,
+            LocalTime.ofInstant(Instant.ofEpochMilli(start), ZoneId.systemDefault()).truncatedTo(ChronoUnit.MILLIS)));
         load.start();
         watcher.start();
         faults.start(start);

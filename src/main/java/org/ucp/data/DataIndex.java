@@ -98,7 +98,7 @@ public final class DataIndex {
   /** The broker that writes the index now: see {@link #writer(String, boolean, List, List)}. */
   public String writer() {
     long now = System.currentTimeMillis();
-    return writer(brokerId, Warmup.processUpMs() >= Warmup.WARM_MS, sync.peers().live(now), sync.peers().warmLive(now));
+    return writer(brokerId, Warmup.thisProcessWarm(), sync.peers().live(now), sync.peers().warmLive(now));
   }
 
   /**
