@@ -39,7 +39,7 @@ final class DecisionBench {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> next(-warmUp, pairs, i -> {
       long start = System.nanoTime();
-      return Future.fromCompletionStage(floorMap.submitToKey("floor-" + i, new Nothing()), context)
+      return DecisionStore.onContext(floorMap.submitToKey("floor-" + i, new Nothing()), context)
           .compose(x -> {
             long nothing = System.nanoTime() - start;
             return decidePair(store, "bench-decision-" + i).map(ns -> {

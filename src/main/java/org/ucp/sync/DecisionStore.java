@@ -11,6 +11,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import org.ucp.bus.JsonCodec;
 import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.Decision;
@@ -188,13 +190,13 @@ public final class DecisionStore {
    * the caller must not send its own.
    */
   public Future<AttemptAssigned> assigned(AttemptAssigned a) {
-    return Future.fromCompletionStage(map.submitToKey(a.jobId(), new RecordAttempt(a)), context)
+    return onContext(map.submitToKey(a.jobId(), new RecordAttempt(a)), context)
         .map(json -> read(json, AttemptAssigned.class));
   }
 
   /** Decides {@code s} atomically at the job's owner; an accepted one becomes the job's result. */
   public Future<Outcome> decide(ResultPolicy policy, ResultSubmission s) {
-    return Future.fromCompletionStage(map.submitToKey(s.jobId(), new Decide(policy, s)), context);
+    return onContext(map.submitToKey(s.jobId(), new Decide(policy, s)), context);
   }
 
   /**
@@ -203,12 +205,12 @@ public final class DecisionStore {
    * CANCELLED), false when a result was accepted first (the job completes; nothing changed).
    */
   public Future<Boolean> cancel(String jobId, String why) {
-    return Future.fromCompletionStage(map.submitToKey(jobId, new Cancel(why)), context);
+    return onContext(map.submitToKey(jobId, new Cancel(why)), context);
   }
 
   /** Marks the job's accepted result as copied to its public names. */
   public Future<Void> promoted(String jobId) {
-    return Future.fromCompletionStage(map.submitToKey(jobId, new MarkPromoted()), context).mapEmpty();
+    return onContext(map.submitToKey(jobId, new MarkPromoted()), context).mapEmpty();
   }
 
   /**
@@ -217,7 +219,7 @@ public final class DecisionStore {
    * when there is nothing to announce. Of several arbiters told of one merge, one gets the entry.
    */
   public Future<Arbitration> claimMergedAway(String jobId) {
-    return Future.fromCompletionStage(map.submitToKey(jobId, new ClaimMergedAway()), context);
+    return onContext(map.submitToKey(jobId, new ClaimMergedAway()), context);
   }
 
   /**
@@ -231,7 +233,7 @@ public final class DecisionStore {
    * gets it: the claim is one entry processor on the job's key.
    */
   public Future<ResultSubmission> claimPromotion(String jobId, String claimer, long graceMs, long leaseMs) {
-    return Future.fromCompletionStage(map.submitToKey(jobId, new ClaimPromotion(claimer, graceMs, leaseMs)), context)
+    return onContext(map.submitToKey(jobId, new ClaimPromotion(claimer, graceMs, leaseMs)), context)
         .map(json -> json == null ? null : read(json, ResultSubmission.class));
   }
 
@@ -253,13 +255,32 @@ public final class DecisionStore {
 
   /** The job's accepted submission, promoted or not, else null (a read at the job's owner). */
   public Future<ResultSubmission> acceptedResult(String jobId) {
-    return Future.fromCompletionStage(map.getAsync(jobId), context).map(state -> state == null ? null : state.accepted());
+    return onContext(map.getAsync(jobId), context).map(state -> state == null ? null : state.accepted());
   }
 
   /** The job's accepted submission if it is marked promoted, else null (a read at the job's owner). */
   public Future<ResultSubmission> promotedResult(String jobId) {
-    return Future.fromCompletionStage(map.getAsync(jobId), context)
+    return onContext(map.getAsync(jobId), context)
         .map(state -> state != null && state.promoted() ? state.accepted() : null);
+  }
+
+  /**
+   * Hazelcast's future as a Vert.x future completed on {@code context}. The callback is registered
+   * with a caller-runs executor: it only hands the value to the context, so it may run on
+   * Hazelcast's response thread. Without an executor Hazelcast runs it on its default async
+   * executor, which on a machine of two cores (a common fork-join pool of parallelism 1) starts a
+   * new thread for every callback: one per decision, measured in docs/performance.md.
+   */
+  public static <T> Future<T> onContext(CompletionStage<T> stage, Context context) {
+    Promise<T> promise = Promise.promise();
+    stage.whenCompleteAsync((value, failure) -> context.runOnContext(v -> {
+      if (failure != null) {
+        promise.fail(failure);
+      } else {
+        promise.complete(value);
+      }
+    }), Runnable::run);
+    return promise.future();
   }
 
   static String write(Object value) {
