@@ -39,6 +39,7 @@ import org.ucp.wasm.WasmRunner;
  */
 final class Bench {
   private static final long WAIT_MS = 300_000;
+  private static final int WARM_UP_JOBS = 10;
 
   private Bench() {}
 
@@ -60,7 +61,7 @@ final class Bench {
       api.putData("bench/cpu.wasm", Embedded.module("cpu"));
 
       JsonObject out = new JsonObject();
-      out.put("singleJob", single(api, decidedAt, 30));
+      out.put("singleJob", single(node, api, decidedAt, 30));
       out.put("trivialJobs", trivial(api, decidedAt, jobs));
       out.put("cpuHeavy", cpuHeavy(api, decidedAt, iterations, repeat));
       out.put("decisions", decisions(node, api, decisionWarmUp, decisionPairs));
@@ -86,22 +87,36 @@ final class Bench {
     }
   }
 
-  /** One trivial job at a time on an idle cluster: the platform's own latency, no queueing. */
-  private static JsonObject single(HttpApi api, Map<String, Long> decidedAt, int n) {
+  /**
+   * One trivial job at a time on an idle cluster, after {@value #WARM_UP_JOBS} not measured: the
+   * platform's own latency, no queueing, and where it goes ({@link JobHops}).
+   */
+  private static JsonObject single(Node node, HttpApi api, Map<String, Long> decidedAt, int n) {
     System.err.println("bench: " + n + " trivial jobs one at a time");
     JsonObject job = new JsonObject().put("module", "bench/cpu.wasm").put("args", new JsonArray().add("1"));
+    for (int i = 0; i < WARM_UP_JOBS; i++) {
+      String id = api.submit(job).getString("jobId");
+      awaitAll(decidedAt, Set.of(id));
+    }
+    JobHops hops = new JobHops(node.metrics());
     double[] latencies = new double[n];
+    double submitMs = 0;
+    List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       long t = System.nanoTime();
       String id = api.submit(job).getString("jobId");
+      submitMs += (System.nanoTime() - t) / 1e6;
+      ids.add(id);
       awaitAll(decidedAt, Set.of(id));
       latencies[i] = (decidedAt.get(id) - t) / 1e6;
     }
+    double totalMs = Arrays.stream(latencies).sum();
     Arrays.sort(latencies);
     return new JsonObject()
         .put("jobs", n)
         .put("latencyMsP50", round(percentile(latencies, 50)))
-        .put("latencyMsP99", round(percentile(latencies, 99)));
+        .put("latencyMsP99", round(percentile(latencies, 99)))
+        .put("hops", hops.of(api, ids, submitMs, totalMs));
   }
 
   /** N jobs of one iteration each, all submitted at once; latency is submit → accepted result. */

@@ -162,7 +162,7 @@ public final class Node {
     }
     if (config.has(Role.EXECUTOR)) {
       chain = chain.compose(v -> vertx.deployVerticle(new ExecutorVerticle(
-          id, cluster.getNodeId(), config.executor(), config.broker().executorTimeout(), data.resolve("executor"))));
+          id, cluster.getNodeId(), config.executor(), config.broker().executorTimeout(), data.resolve("executor"), metrics)));
     }
     if (config.has(Role.WEB)) {
       ClientEdge edge = ClientEdge.of(access, config.http());

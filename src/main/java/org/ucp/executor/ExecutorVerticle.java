@@ -1,5 +1,6 @@
 package org.ucp.executor;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -86,8 +87,11 @@ public final class ExecutorVerticle extends VerticleBase {
   private boolean registering;
   /** The broker this executor drains for: it takes no new work until its attempts end, then moves. */
   private String leavingFor;
+  private final PhaseTimers phases;
 
-  public ExecutorVerticle(String executorId, String clusterNodeId, ExecutorConfig config, long executorTimeoutMs, Path workDir) {
+  public ExecutorVerticle(String executorId, String clusterNodeId, ExecutorConfig config, long executorTimeoutMs, Path workDir,
+      MeterRegistry registry) {
+    this.phases = new PhaseTimers(registry);
     this.executorId = executorId;
     this.clusterNodeId = clusterNodeId;
     this.config = config;
@@ -99,7 +103,7 @@ public final class ExecutorVerticle extends VerticleBase {
   public Future<?> start() {
     runner = new WasmRunner(new ModuleCache(config.moduleCacheSize()));
     wasmPool = vertx.createSharedWorkerExecutor("ucp-wasm-" + executorId, config.slots(), 365, TimeUnit.DAYS);
-    pipeline = new JobPipeline(vertx, executorId, config, workDir.resolve("jobs"), runner, wasmPool);
+    pipeline = new JobPipeline(vertx, executorId, config, workDir.resolve("jobs"), runner, wasmPool, phases);
     probe = new SystemProbe(workDir, config.maxMemoryMb());
     brokers = BrokerDirectory.listen(vertx, executorTimeoutMs / 2);
     // A move to another broker must not wait on a lookup of its addresses (see Bus.resolve).

@@ -26,6 +26,7 @@ import org.ucp.bus.Messages;
 import org.ucp.bus.Messages.Verdict;
 import org.ucp.bus.UcpException;
 import org.ucp.config.UcpConfig.ExecutorConfig;
+import org.ucp.executor.PhaseTimers.Phase;
 import org.ucp.client.DataClient;
 import org.ucp.model.AttemptRef;
 import org.ucp.model.DataName;
@@ -65,10 +66,13 @@ final class JobPipeline {
   private final WasmRunner runner;
   private final WorkerExecutor wasmPool;
   private final DataClient data;
+  private final PhaseTimers phases;
   /** Attempts whose program runs at this moment (added and removed on the worker thread that runs it). */
   private final Set<AttemptRef> executing = ConcurrentHashMap.newKeySet();
 
-  JobPipeline(Vertx vertx, String executorId, ExecutorConfig config, Path jobsDir, WasmRunner runner, WorkerExecutor wasmPool) {
+  JobPipeline(Vertx vertx, String executorId, ExecutorConfig config, Path jobsDir, WasmRunner runner, WorkerExecutor wasmPool,
+      PhaseTimers phases) {
+    this.phases = phases;
     this.vertx = vertx;
     this.executorId = executorId;
     this.config = config;
@@ -88,23 +92,36 @@ final class JobPipeline {
     JobWorkspace ws = JobWorkspace.of(jobsDir, new AttemptRef(job.jobId(), job.attempt()));
     String prefix = DataName.provisionalPrefix(job.jobId(), job.attempt(), DataName.newRun());
     JobSpec spec = job.spec();
+    long[] mark = {System.nanoTime()};
     return blocking(() -> {
           ws.create(spec);
           return null;
         })
-        .compose(v -> fetchInputs(ws, spec))
-        .compose(module -> run(ws, job, module, cancellation), missing -> notRun(ws, missing))
+        .compose(v -> {
+          mark[0] = phases.record(Phase.PREPARE, mark[0]);
+          return fetchInputs(ws, spec);
+        })
+        .compose(module -> {
+          mark[0] = phases.record(Phase.FETCH, mark[0]);
+          return run(ws, job, module, cancellation);
+        }, missing -> {
+          mark[0] = phases.record(Phase.FETCH, mark[0]);
+          return notRun(ws, missing);
+        })
         .compose(outcome -> {
           if (cancellation.cancelled()) {
             slotFreed.run();
             return discard(ws, job, cancellation.reason());
           }
-          long ran = System.nanoTime();
+          long ran = phases.record(Phase.RUN, mark[0]);
           return package_(ws, job, outcome, prefix).compose(submission -> {
             slotFreed.run();
-            long stored = System.nanoTime();
-            return submitWithRetry(submission).onSuccess(d -> slowHandIn(job, stored - ran, System.nanoTime() - stored));
-          }).compose(decision -> cleanUp(ws, prefix, decision));
+            long stored = phases.record(Phase.STORE, ran);
+            return submitWithRetry(submission).onSuccess(d -> {
+              mark[0] = phases.record(Phase.DECIDE, stored);
+              slowHandIn(job, stored - ran, mark[0] - stored);
+            });
+          }).compose(decision -> cleanUp(ws, prefix, decision).onSuccess(d -> phases.record(Phase.CLEAN, mark[0])));
         });
   }
 

@@ -19,6 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.ucp.executor.PhaseTimers;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.ucp.app.Embedded;
@@ -35,6 +36,7 @@ class MetricsHttpTest {
   private static final List<String> UCP_FAMILIES = List.of(
       "ucp_jobs", "ucp_executors", "ucp_brokers", "ucp_queue_length", "ucp_job_attempts_total", "ucp_redeploys_total",
       "ucp_heartbeats_missed_total", "ucp_sync_lag_entries", "ucp_sync_age_seconds");
+  private static final String PHASE_COUNT = "ucp_attempt_phase_seconds_count";
   private static final Map<String, String> COMPLETED = Map.of("state", "COMPLETED");
   private static final Map<String, String> ACCEPTED = Map.of("decision", "ACCEPTED");
 
@@ -112,6 +114,10 @@ class MetricsHttpTest {
     double completed = before.value("ucp_jobs", COMPLETED).orElse(0.0);
     double decisions = before.sum("ucp_decisions_total", ACCEPTED);
     double attempts = before.value("ucp_job_attempts_total", Map.of()).orElse(0.0);
+    Map<String, Double> phases = new java.util.HashMap<>();
+    for (PhaseTimers.Phase p : PhaseTimers.Phase.values()) {
+      phases.put(p.tag(), before.value(PHASE_COUNT, Map.of("phase", p.tag())).orElse(0.0));
+    }
 
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -125,8 +131,14 @@ class MetricsHttpTest {
     PrometheusText after = Poll.until(Duration.ofSeconds(15), "the metrics to count the 3 jobs", () -> {
       PrometheusText t = scrape();
       return t.value("ucp_jobs", COMPLETED).orElse(0.0) >= completed + 3
-          && t.sum("ucp_decisions_total", ACCEPTED) >= decisions + 3 ? t : null;
+          && t.sum("ucp_decisions_total", ACCEPTED) >= decisions + 3
+          && t.value(PHASE_COUNT, Map.of("phase", "clean")).orElse(0.0) >= phases.get("clean") + 3 ? t : null;
     });
+    for (PhaseTimers.Phase p : PhaseTimers.Phase.values()) {
+      assertEquals(phases.get(p.tag()) + 3, after.value(PHASE_COUNT, Map.of("phase", p.tag())).orElseThrow(),
+          "attempts timed in phase " + p.tag());
+    }
+    assertTrue(after.value("ucp_attempt_phase_seconds", Map.of("phase", "run", "quantile", "0.5")).orElseThrow() > 0);
     assertEquals(completed + 3, after.value("ucp_jobs", COMPLETED).orElseThrow());
     assertEquals(decisions + 3, after.sum("ucp_decisions_total", ACCEPTED));
     assertEquals(attempts + 3, after.value("ucp_job_attempts_total", Map.of()).orElseThrow());

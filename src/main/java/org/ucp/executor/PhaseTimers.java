@@ -1,0 +1,53 @@
+package org.ucp.executor;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where an attempt's time goes on its executor, phase by phase, as the Micrometer timer {@value
+ * #NAME} tagged {@code phase} (Prometheus: {@code ucp_attempt_phase_seconds}). {@code bench}
+ * reads the same timers for its hop-by-hop breakdown (docs/performance.md).
+ */
+public final class PhaseTimers {
+  public static final String NAME = "ucp.attempt.phase";
+
+  /** The phases of one attempt, in the order they run. */
+  public enum Phase {
+    /** The workspace created on disk. */
+    PREPARE,
+    /** Module, stdin and inputs fetched. */
+    FETCH,
+    /** The program run on the WebAssembly pool. */
+    RUN,
+    /** The result zipped and stored provisionally on datastores. */
+    STORE,
+    /** The submission sent and its decision answered. */
+    DECIDE,
+    /** The workspace deleted. */
+    CLEAN;
+
+    public String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final Map<Phase, Timer> timers = new EnumMap<>(Phase.class);
+
+  public PhaseTimers(MeterRegistry registry) {
+    for (Phase p : Phase.values()) {
+      timers.put(p, Timer.builder(NAME).tag("phase", p.tag())
+          .description("time an attempt spends in each phase on its executor")
+          .publishPercentiles(0.5, 0.99).register(registry));
+    }
+  }
+
+  /** Records the phase that started at {@code startNanos} and ended now; returns now. */
+  long record(Phase phase, long startNanos) {
+    long now = System.nanoTime();
+    timers.get(phase).record(now - startNanos, TimeUnit.NANOSECONDS);
+    return now;
+  }
+}
