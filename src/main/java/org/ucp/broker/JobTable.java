@@ -21,8 +21,7 @@ import org.ucp.model.ValidationException;
  */
 public final class JobTable {
   private final Map<String, JobView> jobs = new LinkedHashMap<>();
-  /** Effective dependencies: {@code dependsOn} plus unfinished jobs whose named results it reads. */
-  private final Map<String, List<String>> dependencies = new java.util.HashMap<>();
+  private final Dependencies dependencies = new Dependencies();
   private java.util.function.Consumer<JobView> onChange = v -> { };
 
   /** Called with every job as it changes (added or moved on); not on adoption or removal. */
@@ -36,9 +35,10 @@ public final class JobTable {
    * change listener: the adopter writes the adopted version itself, one generation higher.
    */
   public JobView adopt(JobView job, String owner) {
-    dependencies.put(job.jobId(), job.spec().dependsOn().stream().filter(jobs::containsKey).toList());
+    dependencies.depend(job.jobId(), job.spec().dependsOn().stream().filter(jobs::containsKey).toList());
     JobView mine = job.ownedBy(owner);
     jobs.put(mine.jobId(), mine);
+    dependencies.changed(mine);
     return mine;
   }
 
@@ -65,12 +65,9 @@ public final class JobTable {
       }
       deps.add(spec.dependsOn().get(i));
     }
-    for (JobView producer : jobs.values()) {
-      if (!producer.state().isFinal() && !deps.contains(producer.jobId()) && spec.readsNamedResultOf(producer.spec())) {
-        deps.add(producer.jobId());
-      }
-    }
-    dependencies.put(jobId, List.copyOf(deps));
+    dependencies.publishers().stream()
+        .filter(id -> !deps.contains(id) && spec.readsNamedResultOf(jobs.get(id).spec())).forEach(deps::add);
+    dependencies.depend(jobId, deps);
     JobView job = new JobView(jobId, spec, JobState.QUEUED, owner, now, List.of(), null, null, stamp, submittedBy);
     put(job);
     return settleDependencies(job).orElse(job);
@@ -243,10 +240,11 @@ public final class JobTable {
    * because {@code jobId} had, transitively, adding each change.
    */
   private void settleDependents(String jobId, List<JobView> changed) {
-    for (JobView dependent : List.copyOf(jobs.values())) {
+    for (String id : dependencies.dependentsOf(jobId)) {
+      JobView dependent = jobs.get(id);
       boolean failedByIt = dependent.state() == JobState.FAILED && dependent.attempts().isEmpty()
           && dependent.reason() != null && dependent.reason().startsWith("dependency " + jobId + " ");
-      if ((dependent.state() == JobState.WAITING || failedByIt) && dependencies.get(dependent.jobId()).contains(jobId)) {
+      if ((dependent.state() == JobState.WAITING || failedByIt) && dependencies.of(dependent.jobId()).contains(jobId)) {
         settleDependencies(dependent).ifPresent(updated -> {
           changed.add(updated);
           if (updated.state() == JobState.FAILED || failedByIt) {
@@ -262,7 +260,7 @@ public final class JobTable {
     JobState target = JobState.QUEUED;
     String reason = null;
     List<String> pending = new ArrayList<>();
-    for (String dep : dependencies.get(job.jobId())) {
+    for (String dep : dependencies.of(job.jobId())) {
       JobView dependency = jobs.get(dep);
       if (dependency.state() == JobState.FAILED || dependency.state() == JobState.CANCELLED) {
         target = JobState.FAILED;
@@ -293,6 +291,7 @@ public final class JobTable {
 
   private JobView put(JobView job) {
     jobs.put(job.jobId(), job);
+    dependencies.changed(job);
     onChange.accept(job);
     return job;
   }

@@ -57,6 +57,13 @@ public final class Scheduler {
     List<Decision> decisions = new ArrayList<>();
     Set<String> victims = new HashSet<>();
     for (JobView job : order(jobs, now, emergency)) {
+      boolean mayPreempt = strategy == SchedulingStrategy.EMERGENCY_FIRST
+          && job.spec().priority().emergency() == EmergencyLevel.CRITICAL;
+      if (!mayPreempt && free.values().stream().noneMatch(c -> c.freeSlots > 0)) {
+        // Every slot is taken and the rest of the queue cannot preempt (EMERGENCY_FIRST serves
+        // CRITICAL jobs first): nothing more can be placed in this pass, however long the queue.
+        break;
+      }
       if (mustWait.test(job)) {
         continue;
       }

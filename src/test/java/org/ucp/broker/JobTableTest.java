@@ -132,6 +132,22 @@ class JobTableTest {
   }
 
   @Test
+  void anAdoptedDependentIsReleasedAndARemovedOneIsLeftAlone() {
+    table.add("a", spec(), "alice", 1);
+    table.add("gone", spec("a"), "alice", 2);
+    table.remove("gone");
+    JobView foreign = new JobView("b", spec("a"), JobState.WAITING, "other", 3, List.of(), null, "waiting for a");
+    table.adopt(foreign, "me");
+    table.dispatch("a", "e1", "b1", CLOCK, 5);
+
+    List<JobView> changed = table.decided(decision("a", 1, JobState.COMPLETED), 9);
+
+    assertEquals(List.of("a", "b"), changed.stream().map(JobView::jobId).toList());
+    assertEquals(JobState.QUEUED, state("b"));
+    assertTrue(table.get("gone").isEmpty());
+  }
+
+  @Test
   void dependentWaitsUntilAllDependenciesComplete() {
     table.add("a", spec(), "alice", 1);
     table.add("b", spec(), "alice", 2);

@@ -374,6 +374,31 @@ class SchedulerTest {
   }
 
   @Test
+  void aPassStopsLookingAtTheQueueOnceEverySlotIsTaken() {
+    List<JobView> jobs = new java.util.ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      jobs.add(queued(String.format("q%04d", i), 5, EmergencyLevel.NONE, NOW + i));
+    }
+    for (SchedulingStrategy strategy : SchedulingStrategy.values()) {
+      java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+      List<Decision> got = new Scheduler(strategy).schedule(jobs, List.of(free("e1", 2, 4096)), NOW, NO_EMERGENCY,
+          job -> asked.incrementAndGet() < 0);
+      assertEquals(2, got.size(), strategy + ": " + got);
+      assertEquals(2, asked.get(), strategy + " asked whether " + asked.get() + " jobs must wait for 2 slots");
+    }
+  }
+
+  @Test
+  void emergencyFirstStillPreemptsForACriticalJobBehindAFullCluster() {
+    List<JobView> jobs = List.of(
+        running("r-none", EmergencyLevel.NONE),
+        queued("q-none", 5, EmergencyLevel.NONE, NOW - 10_000),
+        queued("crit", 5, EmergencyLevel.CRITICAL, NOW));
+    List<Candidate> executors = List.of(full("e1", new RunningJob("r-none", EmergencyLevel.NONE, NOW - 5_000, 64)));
+    assertEquals(decisions(new Preempt("r-none", "e1", "crit")), schedule(EMERGENCY_FIRST, jobs, executors));
+  }
+
+  @Test
   void memoryIsConsumedWithinOnePass() {
     JobView j1 = queued("j1", new Priority(5, EmergencyLevel.NONE, null), needs(600), stamp("j1", 1));
     JobView j2 = queued("j2", new Priority(5, EmergencyLevel.NONE, null), needs(600), stamp("j2", 1));
