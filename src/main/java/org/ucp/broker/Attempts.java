@@ -5,6 +5,7 @@ import java.util.List;
 import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.model.Attempt;
 import org.ucp.model.AttemptOutcome;
+import org.ucp.model.JobResult;
 import org.ucp.model.JobView;
 
 /** A job's attempt list with one attempt ended: the changes {@link JobTable} makes to attempts. */
@@ -54,5 +55,10 @@ final class Attempts {
       }
     }
     return attempts;
+  }
+
+  /** The result a decision makes. */
+  static JobResult result(ResultDecided d) {
+    return new JobResult(d.resultName(), d.exitCode(), d.sha256(), d.attempt(), d.executorId());
   }
 }

@@ -145,7 +145,7 @@ public final class BrokerCore {
     }
     boolean causal = settings.strategy() == SchedulingStrategy.VECTOR_CLOCK_CAUSAL;
     List<Scheduler.Decision> decisions = scheduler.schedule(
-        jobs.all(), executors.candidates(), now, emergency, cluster.mustWait(jobs, causal));
+        jobs.queued(), executors.candidates(), now, emergency, cluster.mustWait(jobs, causal));
     for (Scheduler.Decision d : decisions) {
       if (d instanceof Scheduler.Dispatch dispatch) {
         jobs.get(dispatch.jobId()).ifPresent(job -> dispatch(job, dispatch.executorId(), now));

@@ -9,7 +9,6 @@ import org.ucp.bus.Messages.ResultDecided;
 import org.ucp.clock.VectorClock;
 import org.ucp.model.Attempt;
 import org.ucp.model.AttemptOutcome;
-import org.ucp.model.JobResult;
 import org.ucp.model.JobSpec;
 import org.ucp.model.JobState;
 import org.ucp.model.JobView;
@@ -22,6 +21,7 @@ import org.ucp.model.ValidationException;
 public final class JobTable {
   private final Map<String, JobView> jobs = new LinkedHashMap<>();
   private final Dependencies dependencies = new Dependencies();
+  private final QueuedIndex queue = new QueuedIndex();
   private java.util.function.Consumer<JobView> onChange = v -> { };
 
   /** Called with every job as it changes (added or moved on); not on adoption or removal. */
@@ -37,15 +37,14 @@ public final class JobTable {
   public JobView adopt(JobView job, String owner) {
     dependencies.depend(job.jobId(), job.spec().dependsOn().stream().filter(jobs::containsKey).toList());
     JobView mine = job.ownedBy(owner);
-    jobs.put(mine.jobId(), mine);
-    dependencies.changed(mine);
-    return mine;
+    return track(mine);
   }
 
   /** Drops a job this broker no longer owns. */
   public void remove(String jobId) {
     jobs.remove(jobId);
     dependencies.remove(jobId);
+    queue.remove(jobId);
   }
 
   public JobView add(String jobId, JobSpec spec, String owner, long now) {
@@ -82,9 +81,9 @@ public final class JobTable {
     return Optional.ofNullable(jobs.get(jobId));
   }
 
-  /** QUEUED jobs in arrival order. */
+  /** QUEUED jobs in arrival order, from an index (not a scan of every job). */
   public List<JobView> queued() {
-    return jobs.values().stream().filter(j -> j.state() == JobState.QUEUED).toList();
+    return queue.ids().stream().map(jobs::get).toList();
   }
 
   /** Records a dispatch: the job is RUNNING as a new attempt on {@code executor}. */
@@ -112,11 +111,6 @@ public final class JobTable {
     }
   }
 
-  /** The result a decision makes. */
-  public static JobResult result(ResultDecided d) {
-    return new JobResult(d.resultName(), d.exitCode(), d.sha256(), d.attempt(), d.executorId());
-  }
-
   /**
    * After a split-brain merge: the accepted attempt was merged away and {@code winner} is the
    * job's result now. The winning attempt becomes ACCEPTED.
@@ -126,7 +120,7 @@ public final class JobTable {
     if (job == null) {
       return;
     }
-    put(job.with(winner.state(), Attempts.accepted(job, winner, now), result(winner), winner.reason()));
+    put(job.with(winner.state(), Attempts.accepted(job, winner, now), Attempts.result(winner), winner.reason()));
   }
 
   /**
@@ -213,7 +207,7 @@ public final class JobTable {
     }
     // Usually the running attempt; under FIRST_COME_FIRST_SERVED possibly a LOST one that came back.
     List<JobView> changed = new ArrayList<>();
-    changed.add(put(job.with(d.state(), Attempts.accepted(job, d, now), result(d), d.reason())));
+    changed.add(put(job.with(d.state(), Attempts.accepted(job, d, now), Attempts.result(d), d.reason())));
     settleDependents(d.jobId(), changed);
     return changed;
   }
@@ -290,9 +284,15 @@ public final class JobTable {
   }
 
   private JobView put(JobView job) {
+    onChange.accept(track(job));
+    return job;
+  }
+
+  /** Holds the job as it is now, its indexes with it. */
+  private JobView track(JobView job) {
     jobs.put(job.jobId(), job);
     dependencies.changed(job);
-    onChange.accept(job);
+    queue.changed(job);
     return job;
   }
 }

@@ -54,12 +54,12 @@ final class ResultEvents {
             + d.attempt() + " on " + d.executorId(), true, now);
       }
       jobs.replaceResult(d, now);
-      emit.accept(new BrokerAction.WriteResult(d.jobId(), JobTable.result(d)));
+      emit.accept(new BrokerAction.WriteResult(d.jobId(), Attempts.result(d)));
       return;
     }
     List<JobView> changed = jobs.decided(d, now);
     if (!changed.isEmpty()) {
-      emit.accept(new BrokerAction.WriteResult(d.jobId(), JobTable.result(d)));
+      emit.accept(new BrokerAction.WriteResult(d.jobId(), Attempts.result(d)));
       executors.release(d.executorId(), d.jobId());
       preemptions.forget(d.jobId());
       schedule.accept(now);

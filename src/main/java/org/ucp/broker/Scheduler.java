@@ -46,7 +46,7 @@ public final class Scheduler {
   /**
    * Decides one pass.
    *
-   * @param jobs every job the broker owns, in arrival order
+   * @param jobs the broker's jobs in arrival order: its queued ones at least (the rest are passed over)
    * @param mustWait queued jobs that may not start yet (an unfinished causal predecessor or
    *     producer of their input elsewhere in the cluster)
    */

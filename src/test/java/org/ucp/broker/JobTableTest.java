@@ -148,6 +148,23 @@ class JobTableTest {
   }
 
   @Test
+  void theQueueKeepsArrivalOrderWhenAJobIsQueuedAgainAndLosesFinishedAndRemovedJobs() {
+    table.add("a", spec(), "alice", 1);
+    table.add("b", spec(), "alice", 2);
+    table.add("c", spec(), "alice", 3);
+    table.add("d", spec(), "alice", 4);
+    table.dispatch("a", "e1", "b1", CLOCK, 5);
+    table.dispatch("b", "e1", "b1", CLOCK, 5);
+    assertEquals(List.of("c", "d"), table.queued().stream().map(JobView::jobId).toList());
+
+    table.requeue("a", 1, AttemptOutcome.LOST, "executor lost", 6);
+    table.decided(decision("b", 1, JobState.COMPLETED), 7);
+    table.remove("c");
+
+    assertEquals(List.of("a", "d"), table.queued().stream().map(JobView::jobId).toList());
+  }
+
+  @Test
   void dependentWaitsUntilAllDependenciesComplete() {
     table.add("a", spec(), "alice", 1);
     table.add("b", spec(), "alice", 2);
