@@ -26,9 +26,8 @@ import org.ucp.model.ValidationException;
 import org.ucp.sync.Peers;
 
 /**
- * The broker's protocol, without Vert.x: the job table, the executor registry, the scheduler and
- * the broker's one vector clock. One method per event; each records what is to be done as {@link
- * BrokerAction}s, which the verticle takes with {@link #drain} and carries out.
+ * The broker's protocol, without Vert.x: job table, executor registry, scheduler and the broker's one vector
+ * clock. One method per event; each records what is to be done as {@link BrokerAction}s ({@link #drain}).
  *
  * <p>Clocks: every clock the broker receives is merged into its own (peer metadata, adopted
  * attempts, decisions, client stamps), and a new attempt is stamped after merging the clocks of
@@ -138,14 +137,15 @@ public final class BrokerCore {
     liveness.memberLeft(clusterNodeId, now);
   }
 
-  /** One scheduling pass by the configured strategy; none while this broker is fenced (see {@link Peers}). */
+  /** One scheduling pass by the configured strategy; none while fenced ({@link Peers}) or when nothing can be placed. */
   public void schedule(long now) {
-    if (peers.fenced(now)) {
+    List<Scheduler.Candidate> candidates = executors.candidates();
+    if (peers.fenced(now) || !scheduler.mayPlaceOn(candidates)) {
       return;
     }
     boolean causal = settings.strategy() == SchedulingStrategy.VECTOR_CLOCK_CAUSAL;
-    List<Scheduler.Decision> decisions = scheduler.schedule(
-        jobs.queued(), executors.candidates(), now, emergency, cluster.mustWait(jobs, causal));
+    List<Scheduler.Decision> decisions =
+        scheduler.schedule(jobs.queued(), candidates, now, emergency, cluster.mustWait(jobs, causal));
     for (Scheduler.Decision d : decisions) {
       if (d instanceof Scheduler.Dispatch dispatch) {
         jobs.get(dispatch.jobId()).ifPresent(job -> dispatch(job, dispatch.executorId(), now));

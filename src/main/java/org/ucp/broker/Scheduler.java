@@ -44,6 +44,15 @@ public final class Scheduler {
   public record Preempt(String victimJobId, String executorId, String forJobId) implements Decision {}
 
   /**
+   * Whether a pass over these executors can decide anything: a slot is free somewhere, or the
+   * strategy preempts (EMERGENCY_FIRST). A broker with a long queue and every slot taken skips
+   * the pass instead of ordering its whole queue for nothing after every submission.
+   */
+  public boolean mayPlaceOn(List<Candidate> executors) {
+    return strategy == SchedulingStrategy.EMERGENCY_FIRST || executors.stream().anyMatch(c -> c.freeSlots() > 0);
+  }
+
+  /**
    * Decides one pass.
    *
    * @param jobs the broker's jobs in arrival order: its queued ones at least (the rest are passed over)

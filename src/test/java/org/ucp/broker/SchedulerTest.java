@@ -2,6 +2,7 @@ package org.ucp.broker;
 
 import org.ucp.model.SchedulingStrategy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ucp.model.SchedulingStrategy.EMERGENCY_FIRST;
 import static org.ucp.model.SchedulingStrategy.FIRST_COME_FIRST_SERVED;
 import static org.ucp.model.SchedulingStrategy.PRIORITY_BASED;
@@ -385,6 +386,15 @@ class SchedulerTest {
           job -> asked.incrementAndGet() < 0);
       assertEquals(2, got.size(), strategy + ": " + got);
       assertEquals(2, asked.get(), strategy + " asked whether " + asked.get() + " jobs must wait for 2 slots");
+    }
+  }
+
+  @Test
+  void aFullClusterNeedsNoPassUnlessTheStrategyPreempts() {
+    for (SchedulingStrategy strategy : SchedulingStrategy.values()) {
+      Scheduler scheduler = new Scheduler(strategy);
+      assertTrue(scheduler.mayPlaceOn(List.of(full("e1"), free("e2", 1, 1024))), strategy + " with a free slot");
+      assertEquals(strategy == EMERGENCY_FIRST, scheduler.mayPlaceOn(List.of(full("e1"), full("e2"))), strategy.name());
     }
   }
 
