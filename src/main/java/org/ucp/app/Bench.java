@@ -40,12 +40,14 @@ import org.ucp.wasm.WasmRunner;
 final class Bench {
   private static final long WAIT_MS = 300_000;
   private static final int WARM_UP_JOBS = 10;
+  private static final int CLIENTS = 32;
 
   private Bench() {}
 
   static int run(List<String> rest) {
-    Args flags = Args.parse(rest, Set.of("--jobs", "--cpu-iterations", "--repeat", "--decision-pairs"), Set.of("--no-loss", "--no-sync", "--no-data"));
+    Args flags = Args.parse(rest, Set.of("--jobs", "--http-jobs", "--cpu-iterations", "--repeat", "--decision-pairs"), Set.of("--no-loss", "--no-sync", "--no-data"));
     int jobs = flags.intValue("--jobs", 200, 1, 100_000);
+    int httpJobs = flags.intValue("--http-jobs", 500, 0, 100_000);
     int iterations = flags.intValue("--cpu-iterations", 400_000_000, 1, Integer.MAX_VALUE);
     int repeat = flags.intValue("--repeat", 3, 1, 100);
     int decisionPairs = flags.intValue("--decision-pairs", 5000, 1, 1_000_000);
@@ -63,6 +65,9 @@ final class Bench {
       JsonObject out = new JsonObject();
       out.put("singleJob", single(node, api, decidedAt, 30));
       out.put("trivialJobs", trivial(api, decidedAt, jobs));
+      if (httpJobs > 0) {
+        out.put("trivialJobsFromClients", fromClients(node, decidedAt, httpJobs));
+      }
       out.put("cpuHeavy", cpuHeavy(api, decidedAt, iterations, repeat));
       out.put("decisions", decisions(node, api, decisionWarmUp, decisionPairs));
       out.put("cachedModuleStart", cachedStart());
@@ -138,6 +143,46 @@ final class Bench {
         .put("jobsPerSecond", round(n / ((end - start) / 1e9)))
         .put("latencyMsP50", round(percentile(latencies, 50)))
         .put("latencyMsP99", round(percentile(latencies, 99)));
+  }
+
+  /**
+   * {@code n} trivial jobs submitted at once from {@value #CLIENTS} client threads, each with its
+   * own HTTP client: the queue grows while they submit, so a cost that grows with the queue shows
+   * here as a lower rate than {@link #trivial}'s.
+   */
+  private static JsonObject fromClients(Node node, Map<String, Long> decidedAt, int n) {
+    System.err.println("bench: " + n + " trivial jobs from " + CLIENTS + " client threads");
+    JsonObject job = new JsonObject().put("module", "bench/cpu.wasm").put("args", new JsonArray().add("1"));
+    Set<String> ids = ConcurrentHashMap.newKeySet();
+    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(CLIENTS);
+    long start = System.nanoTime();
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < CLIENTS; c++) {
+        int share = n / CLIENTS + (c < n % CLIENTS ? 1 : 0);
+        done.add(clients.submit(() -> {
+          HttpApi api = new HttpApi("http://127.0.0.1:" + node.httpPort());
+          for (int i = 0; i < share; i++) {
+            ids.add(api.submit(job).getString("jobId"));
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("a client failed to submit: " + e, e);
+    } finally {
+      clients.shutdownNow();
+    }
+    double submitted = (System.nanoTime() - start) / 1e9;
+    awaitAll(decidedAt, ids);
+    long end = ids.stream().mapToLong(decidedAt::get).max().orElse(start);
+    return new JsonObject()
+        .put("jobs", n)
+        .put("clients", CLIENTS)
+        .put("submitsPerSecond", round(n / submitted))
+        .put("jobsPerSecond", round(n / ((end - start) / 1e9)));
   }
 
   /** The CPU-heavy module through the platform and called directly; medians of {@code repeat}. */
