@@ -24,7 +24,8 @@ import org.ucp.model.JobView;
  *
  * @param at epoch milliseconds when the snapshot was assembled
  * @param node the web node that assembled it
- * @param trigger {@code open} (first event of a stream), {@code tick} (the periodic one) or
+ * @param trigger {@code open} (assembled because a stream opened; a stream that opens within a
+ *     second of the last snapshot gets that one instead), {@code tick} (the periodic one) or
  *     {@code decided} (a result was just decided; {@code decided} then says which)
  * @param cluster brokers, executors, datastores and the emergency state
  * @param coordination each live broker's account of metadata sync (without its replica)

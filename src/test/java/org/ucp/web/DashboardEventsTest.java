@@ -84,6 +84,28 @@ class DashboardEventsTest {
   }
 
   @Test
+  void everyClientGetsTheSameSnapshotsAssembledOnceForAll() throws Exception {
+    HttpResponse<Stream<String>> a = open();
+    HttpResponse<Stream<String>> b = open();
+    try (Stream<String> linesA = a.body(); Stream<String> linesB = b.body()) {
+      Iterator<String> itA = linesA.iterator();
+      Iterator<String> itB = linesB.iterator();
+      JsonObject firstA = nextSnapshot(itA);
+      JsonObject firstB = nextSnapshot(itB);
+      assertEquals(firstA.getLong("at"), firstB.getLong("at"), "the second client got the first's snapshot at once");
+      assertEquals(1, events.assembled());
+
+      vertx.eventBus().publish(Addresses.RESULTS_DECIDED,
+          new ResultDecided("job-8", 1, "exec-1", JobState.COMPLETED, 0, "abc", "job-8/result", null));
+      JsonObject nextA = nextSnapshot(itA);
+      JsonObject nextB = nextSnapshot(itB);
+      assertEquals("job-8", nextA.getJsonObject("decided").getString("jobId"));
+      assertEquals(nextA.encode(), nextB.encode());
+      assertEquals(2, events.assembled(), "one snapshot per decision, not one per client");
+    }
+  }
+
+  @Test
   void theStreamIsDroppedWhenTheClientGoesAway() throws Exception {
     HttpResponse<Stream<String>> response = open();
     try (Stream<String> lines = response.body()) {
