@@ -37,6 +37,7 @@ import org.ucp.bus.Messages.JobQuery;
 import org.ucp.bus.Messages.RegisterExecutor;
 import org.ucp.bus.Messages.Registered;
 import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.bus.Messages.RunJob;
 import org.ucp.bus.Messages.SubmitJob;
 import org.ucp.bus.UcpException;
 import org.ucp.data.DataIndex;
@@ -213,7 +214,9 @@ public final class BrokerVerticle extends VerticleBase {
                 r.attempt().executorId(), "not recorded: " + failure.getMessage(), now())));
       } else if (action instanceof Run run) {
         AttemptRef ref = new AttemptRef(run.run().jobId(), run.run().attempt());
-        Bus.<Boolean>request(vertx, Addresses.executorRun(run.executorId()), run.run(), TO_EXECUTOR).onComplete(
+        RunJob order = run.run().withModuleSha256(dataIndex.location(run.run().spec().module())
+            .filter(l -> !l.deleted()).map(DataLocation::sha256).orElse(null));
+        Bus.<Boolean>request(vertx, Addresses.executorRun(run.executorId()), order, TO_EXECUTOR).onComplete(
             ok -> act(() -> core.runAccepted(run.executorId(), ref, now())),
             // A member left while the run was pending: the executor may hold it; its heartbeats tell.
             failure -> act(() -> {

@@ -318,7 +318,29 @@ public final class Messages {
       String brokerId, org.ucp.model.PeerHealth health, long lastSyncMsAgo, long lagEntries, long watermark) {}
 
   /** A broker asks an executor to run one attempt of a job. */
-  public record RunJob(String jobId, int attempt, JobSpec spec, String brokerId, VectorClock clock) {}
+  /**
+   * An attempt to run.
+   *
+   * @param moduleSha256 the SHA-256 of the module's current version in the dispatching broker's
+   *     index, or null: an executor that has a module of that hash compiled runs it without
+   *     fetching it (the hash is checked again on the bytes it holds)
+   */
+  public record RunJob(String jobId, int attempt, JobSpec spec, String brokerId, VectorClock clock, String moduleSha256) {
+    public RunJob {
+      if (moduleSha256 != null && !moduleSha256.matches("[0-9a-f]{64}")) {
+        throw new IllegalArgumentException("moduleSha256: not a hex SHA-256: " + moduleSha256);
+      }
+    }
+
+    public RunJob(String jobId, int attempt, JobSpec spec, String brokerId, VectorClock clock) {
+      this(jobId, attempt, spec, brokerId, clock, null);
+    }
+
+    /** The same attempt, naming the module's hash. */
+    public RunJob withModuleSha256(String sha256) {
+      return new RunJob(jobId, attempt, spec, brokerId, clock, sha256);
+    }
+  }
 
   /** Told to arbiters when a broker dispatches an attempt, so they know who may submit. */
   public record AttemptAssigned(

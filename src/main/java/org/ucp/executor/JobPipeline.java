@@ -99,7 +99,7 @@ final class JobPipeline {
         })
         .compose(v -> {
           mark[0] = phases.record(Phase.PREPARE, mark[0]);
-          return fetchInputs(ws, spec);
+          return fetchInputs(ws, job);
         })
         .compose(module -> {
           mark[0] = phases.record(Phase.FETCH, mark[0]);
@@ -143,14 +143,21 @@ final class JobPipeline {
   }
 
   /** Streams stdin and inputs into the sandbox; returns the module's bytes. */
-  private Future<Buffer> fetchInputs(JobWorkspace ws, JobSpec spec) {
+  private Future<Buffer> fetchInputs(JobWorkspace ws, RunJob job) {
+    JobSpec spec = job.spec();
     List<Future<?>> fetches = new ArrayList<>();
     if (spec.stdin() != null) {
       fetches.add(fetch(spec.stdin(), "stdin", ws.stdin()));
     }
     spec.inputs().forEach((path, name) -> fetches.add(fetchInput(ws, path, name)));
-    return Future.all(fetches).compose(v -> retried("fetch of " + spec.module(), () -> data.get(spec.module()))
-        .recover(t -> missing("module", spec.module(), t)));
+    java.util.Optional<byte[]> held = job.moduleSha256() == null ? java.util.Optional.empty()
+        : runner.heldModule(job.moduleSha256());
+    if (held.isPresent()) {
+      phases.moduleHeld();
+    }
+    return Future.all(fetches).compose(v -> held.map(bytes -> Future.succeededFuture(Buffer.buffer(bytes)))
+        .orElseGet(() -> retried("fetch of " + spec.module(), () -> data.get(spec.module()))
+            .recover(t -> missing("module", spec.module(), t))));
   }
 
   private Future<?> fetchInput(JobWorkspace ws, String path, String name) {

@@ -1,5 +1,6 @@
 package org.ucp.executor;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PhaseTimers {
   public static final String NAME = "ucp.attempt.phase";
+  public static final String MODULES_HELD = "ucp.attempt.module.held";
 
   /** The phases of one attempt, in the order they run. */
   public enum Phase {
@@ -35,6 +37,7 @@ public final class PhaseTimers {
   }
 
   private final Map<Phase, Timer> timers = new EnumMap<>(Phase.class);
+  private final Counter modulesHeld;
 
   public PhaseTimers(MeterRegistry registry) {
     for (Phase p : Phase.values()) {
@@ -42,6 +45,14 @@ public final class PhaseTimers {
           .description("time an attempt spends in each phase on its executor")
           .publishPercentiles(0.5, 0.99).register(registry));
     }
+    modulesHeld = Counter.builder(MODULES_HELD)
+        .description("attempts whose module ran from the compiled cache, not fetched (the broker named its SHA-256)")
+        .register(registry);
+  }
+
+  /** An attempt's module was taken from the compiled cache instead of fetched. */
+  void moduleHeld() {
+    modulesHeld.increment();
   }
 
   /** Records the phase that started at {@code startNanos} and ended now; returns now. */

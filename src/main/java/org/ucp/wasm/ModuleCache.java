@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -60,7 +61,15 @@ public final class ModuleCache {
         MachineFactoryCompiler.builder(module)
             .withInterpreterFallback(InterpreterFallback.SILENT)
             .compile();
-    return new CompiledModule(sha, module, factory, System.nanoTime() - start);
+    return new CompiledModule(sha, bytes.clone(), module, factory, System.nanoTime() - start);
+  }
+
+  /** The bytes of the cached module with this SHA-256, if it is cached (no hit or miss counted). */
+  public Optional<byte[]> bytes(String sha256) {
+    synchronized (modules) {
+      CompiledModule cached = modules.get(sha256);
+      return cached == null ? Optional.empty() : Optional.of(cached.bytes());
+    }
   }
 
   public long hits() {

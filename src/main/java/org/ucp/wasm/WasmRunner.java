@@ -47,6 +47,11 @@ public final class WasmRunner implements AutoCloseable {
     this.cache = cache;
   }
 
+  /** The bytes of a module this runner has compiled, by SHA-256, if it still holds it. */
+  public java.util.Optional<byte[]> heldModule(String sha256) {
+    return cache.bytes(sha256);
+  }
+
   public RunOutcome run(RunRequest request) {
     return run(request, new Cancellation());
   }
