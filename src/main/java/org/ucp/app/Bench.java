@@ -63,7 +63,10 @@ final class Bench {
       api.putData("bench/cpu.wasm", Embedded.module("cpu"));
 
       JsonObject out = new JsonObject();
-      out.put("singleJob", single(node, api, decidedAt, 30));
+      JsonObject floor = BusFloor.run(node, 1_000, 5_000);
+      out.put("busFloor", floor);
+      JsonObject one = single(node, api, decidedAt, 30);
+      out.put("singleJob", one.put("busRoundTrips", round(one.getDouble("latencyMsP50") / floor.getDouble("latencyMsP50"))));
       out.put("trivialJobs", trivial(api, decidedAt, jobs));
       if (httpJobs > 0) {
         out.put("trivialJobsFromClients", fromClients(node, decidedAt, httpJobs));
