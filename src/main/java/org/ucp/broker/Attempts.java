@@ -61,4 +61,22 @@ final class Attempts {
   static JobResult result(ResultDecided d) {
     return new JobResult(d.resultName(), d.exitCode(), d.sha256(), d.attempt(), d.executorId());
   }
+
+  /**
+   * The attempts of {@code job} with attempt {@code number} of {@code executor} ended REJECTED for
+   * {@code reason} (see {@link JobTable#rejected}).
+   */
+  static List<Attempt> rejected(JobView job, int number, String executor, String reason, boolean evenIfAccepted, long now) {
+    List<Attempt> attempts = new ArrayList<>(job.attempts());
+    for (int i = 0; i < attempts.size(); i++) {
+      Attempt a = attempts.get(i);
+      boolean open = a.outcome() != AttemptOutcome.REJECTED && (evenIfAccepted || a.outcome() != AttemptOutcome.ACCEPTED);
+      boolean untold = a.outcome() == AttemptOutcome.REJECTED && evenIfAccepted && !String.valueOf(a.reason()).contains(reason);
+      if (is(a, number, executor) && (open || untold)) {
+        String why = a.reason() == null ? reason : a.reason() + "; " + reason;
+        attempts.set(i, a.ended(AttemptOutcome.REJECTED, a.endedAt() == 0 ? now : a.endedAt(), why));
+      }
+    }
+    return attempts;
+  }
 }

@@ -6,7 +6,6 @@ import org.ucp.bus.Messages.BrokerInfo;
 import org.ucp.bus.Messages.ClusterView;
 import org.ucp.bus.Messages.DatastoreInfo;
 import org.ucp.bus.Warmup;
-import org.ucp.model.AttemptOutcome;
 import org.ucp.model.JobView;
 
 /** What a broker tells others about itself: its announcement and its part of the cluster view. */
@@ -31,13 +30,9 @@ final class BrokerViews {
   }
 
   static ClusterView cluster(BrokerCore core, BrokerSettings settings, List<DatastoreInfo> datastores) {
-    long attempts = 0;
-    long redeploys = 0;
-    for (JobView job : core.jobs().all()) {
-      attempts += job.attempts().size();
-      redeploys += job.attempts().stream()
-          .filter(a -> a.outcome() == AttemptOutcome.LOST || a.outcome() == AttemptOutcome.ORPHANED).count();
-    }
+    long[] totals = core.jobs().attemptTotals();
+    long attempts = totals[0];
+    long redeploys = totals[1];
     ExecutorRegistry executors = core.executors();
     BrokerInfo me = new BrokerInfo(settings.brokerId(), settings.strategy(), executors.alive(), executors.running(),
         core.jobs().queued().size(), core.emergencyState().level(), core.emergencyReceivedAt(), attempts, redeploys,

@@ -16,6 +16,8 @@ import org.ucp.model.JobView;
 public final class ClusterJobs {
   private final String brokerId;
   private final Map<String, JobView> jobs = new HashMap<>();
+  /** The unfinished ones among {@link #jobs}: what the checks of every pass read (finished jobs pile up). */
+  private final Map<String, JobView> unfinished = new HashMap<>();
 
   public ClusterJobs(String brokerId) {
     this.brokerId = brokerId;
@@ -23,6 +25,11 @@ public final class ClusterJobs {
 
   public void put(JobView job) {
     jobs.put(job.jobId(), job);
+    if (job.state().isFinal()) {
+      unfinished.remove(job.jobId());
+    } else {
+      unfinished.put(job.jobId(), job);
+    }
   }
 
   public Optional<JobView> get(String jobId) {
@@ -31,15 +38,15 @@ public final class ClusterJobs {
 
   /** Unfinished jobs the replica shows as owned by {@code owner}. */
   public List<JobView> unfinishedOf(String owner) {
-    return jobs.values().stream().filter(j -> j.owner().equals(owner) && !j.state().isFinal())
+    return unfinished.values().stream().filter(j -> j.owner().equals(owner))
         .sorted(java.util.Comparator.comparingLong(JobView::submittedAt).thenComparing(JobView::jobId)).toList();
   }
 
   /** The owners of unfinished jobs the replica shows that {@code table} does not hold. */
   public java.util.Set<String> ownersOfUnheld(JobTable table) {
     java.util.Set<String> owners = new java.util.TreeSet<>();
-    for (JobView j : jobs.values()) {
-      if (!j.state().isFinal() && table.get(j.jobId()).isEmpty()) {
+    for (JobView j : unfinished.values()) {
+      if (table.get(j.jobId()).isEmpty()) {
         owners.add(j.owner());
       }
     }
@@ -57,6 +64,17 @@ public final class ClusterJobs {
     return all;
   }
 
+  /** Every unfinished job: this broker's own from {@code table}, the others' from the replica. */
+  public List<JobView> unfinished(JobTable table) {
+    List<JobView> all = new ArrayList<>(table.unfinished());
+    for (JobView j : unfinished.values()) {
+      if (table.get(j.jobId()).isEmpty()) {
+        all.add(j);
+      }
+    }
+    return all;
+  }
+
   /**
    * Which queued jobs of this broker must wait, for one scheduling pass: a job waits for an
    * unfinished job anywhere in the cluster whose stamp happened before its own (when {@code
@@ -64,7 +82,7 @@ public final class ClusterJobs {
    * itself are WAITING dependencies already).
    */
   public Predicate<JobView> mustWait(JobTable table, boolean causal) {
-    List<JobView> unfinished = all(table).stream().filter(j -> !j.state().isFinal()).toList();
+    List<JobView> unfinished = unfinished(table);
     // Only a stamped job can be causally before another (an empty stamp carries no order), and
     // only another broker's job that publishes names can be read from: the rest of the backlog
     // is left out once per pass, not once per queued job. Comparing every queued job with every

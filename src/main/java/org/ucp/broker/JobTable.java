@@ -21,7 +21,7 @@ import org.ucp.model.ValidationException;
 public final class JobTable {
   private final Map<String, JobView> jobs = new LinkedHashMap<>();
   private final Dependencies dependencies = new Dependencies();
-  private final QueuedIndex queue = new QueuedIndex();
+  private final StateIndex index = new StateIndex();
   private java.util.function.Consumer<JobView> onChange = v -> { };
 
   /** Called with every job as it changes (added or moved on); not on adoption or removal. */
@@ -44,7 +44,7 @@ public final class JobTable {
   public void remove(String jobId) {
     jobs.remove(jobId);
     dependencies.remove(jobId);
-    queue.remove(jobId);
+    index.remove(jobId);
   }
 
   public JobView add(String jobId, JobSpec spec, String owner, long now) {
@@ -83,7 +83,17 @@ public final class JobTable {
 
   /** QUEUED jobs in arrival order, from an index (not a scan of every job). */
   public List<JobView> queued() {
-    return queue.ids().stream().map(jobs::get).toList();
+    return index.queued().stream().map(jobs::get).toList();
+  }
+
+  /** Jobs not in a final state, in arrival order, from an index. */
+  public List<JobView> unfinished() {
+    return index.unfinished().stream().map(jobs::get).toList();
+  }
+
+  /** Attempts, and redeploys among them (ended LOST or ORPHANED), over the jobs held, kept as they change. */
+  public long[] attemptTotals() {
+    return index.attemptTotals();
   }
 
   /** Records a dispatch: the job is RUNNING as a new attempt on {@code executor}. */
@@ -178,17 +188,8 @@ public final class JobTable {
     if (job == null) {
       return;
     }
-    List<Attempt> attempts = new ArrayList<>(job.attempts());
-    for (int i = 0; i < attempts.size(); i++) {
-      Attempt a = attempts.get(i);
-      boolean open = a.outcome() != AttemptOutcome.REJECTED && (evenIfAccepted || a.outcome() != AttemptOutcome.ACCEPTED);
-      boolean untold = a.outcome() == AttemptOutcome.REJECTED && evenIfAccepted && !String.valueOf(a.reason()).contains(reason);
-      if (Attempts.is(a, attemptNumber, executor) && (open || untold)) {
-        String why = a.reason() == null ? reason : a.reason() + "; " + reason;
-        attempts.set(i, a.ended(AttemptOutcome.REJECTED, a.endedAt() == 0 ? now : a.endedAt(), why));
-      }
-    }
-    put(job.with(job.state(), attempts, job.result(), job.reason()));
+    put(job.with(job.state(), Attempts.rejected(job, attemptNumber, executor, reason, evenIfAccepted, now), job.result(),
+        job.reason()));
   }
 
   /**
@@ -276,11 +277,7 @@ public final class JobTable {
   }
 
   private JobView require(String jobId) {
-    JobView job = jobs.get(jobId);
-    if (job == null) {
-      throw new IllegalStateException("no job " + jobId);
-    }
-    return job;
+    return Optional.ofNullable(jobs.get(jobId)).orElseThrow(() -> new IllegalStateException("no job " + jobId));
   }
 
   private JobView put(JobView job) {
@@ -292,7 +289,7 @@ public final class JobTable {
   private JobView track(JobView job) {
     jobs.put(job.jobId(), job);
     dependencies.changed(job);
-    queue.changed(job);
+    index.changed(job);
     return job;
   }
 }

@@ -148,7 +148,7 @@ class JobTableTest {
   }
 
   @Test
-  void theQueueKeepsArrivalOrderWhenAJobIsQueuedAgainAndLosesFinishedAndRemovedJobs() {
+  void theIndexesKeepArrivalOrderAndAttemptTotalsAsJobsChangeAndGo() {
     table.add("a", spec(), "alice", 1);
     table.add("b", spec(), "alice", 2);
     table.add("c", spec(), "alice", 3);
@@ -162,6 +162,11 @@ class JobTableTest {
     table.remove("c");
 
     assertEquals(List.of("a", "d"), table.queued().stream().map(JobView::jobId).toList());
+    assertEquals(List.of("a", "d"), table.unfinished().stream().map(JobView::jobId).toList());
+    assertEquals(List.of(2L, 1L), java.util.Arrays.stream(table.attemptTotals()).boxed().toList(),
+        "a's lost attempt and b's accepted one; the lost one is a redeploy");
+    table.remove("a");
+    assertEquals(List.of(1L, 0L), java.util.Arrays.stream(table.attemptTotals()).boxed().toList());
   }
 
   @Test
