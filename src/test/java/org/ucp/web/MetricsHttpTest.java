@@ -88,8 +88,9 @@ class MetricsHttpTest {
     assertTrue(first.headers().firstValue("content-type").orElse("").startsWith("text/plain"), first.headers().toString());
     PrometheusText text = Poll.until(Duration.ofSeconds(20), "the first refresh of the ucp_* meters", () -> {
       PrometheusText t = scrape();
+      // The cluster and coordination answers of a refresh arrive separately: wait for both.
       return t.value("ucp_brokers", Map.of()).orElse(0.0) >= 1 && t.sum("ucp_executors", Map.of("health", "ALIVE")) >= 1
-          ? t : null;
+          && t.family("ucp_sync_lag_entries").isPresent() ? t : null;
     });
     for (String family : UCP_FAMILIES) {
       assertTrue(text.family(family).isPresent(), "no family " + family + " in " + text.families().keySet());
