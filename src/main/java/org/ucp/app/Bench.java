@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Messages.ResultDecided;
+import org.ucp.chaos.Scaling;
 import org.ucp.cli.HttpApi;
 import org.ucp.wasm.ModuleCache;
 import org.ucp.wasm.RunOutcome;
@@ -45,13 +46,18 @@ final class Bench {
   private Bench() {}
 
   static int run(List<String> rest) {
-    Args flags = Args.parse(rest, Set.of("--jobs", "--http-jobs", "--cpu-iterations", "--repeat", "--decision-pairs"), Set.of("--no-loss", "--no-sync", "--no-data"));
+    Args flags = Args.parse(rest, Set.of("--jobs", "--http-jobs", "--cpu-iterations", "--repeat", "--decision-pairs"), Set.of("--no-loss", "--no-sync", "--no-data", "--scaling"));
     int jobs = flags.intValue("--jobs", 200, 1, 100_000);
     int httpJobs = flags.intValue("--http-jobs", 500, 0, 100_000);
     int iterations = flags.intValue("--cpu-iterations", 400_000_000, 1, Integer.MAX_VALUE);
     int repeat = flags.intValue("--repeat", 3, 1, 100);
     int decisionPairs = flags.intValue("--decision-pairs", 5000, 1, 1_000_000);
     int decisionWarmUp = decisionPairs;
+    if (flags.has("--scaling")) {
+      // Separate processes only: an embedded cluster beside them would take CPU from them.
+      System.out.println(new JsonObject().put("scaling", scaling(jobs)).put("machine", machine(null)).encodePrettily());
+      return 0;
+    }
     Path dataDir = Demo.tempDir();
     System.err.println("bench: starting the embedded cluster");
     Node node = Embedded.start(dataDir, 0, Map.of());
@@ -83,16 +89,20 @@ final class Bench {
       if (!flags.has("--no-loss")) {
         out.put("executorLoss", LossBench.run(repeat));
       }
-      out.put("machine", new JsonObject()
-          .put("cores", Runtime.getRuntime().availableProcessors())
-          .put("java", System.getProperty("java.version"))
-          .put("executorSlots", node.config().executor().slots()));
+      out.put("machine", machine(node));
       System.out.println(out.encodePrettily());
       return 0;
     } finally {
       Embedded.await(node.close(), 30);
       Demo.deleteTree(dataDir);
     }
+  }
+
+  private static JsonObject machine(Node node) {
+    JsonObject m = new JsonObject()
+        .put("cores", Runtime.getRuntime().availableProcessors())
+        .put("java", System.getProperty("java.version"));
+    return node == null ? m : m.put("executorSlots", node.config().executor().slots());
   }
 
   /**
@@ -186,6 +196,27 @@ final class Bench {
         .put("clients", CLIENTS)
         .put("submitsPerSecond", round(n / submitted))
         .put("jobsPerSecond", round(n / ((end - start) / 1e9)));
+  }
+
+  /**
+   * {@code n} trivial jobs through clusters of real node processes: 1, 2 and 4 executors beside
+   * one broker, then 2 and 3 brokers beside two executors ({@link Scaling}).
+   */
+  private static JsonArray scaling(int n) {
+    List<Scaling.Shape> shapes = List.of(new Scaling.Shape(1, 1), new Scaling.Shape(1, 2), new Scaling.Shape(1, 4),
+        new Scaling.Shape(2, 2), new Scaling.Shape(3, 2));
+    JsonArray out = new JsonArray();
+    for (Scaling.Shape shape : shapes) {
+      System.err.println("bench: " + n + " trivial jobs through " + shape.brokers() + " broker and " + shape.executors()
+          + " executor processes");
+      Path dir = Demo.tempDir();
+      try {
+        out.add(Scaling.run(shape, n, WAIT_MS, dir));
+      } finally {
+        Demo.deleteTree(dir);
+      }
+    }
+    return out;
   }
 
   /** The CPU-heavy module through the platform and called directly; medians of {@code repeat}. */

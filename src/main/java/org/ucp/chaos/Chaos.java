@@ -138,7 +138,7 @@ public final class Chaos {
           say.accept("chaos: " + n.id + " pid " + n.pid() + " " + n.base() + (n.netns == null ? "" : " netns " + n.netns)
               + " log " + n.log);
         }
-        awaitExecutors(cluster, System.currentTimeMillis() + 60_000);
+        cluster.awaitExecutors(http, System.currentTimeMillis() + 60_000);
         Workload load = new Workload(cluster, http, o.seed(), o.rate(), o.longJobsPercent(), say);
         load.uploadModule(System.currentTimeMillis() + 60_000);
         Watcher watcher = new Watcher(cluster, load, http);
@@ -261,29 +261,6 @@ public final class Chaos {
       reasons.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get())).limit(12)
           .forEach(e -> j.put(e.getKey(), e.getValue().get()));
       return j;
-    }
-
-    private void awaitExecutors(ChaosCluster cluster, long deadline) throws InterruptedException {
-      String last = "";
-      while (System.currentTimeMillis() < deadline) {
-        for (NodeProc b : cluster.brokers()) {
-          try {
-            Http.Answer a = http.get(b.base() + "/api/cluster", Duration.ofSeconds(5));
-            if (a.status() == 200) {
-              JsonArray ex = new JsonObject(a.text()).getJsonArray("executors", new JsonArray());
-              long alive = ex.stream().filter(e -> "ALIVE".equals(((JsonObject) e).getString("health"))).count();
-              if (alive >= o.executors()) {
-                return;
-              }
-              last = alive + " of " + o.executors() + " executors ALIVE";
-            }
-          } catch (IOException | RuntimeException e) {
-            last = Http.reason(e);
-          }
-        }
-        Thread.sleep(250);
-      }
-      throw new IllegalStateException("executors did not register within 60 s: " + last);
     }
 
     private Thread progress(ChaosCluster cluster, Workload load, Watcher watcher, Faults faults, long start) {

@@ -3,7 +3,10 @@ package org.ucp.chaos;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -105,6 +108,31 @@ final class ChaosCluster implements AutoCloseable {
         throw new IllegalStateException(n.id + " did not start (log " + n.log + "):\n" + n.tail(3000));
       }
     }
+  }
+
+  /** Waits until a broker reports every executor ALIVE. */
+  void awaitExecutors(Http http, long deadline) throws InterruptedException {
+    String last = "";
+    int wanted = executors().size();
+    while (System.currentTimeMillis() < deadline) {
+      for (NodeProc b : brokers()) {
+        try {
+          Http.Answer a = http.get(b.base() + "/api/cluster", Duration.ofSeconds(5));
+          if (a.status() == 200) {
+            JsonArray ex = new JsonObject(a.text()).getJsonArray("executors", new JsonArray());
+            long alive = ex.stream().filter(e -> "ALIVE".equals(((JsonObject) e).getString("health"))).count();
+            if (alive >= wanted) {
+              return;
+            }
+            last = alive + " of " + wanted + " executors ALIVE";
+          }
+        } catch (IOException | RuntimeException e) {
+          last = Http.reason(e);
+        }
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("executors did not register in time: " + last);
   }
 
   /** Brokers not serving now (killed, restarting, frozen or cut off). */
