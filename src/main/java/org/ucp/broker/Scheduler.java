@@ -93,10 +93,13 @@ public final class Scheduler {
   /** QUEUED jobs in the order this strategy serves them. */
   List<JobView> order(List<JobView> jobs, long now, EmergencyState emergency) {
     List<JobView> queued = new ArrayList<>(jobs.stream().filter(j -> j.state() == JobState.QUEUED).toList());
-    Comparator<JobView> byScore = Comparator.comparingDouble(
-        (JobView j) -> -PriorityScore.of(j.spec().priority(), j.submittedAt(), now, emergency));
     switch (strategy) {
-      case PRIORITY_BASED, VECTOR_CLOCK_CAUSAL -> queued.sort(byScore);
+      case PRIORITY_BASED, VECTOR_CLOCK_CAUSAL -> {
+        // Each job scored once per pass, not once per comparison (a deadline is parsed to score it).
+        Map<JobView, Double> score = new java.util.IdentityHashMap<>();
+        queued.forEach(j -> score.put(j, -PriorityScore.of(j.spec().priority(), j.submittedAt(), now, emergency)));
+        queued.sort(Comparator.comparingDouble(score::get));
+      }
       case EMERGENCY_FIRST -> queued.sort(
           Comparator.comparingInt((JobView j) -> -j.spec().priority().emergency().ordinal()));
       case FIRST_COME_FIRST_SERVED, RESOURCE_OPTIMAL -> { }
