@@ -47,6 +47,8 @@ public final class DataIndex {
   private final StoreLink links;
   private final int factor;
   private final Set<String> transferring = new HashSet<>();
+  /** Index entries as last decoded, by key (see {@link #parsed}). */
+  private final java.util.Map<String, Parsed> parsed = new java.util.concurrent.ConcurrentHashMap<>();
   private long copiesMade;
 
   public DataIndex(Vertx vertx, String brokerId, MetadataSync sync, DatastoreDirectory directory, StoreLink links, int factor) {
@@ -72,14 +74,29 @@ public final class DataIndex {
 
   /** The index entry of {@code name}, tombstones included. */
   public Optional<DataLocation> location(String name) {
-    return sync.read(key(name), DataLocation.class);
+    return sync.replica().get(key(name)).filter(m -> !m.deleted()).map(this::parsed);
   }
+
+  /**
+   * The location an index entry holds, decoded once per version: the index is read every second
+   * ({@link #repair}) and at every dispatch, and re-reading its JSON cost more as it grew.
+   */
+  private DataLocation parsed(MetaEntry m) {
+    Parsed p = parsed.get(m.key());
+    if (p == null || p.entry() != m) {
+      p = new Parsed(m, MetadataSync.parse(m.value(), DataLocation.class));
+      parsed.put(m.key(), p);
+    }
+    return p.location();
+  }
+
+  private record Parsed(MetaEntry entry, DataLocation location) {}
 
   /** Live (not deleted) entries under {@code prefix}, sorted by name. */
   public List<DataLocation> under(String prefix) {
     List<DataLocation> out = new ArrayList<>();
     for (MetaEntry e : sync.replica().visible(key(prefix))) {
-      DataLocation loc = MetadataSync.parse(e.value(), DataLocation.class);
+      DataLocation loc = parsed(e);
       if (!loc.deleted()) {
         out.add(loc);
       }
@@ -216,7 +233,7 @@ public final class DataIndex {
     // What the index said before the inventory was asked for: only that can the inventory refute.
     Map<String, DataLocation> before = new java.util.HashMap<>();
     for (MetaEntry m : sync.replica().visible(PREFIX)) {
-      DataLocation loc = MetadataSync.parse(m.value(), DataLocation.class);
+      DataLocation loc = parsed(m);
       if (loc.datastores().contains(store)) {
         before.put(m.key(), loc);
       }
@@ -227,7 +244,7 @@ public final class DataIndex {
             written(e.withDatastores(List.of(store)));
           }
           for (MetaEntry m : sync.replica().visible(PREFIX)) {
-            DataLocation loc = MetadataSync.parse(m.value(), DataLocation.class);
+            DataLocation loc = parsed(m);
             List<String> holders = withoutUnheld(before.get(m.key()), loc, held.get(loc.name()), store);
             if (holders != null) {
               write(new DataLocation(loc.name(), loc.version(), loc.size(), loc.sha256(), holders, loc.deleted()));
@@ -288,7 +305,7 @@ public final class DataIndex {
       if (transferring.size() >= MAX_TRANSFERS) {
         return;
       }
-      DataLocation loc = MetadataSync.parse(m.value(), DataLocation.class);
+      DataLocation loc = parsed(m);
       if (loc.deleted() || transferring.contains(loc.name())) {
         continue;
       }
@@ -322,7 +339,7 @@ public final class DataIndex {
     List<String> alive = directory.alive(now);
     int want = Math.min(factor, alive.size());
     return sync.replica().visible(PREFIX).stream()
-        .map(m -> MetadataSync.parse(m.value(), DataLocation.class))
+        .map(this::parsed)
         .filter(loc -> !loc.deleted() && loc.datastores().stream().filter(alive::contains).count() < want)
         .count();
   }

@@ -25,7 +25,7 @@ import org.ucp.clock.VectorClock;
  * here; one thread at a time.
  */
 public final class Replica {
-  private final Map<String, List<MetaEntry>> versions = new TreeMap<>();
+  private final TreeMap<String, List<MetaEntry>> versions = new TreeMap<>();
   private final Map<String, Long> watermarks = new TreeMap<>();
   private final Map<String, TreeSet<Long>> ahead = new HashMap<>();
   private final Map<String, Long> highest = new TreeMap<>();
@@ -82,13 +82,17 @@ public final class Replica {
     return get(key).map(MetaEntry::value);
   }
 
-  /** Visible, not deleted versions of every key starting with {@code prefix}, by key. */
+  /**
+   * Visible, not deleted versions of every key starting with {@code prefix}, by key: a range of
+   * the sorted keys, so asking for the data index does not walk every job ever replicated.
+   */
   public List<MetaEntry> visible(String prefix) {
     List<MetaEntry> out = new ArrayList<>();
-    for (String key : versions.keySet()) {
-      if (key.startsWith(prefix)) {
-        get(key).filter(e -> !e.deleted()).ifPresent(out::add);
+    for (Map.Entry<String, List<MetaEntry>> e : versions.tailMap(prefix, true).entrySet()) {
+      if (!e.getKey().startsWith(prefix)) {
+        break;
       }
+      e.getValue().stream().max(MetaEntry.PRECEDENCE).filter(v -> !v.deleted()).ifPresent(out::add);
     }
     return out;
   }

@@ -381,6 +381,21 @@ class ReplicaTest {
     assertEquals(0, r.highest("b3"));
   }
 
+  @Test
+  void visibleReadsExactlyTheKeysUnderThePrefix() {
+    MetaEntry a = entry("data/a", "b1", 1, clock("b1", 1), "a");
+    MetaEntry b = entry("data/b/c", "b1", 2, clock("b1", 2), "b");
+    MetaEntry near = entry("datax", "b1", 3, clock("b1", 3), "x");
+    MetaEntry before = entry("dat", "b1", 4, clock("b1", 4), "d");
+    MetaEntry job = entry("job/1", "b1", 5, clock("b1", 5), "j");
+    Replica r = replicaOf(job, near, b, before, a);
+    assertEquals(List.of(a, b), r.visible("data/"));
+    assertEquals(List.of(b), r.visible("data/b/"));
+    assertEquals(List.of(before, a, b, near), r.visible("dat"));
+    assertEquals(List.of(), r.visible("data/z"));
+    assertEquals(List.of(before, a, b, near, job), r.visible(""));
+  }
+
   // ---- deletions ----
 
   @Test
