@@ -42,6 +42,8 @@ final class Bench {
   private static final long WAIT_MS = 300_000;
   private static final int WARM_UP_JOBS = 10;
   private static final int CLIENTS = 32;
+  private static final int SETTLE_SECONDS = 20;
+  private static final int IDLE_SECONDS = 10;
 
   private Bench() {}
 
@@ -89,12 +91,42 @@ final class Bench {
       if (!flags.has("--no-loss")) {
         out.put("executorLoss", LossBench.run(repeat));
       }
+      out.put("idle", idle());
       out.put("machine", machine(node));
       System.out.println(out.encodePrettily());
       return 0;
     } finally {
       Embedded.await(node.close(), 30);
       Demo.deleteTree(dataDir);
+    }
+  }
+
+  /**
+   * The embedded cluster's CPU while nothing is asked of it: this process's CPU time over
+   * {@value #IDLE_SECONDS} s, after {@value #SETTLE_SECONDS} s for the last section's work to end.
+   */
+  private static JsonObject idle() {
+    System.err.println("bench: " + IDLE_SECONDS + " s idle");
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    idleFor(SETTLE_SECONDS);
+    long cpu = os.getProcessCpuTime();
+    long wall = System.nanoTime();
+    idleFor(IDLE_SECONDS);
+    double share = (os.getProcessCpuTime() - cpu) / (double) (System.nanoTime() - wall);
+    return new JsonObject()
+        .put("seconds", IDLE_SECONDS)
+        .put("cpuPercentOfOneCore", round(100 * share))
+        .put("cpuPercentOfMachine", round(100 * share / Runtime.getRuntime().availableProcessors()))
+        .put("target", "< 2 % of the machine");
+  }
+
+  /** Lets wall-clock time pass with nothing asked of the cluster: the measurement itself. */
+  private static void idleFor(int seconds) {
+    try {
+      Thread.sleep(seconds * 1000L);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while measuring idle CPU", e);
     }
   }
 

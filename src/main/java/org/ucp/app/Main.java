@@ -28,7 +28,8 @@ public final class Main {
         java -jar ucp.jar node [flags]      run a cluster node with the given roles
         java -jar ucp.jar demo [--keep-running] [--http-port N]
                                             every role in one JVM, a sample plan end to end
-        java -jar ucp.jar bench [--jobs N] [--cpu-iterations N] [--repeat N] [--decision-pairs N] [--no-sync] [--no-loss] [--no-data]
+        java -jar ucp.jar bench [--jobs N] [--http-jobs N] [--cpu-iterations N] [--repeat N] [--decision-pairs N] [--no-sync] [--no-loss] [--no-data]
+                                [--scaling]
                                             throughput, latency and overhead, printed as JSON
         java -jar ucp.jar chaos [--seconds N] [--seed S] [--brokers N] [--executors N] [--rate N]
                                 [--quiet-seconds N] [--dir DIR] [--no-net] [--faults kill,freeze,net] [--min-gap S] [--long-jobs PCT] [--serial] [--secure] [--plan]
