@@ -4,7 +4,7 @@ import io.vertx.core.Vertx;
 import java.util.List;
 import org.ucp.model.JobView;
 
-/** Registers one JSON codec per message record on a node's event bus. */
+/** Registers one JSON codec per message record, and the chunk codec ({@link ChunkCodec}), on a node's event bus. */
 public final class Codecs {
   private Codecs() {}
 
@@ -55,6 +55,7 @@ public final class Codecs {
     for (Class<?> type : MESSAGE_TYPES) {
       registerOne(vertx, type);
     }
+    vertx.eventBus().registerCodec(new ChunkCodec());
   }
 
   private static <T> void registerOne(Vertx vertx, Class<T> type) {

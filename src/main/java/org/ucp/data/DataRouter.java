@@ -19,6 +19,7 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
+import org.ucp.bus.ChunkCodec;
 import org.ucp.bus.DataProtocol;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.Failures;
@@ -261,7 +262,7 @@ public final class DataRouter {
   }
 
   private static DeliveryOptions withHolders(Message<Buffer> chunk) {
-    DeliveryOptions o = new DeliveryOptions();
+    DeliveryOptions o = ChunkCodec.of(new DeliveryOptions());
     chunk.headers().forEach(o::addHeader);
     return o;
   }

@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.Message;
 import java.util.UUID;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
+import org.ucp.bus.ChunkCodec;
 import org.ucp.bus.DataProtocol;
 import org.ucp.bus.Failures;
 import org.ucp.bus.Messages.DataEntry;
@@ -36,7 +37,7 @@ public final class StoreLink {
   }
 
   public Future<DataEntry> whole(String store, String name, String version, Buffer bytes) {
-    DeliveryOptions o = op(DataProtocol.WHOLE, "-", COMMIT_TIMEOUT_MS)
+    DeliveryOptions o = ChunkCodec.of(op(DataProtocol.WHOLE, "-", COMMIT_TIMEOUT_MS))
         .addHeader(DataProtocol.NAME, name).addHeader(DataProtocol.VERSION, version);
     return Bus.request(vertx, Addresses.datastoreUpload(store), bytes, o);
   }
@@ -49,7 +50,7 @@ public final class StoreLink {
 
   public Future<Boolean> append(String store, String session, long offset, Buffer chunk) {
     return Bus.request(vertx, Addresses.datastoreUpload(store), chunk,
-        op(DataProtocol.APPEND, session, CHUNK_TIMEOUT_MS).addHeader(DataProtocol.OFFSET, Long.toString(offset)));
+        ChunkCodec.of(op(DataProtocol.APPEND, session, CHUNK_TIMEOUT_MS)).addHeader(DataProtocol.OFFSET, Long.toString(offset)));
   }
 
   public Future<DataEntry> commit(String store, String session, String sha256) {
