@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
+import org.ucp.bus.ChunkCodec;
 import org.ucp.bus.DataProtocol;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.Failures;
@@ -141,7 +142,7 @@ public final class DatastoreVerticle extends VerticleBase {
     String session = h.get(DataProtocol.SESSION);
     Future<?> done;
     if (DataProtocol.WHOLE.equals(op)) {
-      byte[] bytes = message.body().getBytes();
+      java.nio.ByteBuffer bytes = ChunkCodec.view(message.body());
       done = blocking(() -> store.put(h.get(DataProtocol.NAME), h.get(DataProtocol.VERSION), bytes));
     } else if (DataProtocol.OPEN.equals(op)) {
       if (uploads.containsKey(session)) {
@@ -159,7 +160,7 @@ public final class DatastoreVerticle extends VerticleBase {
         done = Future.failedFuture(new UcpException(FailureCode.CONFLICT, "no open upload " + session + " (aborted or timed out)"));
       } else if (DataProtocol.APPEND.equals(op)) {
         s.lastUse = System.currentTimeMillis();
-        byte[] bytes = message.body().getBytes();
+        java.nio.ByteBuffer bytes = ChunkCodec.view(message.body());
         long offset = Long.parseLong(h.get(DataProtocol.OFFSET));
         done = s.tail = s.tail.compose(v -> blocking(() -> {
           if (offset != s.upload.size()) {
@@ -203,15 +204,10 @@ public final class DatastoreVerticle extends VerticleBase {
       Failures.reply(message, new UcpException(FailureCode.BAD_REQUEST, "read: offset >= 0 and length 0.." + DataProtocol.CHUNK));
       return;
     }
-    blocking(() -> {
-          DataEntry entry = store.stat(r.name()).orElseThrow(() -> new NoSuchFileException(r.name()));
-          String version = r.version() == null ? entry.version() : r.version();
-          return new Chunk(entry, Buffer.buffer(store.read(r.name(), version, r.offset(), r.length())));
-        })
-        .onComplete(c -> message.reply(c.bytes(), headers(c.entry())), failure -> Failures.reply(message, failure));
+    blocking(() -> store.readChunk(r.name(), r.version(), r.offset(), r.length()))
+        .onComplete(c -> message.reply(ChunkCodec.wrap(c.bytes()), ChunkCodec.of(headers(c.entry()))),
+            failure -> Failures.reply(message, failure));
   }
-
-  private record Chunk(DataEntry entry, Buffer bytes) {}
 
   static DeliveryOptions headers(DataEntry e) {
     return new DeliveryOptions()

@@ -165,12 +165,17 @@ public final class FileDataStore {
     }
 
     public void append(byte[] bytes) throws IOException {
-      digest.update(bytes);
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      while (buf.hasRemaining()) {
-        channel.write(buf);
+      append(ByteBuffer.wrap(bytes));
+    }
+
+    /** Appends the bytes between {@code bytes}' position and limit (a chunk as it arrived, not copied). */
+    public void append(ByteBuffer bytes) throws IOException {
+      int n = bytes.remaining();
+      digest.update(bytes.duplicate());
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
       }
-      size += bytes.length;
+      size += n;
     }
 
     /**
@@ -203,6 +208,11 @@ public final class FileDataStore {
 
   /** A whole small object in one step. */
   public DataEntry put(String name, String version, byte[] bytes) throws IOException {
+    return put(name, version, ByteBuffer.wrap(bytes));
+  }
+
+  /** {@link #put(String, String, byte[])} of the bytes between {@code bytes}' position and limit. */
+  public DataEntry put(String name, String version, ByteBuffer bytes) throws IOException {
     Upload upload = begin(name, version);
     upload.append(bytes);
     return upload.commit(null);
@@ -253,13 +263,45 @@ public final class FileDataStore {
 
   private static byte[] readFile(Path file, long offset, int length) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      int n = (int) Math.max(0, Math.min(length, size - offset));
-      ByteBuffer buf = ByteBuffer.allocate(n);
-      while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) >= 0) {
-        // keep reading until the chunk is full
+      return readFrom(ch, offset, length);
+    }
+  }
+
+  private static byte[] readFrom(FileChannel ch, long offset, int length) throws IOException {
+    int n = (int) Math.max(0, Math.min(length, ch.size() - offset));
+    ByteBuffer buf = ByteBuffer.allocate(n);
+    while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) >= 0) {
+      // keep reading until the chunk is full
+    }
+    return buf.array();
+  }
+
+  /** Part of an object with what it belongs to: the version read, its size and checksum. */
+  public record Chunk(DataEntry entry, byte[] bytes) {}
+
+  /**
+   * {@link #read} and {@link #stat} in one look at the name's folder: a reader asks for both with
+   * every chunk, and a listing under the name's lock is the dearest part of a read. {@code version}
+   * null reads the current one.
+   */
+  public Chunk readChunk(String name, String version, long offset, int length) throws IOException {
+    Path folder = folder(name);
+    for (int tries = 0; ; tries++) {
+      Optional<Stored> s = current(name, folder);
+      if (s.isEmpty()) {
+        throw new NoSuchFileException(name);
       }
-      return buf.array();
+      if (version != null && DataVersion.compare(s.get().version(), version) != 0) {
+        throw new StaleVersionException(name, version, s.get().version());
+      }
+      try (FileChannel ch = FileChannel.open(s.get().file(), StandardOpenOption.READ)) {
+        DataEntry entry = new DataEntry(name, ch.size(), s.get().sha256(), s.get().version(), List.of());
+        return new Chunk(entry, readFrom(ch, offset, length));
+      } catch (NoSuchFileException replaced) {
+        if (version != null || tries >= 10) {
+          throw new StaleVersionException(name, version, "a newer one");
+        }
+      }
     }
   }
 
