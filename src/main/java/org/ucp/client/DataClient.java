@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Bus;
+import org.ucp.bus.ChunkCodec;
 import org.ucp.bus.DataProtocol;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.HedgeDelay;
@@ -79,7 +80,7 @@ public final class DataClient {
    * writes: landing late, it would undo someone else's newer write.
    */
   private Future<DataEntry> putOne(String name, Buffer bytes, boolean hedged) {
-    DeliveryOptions o = new DeliveryOptions(COMMIT).addHeader(DataProtocol.NAME, name);
+    DeliveryOptions o = ChunkCodec.of(new DeliveryOptions(COMMIT)).addHeader(DataProtocol.NAME, name);
     return hedged
         ? timed(putDelay, Bus.<DataEntry>askHedged(vertx, Addresses.BROKER_DATA_PUT, bytes, o, putDelay.delayMs()))
             .map(Message::body)
@@ -101,7 +102,7 @@ public final class DataClient {
 
   private Future<DataEntry> putFile(String name, Path file, boolean hedged) {
     return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-        .compose(f -> new Upload(name, null, hedged).from(f.setReadBufferSize(256 * 1024)).eventually(f::close));
+        .compose(f -> new Upload(name, null, hedged).from(f.setReadBufferSize(DataProtocol.CHUNK)).eventually(f::close));
   }
 
   /**
@@ -112,13 +113,21 @@ public final class DataClient {
     return new Upload(name, sha256, false).from(source);
   }
 
-  /** One streamed write: chunks are cut from whatever the source delivers, a few in flight. */
+  /**
+   * One streamed write: chunks are cut from whatever the source delivers, a few in flight. A chunk
+   * is a slice of what arrived, not a copy, and goes out as it is ({@link ChunkCodec}): nothing
+   * here changes bytes once they are pending. Until the stream is open, exactly one chunk is not
+   * enough to start it: if the source ends there, the object goes in one message ({@link #putOne}),
+   * one round trip to the datastores instead of three.
+   */
   private final class Upload {
     private final String name;
     private final String sha256;
     private final boolean hedged;
     private final Promise<DataEntry> done = Promise.promise();
     private Buffer pending = Buffer.buffer();
+    /** Whether {@link #pending} is this upload's own buffer, which may grow; else it is read-only. */
+    private boolean owned;
     private Future<UploadTicket> ticket;
     private ReadStream<Buffer> source;
     private long sent;
@@ -135,8 +144,8 @@ public final class DataClient {
     Future<DataEntry> from(ReadStream<Buffer> source) {
       this.source = source;
       source.handler(buf -> {
-        pending.appendBuffer(buf);
-        if (pending.length() >= DataProtocol.CHUNK) {
+        take(buf);
+        if (enough()) {
           source.pause();
         }
         pump();
@@ -148,6 +157,25 @@ public final class DataClient {
       });
       source.resume();
       return done.future();
+    }
+
+    /** Keeps what arrived, copying only when it must be joined to bytes already pending. */
+    private void take(Buffer buf) {
+      if (pending.length() == 0) {
+        pending = buf;
+        owned = false;
+        return;
+      }
+      if (!owned) {
+        pending = Buffer.buffer(pending.length() + Math.max(buf.length(), DataProtocol.CHUNK)).appendBuffer(pending);
+        owned = true;
+      }
+      pending.appendBuffer(buf);
+    }
+
+    /** Enough pending to send a chunk before the source ends (see the class comment). */
+    private boolean enough() {
+      return pending.length() > DataProtocol.CHUNK || (pending.length() == DataProtocol.CHUNK && ticket != null);
     }
 
     Future<DataEntry> sendAll(Buffer bytes) {
@@ -166,10 +194,11 @@ public final class DataClient {
         putOne(name, pending, hedged).onComplete(done);
         return;
       }
-      while (inFlight < DataProtocol.WINDOW && (pending.length() >= DataProtocol.CHUNK || (ended && pending.length() > 0))) {
+      while (inFlight < DataProtocol.WINDOW && (enough() || (ended && pending.length() > 0))) {
         int n = Math.min(DataProtocol.CHUNK, pending.length());
-        Buffer chunk = pending.getBuffer(0, n);
-        pending = pending.getBuffer(n, pending.length());
+        Buffer chunk = pending.slice(0, n);
+        pending = n == pending.length() ? Buffer.buffer() : pending.slice(n, pending.length());
+        owned = false;
         long offset = sent;
         sent += n;
         inFlight++;
@@ -183,7 +212,7 @@ public final class DataClient {
       if (ended && pending.length() == 0 && inFlight == 0) {
         committing = true;
         opened().compose(t -> op(t, DataProtocol.COMMIT, Buffer.buffer(), COMMIT).<DataEntry>send()).onComplete(done);
-      } else if (!ended && source != null && pending.length() < DataProtocol.CHUNK) {
+      } else if (!ended && source != null && !enough()) {
         source.resume();
       }
     }
@@ -218,7 +247,7 @@ public final class DataClient {
     }
 
     private Op op(UploadTicket t, String op, Buffer body, DeliveryOptions base) {
-      DeliveryOptions o = new DeliveryOptions(base).addHeader(DataProtocol.OP, op).addHeader(DataProtocol.SESSION, t.session());
+      DeliveryOptions o = ChunkCodec.of(new DeliveryOptions(base)).addHeader(DataProtocol.OP, op).addHeader(DataProtocol.SESSION, t.session());
       if (DataProtocol.COMMIT.equals(op) && sha256 != null) {
         o.addHeader(DataProtocol.SHA256, sha256);
       }
@@ -341,7 +370,7 @@ public final class DataClient {
       }
       received += bytes.length();
       hashed = hashed.compose(v -> vertx.executeBlocking(() -> {
-        digest.update(bytes.getBytes());
+        digest.update(ChunkCodec.view(bytes));
         return null;
       }));
       // The last chunk is held back until the whole object has been checked, so a sink that
