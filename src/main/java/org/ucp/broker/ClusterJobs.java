@@ -55,19 +55,18 @@ public final class ClusterJobs {
 
   /** Every job: this broker's own from {@code table}, the others' from the replica. */
   public List<JobView> all(JobTable table) {
-    List<JobView> all = new ArrayList<>(table.all());
-    for (JobView j : jobs.values()) {
-      if (table.get(j.jobId()).isEmpty()) {
-        all.add(j);
-      }
-    }
-    return all;
+    return withOthers(table.all(), jobs.values(), table);
   }
 
   /** Every unfinished job: this broker's own from {@code table}, the others' from the replica. */
   public List<JobView> unfinished(JobTable table) {
-    List<JobView> all = new ArrayList<>(table.unfinished());
-    for (JobView j : unfinished.values()) {
+    return withOthers(table.unfinished(), unfinished.values(), table);
+  }
+
+  /** {@code own} followed by the jobs of {@code replica} that {@code table} does not hold. */
+  private static List<JobView> withOthers(List<JobView> own, Collection<JobView> replica, JobTable table) {
+    List<JobView> all = new ArrayList<>(own);
+    for (JobView j : replica) {
       if (table.get(j.jobId()).isEmpty()) {
         all.add(j);
       }

@@ -42,11 +42,11 @@ public final class Scaling {
       long deadline = System.currentTimeMillis() + waitMillis;
       cluster.startAll(waitMillis);
       cluster.awaitExecutors(http, deadline);
-      upload(cluster, http, deadline);
-      submitAll(cluster, http, WARM_UP, deadline);
+      new Workload(cluster, http, 0, 1, 0, line -> { }).uploadModule(deadline);
+      submitAll(cluster, http, WARM_UP);
       awaitCompleted(cluster, http, WARM_UP, deadline);
       long start = System.currentTimeMillis();
-      submitAll(cluster, http, jobs, deadline);
+      submitAll(cluster, http, jobs);
       long submitted = System.currentTimeMillis();
       long end = awaitCompleted(cluster, http, WARM_UP + jobs, deadline);
       return new JsonObject()
@@ -61,26 +61,8 @@ public final class Scaling {
     }
   }
 
-  private static void upload(ChaosCluster cluster, Http http, long deadline) throws InterruptedException {
-    byte[] wasm = Workload.module();
-    String last = "";
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        Http.Answer a = http.put(cluster.brokers().get(0).base() + "/api/data/" + Workload.MODULE, wasm, ASK);
-        if (a.status() == 201) {
-          return;
-        }
-        last = a.status() + " " + a.text();
-      } catch (IOException e) {
-        last = Http.reason(e);
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException("the module was not stored: " + last);
-  }
-
   /** Submits {@code n} jobs round-robin over the brokers, {@value #CLIENTS} at a time; each must be acknowledged. */
-  private static void submitAll(ChaosCluster cluster, Http http, int n, long deadline) throws InterruptedException {
+  private static void submitAll(ChaosCluster cluster, Http http, int n) throws InterruptedException {
     List<NodeProc> brokers = cluster.brokers();
     Semaphore inFlight = new Semaphore(CLIENTS);
     AtomicInteger refused = new AtomicInteger();

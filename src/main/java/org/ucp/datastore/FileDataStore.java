@@ -242,29 +242,7 @@ public final class FileDataStore {
    * another version (replaced while being read).
    */
   public byte[] read(String name, String version, long offset, int length) throws IOException {
-    Path folder = folder(name);
-    for (int tries = 0; ; tries++) {
-      Optional<Stored> s = current(name, folder);
-      if (s.isEmpty()) {
-        throw new NoSuchFileException(name);
-      }
-      if (version != null && DataVersion.compare(s.get().version(), version) != 0) {
-        throw new StaleVersionException(name, version, s.get().version());
-      }
-      try {
-        return readFile(s.get().file(), offset, length);
-      } catch (NoSuchFileException replaced) {
-        if (version != null || tries >= 10) {
-          throw new StaleVersionException(name, version, "a newer one");
-        }
-      }
-    }
-  }
-
-  private static byte[] readFile(Path file, long offset, int length) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      return readFrom(ch, offset, length);
-    }
+    return readChunk(name, version, offset, length).bytes();
   }
 
   private static byte[] readFrom(FileChannel ch, long offset, int length) throws IOException {
