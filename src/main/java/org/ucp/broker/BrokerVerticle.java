@@ -129,7 +129,7 @@ public final class BrokerVerticle extends VerticleBase {
         Bus.<CancelJob, JobView>serve(vertx, Addresses.brokerCancel(brokerId),
             new CancelRequests(brokerId, core, decisions, sync, event -> act(event))::cancel),
         Bus.<JobListQuery, JobPage>serve(vertx, Addresses.brokerJobList(brokerId),
-            q -> Future.succeededFuture(JobPages.page(core.cluster().all(core.jobs()), q))),
+            q -> Future.succeededFuture(core.cluster().page(q))),
         Bus.<RegisterExecutor, Registered>serveClaimed(vertx, Addresses.brokerRegister(brokerId), RegisterExecutor::executorId,
             r -> Future.succeededFuture(act(() -> core.register(r, now())))),
         Bus.<Heartbeat, Boolean>serveClaimed(vertx, Addresses.brokerHeartbeat(brokerId), Heartbeat::executorId, this::heartbeat),

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.ucp.bus.Messages.JobListQuery;
+import org.ucp.bus.Messages.JobPage;
 import org.ucp.model.JobView;
 
 /**
@@ -14,13 +16,15 @@ import org.ucp.model.JobView;
  * adoption and cross-broker order can be decided without the metadata layer. No Vert.x here.
  */
 public final class ClusterJobs {
-  private final String brokerId;
   private final Map<String, JobView> jobs = new HashMap<>();
   /** The unfinished ones among {@link #jobs}: what the checks of every pass read (finished jobs pile up). */
   private final Map<String, JobView> unfinished = new HashMap<>();
+  /** Every job as this broker shows it, sorted for listings and counts. */
+  private final JobCatalog catalog = new JobCatalog(jobs::get);
 
-  public ClusterJobs(String brokerId) {
-    this.brokerId = brokerId;
+  /** The cluster's jobs beside {@code table}, this broker's own, whose versions stand over the replica's in listings. */
+  public ClusterJobs(JobTable table) {
+    catalog.follow(table);
   }
 
   public void put(JobView job) {
@@ -30,6 +34,12 @@ public final class ClusterJobs {
     } else {
       unfinished.put(job.jobId(), job);
     }
+    catalog.show(job.jobId());
+  }
+
+  /** One page of every job (this broker's own as its table holds them, the others' from the replica), as {@code q} asks. */
+  public JobPage page(JobListQuery q) {
+    return catalog.page(q);
   }
 
   public Optional<JobView> get(String jobId) {

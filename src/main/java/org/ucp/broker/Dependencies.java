@@ -11,7 +11,7 @@ import org.ucp.model.JobView;
  * The dependency graph of a broker's jobs, indexed both ways, so that a decision, a submission or
  * a removal touches only the jobs it concerns, never every job the broker ever held.
  */
-final class Dependencies {
+final class Dependencies implements JobIndex {
   /** Effective dependencies: {@code dependsOn} plus unfinished jobs whose named results it reads. */
   private final Map<String, List<String>> of = new HashMap<>();
   /** The reverse: who waits on a job, in the order they were added. */
@@ -43,7 +43,8 @@ final class Dependencies {
   }
 
   /** Keeps the publisher index in step with a job that was added or changed. */
-  void changed(JobView job) {
+  @Override
+  public void changed(JobView job) {
     if (job.state().isFinal() || job.spec().namedResults().isEmpty()) {
       publishers.remove(job.jobId());
     } else {
@@ -52,7 +53,8 @@ final class Dependencies {
   }
 
   /** Forgets {@code jobId}. */
-  void remove(String jobId) {
+  @Override
+  public void remove(String jobId) {
     publishers.remove(jobId);
     for (String dep : of(jobId)) {
       Set<String> waiting = dependents.get(dep);

@@ -1,8 +1,11 @@
 package org.ucp.broker;
 
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.function.Function;
 import org.ucp.bus.Messages.JobListQuery;
 import org.ucp.bus.Messages.JobPage;
 import org.ucp.model.JobView;
@@ -13,34 +16,49 @@ final class JobPages {
   private JobPages() {}
 
   /**
-   * One page of {@code all}, filtered by state: by number, oldest first; or newest first after a
-   * cursor job (which need not match the filter, but must exist).
+   * One page of {@code sorted} (the jobs the query's state filter leaves, oldest first): by number,
+   * oldest first; or newest first after a cursor job, which need not match the filter but must be
+   * known to {@code key}. It costs the page and the skip to it from the nearer end, never a walk
+   * of every job: the dashboard asks for the last pages, the CLI pages from a cursor.
    */
-  static JobPage page(List<JobView> all, JobListQuery q) {
-    List<JobView> matching = new ArrayList<>();
-    for (JobView j : all) {
-      if (q.state() == null || j.state() == q.state()) {
-        matching.add(j);
-      }
-    }
-    Comparator<JobView> oldestFirst = Comparator.comparingLong(JobView::submittedAt).thenComparing(JobView::jobId);
-    Comparator<JobView> order = q.newestFirst() ? oldestFirst.reversed() : oldestFirst;
-    matching.sort(order);
-    int from;
+  static <K> JobPage page(NavigableMap<K, JobView> sorted, Function<String, K> key, JobListQuery q) {
+    NavigableMap<K, JobView> ordered = q.newestFirst() ? sorted.descendingMap() : sorted;
+    int total = sorted.size();
+    List<JobView> slice;
+    boolean more;
     if (q.after() != null) {
-      JobView cursor = all.stream().filter(j -> j.jobId().equals(q.after())).findFirst()
-          .orElseThrow(() -> new ValidationException("after", "no job '" + q.after() + "' to page after"));
-      from = 0;
-      while (from < matching.size() && order.compare(matching.get(from), cursor) <= 0) {
-        from++;
+      K cursor = key.apply(q.after());
+      if (cursor == null) {
+        throw new ValidationException("after", "no job '" + q.after() + "' to page after");
       }
+      List<JobView> taken = take(ordered.tailMap(cursor, false).values().iterator(), 0, q.size() + 1);
+      more = taken.size() > q.size();
+      slice = more ? taken.subList(0, q.size()) : taken;
     } else {
-      from = (int) Math.min((long) q.page() * q.size(), matching.size());
+      int from = (int) Math.min((long) q.page() * q.size(), total);
+      int count = Math.min(q.size(), total - from);
+      more = from + q.size() < total;
+      if (from <= total - from - count) {
+        slice = take(ordered.values().iterator(), from, count);
+      } else {
+        slice = take(ordered.descendingMap().values().iterator(), total - from - count, count);
+        Collections.reverse(slice);
+      }
     }
-    List<JobView> slice = List.copyOf(matching.subList(from, Math.min(from + q.size(), matching.size())));
-    String next = q.newestFirst() && from + q.size() < matching.size() && !slice.isEmpty()
-        ? slice.get(slice.size() - 1).jobId() : null;
-    return new JobPage(slice, q.page(), q.size(), matching.size(), next);
+    String next = q.newestFirst() && more && !slice.isEmpty() ? slice.get(slice.size() - 1).jobId() : null;
+    return new JobPage(List.copyOf(slice), q.page(), q.size(), total, next);
+  }
+
+  /** Up to {@code count} values of {@code it} after skipping {@code skip}. */
+  private static List<JobView> take(Iterator<JobView> it, int skip, int count) {
+    for (int i = 0; i < skip && it.hasNext(); i++) {
+      it.next();
+    }
+    List<JobView> out = new ArrayList<>(Math.max(0, count));
+    while (out.size() < count && it.hasNext()) {
+      out.add(it.next());
+    }
+    return out;
   }
 
   /** How far a job has come: more attempts, then a later state, is more progress. */

@@ -22,6 +22,8 @@ public final class JobTable {
   private final Map<String, JobView> jobs = new LinkedHashMap<>();
   private final Dependencies dependencies = new Dependencies();
   private final StateIndex index = new StateIndex();
+  /** Kept in step with every job held: the table's own indexes first, then any watcher's. */
+  private final List<JobIndex> indexes = new ArrayList<>(List.of(dependencies, index));
   private java.util.function.Consumer<JobView> onChange = v -> { };
 
   /** Called with every job as it changes (added or moved on); not on adoption or removal. */
@@ -43,8 +45,7 @@ public final class JobTable {
   /** Drops a job this broker no longer owns. */
   public void remove(String jobId) {
     jobs.remove(jobId);
-    dependencies.remove(jobId);
-    index.remove(jobId);
+    indexes.forEach(i -> i.remove(jobId));
   }
 
   public JobView add(String jobId, JobSpec spec, String owner, long now) {
@@ -70,6 +71,12 @@ public final class JobTable {
     JobView job = new JobView(jobId, spec, JobState.QUEUED, owner, now, List.of(), null, null, stamp, submittedBy);
     put(job);
     return settleDependencies(job).orElse(job);
+  }
+
+  /** Keeps {@code watcher} in step with every job held from now on, starting with those held now. */
+  void watch(JobIndex watcher) {
+    indexes.add(watcher);
+    jobs.values().forEach(watcher::changed);
   }
 
   /** Every job, in arrival order. */
@@ -165,11 +172,10 @@ public final class JobTable {
     List<Attempt> attempts = Attempts.end(job, attemptNumber, AttemptOutcome.PLATFORM_FAILED, reason, now);
     List<String> reasons = attempts.stream().filter(a -> a.outcome() == AttemptOutcome.PLATFORM_FAILED)
         .map(a -> "#" + a.number() + ": " + a.reason()).toList();
-    List<JobView> changed = new ArrayList<>();
     if (reasons.size() < budget) {
-      changed.add(put(job.with(JobState.QUEUED, attempts, null, null)));
-      return changed;
+      return List.of(put(job.with(JobState.QUEUED, attempts, null, null)));
     }
+    List<JobView> changed = new ArrayList<>();
     changed.add(put(job.with(JobState.FAILED, attempts, null,
         "failed on the platform " + reasons.size() + " times: " + String.join("; ", reasons))));
     settleDependents(jobId, changed);
@@ -288,8 +294,7 @@ public final class JobTable {
   /** Holds the job as it is now, its indexes with it. */
   private JobView track(JobView job) {
     jobs.put(job.jobId(), job);
-    dependencies.changed(job);
-    index.changed(job);
+    indexes.forEach(i -> i.changed(job));
     return job;
   }
 }

@@ -14,7 +14,7 @@ import org.ucp.model.JobView;
  * pass reads the queue and the unfinished jobs instead of filtering every job the broker ever held.
  * A job keeps its place in arrival order when it is queued again.
  */
-final class StateIndex {
+final class StateIndex implements JobIndex {
   private final Map<String, Long> arrival = new HashMap<>();
   private final TreeMap<Long, String> queued = new TreeMap<>();
   private final TreeMap<Long, String> unfinished = new TreeMap<>();
@@ -25,7 +25,8 @@ final class StateIndex {
   private long next;
 
   /** Keeps the index in step with a job that was added or changed. */
-  void changed(JobView job) {
+  @Override
+  public void changed(JobView job) {
     long seq = arrival.computeIfAbsent(job.jobId(), id -> next++);
     put(queued, seq, job.jobId(), job.state() == JobState.QUEUED);
     put(unfinished, seq, job.jobId(), !job.state().isFinal());
@@ -51,7 +52,8 @@ final class StateIndex {
     }
   }
 
-  void remove(String jobId) {
+  @Override
+  public void remove(String jobId) {
     Long seq = arrival.remove(jobId);
     if (seq != null) {
       queued.remove(seq);

@@ -29,7 +29,7 @@ class ClusterJobsTest {
     int waiting = 0;
     for (int round = 0; round < 200; round++) {
       JobTable table = new JobTable();
-      ClusterJobs cluster = new ClusterJobs("b1");
+      ClusterJobs cluster = new ClusterJobs(table);
       List<JobView> everyone = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
         JobSpec spec = spec(r);
