@@ -41,7 +41,6 @@ import org.ucp.bus.Warmup;
 public final class DatastoreVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(DatastoreVerticle.class.getName());
   static final long ANNOUNCE_MS = 1_000;
-  private static final long COUNT_MS = 10_000;
 
   private final Path root;
   private final String datastoreId;
@@ -49,10 +48,6 @@ public final class DatastoreVerticle extends VerticleBase {
   private final Map<String, Session> uploads = new HashMap<>();
   private final StoreErrors errors;
   private FileDataStore store;
-  private long objects;
-  private long storedBytes;
-  private long lastCount;
-  private boolean counting;
 
   private static final class Session {
     final FileDataStore.Upload upload;
@@ -108,26 +103,10 @@ public final class DatastoreVerticle extends VerticleBase {
     });
   }
 
-  /**
-   * Announces free space at once, with the object count of the last recount: the recount walks
-   * the whole store and, under load with many objects, takes longer than brokers wait before they
-   * call a silent datastore DEAD, so it runs apart and never delays an announcement.
-   */
+  /** Announces free space, and the objects held with their bytes (kept in memory, never a walk of the store). */
   private void announce() {
-    if (System.currentTimeMillis() - lastCount >= COUNT_MS && !counting) {
-      counting = true;
-      vertx.executeBlocking(() -> store.list(""), false)
-          .onSuccess(all -> {
-            objects = all.size();
-            storedBytes = all.stream().mapToLong(DataEntry::size).sum();
-          })
-          .onComplete(ar -> {
-            counting = false;
-            lastCount = System.currentTimeMillis();
-          });
-    }
-    long count = objects;
-    long bytes = storedBytes;
+    long count = store.objects();
+    long bytes = store.storedBytes();
     vertx.executeBlocking(() -> new DatastoreAnnounce(datastoreId, clusterNodeId, store.freeBytes(), store.totalBytes(), count, bytes,
             Warmup.processUpMs()),
             false)

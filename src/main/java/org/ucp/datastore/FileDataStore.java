@@ -44,6 +44,8 @@ public final class FileDataStore {
   private final Path tmp;
   /** Commits and deletes of one name are serialised so "newest version wins" is one decision. */
   private final ConcurrentHashMap<String, Object> nameLocks = new ConcurrentHashMap<>();
+  /** What every name holds, read from the disk once here and kept as objects are placed and deleted. */
+  private final StoreCatalog catalog = new StoreCatalog();
 
   public FileDataStore(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -55,6 +57,7 @@ public final class FileDataStore {
           Files.deleteIfExists(p);
         }
       }
+      walk().forEach(catalog::placed);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open datastore at " + root, e);
     }
@@ -312,6 +315,12 @@ public final class FileDataStore {
         if (any) {
           deleted.add(target);
         }
+        Optional<Stored> left = latest(folder);
+        if (left.isPresent()) {
+          catalog.placed(entry(target, left.get()));
+        } else {
+          catalog.gone(target);
+        }
       }
       pruneEmpty(folder);
     }
@@ -378,12 +387,33 @@ public final class FileDataStore {
           Files.deleteIfExists(older.file());
         }
       }
-      return entry(name, Stored.of(target).orElseThrow());
+      DataEntry placed = entry(name, Stored.of(target).orElseThrow());
+      catalog.placed(placed);
+      return placed;
     }
   }
 
-  /** All objects whose name starts with {@code prefix}, sorted by name. */
-  public List<DataEntry> list(String prefix) throws IOException {
+  /** All objects whose name starts with {@code prefix}, sorted by name, from memory. */
+  public List<DataEntry> list(String prefix) {
+    return catalog.list(prefix);
+  }
+
+  /** Page {@code page} of {@code size} objects whose name starts with {@code prefix}, from memory. */
+  public DataPage page(String prefix, int page, int size) {
+    return catalog.page(prefix, page, size);
+  }
+
+  /** How many objects the store holds, and their bytes, from memory. */
+  public long objects() {
+    return catalog.objects();
+  }
+
+  public long storedBytes() {
+    return catalog.bytes();
+  }
+
+  /** Every object on the disk (a walk of the whole store: only when it opens). */
+  private List<DataEntry> walk() throws IOException {
     List<DataEntry> out = new ArrayList<>();
     Files.walkFileTree(
         root,
@@ -406,26 +436,11 @@ public final class FileDataStore {
             if (dir.equals(root)) {
               return FileVisitResult.CONTINUE;
             }
-            String name = root.relativize(dir).toString().replace('\\', '/');
-            if (name.startsWith(prefix)) {
-              try {
-                stat(name).ifPresent(out::add);
-              } catch (NoSuchFileException gone) {
-                // pruned during the walk
-              }
-            }
+            stat(root.relativize(dir).toString().replace('\\', '/')).ifPresent(out::add);
             return FileVisitResult.CONTINUE;
           }
         });
-    out.sort(Comparator.comparing(DataEntry::name));
     return out;
-  }
-
-  public DataPage page(String prefix, int page, int size) throws IOException {
-    List<DataEntry> all = list(prefix);
-    int from = (int) Math.min((long) page * size, all.size());
-    int to = Math.min(from + size, all.size());
-    return new DataPage(List.copyOf(all.subList(from, to)), page, size, all.size());
   }
 
   private static void move(Path from, Path to) throws IOException {
