@@ -48,13 +48,20 @@ final class Bench {
   private Bench() {}
 
   static int run(List<String> rest) {
-    Args flags = Args.parse(rest, Set.of("--jobs", "--http-jobs", "--cpu-iterations", "--repeat", "--decision-pairs"), Set.of("--no-loss", "--no-sync", "--no-data", "--scaling"));
+    Args flags = Args.parse(rest, Set.of("--jobs", "--http-jobs", "--cpu-iterations", "--repeat", "--decision-pairs", "--history", "--queued"), Set.of("--no-loss", "--no-sync", "--no-data", "--scaling"));
     int jobs = flags.intValue("--jobs", 200, 1, 100_000);
     int httpJobs = flags.intValue("--http-jobs", 500, 0, 100_000);
     int iterations = flags.intValue("--cpu-iterations", 400_000_000, 1, Integer.MAX_VALUE);
     int repeat = flags.intValue("--repeat", 3, 1, 100);
     int decisionPairs = flags.intValue("--decision-pairs", 5000, 1, 1_000_000);
     int decisionWarmUp = decisionPairs;
+    if (flags.get("--history") != null) {
+      int finished = flags.intValue("--history", 100_000, 0, 10_000_000);
+      int queued = flags.intValue("--queued", finished / 10, 0, 10_000_000);
+      System.out.println(new JsonObject().put("history", HistoryBench.run(finished, queued)).put("machine", machine(null))
+          .encodePrettily());
+      return 0;
+    }
     if (flags.has("--scaling")) {
       // Separate processes only: an embedded cluster beside them would take CPU from them.
       System.out.println(new JsonObject().put("scaling", scaling(jobs)).put("machine", machine(null)).encodePrettily());
@@ -105,7 +112,7 @@ final class Bench {
    * The embedded cluster's CPU while nothing is asked of it: this process's CPU time over
    * {@value #IDLE_SECONDS} s, after {@value #SETTLE_SECONDS} s for the last section's work to end.
    */
-  private static JsonObject idle() {
+  static JsonObject idle() {
     System.err.println("bench: " + IDLE_SECONDS + " s idle");
     var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     idleFor(SETTLE_SECONDS);
@@ -353,7 +360,7 @@ final class Bench {
   }
 
 
-  private static double round(double v) {
+  static double round(double v) {
     return Math.round(v * 100) / 100.0;
   }
 }

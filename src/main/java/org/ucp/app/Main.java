@@ -29,7 +29,7 @@ public final class Main {
         java -jar ucp.jar demo [--keep-running] [--http-port N]
                                             every role in one JVM, a sample plan end to end
         java -jar ucp.jar bench [--jobs N] [--http-jobs N] [--cpu-iterations N] [--repeat N] [--decision-pairs N] [--no-sync] [--no-loss] [--no-data]
-                                [--scaling]
+                                [--scaling] [--history N [--queued M]]
                                             throughput, latency and overhead, printed as JSON
         java -jar ucp.jar chaos [--seconds N] [--seed S] [--brokers N] [--executors N] [--rate N]
                                 [--quiet-seconds N] [--dir DIR] [--no-net] [--faults kill,freeze,net] [--min-gap S] [--long-jobs PCT] [--serial] [--secure] [--plan]
