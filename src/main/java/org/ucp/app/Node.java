@@ -181,7 +181,8 @@ public final class Node {
     BrokerSettings settings = new BrokerSettings(brokerId, SchedulingStrategy.valueOf(config.schedulingStrategy()),
         config.executor().maxTimeoutMs(), config.executor().heartbeatInterval(), config.broker().executorTimeout(),
         config.broker().syncInterval(), cluster.getNodeId(), config.replicationFactor(),
-        identity.dataDir().resolve("broker-" + brokerId), config.broker().maxPlatformFailures());
+        identity.dataDir().resolve("broker-" + brokerId), config.broker().maxPlatformFailures(),
+        config.broker().retention());
     return vertx.deployVerticle(new BrokerVerticle(settings, membership(), cluster.getHazelcastInstance()));
   }
 

@@ -58,7 +58,7 @@ public final class BrokerCore {
     this.settings = settings;
     this.peers = peers;
     this.clock = clock;
-    this.cluster = new ClusterJobs(jobs);
+    this.cluster = new ClusterJobs(jobs, settings.retentionMs());
     this.executors = new ExecutorRegistry(brokerId, settings.heartbeatIntervalMs() * 3 / 2, settings.executorTimeoutMs());
     this.scheduler = new Scheduler(settings.strategy());
     jobs.onChange(job -> pending.add(new BrokerAction.WriteJob(job, false)));

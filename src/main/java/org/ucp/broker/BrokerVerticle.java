@@ -78,6 +78,7 @@ public final class BrokerVerticle extends VerticleBase {
   private StoreLink stores;
   private ExecutorRows executorRows;
   private Submissions submissions;
+  private Retirements retirements;
 
   public BrokerVerticle(BrokerSettings settings, ClusterMembership membership, HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
@@ -96,6 +97,7 @@ public final class BrokerVerticle extends VerticleBase {
       executorRows = new ExecutorRows(vertx, brokerId, sync);
       submissions = new Submissions(vertx, brokerId, core, sync, event -> act(event));
       sync.onRemote(this::remote);
+      retirements = Retirements.start(vertx, settings, core, sync, decisions);
       sync.onPeerDead(dead -> act(() -> core.peerDead(dead, now())));
       stores = new StoreLink(vertx);
       dataIndex = new DataIndex(vertx, brokerId, sync, datastores, stores, settings.replicationFactor());
@@ -282,8 +284,8 @@ public final class BrokerVerticle extends VerticleBase {
   /** Versions a peer wrote: their clocks are merged, and the core sees every job that changed. */
   private void remote(List<MetaEntry> changed) {
     executorRows.heard(changed);
-    act(() -> changed.stream().filter(e -> e.key().startsWith("job/"))
-        .forEach(e -> sync.read(e.key(), JobView.class).ifPresent(visible -> core.observed(visible, now()))));
+    act(() -> changed.stream().filter(e -> e.key().startsWith("job/")).forEach(e -> sync.read(e.key(), JobView.class)
+        .ifPresentOrElse(visible -> core.observed(visible, now()), () -> retirements.retired(e.key().substring(4)))));
   }
 
   private static String jobKey(String jobId) {
@@ -292,8 +294,7 @@ public final class BrokerVerticle extends VerticleBase {
 
   /** Which datastores hold {@code name}, from this broker's replica of the index. */
   private Future<DataLocation> where(DataRequest request) {
-    return dataIndex.location(request.name())
-        .map(Future::succeededFuture)
+    return dataIndex.location(request.name()).map(Future::succeededFuture)
         .orElseGet(() -> Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no data named " + request.name())));
   }
 }

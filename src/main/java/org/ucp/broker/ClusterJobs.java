@@ -19,12 +19,44 @@ public final class ClusterJobs {
   private final Map<String, JobView> jobs = new HashMap<>();
   /** The unfinished ones among {@link #jobs}: what the checks of every pass read (finished jobs pile up). */
   private final Map<String, JobView> unfinished = new HashMap<>();
+  private final Retention retention;
   /** Every job as this broker shows it, sorted for listings and counts. */
-  private final JobCatalog catalog = new JobCatalog(jobs::get);
+  private final JobCatalog catalog;
 
-  /** The cluster's jobs beside {@code table}, this broker's own, whose versions stand over the replica's in listings. */
+  /** {@link #ClusterJobs(JobTable, long)} with the default retention. */
   public ClusterJobs(JobTable table) {
+    this(table, BrokerSettings.DEFAULT_RETENTION_MS);
+  }
+
+  /**
+   * The cluster's jobs beside {@code table}, this broker's own, whose versions stand over the
+   * replica's in listings; finished jobs are due to be retired after {@code retentionMs}.
+   */
+  public ClusterJobs(JobTable table, long retentionMs) {
+    this(table, retentionMs, System::currentTimeMillis);
+  }
+
+  /** With {@code clock} telling when a job was first seen finished. */
+  ClusterJobs(JobTable table, long retentionMs, java.util.function.LongSupplier clock) {
+    retention = new Retention(retentionMs, clock);
+    catalog = new JobCatalog(jobs::get, retention);
     catalog.follow(table);
+  }
+
+  /**
+   * Up to {@code max} jobs {@code mine} accepts among those shown as finished for at least the
+   * retention at {@code now}, oldest first, as this broker shows them.
+   */
+  public List<JobView> dueForRetirement(long now, int max, Predicate<JobView> mine) {
+    return retention.due(now, max, id -> catalog.shown(id).filter(mine).isPresent()).stream()
+        .map(catalog::shown).flatMap(Optional::stream).toList();
+  }
+
+  /** Forgets a retired job: the replica's version of it, and from listings (call after the table dropped it). */
+  public void retired(String jobId) {
+    jobs.remove(jobId);
+    unfinished.remove(jobId);
+    catalog.show(jobId);
   }
 
   public void put(JobView job) {

@@ -26,14 +26,19 @@ final class JobCatalog {
   private static final Comparator<Key> ORDER = Comparator.comparingLong(Key::submittedAt).thenComparing(Key::jobId);
 
   private final Function<String, JobView> replica;
+  private final Retention retention;
   private Function<String, JobView> own = id -> null;
   private final Map<String, JobView> shown = new HashMap<>();
   private final TreeMap<Key, JobView> all = new TreeMap<>(ORDER);
   private final Map<JobState, TreeMap<Key, JobView>> byState = new EnumMap<>(JobState.class);
 
-  /** A catalog over {@code replica}'s jobs; {@link #follow} adds a table's, which stand over the replica's. */
-  JobCatalog(Function<String, JobView> replica) {
+  /**
+   * A catalog over {@code replica}'s jobs; {@link #follow} adds a table's, which stand over the
+   * replica's. {@code retention} is told of every job shown and gone.
+   */
+  JobCatalog(Function<String, JobView> replica, Retention retention) {
     this.replica = replica;
+    this.retention = retention;
     for (JobState state : JobState.values()) {
       byState.put(state, new TreeMap<>(ORDER));
     }
@@ -67,7 +72,15 @@ final class JobCatalog {
     if (now != null) {
       all.put(key(now), now);
       byState.get(now.state()).put(key(now), now);
+      retention.shown(now);
+    } else {
+      retention.gone(jobId);
     }
+  }
+
+  /** The job as shown, if it is. */
+  java.util.Optional<JobView> shown(String jobId) {
+    return java.util.Optional.ofNullable(shown.get(jobId));
   }
 
   private static Key key(JobView job) {

@@ -113,13 +113,25 @@ public final class BrokerQueries {
 
   private Future<JobView> findJob(List<String> brokers, int i, String jobId, Throwable last, boolean answered) {
     if (i >= brokers.size()) {
-      return Future.failedFuture(answered || last == null
-          ? new UcpException(FailureCode.NOT_FOUND, "no job " + jobId)
-          : unanswered("job " + jobId, last));
+      return answered || last == null ? retired(jobId) : Future.failedFuture(unanswered("job " + jobId, last));
     }
     return Bus.<JobView>requestIdempotent(vertx, Addresses.brokerJobGet(brokers.get(i)), new JobQuery(jobId), ASK)
         .recover(t -> findJob(brokers, i + 1, jobId, t,
             answered || org.ucp.bus.Failures.unwrap(t).code() == FailureCode.NOT_FOUND));
+  }
+
+  /**
+   * A job no broker holds: retired after {@code broker.retention}, its view archived as {@code
+   * <jobId>/job}; else 404.
+   */
+  private Future<JobView> retired(String jobId) {
+    UcpException none = new UcpException(FailureCode.NOT_FOUND, "no job " + jobId);
+    if (!org.ucp.model.DataName.isJobId(jobId)) {
+      return Future.failedFuture(none);
+    }
+    return new DataClient(vertx).get(jobId + "/job")
+        .map(bytes -> org.ucp.sync.MetadataSync.parse(bytes.toString(java.nio.charset.StandardCharsets.UTF_8), JobView.class))
+        .recover(t -> Future.failedFuture(org.ucp.bus.Failures.unwrap(t).code() == FailureCode.NOT_FOUND ? none : t));
   }
 
   private static UcpException unanswered(String what, Throwable last) {

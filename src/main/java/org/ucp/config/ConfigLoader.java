@@ -207,7 +207,7 @@ public final class ConfigLoader {
               intOf(executor, "executor", "moduleCacheSize"),
               executor.getBoolean("stopSuperseded")),
           new UcpConfig.BrokerConfig(longOf(broker, "broker", "executorTimeout"), longOf(broker, "broker", "syncInterval"),
-              intOf(broker, "broker", "maxPlatformFailures")),
+              intOf(broker, "broker", "maxPlatformFailures"), longOf(broker, "broker", "retention")),
           c.getJsonObject("scheduling").getString("strategy"),
           c.getJsonObject("results").getString("policy"),
           intOf(c.getJsonObject("datastore"), "datastore", "replicationFactor"),

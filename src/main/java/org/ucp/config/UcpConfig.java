@@ -127,12 +127,15 @@ public record UcpConfig(
   /**
    * @param maxPlatformFailures how many attempts of one job may fail on the platform (a data
    *     transfer, the result submission, an error in the executor) before the job is FAILED
+   * @param retention milliseconds a finished job stays in the brokers' tables, listings and the
+   *     decision map before it is retired to the datastores (and its tombstone as long again)
    */
-  public record BrokerConfig(long executorTimeout, long syncInterval, int maxPlatformFailures) {
+  public record BrokerConfig(long executorTimeout, long syncInterval, int maxPlatformFailures, long retention) {
     public BrokerConfig {
       Checks.range("broker.executorTimeout", executorTimeout, 50, 3_600_000);
       Checks.range("broker.syncInterval", syncInterval, 100, 86_400_000);
       Checks.range("broker.maxPlatformFailures", maxPlatformFailures, 1, 1_000);
+      Checks.range("broker.retention", retention, 1_000, 31_536_000_000L);
     }
   }
 

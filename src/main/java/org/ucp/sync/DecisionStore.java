@@ -208,6 +208,16 @@ public final class DecisionStore {
     return onContext(map.submitToKey(jobId, new Cancel(why)), context);
   }
 
+  /**
+   * Retires the job's record: completes with true when it is gone (or never was), false when it
+   * must stay, because its accepted result is not yet promoted or a split-brain merge's
+   * acceptances are not yet announced. A submission for the job decided afterwards finds no
+   * attempts and is rejected UNKNOWN_JOB: a retired job never gets a second result.
+   */
+  public Future<Boolean> retire(String jobId) {
+    return onContext(map.submitToKey(jobId, new Retire()), context);
+  }
+
   /** Marks the job's accepted result as copied to its public names. */
   public Future<Void> promoted(String jobId) {
     return onContext(map.submitToKey(jobId, new MarkPromoted()), context).mapEmpty();
@@ -453,6 +463,21 @@ public final class DecisionStore {
       if (state.cancelled() == null) {
         entry.setValue(state.cancelledFor(why));
       }
+      return true;
+    }
+  }
+
+  /** Removes a finished job's entry, unless its result still awaits promotion or a merge's report. */
+  static final class Retire implements EntryProcessor<String, Arbitration, Boolean> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean process(Map.Entry<String, Arbitration> entry) {
+      Arbitration state = entry.getValue();
+      if (state != null && (state.isAwaitingPromotion() || !state.unreportedMergedAway().isEmpty())) {
+        return false;
+      }
+      entry.setValue(null);
       return true;
     }
   }

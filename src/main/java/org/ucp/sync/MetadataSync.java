@@ -68,6 +68,11 @@ public final class MetadataSync {
   private final String clusterNodeId;
   private final long syncIntervalMs;
   private final Replica replica = new Replica();
+  /** Key prefixes whose tombstones are collected, with how long each is kept first. */
+  private final Map<String, Long> tombstoneLifetimes = new TreeMap<>();
+  /** When this broker first held each tombstone of those prefixes. */
+  private final Map<String, Long> tombstonesSince = new java.util.HashMap<>();
+  private long tombstonesCollected;
   private final Peers peers;
   private final FenceBarrier barrier;
   private final List<MetaEntry> unsent = new ArrayList<>();
@@ -348,7 +353,35 @@ public final class MetadataSync {
     return true;
   }
 
+  /**
+   * Collects tombstones of keys starting with {@code prefix} once this broker has held them for
+   * {@code afterMs} (checked with every digest; a tombstone loaded from the disk counts from the
+   * load). A peer that missed the deletion for longer may still show the key's last value.
+   */
+  public void collectTombstones(String prefix, long afterMs) {
+    tombstoneLifetimes.put(prefix, afterMs);
+  }
+
+  /** Tombstones collected since the start. */
+  public long tombstonesCollected() {
+    return tombstonesCollected;
+  }
+
+  private void collect(long now) {
+    tombstoneLifetimes.forEach((prefix, lifetime) -> {
+      for (String key : replica.tombstones(prefix)) {
+        long since = tombstonesSince.computeIfAbsent(key, k -> now);
+        if (now - since >= lifetime && replica.forget(key)) {
+          tombstonesSince.remove(key);
+          tombstonesCollected++;
+        }
+      }
+    });
+    tombstonesSince.keySet().removeIf(key -> replica.get(key).filter(MetaEntry::deleted).isEmpty());
+  }
+
   private void publishDigest() {
+    collect(System.currentTimeMillis());
     if (log.due(replica.size())) {
       log.snapshot(replica.all(), replica.watermarks());
     }

@@ -33,6 +33,8 @@ public final class Replica {
   private long conflicts;
   /** Keys whose visible version is not a deletion, by {@link MetaEntry#kind()}, kept as versions apply. */
   private final Map<String, Long> liveByKind = new TreeMap<>();
+  /** Keys whose visible version is a deletion, kept as versions apply. */
+  private final TreeSet<String> tombstones = new TreeSet<>();
 
   /** Applies one version; true when it changed what this replica holds. */
   public boolean apply(MetaEntry e) {
@@ -52,6 +54,11 @@ public final class Replica {
       conflicts++;
     }
     boolean isLive = live(held);
+    if (isLive) {
+      tombstones.remove(e.key());
+    } else {
+      tombstones.add(e.key());
+    }
     if (wasLive != isLive) {
       liveByKind.merge(e.kind(), isLive ? 1L : -1L, Long::sum);
       liveByKind.remove(e.kind(), 0L);
@@ -178,6 +185,30 @@ public final class Replica {
   /** Versions that joined a key as concurrent siblings. */
   public long conflicts() {
     return conflicts;
+  }
+
+  /** The keys starting with {@code prefix} whose visible version is a deletion, in order. */
+  public List<String> tombstones(String prefix) {
+    List<String> out = new ArrayList<>();
+    for (String key : tombstones.tailSet(prefix, true)) {
+      if (!key.startsWith(prefix)) {
+        break;
+      }
+      out.add(key);
+    }
+    return out;
+  }
+
+  /**
+   * Drops a key whose visible version is a deletion, with every version of it (a collected
+   * tombstone); false, changing nothing, for a key that shows a value or is not held.
+   */
+  public boolean forget(String key) {
+    if (!tombstones.remove(key)) {
+      return false;
+    }
+    versions.remove(key);
+    return true;
   }
 
   /** Keys held (deleted ones included). */

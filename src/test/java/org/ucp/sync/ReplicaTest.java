@@ -669,4 +669,25 @@ class ReplicaTest {
     }
     assertTrue(changed > 1000, "applies that changed a count: " + changed);
   }
+
+  @Test
+  void tombstonesAreListedByPrefixAndOnlyTheyCanBeForgotten() {
+    Replica r = new Replica();
+    MetaEntry live = new MetaEntry("job/a", "b1", 1, VectorClock.of(java.util.Map.of("b1", 1L)), 0, 3, "{}");
+    MetaEntry other = new MetaEntry("job/b", "b1", 2, VectorClock.of(java.util.Map.of("b1", 2L)), 0, 3, "{}");
+    r.apply(live);
+    r.apply(other);
+    assertEquals(java.util.List.of(), r.tombstones("job/"));
+    assertFalse(r.forget("job/a"), "a key that shows a value is never forgotten");
+
+    r.apply(new MetaEntry("job/a", "b1", 3, VectorClock.of(java.util.Map.of("b1", 3L)), 0, 4, null));
+    r.apply(new MetaEntry("result/a", "b1", 4, VectorClock.of(java.util.Map.of("b1", 4L)), 0, 1, null));
+    assertEquals(java.util.List.of("job/a"), r.tombstones("job/"));
+    assertEquals(java.util.List.of("result/a"), r.tombstones("result/"));
+    assertTrue(r.forget("job/a"));
+    assertTrue(r.get("job/a").isEmpty(), "forgotten with every version");
+    assertEquals(java.util.List.of(), r.tombstones("job/"));
+    assertEquals(4, r.watermark("b1"), "the watermark stands: the origin's writes are still applied or superseded");
+    assertTrue(r.get("job/b").isPresent());
+  }
 }
