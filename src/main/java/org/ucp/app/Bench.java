@@ -119,11 +119,15 @@ final class Bench {
     var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     idleFor(SETTLE_SECONDS);
     long cpu = os.getProcessCpuTime();
-    long threads = javaThreadsCpu();
+    Map<Long, Long> threads = javaThreadsCpu();
     long wall = System.nanoTime();
     idleFor(IDLE_SECONDS);
     double share = (os.getProcessCpuTime() - cpu) / (double) (System.nanoTime() - wall);
-    double javaShare = (javaThreadsCpu() - threads) / (double) (System.nanoTime() - wall);
+    long javaNs = 0;
+    for (Map.Entry<Long, Long> now : javaThreadsCpu().entrySet()) {
+      javaNs += now.getValue() - threads.getOrDefault(now.getKey(), 0L);
+    }
+    double javaShare = javaNs / (double) (System.nanoTime() - wall);
     int cores = Runtime.getRuntime().availableProcessors();
     return new JsonObject()
         .put("seconds", IDLE_SECONDS)
@@ -133,14 +137,17 @@ final class Bench {
         .put("target", "< 2 % of the machine");
   }
 
-  /** CPU time of every live Java thread, in ns (the JIT's and GC's threads are not Java threads). */
-  private static long javaThreadsCpu() {
+  /** CPU time of every live Java thread by its id, in ns (the JIT's and GC's threads are not Java threads). */
+  private static Map<Long, Long> javaThreadsCpu() {
     var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    long sum = 0;
+    Map<Long, Long> cpu = new java.util.HashMap<>();
     for (long id : threads.getAllThreadIds()) {
-      sum += Math.max(0, threads.getThreadCpuTime(id));
+      long ns = threads.getThreadCpuTime(id);
+      if (ns >= 0) {
+        cpu.put(id, ns);
+      }
     }
-    return sum;
+    return cpu;
   }
 
   /** Lets wall-clock time pass with nothing asked of the cluster: the measurement itself. */

@@ -27,7 +27,7 @@ import org.ucp.cli.HttpApi;
  */
 final class HistoryBench {
   private static final int CLIENTS = 32;
-  private static final int SUBMITS = 10_000;
+  private static final int SUBMITS = 20_000;
   private static final int WARM_UP = 20_000;
   private static final int REQUESTS = 200;
   private static final long WAIT_SECONDS = 3_600;

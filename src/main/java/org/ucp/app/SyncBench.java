@@ -22,12 +22,16 @@ import org.ucp.model.JobView;
 /**
  * Broker metadata sync with 3, 10 and 30 brokers (logical brokers sharing one clustered JVM; the
  * messages still go through the event bus and its codecs): how long until every broker holds a
- * job another took, and the sync bytes per {@code broker.syncInterval} when idle and when jobs
- * arrive, next to the size of the replicated state.
+ * job another took, and the sync bytes per {@code broker.syncInterval} when idle, when jobs
+ * arrive, and idle again with {@value #FULL} more jobs replicated, next to the size of the
+ * replicated state. Bytes are what the codec writes on the wire for each message (JSON and its
+ * length), counted once per message.
  */
 final class SyncBench {
   private static final long INTERVAL_MS = 1_000;
   private static final int JOBS = 20;
+  /** Jobs added before idle traffic is measured again, with the replica full. */
+  private static final int FULL = 2_000;
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(5_000);
 
   private SyncBench() {}
@@ -72,6 +76,14 @@ final class SyncBench {
         }
       });
       long entries = coordination(vertx, node.id()).entriesByKind().values().stream().mapToLong(Long::longValue).sum();
+      // Idle again with the replica full: digests carry watermarks, never the state.
+      List<Future<JobAccepted>> filling = new ArrayList<>();
+      for (int i = 0; i < FULL; i++) {
+        filling.add(submit(vertx));
+      }
+      Embedded.await(Future.all(filling), 120);
+      long full = coordination(vertx, node.id()).entriesByKind().values().stream().mapToLong(Long::longValue).sum();
+      long idleFull = bytesOver(vertx, brokers, 3);
       return new JsonObject()
           .put("brokers", n)
           .put("convergeMsP50", round(converge[JOBS / 2]))
@@ -79,6 +91,8 @@ final class SyncBench {
           .put("replicatedEntries", entries)
           .put("syncBytesPerIntervalIdle", idle)
           .put("syncBytesPerIntervalWith" + JOBS + "NewJobs", busy)
+          .put("replicatedEntriesFull", full)
+          .put("syncBytesPerIntervalIdleFull", idleFull)
           .put("syncInterval", INTERVAL_MS);
     } finally {
       Embedded.await(node.close(), 30);

@@ -51,9 +51,4 @@ public record MetaEntry(
     int slash = key.indexOf('/');
     return slash < 0 ? key : key.substring(0, slash);
   }
-
-  /** Rough size on the wire, for the sync statistics. */
-  public int weight() {
-    return key.length() + origin.length() + (value == null ? 0 : value.length()) + 16 * (clock.counters().size() + 3);
-  }
 }

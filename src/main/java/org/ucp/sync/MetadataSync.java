@@ -386,7 +386,7 @@ public final class MetadataSync {
       log.snapshot(replica.all(), replica.watermarks());
     }
     SyncDigest d = new SyncDigest(brokerId, clusterNodeId, seq, replica.watermarks());
-    bytesSent += 32L * (d.watermarks().size() + 2);
+    count(d);
     vertx.eventBus().publish(Addresses.SYNC_DIGEST, d);
   }
 
@@ -496,12 +496,17 @@ public final class MetadataSync {
         bytesSent, deltasSent, repairsSent, withMetadata ? replica.all() : List.of());
   }
 
-  private void count(SyncDelta delta) {
-    long bytes = 64;
-    for (MetaEntry e : delta.entries()) {
-      bytes += e.weight();
+  /**
+   * Counts the bytes {@link JsonCodec} writes for {@code message} on the wire (its JSON and the
+   * length before it), once per message: a publish is written once to each other node. The
+   * event bus's own envelope (addresses, codec name) is not included.
+   */
+  private void count(Object message) {
+    try {
+      bytesSent += 4 + JsonCodec.MAPPER.writeValueAsBytes(message).length;
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
     }
-    bytesSent += bytes;
   }
 
   public static String json(Object value) {
