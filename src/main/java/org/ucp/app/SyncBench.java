@@ -83,7 +83,15 @@ final class SyncBench {
       }
       Embedded.await(Future.all(filling), 120);
       long full = coordination(vertx, node.id()).entriesByKind().values().stream().mapToLong(Long::longValue).sum();
+      // Once every broker holds all of it (the repairs of the fill are over), two quiet intervals, then measure.
+      Waiting.until(() -> brokers.stream().allMatch(b -> coordination(vertx, b).entriesByKind().values().stream()
+          .mapToLong(Long::longValue).sum() >= full), 120_000, 100, "every broker to hold " + full + " entries");
+      bytesOver(vertx, brokers, 2);
+      long deltas = count(vertx, brokers, CoordinationView::deltasSent);
+      long repairs = count(vertx, brokers, CoordinationView::repairsSent);
       long idleFull = bytesOver(vertx, brokers, 3);
+      deltas = count(vertx, brokers, CoordinationView::deltasSent) - deltas;
+      repairs = count(vertx, brokers, CoordinationView::repairsSent) - repairs;
       return new JsonObject()
           .put("brokers", n)
           .put("convergeMsP50", round(converge[JOBS / 2]))
@@ -93,6 +101,7 @@ final class SyncBench {
           .put("syncBytesPerIntervalWith" + JOBS + "NewJobs", busy)
           .put("replicatedEntriesFull", full)
           .put("syncBytesPerIntervalIdleFull", idleFull)
+          .put("deltasAndRepairsIdleFull", deltas + " / " + repairs)
           .put("syncInterval", INTERVAL_MS);
     } finally {
       Embedded.await(node.close(), 30);
@@ -113,6 +122,10 @@ final class SyncBench {
       Waiting.until(() -> System.currentTimeMillis() >= end, INTERVAL_MS + 1_000, 10, "the interval to pass");
     }
     return (totalBytes(vertx, brokers) - before) / intervals;
+  }
+
+  private static long count(Vertx vertx, List<String> brokers, java.util.function.ToLongFunction<CoordinationView> what) {
+    return brokers.stream().mapToLong(b -> what.applyAsLong(coordination(vertx, b))).sum();
   }
 
   private static long totalBytes(Vertx vertx, List<String> brokers) {
