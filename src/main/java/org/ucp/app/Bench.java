@@ -98,6 +98,7 @@ final class Bench {
       if (!flags.has("--no-loss")) {
         out.put("executorLoss", LossBench.run(repeat));
       }
+      out.put("floors", Floors.of(out));
       out.put("idle", idle());
       out.put("machine", machine(node));
       System.out.println(out.encodePrettily());
@@ -309,6 +310,8 @@ final class Bench {
         .put("platformMs", round(p))
         .put("directChicoryMs", round(d))
         .put("ratio", Math.round(p / d * 1000) / 1000.0)
+        .put("platformMsSpread", Floors.spread(platform))
+        .put("directChicoryMsSpread", Floors.spread(directMs))
         .put("target", "ratio <= 1.2");
   }
 

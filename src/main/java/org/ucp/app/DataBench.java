@@ -43,17 +43,26 @@ final class DataBench {
       Embedded.await(data.getFile("bench/data/warm", back), 120);
       localCopy(source, copy);
 
+      double[] putMs = new double[count];
+      double[] getMs = new double[count];
+      double[] copyMs = new double[count];
       long t0 = System.nanoTime();
       for (int i = 0; i < count; i++) {
+        long t = System.nanoTime();
         Embedded.await(data.putFile("bench/data/" + mib + "/" + i, source), 300);
+        putMs[i] = (System.nanoTime() - t) / 1e6;
       }
       long t1 = System.nanoTime();
       for (int i = 0; i < count; i++) {
+        long t = System.nanoTime();
         Embedded.await(data.getFile("bench/data/" + mib + "/" + i, back), 300);
+        getMs[i] = (System.nanoTime() - t) / 1e6;
       }
       long t2 = System.nanoTime();
       for (int i = 0; i < count; i++) {
+        long t = System.nanoTime();
         localCopy(source, copy);
+        copyMs[i] = (System.nanoTime() - t) / 1e6;
       }
       long t3 = System.nanoTime();
       double bytes = (double) mib * MIB * count;
@@ -70,7 +79,10 @@ final class DataBench {
           .put("getMBps", get)
           .put("localCopyMBps", local)
           .put("putVsLocalCopy", Math.round(put / local * 100) / 100.0)
-          .put("getVsLocalCopy", Math.round(get / local * 100) / 100.0);
+          .put("getVsLocalCopy", Math.round(get / local * 100) / 100.0)
+          .put("putMs", Floors.spread(putMs))
+          .put("getMs", Floors.spread(getMs))
+          .put("localCopyMs", Floors.spread(copyMs));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
