@@ -95,9 +95,4 @@ final class JobCatalog {
       return cursor == null ? null : key(cursor);
     }, q);
   }
-
-  /** How many jobs shown are in {@code state}. */
-  int count(JobState state) {
-    return byState.get(state).size();
-  }
 }

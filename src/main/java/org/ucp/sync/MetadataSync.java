@@ -72,7 +72,6 @@ public final class MetadataSync {
   private final Map<String, Long> tombstoneLifetimes = new TreeMap<>();
   /** When this broker first held each tombstone of those prefixes. */
   private final Map<String, Long> tombstonesSince = new java.util.HashMap<>();
-  private long tombstonesCollected;
   private final Peers peers;
   private final FenceBarrier barrier;
   private final List<MetaEntry> unsent = new ArrayList<>();
@@ -362,18 +361,12 @@ public final class MetadataSync {
     tombstoneLifetimes.put(prefix, afterMs);
   }
 
-  /** Tombstones collected since the start. */
-  public long tombstonesCollected() {
-    return tombstonesCollected;
-  }
-
   private void collect(long now) {
     tombstoneLifetimes.forEach((prefix, lifetime) -> {
       for (String key : replica.tombstones(prefix)) {
         long since = tombstonesSince.computeIfAbsent(key, k -> now);
         if (now - since >= lifetime && replica.forget(key)) {
           tombstonesSince.remove(key);
-          tombstonesCollected++;
         }
       }
     });

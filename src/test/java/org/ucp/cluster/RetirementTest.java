@@ -40,7 +40,7 @@ import org.ucp.testing.Wasm;
  * stale copies. Afterwards no broker holds or lists any of them, the decision map holds no entry,
  * the API still answers each job (archived in the datastores) with exactly one accepted attempt and
  * the same result bytes, and the accepted submission sent again is rejected as of an unknown job:
- * a retired job never gets a second result.
+ * a retired job never gets a second result. Their tombstones are collected a retention later.
  */
 @Timeout(240)
 class RetirementTest {
@@ -78,6 +78,12 @@ class RetirementTest {
     RawHttp.Response r = new RawHttp("http://127.0.0.1:" + broker.httpPort()).post("/api/jobs", job.encode());
     assertEquals(202, r.status(), r.text());
     return r.json().getString("jobId");
+  }
+
+  /** Every version {@code broker}'s replica holds, tombstones included. */
+  private List<org.ucp.sync.MetaEntry> metadata(String broker) {
+    return Embedded.await(Bus.<org.ucp.bus.Messages.CoordinationView>request(control.node.vertx(),
+        Addresses.brokerCoordination(broker), true, new DeliveryOptions().setSendTimeout(5_000)), 10).metadata();
   }
 
   private boolean heldByNone(List<String> ids, String... brokers) {
@@ -132,6 +138,12 @@ class RetirementTest {
       assertNull(Embedded.await(decisions.acceptedResult(id), 10), "no decision entry left for " + id);
     }
     assertEquals(0, control.api.jobs().getLong("total"), "no listing shows a retired job");
+    // The tombstones go too, a retention after each broker first held them.
+    for (String broker : List.of("broker-a", "broker-b")) {
+      Poll.until(Duration.ofSeconds(60), "broker " + broker + " to collect the tombstones of the retired jobs", () ->
+          metadata(broker).stream().noneMatch(e -> ids.stream()
+              .anyMatch(id -> e.key().equals("job/" + id) || e.key().equals("result/" + id))) ? true : null);
+    }
 
     ResultSubmission again = accepted.get(ids.get(0));
     assertNotNull(again);
