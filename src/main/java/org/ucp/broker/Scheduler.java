@@ -4,7 +4,6 @@ import org.ucp.model.SchedulingStrategy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,8 +65,7 @@ public final class Scheduler {
     executors.forEach(c -> free.put(c.executorId(), new MutableCandidate(c)));
     List<Decision> decisions = new ArrayList<>();
     Set<String> victims = new HashSet<>();
-    for (Iterator<JobView> served = order(jobs, now, emergency); served.hasNext(); ) {
-      JobView job = served.next();
+    for (JobView job : order(jobs, now, emergency)) {
       boolean mayPreempt = strategy == SchedulingStrategy.EMERGENCY_FIRST
           && job.spec().priority().emergency() == EmergencyLevel.CRITICAL;
       if (!mayPreempt && free.values().stream().noneMatch(c -> c.freeSlots > 0)) {
@@ -92,45 +90,21 @@ public final class Scheduler {
     return decisions;
   }
 
-  /**
-   * QUEUED jobs in the order this strategy serves them, produced as the pass asks: a pass stops
-   * when no slot is left, usually after a few jobs, so the queue is put in a heap (linear in its
-   * length) and only the jobs served are taken out in order, instead of sorting all of it after
-   * every completed job. Ties keep arrival order.
-   */
-  Iterator<JobView> order(List<JobView> jobs, long now, EmergencyState emergency) {
-    List<JobView> queued = jobs.stream().filter(j -> j.state() == JobState.QUEUED).toList();
-    return switch (strategy) {
-      // Each job scored once per pass, not once per comparison (a deadline is parsed to score it).
-      case PRIORITY_BASED, VECTOR_CLOCK_CAUSAL ->
-          served(queued, j -> -PriorityScore.of(j.spec().priority(), j.submittedAt(), now, emergency));
-      case EMERGENCY_FIRST -> served(queued, j -> -j.spec().priority().emergency().ordinal());
-      case FIRST_COME_FIRST_SERVED, RESOURCE_OPTIMAL -> queued.iterator();
-    };
-  }
-
-  /** {@code queued} by ascending {@code key}, then by position, taken from a heap one at a time. */
-  private static Iterator<JobView> served(List<JobView> queued, java.util.function.ToDoubleFunction<JobView> key) {
-    double[] keys = new double[queued.size()];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = key.applyAsDouble(queued.get(i));
-    }
-    java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>(Math.max(1, keys.length),
-        (a, b) -> keys[a] != keys[b] ? Double.compare(keys[a], keys[b]) : Integer.compare(a, b));
-    for (int i = 0; i < keys.length; i++) {
-      heap.add(i);
-    }
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return !heap.isEmpty();
+  /** QUEUED jobs in the order this strategy serves them. */
+  List<JobView> order(List<JobView> jobs, long now, EmergencyState emergency) {
+    List<JobView> queued = new ArrayList<>(jobs.stream().filter(j -> j.state() == JobState.QUEUED).toList());
+    switch (strategy) {
+      case PRIORITY_BASED, VECTOR_CLOCK_CAUSAL -> {
+        // Each job scored once per pass, not once per comparison (a deadline is parsed to score it).
+        Map<JobView, Double> score = new java.util.IdentityHashMap<>();
+        queued.forEach(j -> score.put(j, -PriorityScore.of(j.spec().priority(), j.submittedAt(), now, emergency)));
+        queued.sort(Comparator.comparingDouble(score::get));
       }
-
-      @Override
-      public JobView next() {
-        return queued.get(heap.remove());
-      }
-    };
+      case EMERGENCY_FIRST -> queued.sort(
+          Comparator.comparingInt((JobView j) -> -j.spec().priority().emergency().ordinal()));
+      case FIRST_COME_FIRST_SERVED, RESOURCE_OPTIMAL -> { }
+    }
+    return queued;
   }
 
   private Optional<MutableCandidate> place(JobView job, java.util.Collection<MutableCandidate> candidates) {

@@ -436,37 +436,4 @@ class SchedulerTest {
 
     assertEquals(allAlike(decisions()), everyStrategy(jobs, List.of()));
   }
-
-  /**
-   * The order a pass serves jobs in, taken from a heap, is exactly the stable sort every pass used
-   * to do, over random queues with ties, deadlines, emergencies and jobs that are not QUEUED.
-   */
-  @Test
-  void theHeapServesJobsInTheOrderOfAStableSort() {
-    java.util.Random r = new java.util.Random(4242);
-    String[] deadlines = {null, null, AN_HOUR_AGO, "2026-01-01T12:30:00Z", "2026-01-01T14:00:00Z"};
-    for (int round = 0; round < 200; round++) {
-      EmergencyState emergency = r.nextInt(4) == 0
-          ? new EmergencyState(EmergencyLevel.values()[1 + r.nextInt(4)], "drill", NOW - 1_000, "b1") : NO_EMERGENCY;
-      List<JobView> jobs = new java.util.ArrayList<>();
-      for (int i = 0; i < 1 + r.nextInt(40); i++) {
-        Priority p = new Priority(1 + r.nextInt(3), EmergencyLevel.values()[r.nextInt(5)], deadlines[r.nextInt(deadlines.length)]);
-        JobState state = r.nextInt(6) == 0 ? JobState.RUNNING : JobState.QUEUED;
-        jobs.add(job("j" + i, state, p, needs(64), NOW - 1_000L * r.nextInt(5), stamp("j" + i, 1)));
-      }
-      for (SchedulingStrategy strategy : SchedulingStrategy.values()) {
-        List<JobView> sorted = new java.util.ArrayList<>(jobs.stream().filter(j -> j.state() == JobState.QUEUED).toList());
-        switch (strategy) {
-          case PRIORITY_BASED, VECTOR_CLOCK_CAUSAL -> sorted.sort(java.util.Comparator.comparingDouble(
-              (JobView j) -> -PriorityScore.of(j.spec().priority(), j.submittedAt(), NOW, emergency)));
-          case EMERGENCY_FIRST -> sorted.sort(java.util.Comparator.comparingInt(
-              (JobView j) -> -j.spec().priority().emergency().ordinal()));
-          default -> { }
-        }
-        List<JobView> served = new java.util.ArrayList<>();
-        new Scheduler(strategy).order(jobs, NOW, emergency).forEachRemaining(served::add);
-        assertEquals(sorted, served, strategy + " in round " + round);
-      }
-    }
-  }
 }
