@@ -18,7 +18,9 @@ import org.ucp.cli.HttpApi;
  * {@code bench --history N}: whether the platform's work grows with its history. The same
  * questions are asked of an empty cluster and of one holding {@code N} finished jobs and {@code
  * queued} queued ones: submissions per second from {@value #CLIENTS} clients, the p50 and p99 of
- * the API requests a dashboard and a CLI make, and the CPU with nothing asked.
+ * the API requests a dashboard and a CLI make, and the CPU with nothing asked. Submission rates
+ * are taken in {@value #ROUNDS} rounds with both clusters running, each in turn, and their
+ * medians compared; latencies and idle CPU with one cluster alone.
  *
  * <p>The cluster is the embedded one without the executor role, so every job stays where it was
  * put: the history is built through the production path by submitting jobs and cancelling them
@@ -30,66 +32,113 @@ final class HistoryBench {
   private static final int SUBMITS = 20_000;
   private static final int WARM_UP = 20_000;
   private static final int REQUESTS = 200;
+  /** Rounds of submission rates, each cluster once a round. */
+  private static final int ROUNDS = 3;
+  /** Jobs submitted before the API latencies, so that one can be looked up by id. */
+  private static final int LOOKED_UP = 100;
   private static final long WAIT_SECONDS = 3_600;
 
   private HistoryBench() {}
 
   static JsonObject run(int finished, int queued) {
-    // The JIT warms up on a cluster of its own first, so that the full cluster is not measured cold.
+    // The JIT warms up on a cluster of its own first, so that neither cluster is measured cold.
     System.err.println("bench: warming up on a cluster of its own");
-    onCluster(clients -> {
-      fill(clients, WARM_UP, true);
-      for (int i = 0; i < 3; i++) { // the measured pattern itself: submit all, then cancel them
-        List<String> ids = ids(clients);
-        parallel(ids.size(), clients, (client, j) -> client.cancel(ids.get(j)), null);
+    try (Cluster warm = new Cluster()) {
+      fill(warm.clients, WARM_UP, true);
+      for (int i = 0; i < 3; i++) {
+        submitRate(warm.clients);
       }
-      return null;
-    });
-    long start = System.nanoTime();
-    JsonObject full = onCluster(clients -> {
-      fill(clients, finished, true);
-      fill(clients, queued, false);
-      return measure(clients, finished + " finished and " + queued + " queued");
-    });
-    double fillSeconds = (System.nanoTime() - start) / 1e9;
-    // The empty cluster last: the JIT is then at least as warm as it was for the full one.
-    JsonObject empty = onCluster(clients -> measure(clients, "empty"));
-    double ratio = full.getDouble("submitsPerSecond") / empty.getDouble("submitsPerSecond");
+    }
+    String label = finished + " finished and " + queued + " queued";
+    double[] fullRates = new double[ROUNDS];
+    double[] emptyRates = new double[ROUNDS];
+    JsonObject full;
+    double fillSeconds;
+    try (Cluster loaded = new Cluster()) {
+      long start = System.nanoTime();
+      fill(loaded.clients, finished, true);
+      fill(loaded.clients, queued, false);
+      fillSeconds = (System.nanoTime() - start) / 1e9;
+      // Submission rates, the two clusters side by side and taking turns (the order alternating by
+      // round), so that a slow moment of the machine does not fall on one of them only.
+      try (Cluster empty = new Cluster()) {
+        for (int r = 0; r < ROUNDS; r++) {
+          System.err.println("bench: submission rates, round " + (r + 1) + " of " + ROUNDS);
+          if (r % 2 == 0) {
+            emptyRates[r] = submitRate(empty.clients);
+            fullRates[r] = submitRate(loaded.clients);
+          } else {
+            fullRates[r] = submitRate(loaded.clients);
+            emptyRates[r] = submitRate(empty.clients);
+          }
+        }
+      }
+      full = measure(loaded.clients, label);
+    }
+    JsonObject empty;
+    try (Cluster fresh = new Cluster()) {
+      empty = measure(fresh.clients, "empty");
+    }
+    double fullMedian = median(fullRates);
+    double emptyMedian = median(emptyRates);
     return new JsonObject()
         .put("finished", finished)
         .put("queued", queued)
-        .put("fillAndMeasureSeconds", Bench.round(fillSeconds))
-        .put("full", full)
-        .put("empty", empty)
-        .put("submitRatio", Bench.round(ratio))
+        .put("fillSeconds", Bench.round(fillSeconds))
+        .put("full", full.put("submitsPerSecond", Bench.round(fullMedian)).put("submitsPerSecondRounds", rounded(fullRates)))
+        .put("empty", empty.put("submitsPerSecond", Bench.round(emptyMedian)).put("submitsPerSecondRounds", rounded(emptyRates)))
+        .put("submitRatio", Bench.round(fullMedian / emptyMedian))
         .put("targets", "API p99 < 50 ms, submit ratio >= 0.8, idle CPU < 2 % of the machine");
   }
 
-  /** Runs {@code body} with a client per thread against a new embedded cluster without executors. */
-  private static JsonObject onCluster(java.util.function.Function<List<HttpApi>, JsonObject> body) {
-    Path dataDir = Demo.tempDir();
-    Node node = Embedded.start(dataDir, 0, Map.of("node.roles", "broker,arbiter,datastore,web",
-        "http.maxQueuedJobsPerClient", String.valueOf(10_000_000), "http.maxConnectionsPerClient", String.valueOf(CLIENTS * 4)));
-    try {
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  private static JsonArray rounded(double[] values) {
+    JsonArray out = new JsonArray();
+    Arrays.stream(values).forEach(v -> out.add(Bench.round(v)));
+    return out;
+  }
+
+  /** An embedded cluster without executors, with a client per thread. */
+  private static final class Cluster implements AutoCloseable {
+    final Path dataDir = Demo.tempDir();
+    final Node node;
+    final List<HttpApi> clients = new ArrayList<>();
+
+    Cluster() {
+      node = Embedded.start(dataDir, 0, Map.of("node.roles", "broker,arbiter,datastore,web",
+          "http.maxQueuedJobsPerClient", String.valueOf(10_000_000), "http.maxConnectionsPerClient", String.valueOf(CLIENTS * 4)));
       String base = "http://127.0.0.1:" + node.httpPort();
       new HttpApi(base).putData("bench/cpu.wasm", Embedded.module("cpu"));
-      List<HttpApi> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         clients.add(new HttpApi(base));
       }
-      return body.apply(clients);
-    } finally {
+    }
+
+    @Override
+    public void close() {
       Embedded.await(node.close(), 60);
       Demo.deleteTree(dataDir);
     }
   }
 
-  /** Submissions per second, API latencies, then idle CPU; the jobs submitted are cancelled (history). */
+  /** {@value #SUBMITS} jobs submitted from every client at once, per second; then cancelled (history). */
+  private static double submitRate(List<HttpApi> clients) {
+    long start = System.nanoTime();
+    List<String> ids = ids(clients, SUBMITS);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    parallel(ids.size(), clients, (client, i) -> client.cancel(ids.get(i)), null);
+    return SUBMITS / seconds;
+  }
+
+  /** API latencies, idle CPU and the heap, with nothing else running. */
   private static JsonObject measure(List<HttpApi> clients, String what) {
     System.err.println("bench: measuring the cluster " + what);
-    long start = System.nanoTime();
-    List<String> ids = ids(clients);
-    double seconds = (System.nanoTime() - start) / 1e9;
+    List<String> ids = ids(clients, LOOKED_UP);
     HttpApi api = clients.get(0);
     JsonObject latencies = new JsonObject()
         .put("newestJobs", latency(() -> api.newestJobs(null, 50, null)))
@@ -98,16 +147,15 @@ final class HistoryBench {
         .put("cluster", latency(api::cluster));
     parallel(ids.size(), clients, (client, i) -> client.cancel(ids.get(i)), null);
     return new JsonObject()
-        .put("submitsPerSecond", Bench.round(SUBMITS / seconds))
         .put("apiMs", latencies)
         .put("idle", Bench.idle())
         .put("heapMiBAfterGc", heapAfterGc());
   }
 
-  /** {@value #SUBMITS} jobs submitted from every client at once: their ids. */
-  private static List<String> ids(List<HttpApi> clients) {
+  /** {@code n} jobs submitted from every client at once: their ids. */
+  private static List<String> ids(List<HttpApi> clients, int n) {
     List<String> ids = new ArrayList<>();
-    parallel(SUBMITS, clients, (api, i) -> {
+    parallel(n, clients, (api, i) -> {
       String id = api.submit(job()).getString("jobId");
       synchronized (ids) {
         ids.add(id);
