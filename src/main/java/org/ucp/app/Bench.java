@@ -174,7 +174,7 @@ final class Bench {
    */
   private static JsonObject single(Node node, HttpApi api, Map<String, Long> decidedAt, int n) {
     System.err.println("bench: " + n + " trivial jobs one at a time");
-    JsonObject job = new JsonObject().put("module", "bench/cpu.wasm").put("args", new JsonArray().add("1"));
+    JsonObject job = trivialJob();
     for (int i = 0; i < WARM_UP_JOBS; i++) {
       String id = api.submit(job).getString("jobId");
       awaitAll(decidedAt, Set.of(id));
@@ -203,7 +203,7 @@ final class Bench {
   /** N jobs of one iteration each, all submitted at once; latency is submit → accepted result. */
   private static JsonObject trivial(HttpApi api, Map<String, Long> decidedAt, int n) {
     System.err.println("bench: " + n + " trivial jobs");
-    JsonObject job = new JsonObject().put("module", "bench/cpu.wasm").put("args", new JsonArray().add("1"));
+    JsonObject job = trivialJob();
     Map<String, Long> submittedAt = new ConcurrentHashMap<>();
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -228,29 +228,13 @@ final class Bench {
    */
   private static JsonObject fromClients(Node node, Map<String, Long> decidedAt, int n) {
     System.err.println("bench: " + n + " trivial jobs from " + CLIENTS + " client threads");
-    JsonObject job = new JsonObject().put("module", "bench/cpu.wasm").put("args", new JsonArray().add("1"));
-    Set<String> ids = ConcurrentHashMap.newKeySet();
-    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(CLIENTS);
-    long start = System.nanoTime();
-    try {
-      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-      for (int c = 0; c < CLIENTS; c++) {
-        int share = n / CLIENTS + (c < n % CLIENTS ? 1 : 0);
-        done.add(clients.submit(() -> {
-          HttpApi api = new HttpApi("http://127.0.0.1:" + node.httpPort());
-          for (int i = 0; i < share; i++) {
-            ids.add(api.submit(job).getString("jobId"));
-          }
-        }));
-      }
-      for (java.util.concurrent.Future<?> f : done) {
-        f.get(WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("a client failed to submit: " + e, e);
-    } finally {
-      clients.shutdownNow();
+    List<HttpApi> apis = new ArrayList<>();
+    for (int c = 0; c < CLIENTS; c++) {
+      apis.add(new HttpApi("http://127.0.0.1:" + node.httpPort()));
     }
+    Set<String> ids = ConcurrentHashMap.newKeySet();
+    long start = System.nanoTime();
+    HistoryBench.parallel(n, apis, (api, i) -> ids.add(api.submit(trivialJob()).getString("jobId")), null);
     double submitted = (System.nanoTime() - start) / 1e9;
     awaitAll(decidedAt, ids);
     long end = ids.stream().mapToLong(decidedAt::get).max().orElse(start);
@@ -260,6 +244,12 @@ final class Bench {
         .put("submitsPerSecond", round(n / submitted))
         .put("jobsPerSecond", round(n / ((end - start) / 1e9)));
   }
+
+  /** A trivial job: {@code cpu.wasm} for one iteration. */
+  static JsonObject trivialJob() {
+    return new JsonObject().put("module", "bench/cpu.wasm").put("args", new JsonArray().add("1"));
+  }
+
 
   /**
    * {@code n} trivial jobs through clusters of real node processes: 1, 2 and 4 executors beside

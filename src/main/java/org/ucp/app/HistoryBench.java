@@ -156,7 +156,7 @@ final class HistoryBench {
   private static List<String> ids(List<HttpApi> clients, int n) {
     List<String> ids = new ArrayList<>();
     parallel(n, clients, (api, i) -> {
-      String id = api.submit(job()).getString("jobId");
+      String id = api.submit(Bench.trivialJob()).getString("jobId");
       synchronized (ids) {
         ids.add(id);
       }
@@ -168,10 +168,6 @@ final class HistoryBench {
   private static long heapAfterGc() {
     System.gc();
     return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
-  }
-
-  private static JsonObject job() {
-    return new JsonObject().put("module", "bench/cpu.wasm").put("args", new JsonArray().add("1"));
   }
 
   /** {@value #REQUESTS} requests one after another, after 20 not measured: p50 and p99 in ms. */
@@ -194,7 +190,7 @@ final class HistoryBench {
     System.err.println("bench: " + n + (finish ? " finished" : " queued") + " jobs");
     AtomicLong done = new AtomicLong();
     parallel(n, clients, (api, i) -> {
-      String id = api.submit(job()).getString("jobId");
+      String id = api.submit(Bench.trivialJob()).getString("jobId");
       if (finish) {
         api.cancel(id);
       }
@@ -202,7 +198,7 @@ final class HistoryBench {
   }
 
   /** {@code n} calls of {@code each} spread over a thread for each of {@code apis}. */
-  private static void parallel(int n, List<HttpApi> apis, Each each, AtomicLong progress) {
+  static void parallel(int n, List<HttpApi> apis, Each each, AtomicLong progress) {
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     AtomicLong next = new AtomicLong();
     long step = Math.max(1, n / 10);
@@ -229,7 +225,7 @@ final class HistoryBench {
   }
 
   /** One client's call. */
-  private interface Each {
+  interface Each {
     void call(HttpApi api, int i);
   }
 }

@@ -80,10 +80,9 @@ final class Retirements {
   private void retire(JobView job) {
     String id = job.jobId();
     retiring.add(id);
-    data.stat(id + "/job")
-        .<Object>map(archived -> archived)
+    data.stat(id + "/job").<Void>mapEmpty()
         .recover(t -> Failures.unwrap(t).code() == FailureCode.NOT_FOUND
-            ? data.put(id + "/job", Buffer.buffer(MetadataSync.json(job))).map(stored -> stored)
+            ? data.put(id + "/job", Buffer.buffer(MetadataSync.json(job))).mapEmpty()
             : Future.failedFuture(t))
         .compose(archived -> decisions.retire(id))
         .onComplete(ar -> {

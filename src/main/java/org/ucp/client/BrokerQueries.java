@@ -36,10 +36,13 @@ public final class BrokerQueries {
 
   private final Vertx vertx;
   private final BrokerDirectory directory;
+  /** Where retired jobs are archived. */
+  private final DataClient archive;
 
   public BrokerQueries(Vertx vertx, BrokerDirectory directory) {
     this.vertx = vertx;
     this.directory = directory;
+    this.archive = new DataClient(vertx);
   }
 
   private List<String> brokers() {
@@ -129,7 +132,7 @@ public final class BrokerQueries {
     if (!org.ucp.model.DataName.isJobId(jobId)) {
       return Future.failedFuture(none);
     }
-    return new DataClient(vertx).get(jobId + "/job")
+    return archive.get(jobId + "/job")
         .map(bytes -> org.ucp.sync.MetadataSync.parse(bytes.toString(java.nio.charset.StandardCharsets.UTF_8), JobView.class))
         .recover(t -> Future.failedFuture(org.ucp.bus.Failures.unwrap(t).code() == FailureCode.NOT_FOUND ? none : t));
   }

@@ -48,19 +48,9 @@ final class StoreCatalog {
 
   /** Page {@code page} of {@code size} names starting with {@code prefix}, with how many there are. */
   DataPage page(String prefix, int page, int size) {
-    long from = (long) page * size;
-    List<DataEntry> slice = new ArrayList<>();
-    long total = 0;
-    for (Map.Entry<String, DataEntry> e : names.tailMap(prefix, true).entrySet()) {
-      if (!e.getKey().startsWith(prefix)) {
-        break;
-      }
-      if (total >= from && slice.size() < size) {
-        slice.add(e.getValue());
-      }
-      total++;
-    }
-    return new DataPage(List.copyOf(slice), page, size, total);
+    List<DataEntry> all = list(prefix);
+    int from = (int) Math.min((long) page * size, all.size());
+    return new DataPage(List.copyOf(all.subList(from, Math.min(from + size, all.size()))), page, size, all.size());
   }
 
   long objects() {

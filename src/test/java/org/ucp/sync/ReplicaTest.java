@@ -444,21 +444,6 @@ class ReplicaTest {
     assertEquals(Optional.of("again"), r.value("job/1"));
   }
 
-  @Test
-  void visibleSelectsByPrefixInKeyOrder() {
-    MetaEntry e1 = entry("executor/b1/e1", "b1", 1, clock("b1", 1), "e1");
-    MetaEntry j2 = entry("job/2", "b1", 2, clock("b1", 2), "j2");
-    MetaEntry j1 = entry("job/1", "b1", 3, clock("b1", 3), "j1");
-    MetaEntry e2 = entry("executor/b2/e2", "b2", 1, clock("b2", 1), "e2");
-    Replica r = replicaOf(e1, j2, j1, e2);
-
-    assertEquals(List.of(j1, j2), r.visible("job/"));
-    assertEquals(List.of(e1, e2), r.visible("executor/"));
-    assertEquals(List.of(e1), r.visible("executor/b1/"));
-    assertEquals(List.of(e1, e2, j1, j2), r.visible(""));
-    assertEquals(List.of(), r.visible("result/"));
-  }
-
   // ---- property: convergence over random broker histories ----
 
   private static final int HISTORIES = 400;
@@ -672,22 +657,19 @@ class ReplicaTest {
 
   @Test
   void tombstonesAreListedByPrefixAndOnlyTheyCanBeForgotten() {
-    Replica r = new Replica();
-    MetaEntry live = new MetaEntry("job/a", "b1", 1, VectorClock.of(java.util.Map.of("b1", 1L)), 0, 3, "{}");
-    MetaEntry other = new MetaEntry("job/b", "b1", 2, VectorClock.of(java.util.Map.of("b1", 2L)), 0, 3, "{}");
-    r.apply(live);
-    r.apply(other);
-    assertEquals(java.util.List.of(), r.tombstones("job/"));
+    Replica r = replicaOf(entry("job/a", "b1", 1, clock("b1", 1), "{}"), entry("job/b", "b1", 2, clock("b1", 2), "{}"));
+    assertEquals(List.of(), r.tombstones("job/"));
     assertFalse(r.forget("job/a"), "a key that shows a value is never forgotten");
 
-    r.apply(new MetaEntry("job/a", "b1", 3, VectorClock.of(java.util.Map.of("b1", 3L)), 0, 4, null));
-    r.apply(new MetaEntry("result/a", "b1", 4, VectorClock.of(java.util.Map.of("b1", 4L)), 0, 1, null));
-    assertEquals(java.util.List.of("job/a"), r.tombstones("job/"));
-    assertEquals(java.util.List.of("result/a"), r.tombstones("result/"));
+    r.apply(entry("job/a", "b1", 3, clock("b1", 3), null));
+    r.apply(entry("result/a", "b1", 4, clock("b1", 4), null));
+    assertEquals(List.of("job/a"), r.tombstones("job/"));
+    assertEquals(List.of("result/a"), r.tombstones("result/"));
     assertTrue(r.forget("job/a"));
     assertTrue(r.get("job/a").isEmpty(), "forgotten with every version");
-    assertEquals(java.util.List.of(), r.tombstones("job/"));
+    assertEquals(List.of(), r.tombstones("job/"));
     assertEquals(4, r.watermark("b1"), "the watermark stands: the origin's writes are still applied or superseded");
     assertTrue(r.get("job/b").isPresent());
   }
+
 }
