@@ -59,7 +59,7 @@ public final class BrokerCore {
     this.peers = peers;
     this.clock = clock;
     this.cluster = new ClusterJobs(jobs, settings.retentionMs());
-    this.executors = new ExecutorRegistry(brokerId, settings.heartbeatIntervalMs() * 3 / 2, settings.executorTimeoutMs());
+    this.executors = ExecutorRegistry.of(settings);
     this.scheduler = new Scheduler(settings.strategy());
     jobs.onChange(job -> pending.add(new BrokerAction.WriteJob(job, false)));
     this.preemptions = new Preemptions(jobs, executors, pending::add, this::schedule);

@@ -97,7 +97,7 @@ public final class BrokerVerticle extends VerticleBase {
       executorRows = new ExecutorRows(vertx, brokerId, sync);
       submissions = new Submissions(vertx, brokerId, core, sync, event -> act(event));
       sync.onRemote(this::remote);
-      retirements = Retirements.start(vertx, settings, core, sync, decisions);
+      retirements = Retirements.start(vertx, settings, core, sync, decisions, executorRows);
       sync.onPeerDead(dead -> act(() -> core.peerDead(dead, now())));
       stores = new StoreLink(vertx);
       dataIndex = new DataIndex(vertx, brokerId, sync, datastores, stores, settings.replicationFactor());

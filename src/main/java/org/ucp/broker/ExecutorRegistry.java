@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.ucp.bus.Messages.ExecutorInfo;
 import org.ucp.model.AttemptRef;
@@ -32,24 +33,35 @@ public final class ExecutorRegistry {
   private final String brokerId;
   private final long suspectAfterMs;
   private final long lostAfterMs;
-  private final Map<String, Entry> executors = new TreeMap<>();
+  private final long forgetLostAfterMs;
+  private final Map<String, ExecutorEntry> executors = new TreeMap<>();
   private long heartbeatsMissed;
   private long stalledMs;
 
-  /** SUSPECT after {@code suspectAfterMs} of silence (1.5 heartbeats), LOST after {@code lostAfterMs} (executorTimeout). */
-  public ExecutorRegistry(String brokerId, long suspectAfterMs, long lostAfterMs) {
+  /**
+   * SUSPECT after {@code suspectAfterMs} of silence (1.5 heartbeats), LOST after {@code lostAfterMs}
+   * (executorTimeout), forgotten {@code forgetLostAfterMs} after that (the retention) unless it
+   * registers again: executors that left for good are not kept forever.
+   */
+  public ExecutorRegistry(String brokerId, long suspectAfterMs, long lostAfterMs, long forgetLostAfterMs) {
     this.brokerId = brokerId;
     this.suspectAfterMs = suspectAfterMs;
     this.lostAfterMs = lostAfterMs;
+    this.forgetLostAfterMs = forgetLostAfterMs;
+  }
+
+  /** SUSPECT after 1.5 heartbeats, LOST after the executor timeout, forgotten after the retention. */
+  static ExecutorRegistry of(BrokerSettings s) {
+    return new ExecutorRegistry(s.brokerId(), s.heartbeatIntervalMs() * 3 / 2, s.executorTimeoutMs(), s.retentionMs());
   }
 
   public ExecutorRegistry(String brokerId) {
-    this(brokerId, 1_500, 3_000);
+    this(brokerId, 1_500, 3_000, 86_400_000);
   }
 
   /** (Re-)registers an executor; it is ALIVE. A previously LOST one starts with nothing placed. */
   public void register(String executorId, String clusterNodeId, int slots, ExecutorCapabilities caps, long now) {
-    Entry entry = executors.computeIfAbsent(executorId, id -> new Entry());
+    ExecutorEntry entry = executors.computeIfAbsent(executorId, id -> new ExecutorEntry());
     if (entry.health == ExecutorHealth.LOST) {
       entry.placed.clear();
       entry.pendingMemoryMb.clear();
@@ -68,7 +80,7 @@ public final class ExecutorRegistry {
    * executor timeout and its attempts are redeployed like any lost executor's.
    */
   public void expect(String executorId, List<Placed> attempts, long now) {
-    Entry entry = executors.computeIfAbsent(executorId, id -> new Entry());
+    ExecutorEntry entry = executors.computeIfAbsent(executorId, id -> new ExecutorEntry());
     if (entry.health == ExecutorHealth.LOST || entry.capabilities == null) {
       entry.health = ExecutorHealth.SUSPECT;
       heard(entry, now);
@@ -92,7 +104,7 @@ public final class ExecutorRegistry {
 
   /** A heartbeat; false when the executor is unknown or was declared LOST (it must register). */
   public boolean heartbeat(String executorId, int slots, ExecutorCapabilities caps, List<AttemptRef> running, long now) {
-    Entry entry = executors.get(executorId);
+    ExecutorEntry entry = executors.get(executorId);
     if (entry == null || entry.health == ExecutorHealth.LOST) {
       return false;
     }
@@ -110,7 +122,7 @@ public final class ExecutorRegistry {
   }
 
   public void assign(String executorId, Placed attempt) {
-    Entry entry = executors.get(executorId);
+    ExecutorEntry entry = executors.get(executorId);
     if (entry != null && !entry.placed.containsKey(attempt.jobId())) {
       entry.placed.put(attempt.jobId(), attempt);
       entry.pendingMemoryMb.put(attempt.jobId(), attempt.memoryMb());
@@ -119,7 +131,7 @@ public final class ExecutorRegistry {
 
   /** The executor refused an attempt (or was unreachable): no new work until a heartbeat shows what it holds. */
   public void refused(String executorId) {
-    Entry entry = executors.get(executorId);
+    ExecutorEntry entry = executors.get(executorId);
     if (entry != null && entry.health == ExecutorHealth.ALIVE) {
       entry.health = ExecutorHealth.SUSPECT;
     }
@@ -130,7 +142,7 @@ public final class ExecutorRegistry {
   }
 
   public void release(String executorId, String jobId) {
-    Entry entry = executors.get(executorId);
+    ExecutorEntry entry = executors.get(executorId);
     if (entry != null) {
       entry.placed.remove(jobId);
       entry.pendingMemoryMb.remove(jobId);
@@ -140,7 +152,7 @@ public final class ExecutorRegistry {
 
   /** Starts reconciling an attempt placed on the executor that it may or may not hold (see {@link #orphans}). */
   public void expectListed(String executorId, String jobId, long now) {
-    Entry entry = executors.get(executorId);
+    ExecutorEntry entry = executors.get(executorId);
     if (entry != null && entry.placed.containsKey(jobId)) {
       entry.held.putIfAbsent(jobId, now);
     }
@@ -148,7 +160,7 @@ public final class ExecutorRegistry {
 
   /** The executor confirmed it holds an attempt placed on it (it accepted the run, or listed it when registering). */
   public void confirmed(String executorId, String jobId, long now) {
-    Entry entry = executors.get(executorId);
+    ExecutorEntry entry = executors.get(executorId);
     if (entry != null && entry.placed.containsKey(jobId)) {
       entry.held.put(jobId, now);
     }
@@ -160,7 +172,7 @@ public final class ExecutorRegistry {
    * the executor restarted); it is removed and returned, so its job can be redeployed.
    */
   public List<Placed> orphans(String executorId, List<AttemptRef> running, long now, long graceMs) {
-    Entry entry = executors.get(executorId);
+    ExecutorEntry entry = executors.get(executorId);
     if (entry == null) {
       return List.of();
     }
@@ -177,8 +189,9 @@ public final class ExecutorRegistry {
     return orphaned;
   }
 
-  /** Updates health by heartbeat age; returns the executors that became LOST now. */
+  /** Updates health by heartbeat age, forgets executors LOST for the retention; returns the executors that became LOST now. */
   public List<Lost> sweep(long now) {
+    executors.values().removeIf(e -> e.health == ExecutorHealth.LOST && now - e.lostAt > forgetLostAfterMs);
     List<Lost> lost = new ArrayList<>();
     executors.forEach((id, entry) -> {
       if (entry.health == ExecutorHealth.LOST) {
@@ -189,7 +202,7 @@ public final class ExecutorRegistry {
         heartbeatsMissed++;
       }
       if (silence > lostAfterMs) {
-        lost.add(markLost(id, entry, "no heartbeat for " + silence + " ms"));
+        lost.add(markLost(id, entry, "no heartbeat for " + silence + " ms", now));
       } else {
         entry.health = silence > suspectAfterMs ? ExecutorHealth.SUSPECT : ExecutorHealth.ALIVE;
       }
@@ -202,24 +215,25 @@ public final class ExecutorRegistry {
     stalledMs += ms;
   }
 
-  private void heard(Entry entry, long now) {
+  private void heard(ExecutorEntry entry, long now) {
     entry.lastHeartbeat = now;
     entry.stalledAtHeartbeat = stalledMs;
   }
 
   /** The cluster reports a member gone: every executor on it is LOST at once. */
-  public List<Lost> memberLeft(String clusterNodeId) {
+  public List<Lost> memberLeft(String clusterNodeId, long now) {
     List<Lost> lost = new ArrayList<>();
     executors.forEach((id, entry) -> {
       if (entry.health != ExecutorHealth.LOST && clusterNodeId.equals(entry.clusterNodeId)) {
-        lost.add(markLost(id, entry, "its cluster member left"));
+        lost.add(markLost(id, entry, "its cluster member left", now));
       }
     });
     return lost;
   }
 
-  private static Lost markLost(String id, Entry entry, String why) {
+  private static Lost markLost(String id, ExecutorEntry entry, String why, long now) {
     entry.health = ExecutorHealth.LOST;
+    entry.lostAt = now;
     Lost lost = new Lost(id, why, List.copyOf(entry.placed.values()));
     entry.placed.clear();
     entry.pendingMemoryMb.clear();
@@ -260,6 +274,11 @@ public final class ExecutorRegistry {
         .map(Map.Entry::getKey).sorted().toList();
   }
 
+  /** Every executor known, LOST ones included. */
+  public Set<String> ids() {
+    return executors.keySet();
+  }
+
   public int running() {
     return executors.values().stream().mapToInt(e -> e.placed.size()).sum();
   }
@@ -269,30 +288,5 @@ public final class ExecutorRegistry {
         .map(e -> new ExecutorInfo(e.getKey(), brokerId, e.getValue().slots, e.getValue().placed.size(),
             e.getValue().capabilities, e.getValue().health, e.getValue().lastHeartbeat, e.getValue().executing))
         .toList();
-  }
-
-  private static final class Entry {
-    String clusterNodeId;
-    /** The heartbeat before its last refusal: it gets work again only after a newer one. */
-    long refusedAfter = -1;
-    int slots;
-    ExecutorCapabilities capabilities;
-    long lastHeartbeat;
-    long stalledAtHeartbeat;
-    List<AttemptRef> executing = List.of();
-    ExecutorHealth health = ExecutorHealth.ALIVE;
-    final Map<String, Placed> placed = new LinkedHashMap<>();
-    /** Placed attempts the executor confirmed it holds (it took the run, or listed it), with when it last did. */
-    final Map<String, Long> held = new HashMap<>();
-    /** Jobs placed here that the executor's heartbeats do not count yet, with their memory. */
-    final Map<String, Integer> pendingMemoryMb = new HashMap<>();
-
-    /** Capabilities less what this broker already placed but the executor has not yet reported. */
-    ExecutorCapabilities effectiveCapabilities() {
-      ExecutorCapabilities c = capabilities;
-      int pending = pendingMemoryMb.values().stream().mapToInt(Integer::intValue).sum();
-      return new ExecutorCapabilities(Math.max(0, c.freeMemoryMb() - pending), c.freeDiskMb(), c.cpuCores(),
-          c.cpuLoad(), c.onBattery(), c.powerPercent());
-    }
   }
 }

@@ -17,6 +17,7 @@ import org.ucp.sync.MetadataSync;
  * aside). What an executor is executing stays with its broker: it changes with every program.
  * Every executor this broker learns of, its own or another broker's, has its addresses looked up
  * at once ({@link Bus#resolve}): after a failover this broker places on it without a lookup.
+ * Rows of executors gone for a retention are deleted ({@link #retire}).
  */
 final class ExecutorRows {
   private static final String PREFIX = "executor/";
@@ -45,6 +46,21 @@ final class ExecutorRows {
     if (resolved.add(executorId)) {
       Bus.resolve(vertx, Addresses.executorRun(executorId));
       Bus.resolve(vertx, Addresses.executorStop(executorId));
+    }
+  }
+
+  /**
+   * Deletes this broker's rows of executors it no longer knows (its registry forgot them a
+   * retention after they were LOST, or it restarted and they never came back) once a row is
+   * older than {@code retentionMs} by its last heartbeat.
+   */
+  void retire(Set<String> known, long now, long retentionMs) {
+    for (MetaEntry e : sync.replica().visible(PREFIX + brokerId + "/")) {
+      ExecutorInfo row = MetadataSync.parse(e.value(), ExecutorInfo.class);
+      if (!known.contains(row.executorId()) && now - row.lastHeartbeat() > retentionMs) {
+        written.remove(row.executorId());
+        sync.write(e.key(), null, 0);
+      }
     }
   }
 

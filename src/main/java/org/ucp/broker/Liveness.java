@@ -126,7 +126,7 @@ final class Liveness {
 
   /** A cluster member left: its executors are LOST at once, and its brokers DEAD. */
   void memberLeft(String clusterNodeId, long now) {
-    lost(executors.memberLeft(clusterNodeId), now);
+    lost(executors.memberLeft(clusterNodeId, now), now);
   }
 
   /** Ends every attempt a lost executor held as LOST; each job is redeployed as a new attempt. */

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 import org.ucp.bus.FailureCode;
@@ -29,7 +30,8 @@ import org.ucp.sync.MetadataSync;
  * </ol>
  *
  * A step that fails is tried again at a later sweep. Tombstones are collected after the
- * retention again ({@link MetadataSync#collectTombstones}).
+ * retention again ({@link MetadataSync#collectTombstones}). The same sweep deletes the rows of
+ * executors gone for the retention ({@link ExecutorRows#retire}).
  */
 final class Retirements {
   private static final Logger LOG = Logger.getLogger(Retirements.class.getName());
@@ -54,11 +56,16 @@ final class Retirements {
   }
 
   /** Sweeps every quarter of the retention (at least every second, at most every minute). */
-  static Retirements start(Vertx vertx, BrokerSettings settings, BrokerCore core, MetadataSync sync, DecisionStore decisions) {
+  static Retirements start(Vertx vertx, BrokerSettings settings, BrokerCore core, MetadataSync sync, DecisionStore decisions,
+      ExecutorRows executorRows) {
     Retirements r = new Retirements(vertx, core, sync, decisions, settings);
-    vertx.setPeriodic(Math.max(1_000, Math.min(60_000, settings.retentionMs() / 4)), id -> r.sweep());
-    sync.collectTombstones("job/", settings.retentionMs());
-    sync.collectTombstones("result/", settings.retentionMs());
+    vertx.setPeriodic(Math.max(1_000, Math.min(60_000, settings.retentionMs() / 4)), id -> {
+      r.sweep();
+      executorRows.retire(Set.copyOf(core.executors().ids()), System.currentTimeMillis(), settings.retentionMs());
+    });
+    for (String prefix : List.of("job/", "result/", "executor/")) {
+      sync.collectTombstones(prefix, settings.retentionMs());
+    }
     return r;
   }
 

@@ -188,9 +188,38 @@ class ExecutorRegistryTest {
 
   private static final long SUSPECT_AFTER = 1_500;
   private static final long LOST_AFTER = 3_000;
+  private static final long FORGOTTEN_AFTER = 60_000;
 
   private static ExecutorRegistry withTimeouts() {
-    return new ExecutorRegistry("b1", SUSPECT_AFTER, LOST_AFTER);
+    return new ExecutorRegistry("b1", SUSPECT_AFTER, LOST_AFTER, FORGOTTEN_AFTER);
+  }
+
+  @Test
+  void aLostExecutorIsForgottenAfterTheRetentionUnlessItRegistersAgain() {
+    ExecutorRegistry r = withTimeouts();
+    r.register("gone", "node-1", 2, caps(1024), 0);
+    r.register("back", "node-2", 2, caps(1024), 0);
+    r.register("left", "node-3", 2, caps(1024), LOST_AFTER);
+    r.sweep(LOST_AFTER + 1);
+    assertEquals(Optional.of(ExecutorHealth.LOST), r.health("gone"));
+    assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("left"));
+    r.memberLeft("node-3", 10_000);
+    long lostAt = LOST_AFTER + 1;
+
+    r.sweep(lostAt + FORGOTTEN_AFTER);
+    assertEquals(Optional.of(ExecutorHealth.LOST), r.health("gone"), "kept for the whole retention");
+    r.register("back", "node-2", 2, caps(1024), lostAt + FORGOTTEN_AFTER);
+    r.heartbeat("back", 2, caps(1024), List.of(), lostAt + FORGOTTEN_AFTER + 1);
+    r.sweep(lostAt + FORGOTTEN_AFTER + 1);
+
+    assertEquals(Optional.empty(), r.health("gone"), "LOST for longer than the retention: forgotten");
+    assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("back"), "registered again: kept");
+    assertEquals(Optional.of(ExecutorHealth.LOST), r.health("left"), "its member left later: its retention runs from then");
+    assertEquals(List.of("back", "left"), r.view().stream().map(e -> e.executorId()).toList());
+    r.sweep(10_000 + FORGOTTEN_AFTER + 1);
+    assertEquals(List.of("back"), r.view().stream().map(e -> e.executorId()).toList());
+    assertFalse(r.heartbeat("gone", 2, caps(1024), List.of(), 10_000 + FORGOTTEN_AFTER + 2),
+        "a forgotten executor must register again, as a LOST one must");
   }
 
   private static Placed placed(String jobId, int attempt, EmergencyLevel level) {
@@ -299,7 +328,7 @@ class ExecutorRegistryTest {
     r.assign("e2", onE2);
     r.assign("e3", placed("j3", 1, EmergencyLevel.NONE));
 
-    List<Lost> lost = r.memberLeft("node-1");
+    List<Lost> lost = r.memberLeft("node-1", 0);
 
     assertEquals(List.of("e1", "e2"), lost.stream().map(Lost::executorId).toList());
     assertEquals(List.of(onE1), lost.get(0).attempts());
@@ -308,7 +337,7 @@ class ExecutorRegistryTest {
     assertEquals(Optional.of(ExecutorHealth.LOST), r.health("e2"));
     assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("e3"));
     assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("e4"));
-    assertEquals(List.of(), r.memberLeft("node-1"), "already LOST: not reported again");
+    assertEquals(List.of(), r.memberLeft("node-1", 0), "already LOST: not reported again");
   }
 
   @Test
@@ -316,7 +345,7 @@ class ExecutorRegistryTest {
     ExecutorRegistry r = withTimeouts();
     r.register("e1", "node-1", 2, caps(1024), 0);
     r.assign("e1", new Placed("j1", 1, EmergencyLevel.NONE, 512, 0));
-    r.memberLeft("node-1");
+    r.memberLeft("node-1", 0);
 
     r.register("e1", "node-9", 2, caps(1024), 10);
 

@@ -41,6 +41,8 @@ import org.ucp.testing.Wasm;
  * the API still answers each job (archived in the datastores) with exactly one accepted attempt and
  * the same result bytes, and the accepted submission sent again is rejected as of an unknown job:
  * a retired job never gets a second result. Their tombstones are collected a retention later.
+ * An executor that joins while broker-a is dead and is killed too is LOST, then forgotten a
+ * retention later: gone from the view, its row deleted and its tombstone collected everywhere.
  */
 @Timeout(240)
 class RetirementTest {
@@ -52,11 +54,12 @@ class RetirementTest {
   ControlNode control;
   ProcessNode brokerA;
   ProcessNode brokerB;
+  ProcessNode exec2;
   Node exec;
 
   @AfterEach
   void stop() {
-    for (ProcessNode p : new ProcessNode[] {brokerA, brokerB}) {
+    for (ProcessNode p : new ProcessNode[] {brokerA, brokerB, exec2}) {
       if (p != null) {
         p.close();
       }
@@ -121,6 +124,12 @@ class RetirementTest {
     }
     // The owner of half of them dies before their retention is over; its successor retires them.
     brokerA.kill9();
+    // Meanwhile an executor joins the one broker left and is killed too: LOST, then forgotten.
+    exec2 = ProcessNode.start("exec-2", dir.resolve("exec-2"), "executor", control.cluster, control.ports[4],
+        control.members, Map.of());
+    control.awaitExecutor("exec-2", "ALIVE", Duration.ofSeconds(60));
+    exec2.kill9();
+    control.awaitExecutor("exec-2", "LOST", Duration.ofSeconds(30));
     Poll.until(Duration.ofSeconds(60), "broker-b to retire every job, broker-a's included", () ->
         heldByNone(ids, "broker-b") ? true : null);
 
@@ -144,6 +153,14 @@ class RetirementTest {
           metadata(broker).stream().noneMatch(e -> ids.stream()
               .anyMatch(id -> e.key().equals("job/" + id) || e.key().equals("result/" + id))) ? true : null);
     }
+
+    // The executor that left for good goes from the view and from every replica, its row's tombstone too.
+    for (String broker : List.of("broker-a", "broker-b")) {
+      Poll.until(Duration.ofSeconds(60), "broker " + broker + " to forget exec-2's row and its tombstone", () ->
+          control.executor("exec-2") == null
+              && metadata(broker).stream().noneMatch(e -> e.key().endsWith("/exec-2")) ? true : null);
+    }
+    assertEquals("ALIVE", control.executor("exec-1").getString("health"), "an executor still here is kept");
 
     ResultSubmission again = accepted.get(ids.get(0));
     assertNotNull(again);

@@ -1,0 +1,37 @@
+package org.ucp.broker;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ucp.model.AttemptRef;
+import org.ucp.model.ExecutorCapabilities;
+import org.ucp.model.ExecutorHealth;
+
+/** What {@link ExecutorRegistry} knows of one executor. Mutable; one thread at a time. */
+final class ExecutorEntry {
+  String clusterNodeId;
+  /** The heartbeat before its last refusal: it gets work again only after a newer one. */
+  long refusedAfter = -1;
+  int slots;
+  ExecutorCapabilities capabilities;
+  long lastHeartbeat;
+  long stalledAtHeartbeat;
+  List<AttemptRef> executing = List.of();
+  ExecutorHealth health = ExecutorHealth.ALIVE;
+  /** When it was declared LOST (while it is). */
+  long lostAt;
+  final Map<String, ExecutorRegistry.Placed> placed = new LinkedHashMap<>();
+  /** Placed attempts the executor confirmed it holds (it took the run, or listed it), with when it last did. */
+  final Map<String, Long> held = new HashMap<>();
+  /** Jobs placed here that the executor's heartbeats do not count yet, with their memory. */
+  final Map<String, Integer> pendingMemoryMb = new HashMap<>();
+
+  /** Capabilities less what this broker already placed but the executor has not yet reported. */
+  ExecutorCapabilities effectiveCapabilities() {
+    ExecutorCapabilities c = capabilities;
+    int pending = pendingMemoryMb.values().stream().mapToInt(Integer::intValue).sum();
+    return new ExecutorCapabilities(Math.max(0, c.freeMemoryMb() - pending), c.freeDiskMb(), c.cpuCores(),
+        c.cpuLoad(), c.onBattery(), c.powerPercent());
+  }
+}
