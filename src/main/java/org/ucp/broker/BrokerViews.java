@@ -30,13 +30,11 @@ final class BrokerViews {
   }
 
   static ClusterView cluster(BrokerCore core, BrokerSettings settings, List<DatastoreInfo> datastores) {
-    long[] totals = core.jobs().attemptTotals();
-    long attempts = totals[0];
-    long redeploys = totals[1];
+    StateIndex.Totals totals = core.jobs().totals();
     ExecutorRegistry executors = core.executors();
     BrokerInfo me = new BrokerInfo(settings.brokerId(), settings.strategy(), executors.alive(), executors.running(),
-        core.jobs().queued().size(), core.emergencyState().level(), core.emergencyReceivedAt(), attempts, redeploys,
-        executors.heartbeatsMissed());
+        totals.queued(), core.emergencyState().level(), core.emergencyReceivedAt(), totals.attempts(),
+        totals.redeploys(), executors.heartbeatsMissed());
     return new ClusterView(List.of(me), executors.view(), datastores, core.emergencyState());
   }
 }

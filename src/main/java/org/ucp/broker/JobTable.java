@@ -98,9 +98,9 @@ public final class JobTable {
     return index.unfinished().stream().map(jobs::get).toList();
   }
 
-  /** Attempts, and redeploys among them (ended LOST or ORPHANED), over the jobs held, kept as they change. */
-  public long[] attemptTotals() {
-    return index.attemptTotals();
+  /** Attempts, redeploys among them (ended LOST or ORPHANED), and QUEUED jobs held, kept as they change. */
+  StateIndex.Totals totals() {
+    return index.totals();
   }
 
   /** Records a dispatch: the job is RUNNING as a new attempt on {@code executor}. */

@@ -62,9 +62,11 @@ final class StateIndex implements JobIndex {
     uncount(counted.remove(jobId));
   }
 
-  /** Attempts and redeploys (attempts that ended LOST or ORPHANED) over the jobs indexed. */
-  long[] attemptTotals() {
-    return new long[] {attempts, redeploys};
+  /** Attempts and redeploys (attempts that ended LOST or ORPHANED) over the jobs indexed, and how many are QUEUED. */
+  record Totals(long attempts, long redeploys, int queued) {}
+
+  Totals totals() {
+    return new Totals(attempts, redeploys, queued.size());
   }
 
   /** The QUEUED job ids in arrival order. */

@@ -163,10 +163,10 @@ class JobTableTest {
 
     assertEquals(List.of("a", "d"), table.queued().stream().map(JobView::jobId).toList());
     assertEquals(List.of("a", "d"), table.unfinished().stream().map(JobView::jobId).toList());
-    assertEquals(List.of(2L, 1L), java.util.Arrays.stream(table.attemptTotals()).boxed().toList(),
-        "a's lost attempt and b's accepted one; the lost one is a redeploy");
+    assertEquals(new StateIndex.Totals(2, 1, 2), table.totals(),
+        "a's lost attempt and b's accepted one (the lost one is a redeploy); a and d queued");
     table.remove("a");
-    assertEquals(List.of(1L, 0L), java.util.Arrays.stream(table.attemptTotals()).boxed().toList());
+    assertEquals(new StateIndex.Totals(1, 0, 1), table.totals());
   }
 
   @Test
