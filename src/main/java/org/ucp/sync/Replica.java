@@ -35,6 +35,8 @@ public final class Replica {
   private final Map<String, Long> liveByKind = new TreeMap<>();
   /** Keys whose visible version is a deletion, kept as versions apply. */
   private final TreeSet<String> tombstones = new TreeSet<>();
+  /** Every version held, per origin by sequence number, so a repair reads what a peer lacks without walking every key. */
+  private final Map<String, TreeMap<Long, MetaEntry>> byOrigin = new HashMap<>();
 
   /** Applies one version; true when it changed what this replica holds. */
   public boolean apply(MetaEntry e) {
@@ -48,8 +50,9 @@ public final class Replica {
       }
     }
     boolean wasLive = live(held);
-    held.removeIf(h -> h.clock().compare(e.clock()) == VectorClock.Order.BEFORE);
+    held.removeIf(h -> h.clock().compare(e.clock()) == VectorClock.Order.BEFORE && unindex(h));
     held.add(e);
+    byOrigin.computeIfAbsent(e.origin(), o -> new TreeMap<>()).put(e.seq(), e);
     if (held.size() > 1) {
       conflicts++;
     }
@@ -62,6 +65,15 @@ public final class Replica {
     if (wasLive != isLive) {
       liveByKind.merge(e.kind(), isLive ? 1L : -1L, Long::sum);
       liveByKind.remove(e.kind(), 0L);
+    }
+    return true;
+  }
+
+  /** Drops a version from the per-origin index; always true, for use in a removal's condition. */
+  private boolean unindex(MetaEntry e) {
+    TreeMap<Long, MetaEntry> of = byOrigin.get(e.origin());
+    if (of != null && of.remove(e.seq(), e) && of.isEmpty()) {
+      byOrigin.remove(e.origin());
     }
     return true;
   }
@@ -111,17 +123,10 @@ public final class Replica {
     return out;
   }
 
-  /** The versions written by {@code origin} with a sequence number above {@code after}. */
+  /** The versions written by {@code origin} with a sequence number above {@code after}, by sequence number. */
   public List<MetaEntry> writtenBy(String origin, long after) {
-    List<MetaEntry> out = new ArrayList<>();
-    for (List<MetaEntry> held : versions.values()) {
-      for (MetaEntry e : held) {
-        if (e.origin().equals(origin) && e.seq() > after) {
-          out.add(e);
-        }
-      }
-    }
-    return out;
+    TreeMap<Long, MetaEntry> of = byOrigin.get(origin);
+    return of == null ? List.of() : new ArrayList<>(of.tailMap(after, false).values());
   }
 
   /**
@@ -207,7 +212,7 @@ public final class Replica {
     if (!tombstones.remove(key)) {
       return false;
     }
-    versions.remove(key);
+    versions.remove(key).forEach(this::unindex);
     return true;
   }
 

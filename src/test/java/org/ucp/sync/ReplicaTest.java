@@ -599,6 +599,11 @@ class ReplicaTest {
           assertEquals(n, replica.watermark(origin), origin + ": " + which);
           assertEquals(n, replica.highest(origin), origin + ": " + which);
           assertEquals(Set.copyOf(first.writtenBy(origin, 0)), Set.copyOf(replica.writtenBy(origin, 0)), which);
+          for (long after : new long[] {0, n / 2, n}) {
+            assertEquals(replica.all().stream().filter(e -> e.origin().equals(origin) && e.seq() > after)
+                .sorted(java.util.Comparator.comparingLong(MetaEntry::seq)).toList(), replica.writtenBy(origin, after),
+                "an origin's versions held above " + after + ", by sequence number: " + which);
+          }
         }
       }
 
@@ -667,6 +672,8 @@ class ReplicaTest {
     assertEquals(List.of("result/a"), r.tombstones("result/"));
     assertTrue(r.forget("job/a"));
     assertTrue(r.get("job/a").isEmpty(), "forgotten with every version");
+    assertEquals(List.of(2L, 4L), r.writtenBy("b1", 0).stream().map(MetaEntry::seq).toList(),
+        "a forgotten key's versions are not sent in repairs; job/a's first version was superseded before");
     assertEquals(List.of(), r.tombstones("job/"));
     assertEquals(4, r.watermark("b1"), "the watermark stands: the origin's writes are still applied or superseded");
     assertTrue(r.get("job/b").isPresent());
