@@ -100,9 +100,17 @@ public final class DataClient {
     return putFile(name, file, true);
   }
 
+  /**
+   * A file that fits one message is read whole and sent as one (an attempt's small result); a
+   * larger one is streamed by chunks. Streaming a small file read it into a chunk-sized buffer
+   * (a mebibyte for a result of a few hundred bytes): most of what a trivial job allocated.
+   */
   private Future<DataEntry> putFile(String name, Path file, boolean hedged) {
-    return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-        .compose(f -> new Upload(name, null, hedged).from(f.setReadBufferSize(DataProtocol.CHUNK)).eventually(f::close));
+    String path = file.toString();
+    return vertx.fileSystem().props(path).compose(props -> props.size() <= DataProtocol.CHUNK
+        ? vertx.fileSystem().readFile(path).compose(bytes -> putOne(name, bytes, hedged))
+        : vertx.fileSystem().open(path, new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+            .compose(f -> new Upload(name, null, hedged).from(f.setReadBufferSize(DataProtocol.CHUNK)).eventually(f::close)));
   }
 
   /**
