@@ -17,14 +17,33 @@ public final class SystemProbe {
 
   private final Path workDir;
   private final int maxMemoryMb;
+  /** How long a reading of the machine is used again. */
+  static final long MACHINE_READ_MS = 1_000;
+  private ExecutorCapabilities machine;
+  private long machineReadAt;
 
   public SystemProbe(Path workDir, int maxMemoryMb) {
     this.workDir = workDir;
     this.maxMemoryMb = maxMemoryMb;
   }
 
-  /** Capabilities with {@code usedMemoryMb} already given to running jobs. */
-  public ExecutorCapabilities read(int usedMemoryMb) {
+  /**
+   * Capabilities with {@code usedMemoryMb} already given to running jobs. Memory is counted at
+   * each call; what the machine says (disk, load, battery) is read at most every {@link
+   * #MACHINE_READ_MS}: every finished job sends a heartbeat, and reading the file store, the load
+   * and the power supplies for each cost as much as a short job's run.
+   */
+  public synchronized ExecutorCapabilities read(int usedMemoryMb) {
+    long now = System.nanoTime();
+    if (machine == null || now - machineReadAt > MACHINE_READ_MS * 1_000_000) {
+      machine = machine();
+      machineReadAt = now;
+    }
+    return new ExecutorCapabilities(Math.max(0, maxMemoryMb - usedMemoryMb), machine.freeDiskMb(), machine.cpuCores(),
+        machine.cpuLoad(), machine.onBattery(), machine.powerPercent());
+  }
+
+  private ExecutorCapabilities machine() {
     long freeDiskMb;
     try {
       freeDiskMb = Files.getFileStore(workDir).getUsableSpace() / (1024 * 1024);
@@ -32,13 +51,8 @@ public final class SystemProbe {
       freeDiskMb = 0;
     }
     Battery battery = battery();
-    return new ExecutorCapabilities(
-        Math.max(0, maxMemoryMb - usedMemoryMb),
-        freeDiskMb,
-        Runtime.getRuntime().availableProcessors(),
-        cpuLoadPercent(),
-        battery.discharging(),
-        battery.percent());
+    return new ExecutorCapabilities(maxMemoryMb, freeDiskMb, Runtime.getRuntime().availableProcessors(),
+        cpuLoadPercent(), battery.discharging(), battery.percent());
   }
 
   private static int cpuLoadPercent() {
