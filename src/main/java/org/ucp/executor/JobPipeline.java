@@ -143,7 +143,8 @@ final class JobPipeline {
   }
 
   /** Streams stdin and inputs into the sandbox; returns the module's bytes. */
-  private Future<Buffer> fetchInputs(JobWorkspace ws, RunJob job) {
+  /** The inputs fetched into the workspace, and the module: the compiled cache's own bytes when it holds them (no copy). */
+  private Future<byte[]> fetchInputs(JobWorkspace ws, RunJob job) {
     JobSpec spec = job.spec();
     List<Future<?>> fetches = new ArrayList<>();
     if (spec.stdin() != null) {
@@ -155,8 +156,8 @@ final class JobPipeline {
     if (held.isPresent()) {
       phases.moduleHeld();
     }
-    return Future.all(fetches).compose(v -> held.map(bytes -> Future.succeededFuture(Buffer.buffer(bytes)))
-        .orElseGet(() -> retried("fetch of " + spec.module(), () -> data.get(spec.module()))
+    return Future.all(fetches).compose(v -> held.map(Future::succeededFuture)
+        .orElseGet(() -> retried("fetch of " + spec.module(), () -> data.get(spec.module())).map(Buffer::getBytes)
             .recover(t -> missing("module", spec.module(), t))));
   }
 
@@ -179,11 +180,11 @@ final class JobPipeline {
     return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "missing " + field + " '" + name + "': " + t.getMessage()));
   }
 
-  private Future<RunOutcome> run(JobWorkspace ws, RunJob job, Buffer module, Cancellation cancellation) {
+  private Future<RunOutcome> run(JobWorkspace ws, RunJob job, byte[] module, Cancellation cancellation) {
     JobSpec spec = job.spec();
     long timeout = spec.timeoutMs() == 0 ? config.defaultTimeoutMs() : Math.min(spec.timeoutMs(), config.maxTimeoutMs());
     RunRequest request = new RunRequest(
-        module.getBytes(), programName(spec.module()), spec.args(), spec.env(), ws.sandbox(),
+        module, programName(spec.module()), spec.args(), spec.env(), ws.sandbox(),
         spec.stdin() == null ? null : ws.stdin(), ws.stdout(), ws.stderr(),
         spec.capabilities().memoryMb(), timeout, maxOutputBytes(), diskBytes(spec), spec.capabilities().maxFiles());
     AttemptRef key = new AttemptRef(job.jobId(), job.attempt());

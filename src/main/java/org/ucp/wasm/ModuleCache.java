@@ -31,8 +31,19 @@ public final class ModuleCache {
         };
   }
 
-  /** The compiled module for {@code bytes}; compiles on the first request only. */
+  /**
+   * The compiled module for {@code bytes}; compiles on the first request only. The very array
+   * {@link #bytes} handed out is known without hashing it again.
+   */
   public Lookup get(byte[] bytes) {
+    synchronized (modules) {
+      for (CompiledModule m : modules.values()) {
+        if (m.bytes() == bytes) {
+          hits.incrementAndGet();
+          return new Lookup(modules.get(m.sha256()), true);
+        }
+      }
+    }
     String sha = Sha256.of(bytes);
     synchronized (modules) {
       CompiledModule cached = modules.get(sha);
