@@ -28,7 +28,7 @@ public final class Main {
         java -jar ucp.jar node [flags]      run a cluster node with the given roles
         java -jar ucp.jar demo [--keep-running] [--http-port N]
                                             every role in one JVM, a sample plan end to end
-        java -jar ucp.jar bench [--jobs N] [--http-jobs N] [--cpu-iterations N] [--repeat N] [--decision-pairs N] [--no-sync] [--no-loss] [--no-data]
+        java -jar ucp.jar bench [--warm-up N] [--jobs N] [--http-jobs N] [--cpu-iterations N] [--repeat N] [--decision-pairs N] [--no-sync] [--no-loss] [--no-data]
                                 [--scaling] [--history N [--queued M]]
                                             throughput, latency and overhead, printed as JSON
         java -jar ucp.jar chaos [--seconds N] [--seed S] [--brokers N] [--executors N] [--rate N]
