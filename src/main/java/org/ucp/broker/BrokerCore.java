@@ -44,6 +44,7 @@ public final class BrokerCore {
   private final ClusterJobs cluster;
   private final ExecutorRegistry executors;
   private final Scheduler scheduler;
+  private final QueueOrder queue;
   private final Preemptions preemptions;
   private final Liveness liveness;
   private final List<BrokerAction> pending = new ArrayList<>();
@@ -61,6 +62,7 @@ public final class BrokerCore {
     this.cluster = new ClusterJobs(jobs, settings.retentionMs());
     this.executors = ExecutorRegistry.of(settings);
     this.scheduler = new Scheduler(settings.strategy());
+    this.queue = jobs.watch(new QueueOrder(settings.strategy(), id -> jobs.get(id).orElseThrow()));
     jobs.onChange(job -> pending.add(new BrokerAction.WriteJob(job, false)));
     this.preemptions = new Preemptions(jobs, executors, pending::add, this::schedule);
     this.liveness = new Liveness(jobs, executors, preemptions, settings.heartbeatIntervalMs(),
@@ -84,9 +86,7 @@ public final class BrokerCore {
 
   /** What a submission became: taken here, or to be sent to the broker that owns a dependency. */
   public sealed interface Submitted permits Taken, Forward {}
-
   public record Taken(JobView job) implements Submitted {}
-
   public record Forward(String brokerId) implements Submitted {}
 
   /** A submission: validated, stamped, added, scheduled; or forwarded to a dependency's live owner. */
@@ -143,9 +143,8 @@ public final class BrokerCore {
     if (peers.fenced(now) || !scheduler.mayPlaceOn(candidates)) {
       return;
     }
-    boolean causal = settings.strategy() == SchedulingStrategy.VECTOR_CLOCK_CAUSAL;
-    List<Scheduler.Decision> decisions =
-        scheduler.schedule(jobs.queued(), candidates, now, emergency, cluster.mustWait(jobs, causal));
+    List<Scheduler.Decision> decisions = scheduler.scheduleInOrder(queue.inOrder(now, emergency), candidates,
+        cluster.mustWait(settings.strategy() == SchedulingStrategy.VECTOR_CLOCK_CAUSAL));
     for (Scheduler.Decision d : decisions) {
       if (d instanceof Scheduler.Dispatch dispatch) {
         jobs.get(dispatch.jobId()).ifPresent(job -> dispatch(job, dispatch.executorId(), now));

@@ -25,7 +25,7 @@ final class BrokerViews {
    */
   static int readyQueued(BrokerCore core, BrokerSettings settings) {
     java.util.function.Predicate<JobView> waits =
-        core.cluster().mustWait(core.jobs(), settings.strategy() == org.ucp.model.SchedulingStrategy.VECTOR_CLOCK_CAUSAL);
+        core.cluster().mustWait(settings.strategy() == org.ucp.model.SchedulingStrategy.VECTOR_CLOCK_CAUSAL);
     return (int) core.jobs().queued().stream().filter(waits.negate()).count();
   }
 

@@ -22,6 +22,11 @@ public final class ClusterJobs {
   private final Retention retention;
   /** Every job as this broker shows it, sorted for listings and counts. */
   private final JobCatalog catalog;
+  private final JobTable table;
+  /** Unfinished jobs as shown (the table's version over the replica's) whose stamp is not empty: what a job may causally follow. */
+  private final Map<String, JobView> stamped = new HashMap<>();
+  /** Unfinished jobs of the replica's that the table does not hold and that publish named results. */
+  private final Map<String, JobView> publishers = new HashMap<>();
 
   /** {@link #ClusterJobs(JobTable, long)} with the default retention. */
   public ClusterJobs(JobTable table) {
@@ -41,6 +46,35 @@ public final class ClusterJobs {
     retention = new Retention(retentionMs, clock);
     catalog = new JobCatalog(jobs::get, retention);
     catalog.follow(table);
+    this.table = table;
+    table.watch(new JobIndex() {
+      @Override
+      public void changed(JobView job) {
+        reindex(job.jobId());
+      }
+
+      @Override
+      public void remove(String jobId) {
+        reindex(jobId);
+      }
+    });
+  }
+
+  /** Keeps what {@link #mustWait} reads in step with the job {@code id} as shown now. */
+  private void reindex(String id) {
+    Optional<JobView> own = table.get(id);
+    JobView shown = own.orElseGet(() -> jobs.get(id));
+    boolean unfinished = shown != null && !shown.state().isFinal();
+    keep(stamped, id, shown, unfinished && !shown.stamp().isEmpty());
+    keep(publishers, id, shown, unfinished && own.isEmpty() && !shown.spec().namedResults().isEmpty());
+  }
+
+  private static void keep(Map<String, JobView> set, String id, JobView job, boolean in) {
+    if (in) {
+      set.put(id, job);
+    } else {
+      set.remove(id);
+    }
   }
 
   /**
@@ -57,6 +91,7 @@ public final class ClusterJobs {
     jobs.remove(jobId);
     unfinished.remove(jobId);
     catalog.show(jobId);
+    reindex(jobId);
   }
 
   public void put(JobView job) {
@@ -67,6 +102,7 @@ public final class ClusterJobs {
       unfinished.put(job.jobId(), job);
     }
     catalog.show(job.jobId());
+    reindex(job.jobId());
   }
 
   /** One page of every job (this broker's own as its table holds them, the others' from the replica), as {@code q} asks. */
@@ -100,11 +136,6 @@ public final class ClusterJobs {
     return withOthers(table.all(), jobs.values(), table);
   }
 
-  /** Every unfinished job: this broker's own from {@code table}, the others' from the replica. */
-  public List<JobView> unfinished(JobTable table) {
-    return withOthers(table.unfinished(), unfinished.values(), table);
-  }
-
   /** {@code own} followed by the jobs of {@code replica} that {@code table} does not hold. */
   private static List<JobView> withOthers(List<JobView> own, Collection<JobView> replica, JobTable table) {
     List<JobView> all = new ArrayList<>(own);
@@ -122,18 +153,17 @@ public final class ClusterJobs {
    * causal}), or for one on another broker that publishes a name it reads (the producers it holds
    * itself are WAITING dependencies already).
    */
-  public Predicate<JobView> mustWait(JobTable table, boolean causal) {
-    List<JobView> unfinished = unfinished(table);
+  public Predicate<JobView> mustWait(boolean causal) {
     // Only a stamped job can be causally before another (an empty stamp carries no order), and
     // only another broker's job that publishes names can be read from: the rest of the backlog
-    // is left out once per pass, not once per queued job. Comparing every queued job with every
-    // unfinished one, a broker with a backlog of a thousand jobs spent most of its event loop
-    // here, announcing twice a second, and heartbeats timed out (a ten-minute chaos run).
-    List<JobView> stamped = causal ? unfinished.stream().filter(j -> !j.stamp().isEmpty()).toList() : List.of();
-    List<JobView> publishers = unfinished.stream()
-        .filter(j -> !j.spec().namedResults().isEmpty() && table.get(j.jobId()).isEmpty()).toList();
-    return job -> (!stamped.isEmpty() && !job.stamp().isEmpty() && waits(job, stamped, true, other -> false))
-        || (!publishers.isEmpty() && waits(job, publishers, false, other -> true));
+    // is left out, and both sets are kept as jobs change, not gathered for each pass. Comparing
+    // every queued job with every unfinished one, a broker with a backlog of a thousand jobs spent
+    // most of its event loop here, announcing twice a second, and heartbeats timed out (a
+    // ten-minute chaos run); gathering them for each pass cost a pass the length of the backlog.
+    Collection<JobView> before = causal ? stamped.values() : List.of();
+    Collection<JobView> readFrom = publishers.values();
+    return job -> (!before.isEmpty() && !job.stamp().isEmpty() && waits(job, before, true, other -> false))
+        || (!readFrom.isEmpty() && waits(job, readFrom, false, other -> true));
   }
 
   /**

@@ -38,8 +38,7 @@ public final class JobTable {
    */
   public JobView adopt(JobView job, String owner) {
     dependencies.depend(job.jobId(), job.spec().dependsOn().stream().filter(jobs::containsKey).toList());
-    JobView mine = job.ownedBy(owner);
-    return track(mine);
+    return track(job.ownedBy(owner));
   }
 
   /** Drops a job this broker no longer owns. */
@@ -74,9 +73,10 @@ public final class JobTable {
   }
 
   /** Keeps {@code watcher} in step with every job held from now on, starting with those held now. */
-  void watch(JobIndex watcher) {
+  <T extends JobIndex> T watch(T watcher) {
     indexes.add(watcher);
     jobs.values().forEach(watcher::changed);
+    return watcher;
   }
 
   /** Every job, in arrival order. */

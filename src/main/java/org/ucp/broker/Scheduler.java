@@ -61,11 +61,21 @@ public final class Scheduler {
    */
   public List<Decision> schedule(List<JobView> jobs, List<Candidate> executors, long now, EmergencyState emergency,
       java.util.function.Predicate<JobView> mustWait) {
+    return scheduleInOrder(order(jobs, now, emergency), executors, mustWait);
+  }
+
+  /**
+   * Decides one pass over queued jobs already in this strategy's order ({@link #order}, or a
+   * {@link QueueOrder} kept as jobs change): it takes them from the front and stops once no slot
+   * is left, so a long queue costs only the jobs looked at.
+   */
+  public List<Decision> scheduleInOrder(Iterable<JobView> ordered, List<Candidate> executors,
+      java.util.function.Predicate<JobView> mustWait) {
     Map<String, MutableCandidate> free = new LinkedHashMap<>();
     executors.forEach(c -> free.put(c.executorId(), new MutableCandidate(c)));
     List<Decision> decisions = new ArrayList<>();
     Set<String> victims = new HashSet<>();
-    for (JobView job : order(jobs, now, emergency)) {
+    for (JobView job : ordered) {
       boolean mayPreempt = strategy == SchedulingStrategy.EMERGENCY_FIRST
           && job.spec().priority().emergency() == EmergencyLevel.CRITICAL;
       if (!mayPreempt && free.values().stream().noneMatch(c -> c.freeSlots > 0)) {
