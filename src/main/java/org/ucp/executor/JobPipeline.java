@@ -142,8 +142,7 @@ final class JobPipeline {
     });
   }
 
-  /** Streams stdin and inputs into the sandbox; returns the module's bytes. */
-  /** The inputs fetched into the workspace, and the module: the compiled cache's own bytes when it holds them (no copy). */
+  /** Streams stdin and inputs into the sandbox; returns the module's bytes (the compiled cache's own when it holds them). */
   private Future<byte[]> fetchInputs(JobWorkspace ws, RunJob job) {
     JobSpec spec = job.spec();
     List<Future<?>> fetches = new ArrayList<>();
