@@ -155,8 +155,11 @@ public final class JobWorkspace {
       note("the run ended at a limit: none of its results or named results are published");
     }
     BoundedZip zip = new BoundedZip(bound);
-    try (OutputStream raw = Files.newOutputStream(zip());
-        ZipOutputStream out = new ZipOutputStream(raw)) {
+    // Buffered (the zip's headers go a few bytes at a time: unbuffered, each was a write call of
+    // its own) and hashed as written, instead of read back from the disk for its SHA-256.
+    java.security.MessageDigest sha = Sha256.digest();
+    try (OutputStream raw = new java.security.DigestOutputStream(Files.newOutputStream(zip()), sha);
+        ZipOutputStream out = new ZipOutputStream(new java.io.BufferedOutputStream(raw, 64 * 1024))) {
       zip.file(out, "stdout.txt", stdout());
       zip.file(out, "stderr.txt", stderr());
       String exit = outcome.exitCode() == null ? "none" : String.valueOf(outcome.exitCode());
@@ -168,7 +171,7 @@ public final class JobWorkspace {
         zip.bytes(out, "missing-results.txt", (String.join("\n", missing) + "\n").getBytes(StandardCharsets.UTF_8));
       }
     }
-    return Sha256.of(zip());
+    return java.util.HexFormat.of().formatHex(sha.digest());
   }
 
   /**
@@ -255,6 +258,7 @@ public final class JobWorkspace {
     private final ZipBound bound;
     private long bytes;
     private long entries;
+    private final byte[] buf = new byte[64 * 1024];
 
     BoundedZip(ZipBound bound) {
       this.bound = bound;
@@ -277,7 +281,6 @@ public final class JobWorkspace {
     void file(ZipOutputStream zip, String name, Path file) throws IOException {
       begin(zip, name);
       try (java.io.InputStream in = Files.newInputStream(file)) {
-        byte[] buf = new byte[64 * 1024];
         for (int n; (n = in.read(buf)) > 0; ) {
           count(n);
           zip.write(buf, 0, n);
