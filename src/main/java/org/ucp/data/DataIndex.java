@@ -47,6 +47,8 @@ public final class DataIndex {
   private final StoreLink links;
   private final int factor;
   private final Set<String> transferring = new HashSet<>();
+  /** What the next repair pass looks at (see {@link RepairQueue}). */
+  private final RepairQueue repairs = new RepairQueue(PREFIX);
   /** Index entries as last decoded, by key (see {@link #parsed}). */
   private final java.util.Map<String, Parsed> parsed = new java.util.concurrent.ConcurrentHashMap<>();
   private long copiesMade;
@@ -292,25 +294,32 @@ public final class DataIndex {
 
   /**
    * Copies objects with too few live copies to more datastores: the writer only, a few at a time,
-   * every second and again as soon as a copy lands.
+   * every second and again as soon as a copy lands. A pass looks at every entry only when the
+   * live datastores changed, else at the entries written since and those still short of copies.
    */
   public void repair() {
     if (!isWriter()) {
+      repairs.reset();
       return;
     }
     long now = System.currentTimeMillis();
     List<String> alive = directory.alive(now);
     int want = Math.min(factor, alive.size());
-    for (MetaEntry m : sync.replica().visible(PREFIX)) {
-      if (transferring.size() >= MAX_TRANSFERS) {
-        return;
-      }
-      DataLocation loc = parsed(m);
-      if (loc.deleted() || transferring.contains(loc.name())) {
+    for (String key : repairs.due(sync.replica(), new HashSet<>(alive))) {
+      Optional<MetaEntry> m = sync.replica().get(key).filter(e -> !e.deleted());
+      DataLocation loc = m.map(this::parsed).orElse(null);
+      if (loc == null || loc.deleted()) {
+        repairs.settled(key);
         continue;
       }
       List<String> live = loc.datastores().stream().filter(alive::contains).toList();
       if (live.isEmpty() || live.size() >= want) {
+        // Enough copies, or none alive to copy from (the live datastores change first, and with
+        // them comes a pass over every entry).
+        repairs.settled(key);
+        continue;
+      }
+      if (transferring.contains(loc.name()) || transferring.size() >= MAX_TRANSFERS) {
         continue;
       }
       List<String> target = directory.place(1, new HashSet<>(loc.datastores()), now);

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.ucp.clock.VectorClock;
@@ -121,6 +122,11 @@ public final class Replica {
     List<MetaEntry> out = new ArrayList<>();
     versions.values().forEach(out::addAll);
     return out;
+  }
+
+  /** The origins of the versions held. */
+  public Set<String> origins() {
+    return Set.copyOf(byOrigin.keySet());
   }
 
   /** The versions written by {@code origin} with a sequence number above {@code after}, by sequence number. */
