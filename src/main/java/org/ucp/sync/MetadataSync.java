@@ -411,8 +411,8 @@ public final class MetadataSync {
       if (upTo > theirs && room > 0) {
         List<MetaEntry> lacking = replica.writtenBy(origin, theirs);
         if (lacking.size() > room) {
-          // The oldest first, and a claim only as far as they go: the next digest asks for the rest.
-          lacking.sort(java.util.Comparator.comparingLong(MetaEntry::seq));
+          // The oldest first (writtenBy answers by sequence number), and a claim only as far as
+          // they go: the next digest asks for the rest.
           lacking = lacking.subList(0, room);
           upTo = Math.min(upTo, lacking.get(room - 1).seq());
         }
