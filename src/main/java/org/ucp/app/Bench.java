@@ -205,7 +205,6 @@ final class Bench {
         .put("hops", hops.of(api, ids, submitMs, totalMs));
   }
 
-  /** N jobs of one iteration each, all submitted at once; latency is submit → accepted result. */
   /**
    * Trivial jobs run before anything is measured, a hundred at a time, so that the measures are
    * of a cluster whose code the JIT has compiled: without it the rate of the first two thousand
@@ -224,6 +223,7 @@ final class Bench {
     return new JsonObject().put("jobs", n).put("seconds", round((System.nanoTime() - start) / 1e9));
   }
 
+  /** N jobs of one iteration each, all submitted at once; latency is submit → accepted result. */
   private static JsonObject trivial(HttpApi api, Map<String, Long> decidedAt, int n) {
     System.err.println("bench: " + n + " trivial jobs");
     JsonObject job = trivialJob();

@@ -23,15 +23,19 @@ public final class PriorityScore {
 
   private PriorityScore() {}
 
+  /**
+   * The score. Everything but the deadline's urgency is summed exactly, in thousandths of a point
+   * (the milliseconds waited), and divided once: two jobs without a deadline compare as their
+   * exact sums do, which lets {@link QueueOrder} keep them sorted without scoring them.
+   */
   public static double of(Priority priority, long submittedAt, long now, EmergencyState emergency) {
-    double score = 100.0 * priority.emergency().ordinal() + 10.0 * priority.user();
-    score += urgency(priority.deadline(), now);
-    score += Math.max(0, now - submittedAt) / 1000.0;
+    long thousandths = 100_000L * priority.emergency().ordinal() + 10_000L * priority.user()
+        + Math.max(0, now - submittedAt);
     if (emergency.active() && priority.emergency().ordinal() >= emergency.level().ordinal()
         && priority.emergency() != EmergencyLevel.NONE) {
-      score += 200;
+      thousandths += 200_000;
     }
-    return score;
+    return thousandths / 1000.0 + urgency(priority.deadline(), now);
   }
 
   static double urgency(String deadline, long now) {

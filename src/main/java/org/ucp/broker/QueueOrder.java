@@ -28,7 +28,8 @@ import org.ucp.model.SchedulingStrategy;
  * (EMERGENCY_FIRST) do not change with time. The score ({@link PriorityScore}: PRIORITY_BASED,
  * VECTOR_CLOCK_CAUSAL) does, but every job without a deadline ages at the same rate, so within one
  * emergency level they keep their order: sorted once by {@code 10,000 × user priority −
- * submittedAt} (the score in thousandths of a point, less what every job shares), ties by arrival.
+ * submittedAt} (the score in thousandths of a point, less what every job shares; {@link
+ * PriorityScore} sums it exactly, so ties are ties in both orders), ties by arrival.
  * A pass merges the five levels by their scores at its time with the few jobs scored afresh: those
  * with a deadline (their urgency grows as it nears) and those stamped later than the pass's time
  * (a peer's clock ahead of this one: they have not started to age).
@@ -105,11 +106,7 @@ final class QueueOrder implements JobIndex {
   /** The queued jobs in the order {@code strategy} serves them at {@code now}, taken lazily. */
   Iterable<JobView> inOrder(long now, EmergencyState emergency) {
     if (!scored()) {
-      List<Iterator<Entry>> lists = new ArrayList<>();
-      for (int i = levels.size() - 1; i >= 0; i--) {
-        lists.add(levels.get(i).iterator());
-      }
-      return () -> views(concat(lists));
+      return () -> views(new Concat());
     }
     // Scored afresh: the deadline jobs, and those stamped after now (not yet ageing).
     Set<String> afresh = new HashSet<>();
@@ -133,9 +130,26 @@ final class QueueOrder implements JobIndex {
     };
   }
 
-  private static Iterator<Entry> concat(List<Iterator<Entry>> lists) {
-    return lists.stream().flatMap(i -> java.util.stream.StreamSupport.stream(
-        java.util.Spliterators.spliteratorUnknownSize(i, 0), false)).iterator();
+  /** The lists one after another, the highest level first (arrival order has one list), taken lazily. */
+  private final class Concat implements Iterator<Entry> {
+    private int level = levels.size() - 1;
+    private Iterator<Entry> current = levels.get(level).iterator();
+
+    @Override
+    public boolean hasNext() {
+      while (!current.hasNext() && level > 0) {
+        current = levels.get(--level).iterator();
+      }
+      return current.hasNext();
+    }
+
+    @Override
+    public Entry next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return current.next();
+    }
   }
 
   /** The levels' lists and the jobs scored afresh, merged by score at {@code now} (ties by arrival). */
