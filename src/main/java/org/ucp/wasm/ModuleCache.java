@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ModuleCache {
   private final int capacity;
   private final Map<String, CompiledModule> modules;
+  /** The SHA-256 of each cached module's own bytes, by the array's identity (see {@link #get}). */
+  private final Map<byte[], String> own = new java.util.IdentityHashMap<>();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
 
@@ -26,7 +28,11 @@ public final class ModuleCache {
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
           protected boolean removeEldestEntry(Map.Entry<String, CompiledModule> eldest) {
-            return size() > ModuleCache.this.capacity;
+            boolean evict = size() > ModuleCache.this.capacity;
+            if (evict) {
+              own.remove(eldest.getValue().bytes());
+            }
+            return evict;
           }
         };
   }
@@ -37,11 +43,10 @@ public final class ModuleCache {
    */
   public Lookup get(byte[] bytes) {
     synchronized (modules) {
-      for (CompiledModule m : modules.values()) {
-        if (m.bytes() == bytes) {
-          hits.incrementAndGet();
-          return new Lookup(modules.get(m.sha256()), true);
-        }
+      String known = own.get(bytes);
+      if (known != null) {
+        hits.incrementAndGet();
+        return new Lookup(modules.get(known), true);
       }
     }
     String sha = Sha256.of(bytes);
@@ -55,7 +60,9 @@ public final class ModuleCache {
     misses.incrementAndGet();
     CompiledModule compiled = compile(sha, bytes);
     synchronized (modules) {
-      modules.putIfAbsent(sha, compiled);
+      if (modules.putIfAbsent(sha, compiled) == null) {
+        own.put(compiled.bytes(), sha);
+      }
       return new Lookup(modules.get(sha), false);
     }
   }
