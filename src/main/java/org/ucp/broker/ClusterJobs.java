@@ -153,6 +153,11 @@ public final class ClusterJobs {
    * causal}), or for one on another broker that publishes a name it reads (the producers it holds
    * itself are WAITING dependencies already).
    */
+  /** Whether any queued job may have to wait at all: false when {@link #mustWait} holds for none, known without asking each. */
+  public boolean anyMayWait(boolean causal) {
+    return (causal && !stamped.isEmpty()) || !publishers.isEmpty();
+  }
+
   public Predicate<JobView> mustWait(boolean causal) {
     // Only a stamped job can be causally before another (an empty stamp carries no order), and
     // only another broker's job that publishes names can be read from: the rest of the backlog

@@ -64,6 +64,7 @@ class ClusterJobsTest {
         }
         for (boolean causal : new boolean[] {true, false}) {
           Predicate<JobView> indexed = cluster.mustWait(causal);
+          boolean mayWait = cluster.anyMayWait(causal);
           // The exhaustive side scans every job: the table's own and the replica's others.
           List<JobView> unfinished = java.util.stream.Stream.concat(table.all().stream(),
                   replica.values().stream().filter(j -> table.get(j.jobId()).isEmpty()))
@@ -72,6 +73,8 @@ class ClusterJobsTest {
             boolean exhaustive = ClusterJobs.waits(job, unfinished, causal, other -> table.get(other.jobId()).isEmpty());
             assertEquals(exhaustive, indexed.test(job), job.jobId() + " in round " + round + " step " + step
                 + " (causal " + causal + ")");
+            assertTrue(mayWait || !exhaustive, job.jobId() + " waits although nothing may hold a job back, in round "
+                + round + " step " + step);
             waiting += exhaustive ? 1 : 0;
           }
         }
