@@ -22,13 +22,29 @@ public final class TestNodes {
     return "ucp-test-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /**
+   * A port free now, from 20000-31999, never the same one twice in a test JVM. Not from the
+   * ephemeral range (32768-60999 here): once a node on such a port closed, a peer reconnecting to
+   * it could be given that very port as its source and connect to itself (TCP simultaneous open).
+   * Hazelcast then took the departed member for itself and never let it go: a browser test's
+   * control node hung in its close after its executor closed ("Connecting to self!").
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int i = 0; i < PORTS; i++) {
+      int port = 20_000 + Math.floorMod(NEXT_PORT.getAndIncrement(), PORTS);
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // the next one
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port in 20000-31999"));
   }
+
+  private static final int PORTS = 12_000;
+  /** Where this JVM starts handing out ports, spread by process id so that parallel runs rarely meet. */
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() % 600) * 20);
 
   /** A config for one node of a test cluster; {@code extra} overrides any key. */
   public static UcpConfig config(String id, Path dataDir, String clusterName, int clusterPort, String members,
