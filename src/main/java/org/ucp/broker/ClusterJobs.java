@@ -47,17 +47,7 @@ public final class ClusterJobs {
     catalog = new JobCatalog(jobs::get, retention);
     catalog.follow(table);
     this.table = table;
-    table.watch(new JobIndex() {
-      @Override
-      public void changed(JobView job) {
-        reindex(job.jobId());
-      }
-
-      @Override
-      public void remove(String jobId) {
-        reindex(jobId);
-      }
-    });
+    table.watch(JobIndex.byId(this::reindex));
   }
 
   /** Keeps what {@link #mustWait} reads in step with the job {@code id} as shown now. */

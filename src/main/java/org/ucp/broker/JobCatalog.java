@@ -47,17 +47,7 @@ final class JobCatalog {
   /** Shows {@code table}'s jobs over the replica's from now on. */
   void follow(JobTable table) {
     own = id -> table.get(id).orElse(null);
-    table.watch(new JobIndex() {
-      @Override
-      public void changed(JobView job) {
-        show(job.jobId());
-      }
-
-      @Override
-      public void remove(String jobId) {
-        show(jobId);
-      }
-    });
+    table.watch(JobIndex.byId(this::show));
   }
 
   /** Shows the job as it stands now: the table's version if it holds it, else the replica's. */

@@ -9,4 +9,19 @@ interface JobIndex {
 
   /** {@code jobId} is no longer held. */
   void remove(String jobId);
+
+  /** An index that only needs to know which job changed, held or dropped alike. */
+  static JobIndex byId(java.util.function.Consumer<String> changedId) {
+    return new JobIndex() {
+      @Override
+      public void changed(JobView job) {
+        changedId.accept(job.jobId());
+      }
+
+      @Override
+      public void remove(String jobId) {
+        changedId.accept(jobId);
+      }
+    };
+  }
 }

@@ -58,9 +58,4 @@ final class RepairQueue {
   void settled(String key) {
     pending.remove(key);
   }
-
-  /** Keys waiting to be looked at again. */
-  int pending() {
-    return pending.size();
-  }
 }

@@ -171,7 +171,7 @@ public final class JobWorkspace {
         zip.bytes(out, "missing-results.txt", (String.join("\n", missing) + "\n").getBytes(StandardCharsets.UTF_8));
       }
     }
-    return java.util.HexFormat.of().formatHex(sha.digest());
+    return Sha256.hex(sha);
   }
 
   /**

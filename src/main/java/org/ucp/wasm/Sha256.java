@@ -21,7 +21,14 @@ public final class Sha256 {
   }
 
   public static String of(byte[] bytes) {
-    return HexFormat.of().formatHex(digest().digest(bytes));
+    MessageDigest md = digest();
+    md.update(bytes);
+    return hex(md);
+  }
+
+  /** What {@code md} has digested so far, in hex (the digest is reset). */
+  public static String hex(MessageDigest md) {
+    return HexFormat.of().formatHex(md.digest());
   }
 
   public static String of(Path file) throws IOException {
@@ -32,6 +39,6 @@ public final class Sha256 {
         md.update(buf, 0, n);
       }
     }
-    return HexFormat.of().formatHex(md.digest());
+    return hex(md);
   }
 }
