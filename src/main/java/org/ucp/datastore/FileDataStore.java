@@ -16,7 +16,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,11 +33,30 @@ import org.ucp.wasm.Sha256;
  *
  * <p>A write streams into {@code root/.tmp/}, is forced to disk, and is renamed into place in one
  * atomic step, so a crash at any moment leaves the old object or the new one, never a torn one
- * (leftovers in {@code .tmp} are removed at the next start). Of two writes to one name the higher
- * {@link DataVersion} wins, whatever order they commit in. Blocking: call from a worker thread.
+ * (leftovers in {@code .tmp} are removed at the next start, and so is an older version a crash
+ * left beside the newer one). Of two writes to one name the higher {@link DataVersion} wins,
+ * whatever order they commit in. Blocking: call from a worker thread.
+ *
+ * <p>Which version a name holds is read from the disk once, when the store opens, and kept in
+ * memory ({@link StoreCatalog}) as objects are placed and deleted under the name's lock: a read, a
+ * stat or a commit then looks up one entry instead of listing the name's folder. A write's bytes
+ * are hashed on another thread while they go to the disk and are forced ({@link #HASHING}): the
+ * fsync waits on the disk, not the processor, so the hash costs a large object's put little time.
  */
 public final class FileDataStore {
   private static final String TMP = ".tmp";
+  /** Chunks smaller than this are hashed where they are written: a hand-off would cost more. */
+  private static final int HASH_ELSEWHERE_FROM = 64 * 1024;
+  /**
+   * Where larger chunks are hashed, one upload's chunks in order: shared by every store in the
+   * process (the work is the processor's), daemon threads that end with it.
+   */
+  private static final java.util.concurrent.ExecutorService HASHING = java.util.concurrent.Executors.newFixedThreadPool(
+      Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+        Thread t = new Thread(r, "ucp-datastore-hash");
+        t.setDaemon(true);
+        return t;
+      });
 
   private final Path root;
   private final Path tmp;
@@ -46,6 +64,8 @@ public final class FileDataStore {
   private final ConcurrentHashMap<String, Object> nameLocks = new ConcurrentHashMap<>();
   /** What every name holds, read from the disk once here and kept as objects are placed and deleted. */
   private final StoreCatalog catalog = new StoreCatalog();
+  /** Names the temporary files of this opening ({@code .tmp} is emptied when the store opens). */
+  private final java.util.concurrent.atomic.AtomicLong parts = new java.util.concurrent.atomic.AtomicLong();
 
   public FileDataStore(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -84,7 +104,7 @@ public final class FileDataStore {
     return folder;
   }
 
-  /** One stored version: its file, version and checksum. */
+  /** One stored version on the disk: its file, version and checksum. */
   private record Stored(Path file, String version, String sha256) {
     static Optional<Stored> of(Path file) {
       String f = file.getFileName().toString();
@@ -101,34 +121,28 @@ public final class FileDataStore {
     }
   }
 
-  /** The versions stored in a name's folder, newest first (normally exactly one). */
+  /** The versions stored in a name's folder, newest first (exactly one but after a crash). */
   private static List<Stored> versions(Path folder) throws IOException {
-    if (!Files.isDirectory(folder)) {
-      return List.of();
-    }
     List<Stored> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(folder)) {
       files.filter(Files::isRegularFile).forEach(p -> Stored.of(p).ifPresent(out::add));
-    } catch (NoSuchFileException pruned) {
-      return List.of();
     }
     out.sort(Comparator.comparing((Stored s) -> DataVersion.parse(s.version())).reversed());
     return out;
   }
 
-  private static Optional<Stored> latest(Path folder) throws IOException {
-    List<Stored> all = versions(folder);
-    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+  /** The file that holds {@code entry}, the version its name holds. */
+  private static Path file(Path folder, DataEntry entry) {
+    return folder.resolve("#" + entry.version() + "#" + entry.sha256());
   }
 
-  /**
-   * The current version of a name, looked up under the name's lock: a directory listing that runs
-   * while a commit renames the new file in and deletes the old one may see neither.
-   */
-  private Optional<Stored> current(String name, Path folder) throws IOException {
-    synchronized (lock(name)) {
-      return latest(folder);
+  /** What {@code name} holds now, from memory; its file may be replaced a moment later. */
+  private DataEntry current(String name) throws NoSuchFileException {
+    DataEntry e = catalog.get(name);
+    if (e == null) {
+      throw new NoSuchFileException(name);
     }
+    return e;
   }
 
   private Object lock(String name) {
@@ -139,8 +153,8 @@ public final class FileDataStore {
   public Upload begin(String name, String version) throws IOException {
     folder(name);
     version = DataVersion.canonical(version);
-    Path part = Files.createTempFile(tmp, "put-", ".part");
-    return new Upload(name, version, part, FileChannel.open(part, StandardOpenOption.WRITE));
+    Path part = tmp.resolve("put-" + parts.incrementAndGet() + ".part");
+    return new Upload(name, version, part, FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
   }
 
   /** A write in progress: appended in order, then committed atomically or aborted. */
@@ -150,6 +164,8 @@ public final class FileDataStore {
     private final Path part;
     private final FileChannel channel;
     private final MessageDigest digest = Sha256.digest();
+    /** The hashing of the chunks so far, on {@link #HASHING}, in the order they were appended. */
+    private java.util.concurrent.CompletableFuture<Void> hashed = java.util.concurrent.CompletableFuture.completedFuture(null);
     private long size;
 
     private Upload(String name, String version, Path part, FileChannel channel) {
@@ -171,10 +187,18 @@ public final class FileDataStore {
       append(ByteBuffer.wrap(bytes));
     }
 
-    /** Appends the bytes between {@code bytes}' position and limit (a chunk as it arrived, not copied). */
+    /**
+     * Appends the bytes between {@code bytes}' position and limit (a chunk as it arrived, not
+     * copied, and never changed afterwards: a large one is hashed while it is written, and after).
+     */
     public void append(ByteBuffer bytes) throws IOException {
       int n = bytes.remaining();
-      digest.update(bytes.duplicate());
+      ByteBuffer view = bytes.duplicate();
+      if (n < HASH_ELSEWHERE_FROM && hashed.isDone()) {
+        digest.update(view);
+      } else {
+        hashed = hashed.thenRunAsync(() -> digest.update(view), HASHING);
+      }
       while (bytes.hasRemaining()) {
         channel.write(bytes);
       }
@@ -186,15 +210,16 @@ public final class FileDataStore {
      * holds afterwards. {@code expectedSha} (when given) must match what was written.
      */
     public DataEntry commit(String expectedSha) throws IOException {
-      String sha = HexFormat.of().formatHex(digest.digest());
       try {
+        channel.force(true); // while the last chunks are still being hashed
+        hashed.join();
+        String sha = Sha256.hex(digest);
         if (expectedSha != null && !expectedSha.equalsIgnoreCase(sha)) {
           throw new IllegalArgumentException(
               "sha256: the " + size + " bytes received hash to " + sha + ", not " + expectedSha);
         }
-        channel.force(true);
         channel.close();
-        return place(part, name, version, sha);
+        return place(part, name, version, sha, size);
       } finally {
         abort();
       }
@@ -221,22 +246,9 @@ public final class FileDataStore {
     return upload.commit(null);
   }
 
-  public Optional<DataEntry> stat(String name) throws IOException {
-    Path folder = folder(name);
-    for (int tries = 0; ; tries++) {
-      Optional<Stored> s = current(name, folder);
-      try {
-        return s.isPresent() ? Optional.of(entry(name, s.get())) : Optional.empty();
-      } catch (NoSuchFileException replacedMeanwhile) {
-        if (tries >= 10) {
-          throw replacedMeanwhile;
-        }
-      }
-    }
-  }
-
-  private static DataEntry entry(String name, Stored s) throws IOException {
-    return new DataEntry(name, Files.size(s.file()), s.sha256(), s.version(), List.of());
+  public Optional<DataEntry> stat(String name) {
+    folder(name);
+    return Optional.ofNullable(catalog.get(name));
   }
 
   /**
@@ -261,28 +273,43 @@ public final class FileDataStore {
   public record Chunk(DataEntry entry, byte[] bytes) {}
 
   /**
-   * {@link #read} and {@link #stat} in one look at the name's folder: a reader asks for both with
-   * every chunk, and a listing under the name's lock is the dearest part of a read. {@code version}
-   * null reads the current one.
+   * {@link #read} and {@link #stat} in one: a reader asks for both with every chunk. {@code
+   * version} null reads the current one.
    */
   public Chunk readChunk(String name, String version, long offset, int length) throws IOException {
     Path folder = folder(name);
     for (int tries = 0; ; tries++) {
-      Optional<Stored> s = current(name, folder);
-      if (s.isEmpty()) {
-        throw new NoSuchFileException(name);
-      }
-      if (version != null && DataVersion.compare(s.get().version(), version) != 0) {
-        throw new StaleVersionException(name, version, s.get().version());
-      }
-      try (FileChannel ch = FileChannel.open(s.get().file(), StandardOpenOption.READ)) {
-        DataEntry entry = new DataEntry(name, ch.size(), s.get().sha256(), s.get().version(), List.of());
-        return new Chunk(entry, readFrom(ch, offset, length));
-      } catch (NoSuchFileException replaced) {
-        if (version != null || tries >= 10) {
-          throw new StaleVersionException(name, version, "a newer one");
+      Optional<Chunk> read;
+      if (tries < 3) {
+        read = readHeld(name, folder, version, offset, length);
+      } else {
+        synchronized (lock(name)) { // a file is deleted only under this lock: held, it must be there
+          read = readHeld(name, folder, version, offset, length);
+          if (read.isEmpty()) {
+            catalog.gone(name); // removed behind the store's back: no longer held (repair copies it back)
+            throw new NoSuchFileException(name);
+          }
         }
       }
+      if (read.isPresent()) {
+        return read.get();
+      }
+      if (version != null) {
+        throw new StaleVersionException(name, version, "a newer one");
+      }
+    }
+  }
+
+  /** The chunk of the version {@code name} holds, or nothing when its file was replaced meanwhile. */
+  private Optional<Chunk> readHeld(String name, Path folder, String version, long offset, int length) throws IOException {
+    DataEntry held = current(name);
+    if (version != null && DataVersion.compare(held.version(), version) != 0) {
+      throw new StaleVersionException(name, version, held.version());
+    }
+    try (FileChannel ch = FileChannel.open(file(folder, held), StandardOpenOption.READ)) {
+      return Optional.of(new Chunk(held, readFrom(ch, offset, length)));
+    } catch (NoSuchFileException replaced) {
+      return Optional.empty();
     }
   }
 
@@ -306,21 +333,13 @@ public final class FileDataStore {
       }
       Path folder = folder(target);
       synchronized (lock(target)) {
-        boolean any = false;
-        for (Stored s : versions(folder)) {
-          if (version == null || DataVersion.compare(s.version(), version) < 0) {
-            any |= Files.deleteIfExists(s.file());
-          }
+        DataEntry held = catalog.get(target);
+        if (held == null || (version != null && DataVersion.compare(held.version(), version) >= 0)) {
+          continue; // nothing, or a newer write that stands
         }
-        if (any) {
-          deleted.add(target);
-        }
-        Optional<Stored> left = latest(folder);
-        if (left.isPresent()) {
-          catalog.placed(entry(target, left.get()));
-        } else {
-          catalog.gone(target);
-        }
+        catalog.gone(target);
+        Files.deleteIfExists(file(folder, held));
+        deleted.add(target);
       }
       pruneEmpty(folder);
     }
@@ -332,15 +351,16 @@ public final class FileDataStore {
    * the file system allows (objects are never modified in place), else a copy.
    */
   public DataEntry copy(String from, String to, String toVersion) throws IOException {
+    Path fromFolder = folder(from);
     folder(to);
     String version = DataVersion.canonical(toVersion);
     Path part = tmp.resolve("copy-" + java.util.UUID.randomUUID() + ".part");
     try {
       for (int tries = 0; ; tries++) {
-        Stored source = current(from, folder(from)).orElseThrow(() -> new NoSuchFileException(from));
+        DataEntry source = current(from);
         try {
-          link(source.file(), part);
-          return place(part, to, version, source.sha256());
+          link(file(fromFolder, source), part);
+          return place(part, to, version, source.sha256(), source.size());
         } catch (NoSuchFileException replacedMeanwhile) {
           if (tries >= 10) {
             throw replacedMeanwhile;
@@ -364,17 +384,19 @@ public final class FileDataStore {
   }
 
   /**
-   * Renames a finished file into place as {@code version} of {@code name} unless the name already
-   * holds that version or a newer one; older versions are removed. Answers what the name holds.
+   * Renames a finished file of {@code size} bytes into place as {@code version} of {@code name}
+   * unless the name already holds that version or a newer one; the older version is removed.
+   * Answers what the name holds.
    */
-  private DataEntry place(Path part, String name, String version, String sha) throws IOException {
+  private DataEntry place(Path part, String name, String version, String sha, long size) throws IOException {
     Path folder = folder(name);
     synchronized (lock(name)) {
-      Optional<Stored> current = latest(folder);
-      if (current.isPresent() && DataVersion.compare(current.get().version(), version) >= 0) {
-        return entry(name, current.get());
+      DataEntry held = catalog.get(name);
+      if (held != null && DataVersion.compare(held.version(), version) >= 0) {
+        return held;
       }
-      Path target = folder.resolve("#" + version + "#" + sha);
+      DataEntry placed = new DataEntry(name, size, sha, version, List.of());
+      Path target = file(folder, placed);
       try {
         Files.createDirectories(folder);
         move(part, target);
@@ -382,13 +404,10 @@ public final class FileDataStore {
         Files.createDirectories(folder);
         move(part, target);
       }
-      for (Stored older : versions(folder)) {
-        if (!older.file().equals(target)) {
-          Files.deleteIfExists(older.file());
-        }
+      catalog.placed(placed); // first: a reader that still finds the old version then finds the new one
+      if (held != null) {
+        Files.deleteIfExists(file(folder, held));
       }
-      DataEntry placed = entry(name, Stored.of(target).orElseThrow());
-      catalog.placed(placed);
       return placed;
     }
   }
@@ -412,7 +431,7 @@ public final class FileDataStore {
     return catalog.bytes();
   }
 
-  /** Every object on the disk (a walk of the whole store: only when it opens). */
+  /** Every object on the disk, older versions a crash left removed (a walk of the whole store: only when it opens). */
   private List<DataEntry> walk() throws IOException {
     List<DataEntry> out = new ArrayList<>();
     Files.walkFileTree(
@@ -436,7 +455,15 @@ public final class FileDataStore {
             if (dir.equals(root)) {
               return FileVisitResult.CONTINUE;
             }
-            stat(root.relativize(dir).toString().replace('\\', '/')).ifPresent(out::add);
+            List<Stored> held = versions(dir);
+            if (!held.isEmpty()) {
+              for (Stored older : held.subList(1, held.size())) {
+                Files.deleteIfExists(older.file()); // a crash between a commit's rename and this delete
+              }
+              Stored newest = held.get(0);
+              String name = root.relativize(dir).toString().replace('\\', '/');
+              out.add(new DataEntry(name, Files.size(newest.file()), newest.sha256(), newest.version(), List.of()));
+            }
             return FileVisitResult.CONTINUE;
           }
         });

@@ -34,6 +34,11 @@ final class StoreCatalog {
     }
   }
 
+  /** What {@code name} holds, or null. */
+  DataEntry get(String name) {
+    return names.get(name);
+  }
+
   /** Every name starting with {@code prefix}, sorted by name. */
   List<DataEntry> list(String prefix) {
     List<DataEntry> out = new ArrayList<>();

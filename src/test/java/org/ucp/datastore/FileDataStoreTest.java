@@ -191,6 +191,31 @@ class FileDataStoreTest {
   }
 
   @Test
+  void anOlderVersionACrashLeftBesideTheNewerIsRemovedWhenTheStoreReopens() throws IOException {
+    write("k", V1, "old");
+    Path old = files(root.resolve("k")).get(0);
+    byte[] oldBytes = Files.readAllBytes(old);
+    write("k", V2, "new");
+    Files.write(old, oldBytes); // as if the store died between the rename of V2 and the delete of V1
+    assertEquals(2, files(root.resolve("k")).size());
+
+    FileDataStore reopened = new FileDataStore(root);
+
+    assertEquals(1, files(root.resolve("k")).size());
+    assertEquals(V2, reopened.stat("k").orElseThrow().version());
+    assertArrayEquals(bytes("new"), reopened.read("k", null, 0, 100));
+  }
+
+  @Test
+  void anObjectWhoseFileWasRemovedBehindTheStoresBackReadsAsMissing() throws IOException {
+    write("k", V1, "there");
+    Files.delete(files(root.resolve("k")).get(0));
+
+    assertThrows(NoSuchFileException.class, () -> store.read("k", null, 0, 100));
+    assertEquals(Optional.empty(), store.stat("k"));
+  }
+
+  @Test
   void emptyObjectIsStoredWithTheShaOfNoBytes() throws Exception {
     DataEntry committed = started("empty", V1).commit(null);
 
@@ -216,6 +241,25 @@ class FileDataStoreTest {
     assertEquals(sha256(whole), store.stat("big").orElseThrow().sha256());
     assertEquals(whole.length, committed.size());
     assertArrayEquals(whole, read("big"));
+  }
+
+  @Test
+  void chunksHashedElsewhereAndInPlaceHashInTheOrderTheyWereWritten() throws Exception {
+    Random random = new Random(11);
+    for (int round = 0; round < 20; round++) {
+      java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+      Upload upload = store.begin("mixed/" + round, V1);
+      for (int i = 0; i < 6; i++) {
+        byte[] chunk = new byte[i % 2 == 0 ? 1 << 20 : 1 + random.nextInt(100)];
+        random.nextBytes(chunk);
+        whole.write(chunk);
+        upload.append(chunk);
+      }
+
+      DataEntry committed = upload.commit(null);
+
+      assertEquals(sha256(whole.toByteArray()), committed.sha256());
+    }
   }
 
   @Test
