@@ -95,7 +95,7 @@ final class Bench {
       out.put("decisions", decisions(node, api, decisionWarmUp, decisionPairs));
       out.put("cachedModuleStart", cachedStart());
       if (!flags.has("--no-data")) {
-        out.put("namedData", DataBench.run(node, dataDir));
+        out.put("namedData", DataBench.run(node, dataDir, warmUp > 0));
       }
       if (!flags.has("--no-sync")) {
         out.put("metadataSync", SyncBench.run(3, 10, 30));

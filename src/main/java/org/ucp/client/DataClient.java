@@ -286,10 +286,14 @@ public final class DataClient {
         .map(all);
   }
 
-  /** Streams {@code name} into a file (created or replaced), deleting it again if the read fails. */
+  /**
+   * Streams {@code name} into a file (created or replaced), deleting it again if the read fails.
+   * The file is its own holding place: its last chunk is written while the object's checksum is
+   * checked, not after, and a file that fails the check is deleted like any failed read.
+   */
   public Future<DataEntry> getFile(String name, Path file) {
     return vertx.fileSystem().open(file.toString(), new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true))
-        .compose(f -> download(name, entry -> {}, f::write).eventually(f::close)
+        .compose(f -> new Download(name, entry -> {}, f::write, false).run().eventually(f::close)
             .recover(t -> vertx.fileSystem().delete(file.toString()).transform(x -> Future.<DataEntry>failedFuture(t))));
   }
 
@@ -300,7 +304,7 @@ public final class DataClient {
    * being read.
    */
   public Future<DataEntry> download(String name, Consumer<DataEntry> start, Function<Buffer, Future<Void>> sink) {
-    return new Download(name, start, sink).run();
+    return new Download(name, start, sink, true).run();
   }
 
   /** One chunk, from whichever broker answers first (a read is idempotent, so it is hedged). */
@@ -331,6 +335,8 @@ public final class DataClient {
     private final String name;
     private final Consumer<DataEntry> start;
     private final Function<Buffer, Future<Void>> sink;
+    /** Whether the last chunk waits for the checksum (a sink that cannot take bytes back). */
+    private final boolean holdLast;
     private final MessageDigest digest = Sha256.digest();
     private final java.util.ArrayDeque<Future<Message<Buffer>>> ahead = new java.util.ArrayDeque<>();
     private Future<Void> hashed = Future.succeededFuture();
@@ -338,10 +344,11 @@ public final class DataClient {
     private long requested;
     private long received;
 
-    Download(String name, Consumer<DataEntry> start, Function<Buffer, Future<Void>> sink) {
+    Download(String name, Consumer<DataEntry> start, Function<Buffer, Future<Void>> sink, boolean holdLast) {
       this.name = name;
       this.start = start;
       this.sink = sink;
+      this.holdLast = holdLast;
     }
 
     Future<DataEntry> run() {
@@ -383,7 +390,10 @@ public final class DataClient {
       }));
       // The last chunk is held back until the whole object has been checked, so a sink that
       // knows the length (an HTTP response) never sees a corrupt object end as if it were whole.
-      return received < entry.size() ? sink.apply(bytes) : verified().compose(v -> sink.apply(bytes));
+      if (received < entry.size()) {
+        return sink.apply(bytes);
+      }
+      return holdLast ? verified().compose(v -> sink.apply(bytes)) : Future.all(verified(), sink.apply(bytes)).mapEmpty();
     }
 
     private Future<Void> verified() {

@@ -133,6 +133,11 @@ class ReplicaRepairTest {
     assertTrue(refused.getMessage().contains("corrupt"), refused.getMessage());
     assertThrows(RuntimeException.class, () -> control.api.getData("rot/object.bin"),
         "over HTTP the download breaks off instead of ending as if whole");
+    Path copy = dir.resolve("rotten-copy.bin");
+    IllegalStateException notSaved = assertThrows(IllegalStateException.class,
+        () -> Embedded.await(data.getFile("rot/object.bin", copy), 30));
+    assertTrue(notSaved.getMessage().contains("corrupt"), notSaved.getMessage());
+    assertTrue(Files.notExists(copy), "a file whose bytes fail the check is deleted, its last chunk written or not");
     assertEquals(original.length, Files.size(file), "same length: only the checksum can tell");
   }
 }
