@@ -73,6 +73,18 @@ public final class DataClient {
   }
 
   /**
+   * Stores bytes of at most one chunk under a name only this caller writes (an attempt's small
+   * result held in memory): one message, hedged ({@link #putOne}).
+   */
+  public Future<DataEntry> putOwn(String name, Buffer bytes) {
+    if (bytes.length() > DataProtocol.CHUNK) {
+      return Future.failedFuture(new UcpException(FailureCode.BAD_REQUEST, "putOwn: " + bytes.length()
+          + " bytes do not fit one message; stream them from a file"));
+    }
+    return putOne(name, bytes, true);
+  }
+
+  /**
    * One message, to any broker. Hedged if asked: sent to another broker too when unanswered for
    * longer than such writes take ({@link #HEDGE_WRITE_FLOOR_MS}), since a frozen broker would hold
    * it for as long as it stays frozen.

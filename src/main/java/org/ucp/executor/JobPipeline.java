@@ -17,6 +17,7 @@ import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Failures;
 import org.ucp.bus.Bus;
+import org.ucp.bus.DataProtocol;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.Messages.DataEntry;
 import org.ucp.bus.Messages.Decision;
@@ -259,24 +260,27 @@ final class JobPipeline {
    */
   private Future<ResultSubmission> package_(JobWorkspace ws, RunJob job, RunOutcome outcome, String prefix) {
     JobWorkspace.ZipBound bound = JobWorkspace.ZipBound.of(job.spec(), maxOutputBytes());
-    return blocking(() -> new Packaged(ws.writeZip(job.spec(), outcome, bound),
+    return blocking(() -> new Packaged(ws.writeZip(job.spec(), outcome, bound, DataProtocol.CHUNK),
             outcome.status().overLimit() ? Map.<String, Path>of() : ws.namedResults(job.spec())))
         .compose(p -> {
           Map<String, String> named = new LinkedHashMap<>();
           List<Map.Entry<String, Path>> uploads = new ArrayList<>();
-          uploads.add(Map.entry(prefix + "result.zip", ws.zip()));
           p.named().forEach((name, file) -> {
             named.put(name, prefix + "named/" + name);
             uploads.add(Map.entry(prefix + "named/" + name, file));
           });
+          String zipName = prefix + "result.zip";
+          Future<DataEntry> zip = p.zip().bytes() != null
+              ? upload(zipName, Buffer.buffer(p.zip().bytes()))
+              : upload(zipName, ws.zip());
           Messages.RunStatus status = outcome.exited() ? Messages.RunStatus.EXITED : Messages.RunStatus.FAILED;
-          return Windowed.each(vertx, uploads, PARALLEL_TRANSFERS, u -> upload(u.getKey(), u.getValue())).map(v -> new ResultSubmission(
-              job.jobId(), job.attempt(), executorId, job.clock(), p.sha256(), prefix + "result.zip",
-              status, outcome.exitCode(), outcome.reason(), named));
+          return Future.all(zip, Windowed.each(vertx, uploads, PARALLEL_TRANSFERS, u -> upload(u.getKey(), u.getValue())))
+              .map(v -> new ResultSubmission(job.jobId(), job.attempt(), executorId, job.clock(), p.zip().sha256(), zipName,
+                  status, outcome.exitCode(), outcome.reason(), named));
         });
   }
 
-  private record Packaged(String sha256, Map<String, Path> named) {}
+  private record Packaged(JobWorkspace.Zip zip, Map<String, Path> named) {}
 
   /**
    * Uploads a result file through a broker. A broker that dies while it streams the upload would
@@ -288,14 +292,19 @@ final class JobPipeline {
    */
   private Future<DataEntry> upload(String name, Path file) {
     return vertx.fileSystem().props(file.toString())
-        .compose(props -> uploadTry(name, file, UPLOAD_DEADLINE_MS + props.size() / (1 << 20) * 1_000, 1));
+        .compose(props -> uploadTry(name, () -> data.putOwnFile(name, file), UPLOAD_DEADLINE_MS + props.size() / (1 << 20) * 1_000, 1));
   }
 
-  private Future<DataEntry> uploadTry(String name, Path file, long deadlineMs, int attempt) {
+  /** {@link #upload(String, Path)} of bytes held in memory (at most one message: hedged, never streamed). */
+  private Future<DataEntry> upload(String name, Buffer bytes) {
+    return uploadTry(name, () -> data.putOwn(name, bytes), UPLOAD_DEADLINE_MS, 1);
+  }
+
+  private Future<DataEntry> uploadTry(String name, java.util.function.Supplier<Future<DataEntry>> put, long deadlineMs, int attempt) {
     Promise<DataEntry> tried = Promise.promise();
     long timer = vertx.setTimer(deadlineMs, id -> tried.tryFail(
         new UcpException(FailureCode.TIMEOUT, "upload of " + name + " took over " + deadlineMs + " ms")));
-    data.putOwnFile(name, file).onComplete(ar -> {
+    put.get().onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
         tried.tryComplete(ar.result());
@@ -304,7 +313,7 @@ final class JobPipeline {
       }
     });
     return tried.future().recover(t -> again("upload of " + name, attempt, t)
-        ? later(attempt).compose(v -> uploadTry(name, file, deadlineMs, attempt + 1)) : Future.failedFuture(t));
+        ? later(attempt).compose(v -> uploadTry(name, put, deadlineMs, attempt + 1)) : Future.failedFuture(t));
   }
 
   /** A data transfer through a broker, tried again when it timed out or found no broker (one may have died). */

@@ -135,12 +135,21 @@ public final class JobWorkspace {
   }
 
   /**
-   * Writes the result zip: {@code stdout.txt}, {@code stderr.txt}, {@code exit-code.txt} (the code,
-   * or {@code none} when the program did not exit) and, unless the run ended at a limit, every
-   * {@code results} path under {@code files/}; missing results are listed in {@code
-   * missing-results.txt}. Throws rather than write more than {@code bound} allows. Returns the SHA-256.
+   * Writes the result zip to {@link #zip()}: {@code stdout.txt}, {@code stderr.txt}, {@code
+   * exit-code.txt} (the code, or {@code none} when the program did not exit) and, unless the run
+   * ended at a limit, every {@code results} path under {@code files/}; missing results are listed
+   * in {@code missing-results.txt}. Throws rather than write more than {@code bound} allows.
+   * Returns the SHA-256.
    */
   public String writeZip(JobSpec spec, RunOutcome outcome, ZipBound bound) throws IOException {
+    return writeZip(spec, outcome, bound, 0).sha256();
+  }
+
+  /**
+   * The result zip, held in memory while it is at most {@code inMemoryUpTo} bytes (most are: a
+   * few hundred bytes of outputs and an exit code), else written to {@link #zip()}.
+   */
+  public Zip writeZip(JobSpec spec, RunOutcome outcome, ZipBound bound, int inMemoryUpTo) throws IOException {
     List<String> missing = new ArrayList<>();
     Map<String, Path> files = new LinkedHashMap<>();
     boolean publish = !outcome.status().overLimit();
@@ -158,7 +167,8 @@ public final class JobWorkspace {
     // Buffered (the zip's headers go a few bytes at a time: unbuffered, each was a write call of
     // its own) and hashed as written, instead of read back from the disk for its SHA-256.
     java.security.MessageDigest sha = Sha256.digest();
-    try (OutputStream raw = new java.security.DigestOutputStream(Files.newOutputStream(zip()), sha);
+    SpillingOutput spill = new SpillingOutput(zip(), inMemoryUpTo);
+    try (OutputStream raw = new java.security.DigestOutputStream(spill, sha);
         ZipOutputStream out = new ZipOutputStream(new java.io.BufferedOutputStream(raw, 64 * 1024))) {
       zip.file(out, "stdout.txt", stdout());
       zip.file(out, "stderr.txt", stderr());
@@ -171,8 +181,11 @@ public final class JobWorkspace {
         zip.bytes(out, "missing-results.txt", (String.join("\n", missing) + "\n").getBytes(StandardCharsets.UTF_8));
       }
     }
-    return Sha256.hex(sha);
+    return new Zip(Sha256.hex(sha), spill.inMemory());
   }
+
+  /** A result zip's SHA-256, and its bytes when it was held in memory (else it is {@link #zip()}). */
+  public record Zip(String sha256, byte[] bytes) {}
 
   /**
    * The files to publish for {@code namedResults}: data name → host file. A wildcard publishes

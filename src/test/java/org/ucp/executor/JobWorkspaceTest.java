@@ -1,7 +1,9 @@
 package org.ucp.executor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +49,16 @@ class JobWorkspaceTest {
         ZipInputStream in = new ZipInputStream(raw)) {
       for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
         out.put(e.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, byte[]> unzipBytes(Path zip) throws IOException {
+    Map<String, byte[]> out = new TreeMap<>();
+    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        out.put(e.getName(), in.readAllBytes());
       }
     }
     return out;
@@ -129,6 +141,34 @@ class JobWorkspaceTest {
             "missing-results.txt", "/out/absent.txt\n"),
         zip);
     assertEquals(Sha256.of(ws.zip()), sha);
+  }
+
+  @Test
+  void aSmallZipIsHeldInMemoryWithTheSameBytesAndALargeOneSpillsToTheFile() throws IOException {
+    JobSpec spec = spec(List.of("/out"), List.of("/out/report.txt"), null);
+    ws.create(spec);
+    Files.writeString(ws.stdout(), "out line\n");
+    write("out/report.txt", "the report");
+    RunOutcome exited = new RunOutcome(RunStatus.EXITED, 0, null, false, 0, 0);
+    JobWorkspace.ZipBound bound = JobWorkspace.ZipBound.of(spec, 1 << 20);
+
+    JobWorkspace.Zip held = ws.writeZip(spec, exited, bound, 1 << 20);
+
+    assertFalse(Files.exists(ws.zip()), "a small zip never touches the disk");
+    assertEquals(Sha256.of(held.bytes()), held.sha256());
+    String onDisk = ws.writeZip(spec, exited, bound);
+    assertArrayEquals(Files.readAllBytes(ws.zip()), held.bytes());
+    assertEquals(onDisk, held.sha256());
+
+    Files.delete(ws.zip());
+    byte[] noise = new byte[200_000];
+    new java.util.Random(3).nextBytes(noise); // does not compress below the limit
+    Files.write(ws.sandbox().resolve("out/report.txt"), noise);
+    JobWorkspace.Zip spilled = ws.writeZip(spec, exited, bound, 100_000);
+
+    assertNull(spilled.bytes());
+    assertEquals(Sha256.of(ws.zip()), spilled.sha256());
+    assertArrayEquals(noise, unzipBytes(ws.zip()).get("files/out/report.txt"));
   }
 
   @Test
