@@ -228,6 +228,7 @@ final class Bench {
     System.err.println("bench: " + n + " trivial jobs");
     JsonObject job = trivialJob();
     Map<String, Long> submittedAt = new ConcurrentHashMap<>();
+    ProcessCpu cpu = ProcessCpu.now();
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       long t = System.nanoTime();
@@ -235,13 +236,17 @@ final class Bench {
     }
     awaitAll(decidedAt, submittedAt.keySet());
     long end = submittedAt.keySet().stream().mapToLong(decidedAt::get).max().orElse(start);
+    ProcessCpu used = ProcessCpu.now().minus(cpu);
     double[] latencies = submittedAt.entrySet().stream()
         .mapToDouble(e -> (decidedAt.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
     return new JsonObject()
         .put("jobs", n)
         .put("jobsPerSecond", round(n / ((end - start) / 1e9)))
         .put("latencyMsP50", round(percentile(latencies, 50)))
-        .put("latencyMsP99", round(percentile(latencies, 99)));
+        .put("latencyMsP99", round(percentile(latencies, 99)))
+        .put("cpuMsPerJob", round(used.cpuMs() / n))
+        .put("jitMsPerJob", round(used.jitMs() / n))
+        .put("cpuMsPerJobWithoutJit", round((used.cpuMs() - used.jitMs()) / n));
   }
 
   /**

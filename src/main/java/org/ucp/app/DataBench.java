@@ -37,49 +37,44 @@ final class DataBench {
     return out;
   }
 
+  /**
+   * Each round puts the file, gets it back into a file of its own and copies it locally into
+   * another, one after the other, so the three are timed under the same JIT and the same state of
+   * the disk. Every round writes fresh files and keeps them until the end, as the puts keep their
+   * objects: this machine's disk writes a file into blocks just freed at a steady speed, but
+   * slows to a third after some hundreds of MiB written to new ones, and a floor rewriting one file
+   * while the puts filled new ones measured the disk at two speeds.
+   */
   private static JsonObject measure(DataClient data, Path dir, int mib, int count, int warmRounds) {
     try {
       Path source = dir.resolve("bench-" + mib + "MiB.bin");
       write(source, mib);
-      Path back = dir.resolve("back.bin");
-      Path copy = dir.resolve("copy.bin");
+      Path files = Files.createDirectories(dir.resolve("bench-data-" + mib));
       // untimed rounds of each warm the JIT and the page cache alike
       for (int i = 0; i < warmRounds; i++) {
-        Embedded.await(data.putFile("bench/data/warm/" + i, source), 120);
-        Embedded.await(data.getFile("bench/data/warm/" + i, back), 120);
-        localCopy(source, copy);
+        round(data, source, files, "warm/" + i);
       }
-
       double[] putMs = new double[count];
       double[] getMs = new double[count];
       double[] copyMs = new double[count];
-      long t0 = System.nanoTime();
       for (int i = 0; i < count; i++) {
-        long t = System.nanoTime();
-        Embedded.await(data.putFile("bench/data/" + mib + "/" + i, source), 300);
-        putMs[i] = (System.nanoTime() - t) / 1e6;
+        double[] ms = round(data, source, files, mib + "/" + i);
+        putMs[i] = ms[0];
+        getMs[i] = ms[1];
+        copyMs[i] = ms[2];
       }
-      long t1 = System.nanoTime();
-      for (int i = 0; i < count; i++) {
-        long t = System.nanoTime();
-        Embedded.await(data.getFile("bench/data/" + mib + "/" + i, back), 300);
-        getMs[i] = (System.nanoTime() - t) / 1e6;
-      }
-      long t2 = System.nanoTime();
-      for (int i = 0; i < count; i++) {
-        long t = System.nanoTime();
-        localCopy(source, copy);
-        copyMs[i] = (System.nanoTime() - t) / 1e6;
-      }
-      long t3 = System.nanoTime();
-      double bytes = (double) mib * MIB * count;
-      double put = mbps(bytes, t1 - t0);
-      double get = mbps(bytes, t2 - t1);
-      double local = mbps(bytes, t3 - t2);
       Embedded.await(data.delete("bench/data/*"), 60);
       Files.deleteIfExists(source);
-      Files.deleteIfExists(back);
-      Files.deleteIfExists(copy);
+      try (java.util.stream.Stream<Path> written = Files.list(files)) {
+        for (Path p : written.toList()) {
+          Files.delete(p);
+        }
+      }
+      Files.delete(files);
+      double bytes = (double) mib * MIB * count;
+      double put = mbps(bytes, putMs);
+      double get = mbps(bytes, getMs);
+      double local = mbps(bytes, copyMs);
       return new JsonObject()
           .put("objects", count)
           .put("putMBps", put)
@@ -95,8 +90,26 @@ final class DataBench {
     }
   }
 
-  private static double mbps(double bytes, long nanos) {
-    return Math.round(bytes / MIB / (nanos / 1e9) * 10) / 10.0;
+  /** One put, get and local copy of {@code source}, in milliseconds. */
+  private static double[] round(DataClient data, Path source, Path files, String key) throws IOException {
+    String name = "bench/data/" + key;
+    String file = key.replace('/', '-');
+    long t0 = System.nanoTime();
+    Embedded.await(data.putFile(name, source), 300);
+    long t1 = System.nanoTime();
+    Embedded.await(data.getFile(name, files.resolve("back-" + file)), 300);
+    long t2 = System.nanoTime();
+    localCopy(source, files.resolve("copy-" + file));
+    long t3 = System.nanoTime();
+    return new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6};
+  }
+
+  private static double mbps(double bytes, double[] ms) {
+    double total = 0;
+    for (double m : ms) {
+      total += m;
+    }
+    return Math.round(bytes / MIB / (total / 1e3) * 10) / 10.0;
   }
 
   private static void write(Path file, int mib) throws IOException {
@@ -112,7 +125,6 @@ final class DataBench {
 
   /** The same file copied on the same disk and forced, as a datastore does before it answers. */
   private static void localCopy(Path from, Path to) throws IOException {
-    Files.deleteIfExists(to);
     Files.copy(from, to);
     try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
       ch.force(true);

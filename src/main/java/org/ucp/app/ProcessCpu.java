@@ -1,0 +1,58 @@
+package org.ucp.app;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * The processor time this process has used so far, and the part of it its JIT compiler threads
+ * took. Per job, the difference over a phase is steadier than a rate on a two-core machine, where
+ * the rate moves with whatever else the machine does; the compilers' share shows how far from
+ * warm the process still is.
+ *
+ * @param cpuMs every thread of the process, user and system time
+ * @param jitMs the compiler threads' user and system time, from {@code /proc/self/task} (Linux,
+ *     in 10 ms ticks); 0 where that cannot be read
+ */
+record ProcessCpu(double cpuMs, double jitMs) {
+  private static final Path TASKS = Path.of("/proc/self/task");
+
+  static ProcessCpu now() {
+    double cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() / 1e6 : 0;
+    return new ProcessCpu(cpu, compilerMs());
+  }
+
+  ProcessCpu minus(ProcessCpu before) {
+    return new ProcessCpu(cpuMs - before.cpuMs, jitMs - before.jitMs);
+  }
+
+  /** The summed utime and stime of the threads named {@code C1/C2 CompilerThread…}. */
+  private static double compilerMs() {
+    if (!Files.isDirectory(TASKS)) {
+      return 0;
+    }
+    long ticks = 0;
+    try (Stream<Path> tasks = Files.list(TASKS)) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          int open = stat.indexOf('(');
+          int close = stat.lastIndexOf(')');
+          String name = stat.substring(open + 1, close);
+          if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+            String[] fields = stat.substring(close + 2).split(" ");
+            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime: fields 14 and 15 of stat
+          }
+        } catch (IOException | RuntimeException threadEnded) {
+          // a compiler thread that ended meanwhile: its time is gone from the count
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return ticks * 10.0;
+  }
+}
