@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.ucp.bus.Messages.DataEntry;
@@ -44,6 +45,7 @@ import org.ucp.wasm.Sha256;
  * fsync waits on the disk, not the processor, so the hash costs a large object's put little time.
  */
 public final class FileDataStore {
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(FileDataStore.class.getName());
   private static final String TMP = ".tmp";
   /** Chunks smaller than this are hashed where they are written: a hand-off would cost more. */
   private static final int HASH_ELSEWHERE_FROM = 64 * 1024;
@@ -64,7 +66,8 @@ public final class FileDataStore {
   private final ConcurrentHashMap<String, Object> nameLocks = new ConcurrentHashMap<>();
   /** What every name holds, read from the disk once here and kept as objects are placed and deleted. */
   private final StoreCatalog catalog = new StoreCatalog();
-  /** Names the temporary files of this opening ({@code .tmp} is emptied when the store opens). */
+  /** Names the temporary files of this opening: a random part, then a count ({@code .tmp} is emptied when the store opens). */
+  private final String opening = java.util.UUID.randomUUID().toString().substring(0, 8);
   private final java.util.concurrent.atomic.AtomicLong parts = new java.util.concurrent.atomic.AtomicLong();
 
   public FileDataStore(Path root) {
@@ -153,7 +156,7 @@ public final class FileDataStore {
   public Upload begin(String name, String version) throws IOException {
     folder(name);
     version = DataVersion.canonical(version);
-    Path part = tmp.resolve("put-" + parts.incrementAndGet() + ".part");
+    Path part = tmp.resolve("put-" + opening + "-" + parts.incrementAndGet() + ".part");
     return new Upload(name, version, part, FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
   }
 
@@ -164,8 +167,10 @@ public final class FileDataStore {
     private final Path part;
     private final FileChannel channel;
     private final MessageDigest digest = Sha256.digest();
-    /** The hashing of the chunks so far, on {@link #HASHING}, in the order they were appended. */
-    private java.util.concurrent.CompletableFuture<Void> hashed = java.util.concurrent.CompletableFuture.completedFuture(null);
+    /** The hashing of the last chunk handed to {@link #HASHING}; the chunks before it are hashed. */
+    private CompletableFuture<Void> hashed = CompletableFuture.completedFuture(null);
+    /** Set by {@link #abort}: a chunk still waiting to be hashed is dropped unhashed. */
+    private volatile boolean aborted;
     private long size;
 
     private Upload(String name, String version, Path part, FileChannel channel) {
@@ -190,14 +195,21 @@ public final class FileDataStore {
     /**
      * Appends the bytes between {@code bytes}' position and limit (a chunk as it arrived, not
      * copied, and never changed afterwards: a large one is hashed while it is written, and after).
+     * The chunk before must be hashed first, so an upload holds at most two chunks however fast
+     * its bytes arrive and however slowly they hash.
      */
     public void append(ByteBuffer bytes) throws IOException {
       int n = bytes.remaining();
       ByteBuffer view = bytes.duplicate();
-      if (n < HASH_ELSEWHERE_FROM && hashed.isDone()) {
+      hashed.join();
+      if (n < HASH_ELSEWHERE_FROM) {
         digest.update(view);
       } else {
-        hashed = hashed.thenRunAsync(() -> digest.update(view), HASHING);
+        hashed = CompletableFuture.runAsync(() -> {
+          if (!aborted) {
+            digest.update(view);
+          }
+        }, HASHING);
       }
       while (bytes.hasRemaining()) {
         channel.write(bytes);
@@ -227,6 +239,7 @@ public final class FileDataStore {
 
     /** Drops the write; safe to call more than once. */
     public void abort() throws IOException {
+      aborted = true;
       if (channel.isOpen()) {
         channel.close();
       }
@@ -278,29 +291,26 @@ public final class FileDataStore {
    */
   public Chunk readChunk(String name, String version, long offset, int length) throws IOException {
     Path folder = folder(name);
-    for (int tries = 0; ; tries++) {
-      Optional<Chunk> read;
-      if (tries < 3) {
-        read = readHeld(name, folder, version, offset, length);
-      } else {
-        synchronized (lock(name)) { // a file is deleted only under this lock: held, it must be there
-          read = readHeld(name, folder, version, offset, length);
-          if (read.isEmpty()) {
-            catalog.gone(name); // removed behind the store's back: no longer held (repair copies it back)
-            throw new NoSuchFileException(name);
-          }
-        }
-      }
+    Optional<Chunk> read = readHeld(name, folder, version, offset, length);
+    if (read.isPresent()) {
+      return read.get();
+    }
+    // Replaced meanwhile, or removed behind the store's back: under the lock, files and catalog agree.
+    synchronized (lock(name)) {
+      read = readHeld(name, folder, version, offset, length);
       if (read.isPresent()) {
         return read.get();
       }
-      if (version != null) {
-        throw new StaleVersionException(name, version, "a newer one");
-      }
+      catalog.gone(name); // held in memory, not on the disk: no longer held (repair copies it back)
+      throw new NoSuchFileException(name);
     }
   }
 
-  /** The chunk of the version {@code name} holds, or nothing when its file was replaced meanwhile. */
+  /**
+   * The chunk of the version {@code name} holds, or nothing when its file is not there; throws
+   * {@link NoSuchFileException} when the name holds nothing and {@link StaleVersionException} when
+   * it holds another version than {@code version}.
+   */
   private Optional<Chunk> readHeld(String name, Path folder, String version, long offset, int length) throws IOException {
     DataEntry held = current(name);
     if (version != null && DataVersion.compare(held.version(), version) != 0) {
@@ -337,8 +347,8 @@ public final class FileDataStore {
         if (held == null || (version != null && DataVersion.compare(held.version(), version) >= 0)) {
           continue; // nothing, or a newer write that stands
         }
+        Files.deleteIfExists(file(folder, held)); // first: if it fails, the name still holds it
         catalog.gone(target);
-        Files.deleteIfExists(file(folder, held));
         deleted.add(target);
       }
       pruneEmpty(folder);
@@ -406,7 +416,12 @@ public final class FileDataStore {
       }
       catalog.placed(placed); // first: a reader that still finds the old version then finds the new one
       if (held != null) {
-        Files.deleteIfExists(file(folder, held));
+        try {
+          Files.deleteIfExists(file(folder, held));
+        } catch (IOException e) {
+          // the new version stands; the next opening removes the old one beside it
+          LOG.warning(() -> "cannot remove the replaced version " + held.version() + " of '" + name + "': " + e);
+        }
       }
       return placed;
     }

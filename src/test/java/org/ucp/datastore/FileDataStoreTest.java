@@ -209,10 +209,15 @@ class FileDataStoreTest {
   @Test
   void anObjectWhoseFileWasRemovedBehindTheStoresBackReadsAsMissing() throws IOException {
     write("k", V1, "there");
+    write("pinned", V1, "there too");
     Files.delete(files(root.resolve("k")).get(0));
+    Files.delete(files(root.resolve("pinned")).get(0));
 
     assertThrows(NoSuchFileException.class, () -> store.read("k", null, 0, 100));
+    assertThrows(NoSuchFileException.class, () -> store.read("pinned", V1, 0, 100), "a broker reads a version: not 'replaced'");
     assertEquals(Optional.empty(), store.stat("k"));
+    assertEquals(Optional.empty(), store.stat("pinned"));
+    assertEquals(List.of(), names(""));
   }
 
   @Test
