@@ -264,17 +264,18 @@ final class JobPipeline {
             outcome.status().overLimit() ? Map.<String, Path>of() : ws.namedResults(job.spec())))
         .compose(p -> {
           Map<String, String> named = new LinkedHashMap<>();
-          List<Map.Entry<String, Path>> uploads = new ArrayList<>();
+          String zipName = prefix + "result.zip";
+          // The zip first: when it fails, the window starts no more uploads.
+          List<java.util.function.Supplier<Future<DataEntry>>> uploads = new ArrayList<>();
+          uploads.add(p.zip().bytes() != null
+              ? () -> upload(zipName, Buffer.buffer(p.zip().bytes()))
+              : () -> upload(zipName, ws.zip()));
           p.named().forEach((name, file) -> {
             named.put(name, prefix + "named/" + name);
-            uploads.add(Map.entry(prefix + "named/" + name, file));
+            uploads.add(() -> upload(prefix + "named/" + name, file));
           });
-          String zipName = prefix + "result.zip";
-          Future<DataEntry> zip = p.zip().bytes() != null
-              ? upload(zipName, Buffer.buffer(p.zip().bytes()))
-              : upload(zipName, ws.zip());
           Messages.RunStatus status = outcome.exited() ? Messages.RunStatus.EXITED : Messages.RunStatus.FAILED;
-          return Future.all(zip, Windowed.each(vertx, uploads, PARALLEL_TRANSFERS, u -> upload(u.getKey(), u.getValue())))
+          return Windowed.each(vertx, uploads, PARALLEL_TRANSFERS, java.util.function.Supplier::get)
               .map(v -> new ResultSubmission(job.jobId(), job.attempt(), executorId, job.clock(), p.zip().sha256(), zipName,
                   status, outcome.exitCode(), outcome.reason(), named));
         });
