@@ -14,7 +14,10 @@ import java.util.stream.Stream;
  *
  * @param cpuMs every thread of the process, user and system time
  * @param jitMs the compiler threads' user and system time, from {@code /proc/self/task} (Linux,
- *     in 10 ms ticks); 0 where that cannot be read
+ *     in ticks of 10 ms, the USER_HZ of every mainstream Linux); 0 where that cannot be read. The
+ *     JVM starts and stops compiler threads as the work needs them, and the time of one that ended
+ *     between two readings is lost from the difference: a phase's figure is a floor of the JIT's
+ *     share, and the CPU without it an upper bound.
  */
 record ProcessCpu(double cpuMs, double jitMs) {
   private static final Path TASKS = Path.of("/proc/self/task");
