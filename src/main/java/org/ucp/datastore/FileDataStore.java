@@ -477,7 +477,12 @@ public final class FileDataStore {
               }
               Stored newest = held.get(0);
               String name = root.relativize(dir).toString().replace('\\', '/');
-              out.add(new DataEntry(name, Files.size(newest.file()), newest.sha256(), newest.version(), List.of()));
+              try {
+                DataName.validate("name", name);
+                out.add(new DataEntry(name, Files.size(newest.file()), newest.sha256(), newest.version(), List.of()));
+              } catch (IllegalArgumentException notAName) {
+                LOG.warning(() -> "datastore at " + root + ": '" + name + "' is not a data name; its files are left alone and not served");
+              }
             }
             return FileVisitResult.CONTINUE;
           }

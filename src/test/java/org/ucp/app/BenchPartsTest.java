@@ -46,7 +46,7 @@ class BenchPartsTest {
     assertTrue(out.getDouble("latencyMsP50") > 0 && out.getDouble("latencyMsP99") >= out.getDouble("latencyMsP50"), out.encode());
     assertTrue(out.getJsonObject("floor").getDouble("latencyMsP50") > 0, out.encode());
     List<Object> left = node.hazelcast().getMap(DecisionStore.MAP).keySet().stream()
-        .filter(k -> k.toString().startsWith("bench-decision-")).map(k -> (Object) k).toList();
+        .filter(k -> k.toString().startsWith("bench-decision-")).map(Object.class::cast).toList();
     assertEquals(List.of(), left, "accepted with no stored result, the sweeper would retry them for the rest of the run");
   }
 

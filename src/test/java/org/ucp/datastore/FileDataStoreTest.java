@@ -207,6 +207,18 @@ class FileDataStoreTest {
   }
 
   @Test
+  void aFolderWhoseNameIsNoDataNameIsLeftAloneWhenTheStoreOpens() throws Exception {
+    write("kept", V1, "committed");
+    Path stray = Files.createDirectories(root.resolve("not a name"));
+    Files.write(stray.resolve("#" + V1 + "#" + sha256(bytes("x"))), bytes("x"));
+
+    FileDataStore reopened = new FileDataStore(root);
+
+    assertEquals(List.of("kept"), reopened.list("").stream().map(DataEntry::name).toList());
+    assertEquals(1, files(stray).size(), "not served, not deleted");
+  }
+
+  @Test
   void anObjectWhoseFileWasRemovedBehindTheStoresBackReadsAsMissing() throws IOException {
     write("k", V1, "there");
     write("pinned", V1, "there too");
