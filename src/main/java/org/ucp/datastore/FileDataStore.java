@@ -47,6 +47,8 @@ import org.ucp.wasm.Sha256;
 public final class FileDataStore {
   private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(FileDataStore.class.getName());
   private static final String TMP = ".tmp";
+  /** The most bytes one write call is given ({@link #writeSliced}). */
+  static final int WRITE_SLICE = 256 * 1024;
   /** Chunks smaller than this are hashed where they are written: a hand-off would cost more. */
   private static final int HASH_ELSEWHERE_FROM = 64 * 1024;
   /**
@@ -211,9 +213,7 @@ public final class FileDataStore {
           }
         }, HASHING);
       }
-      while (bytes.hasRemaining()) {
-        channel.write(bytes);
-      }
+      writeSliced(channel, bytes);
       size += n;
     }
 
@@ -244,6 +244,22 @@ public final class FileDataStore {
         channel.close();
       }
       Files.deleteIfExists(part);
+    }
+  }
+
+  /**
+   * Writes {@code bytes} in calls of at most {@link #WRITE_SLICE} bytes. On the development machine
+   * a write call of 1 MiB into a new file took ten times as long per byte as calls of 256 KiB or
+   * less (64 MiB in about 170 ms against 15–20 ms, forced or not), and a chunk is 1 MiB.
+   */
+  private static void writeSliced(FileChannel channel, ByteBuffer bytes) throws IOException {
+    while (bytes.hasRemaining()) {
+      ByteBuffer slice = bytes.duplicate();
+      slice.limit(Math.min(bytes.limit(), bytes.position() + WRITE_SLICE));
+      while (slice.hasRemaining()) {
+        channel.write(slice);
+      }
+      bytes.position(slice.position());
     }
   }
 

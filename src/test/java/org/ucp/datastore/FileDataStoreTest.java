@@ -276,6 +276,7 @@ class FileDataStoreTest {
       DataEntry committed = upload.commit(null);
 
       assertEquals(sha256(whole.toByteArray()), committed.sha256());
+      assertArrayEquals(whole.toByteArray(), read("mixed/" + round), "chunks over a write slice are written whole, in order");
     }
   }
 
