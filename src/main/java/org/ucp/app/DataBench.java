@@ -65,12 +65,7 @@ final class DataBench {
       }
       Embedded.await(data.delete("bench/data/*"), 60);
       Files.deleteIfExists(source);
-      try (java.util.stream.Stream<Path> written = Files.list(files)) {
-        for (Path p : written.toList()) {
-          Files.delete(p);
-        }
-      }
-      Files.delete(files);
+      Demo.deleteTree(files);
       double bytes = (double) mib * MIB * count;
       double put = mbps(bytes, putMs);
       double get = mbps(bytes, getMs);

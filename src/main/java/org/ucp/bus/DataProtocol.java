@@ -16,6 +16,12 @@ public final class DataProtocol {
   public static final int CHUNK = 1024 * 1024;
   /** Chunks of one stream in flight at once. */
   public static final int WINDOW = 4;
+  /**
+   * The most bytes of a chunk handed to one file write call, wherever a chunk is written to disk:
+   * on the development machine a 1 MiB call into a new file was ten times slower per byte than
+   * calls of 256 KiB or less (64 MiB in about 170 ms against 15–20 ms).
+   */
+  public static final int WRITE_SLICE = 256 * 1024;
 
   public static final String NAME = "name";
   public static final String VERSION = "version";

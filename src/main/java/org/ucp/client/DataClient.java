@@ -11,7 +11,6 @@ import io.vertx.core.streams.ReadStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -309,14 +308,11 @@ public final class DataClient {
             .recover(t -> vertx.fileSystem().delete(file.toString()).transform(x -> Future.<DataEntry>failedFuture(t))));
   }
 
-  /** The most bytes handed to one file write (see {@code FileDataStore.WRITE_SLICE}: larger ones were ten times slower). */
-  private static final int WRITE_SLICE = 256 * 1024;
-
-  /** Writes a chunk to {@code file} a slice of at most {@link #WRITE_SLICE} bytes at a time, in order. */
+  /** Writes a chunk to {@code file} a slice of at most {@link DataProtocol#WRITE_SLICE} bytes at a time, in order. */
   private static Future<Void> writeSliced(io.vertx.core.file.AsyncFile file, Buffer chunk) {
     Future<Void> written = Future.succeededFuture();
-    for (int from = 0; from < chunk.length(); from += WRITE_SLICE) {
-      Buffer slice = chunk.slice(from, Math.min(chunk.length(), from + WRITE_SLICE));
+    for (int from = 0; from < chunk.length(); from += DataProtocol.WRITE_SLICE) {
+      Buffer slice = chunk.slice(from, Math.min(chunk.length(), from + DataProtocol.WRITE_SLICE));
       written = written.compose(v -> file.write(slice));
     }
     return written;
@@ -423,7 +419,7 @@ public final class DataClient {
 
     private Future<Void> verified() {
       return hashed.compose(v -> {
-        String sha = HexFormat.of().formatHex(digest.digest());
+        String sha = Sha256.hex(digest);
         if (!sha.equals(entry.sha256())) {
           return Future.failedFuture(new UcpException(FailureCode.INTERNAL,
               "'" + name + "' is corrupt: its bytes hash to " + sha + ", the stored SHA-256 is " + entry.sha256()));

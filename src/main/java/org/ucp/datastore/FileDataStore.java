@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.ucp.bus.DataProtocol;
 import org.ucp.bus.Messages.DataEntry;
 import org.ucp.bus.Messages.DataPage;
 import org.ucp.model.DataName;
@@ -47,8 +48,6 @@ import org.ucp.wasm.Sha256;
 public final class FileDataStore {
   private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(FileDataStore.class.getName());
   private static final String TMP = ".tmp";
-  /** The most bytes one write call is given ({@link #writeSliced}). */
-  static final int WRITE_SLICE = 256 * 1024;
   /** Chunks smaller than this are hashed where they are written: a hand-off would cost more. */
   private static final int HASH_ELSEWHERE_FROM = 64 * 1024;
   /**
@@ -247,15 +246,11 @@ public final class FileDataStore {
     }
   }
 
-  /**
-   * Writes {@code bytes} in calls of at most {@link #WRITE_SLICE} bytes. On the development machine
-   * a write call of 1 MiB into a new file took ten times as long per byte as calls of 256 KiB or
-   * less (64 MiB in about 170 ms against 15–20 ms, forced or not), and a chunk is 1 MiB.
-   */
+  /** Writes {@code bytes} in calls of at most {@link DataProtocol#WRITE_SLICE} bytes. */
   private static void writeSliced(FileChannel channel, ByteBuffer bytes) throws IOException {
     while (bytes.hasRemaining()) {
       ByteBuffer slice = bytes.duplicate();
-      slice.limit(Math.min(bytes.limit(), bytes.position() + WRITE_SLICE));
+      slice.limit(Math.min(bytes.limit(), bytes.position() + DataProtocol.WRITE_SLICE));
       while (slice.hasRemaining()) {
         channel.write(slice);
       }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Failures;
@@ -266,7 +267,7 @@ final class JobPipeline {
           Map<String, String> named = new LinkedHashMap<>();
           String zipName = prefix + "result.zip";
           // The zip first: when it fails, the window starts no more uploads.
-          List<java.util.function.Supplier<Future<DataEntry>>> uploads = new ArrayList<>();
+          List<Supplier<Future<DataEntry>>> uploads = new ArrayList<>();
           uploads.add(p.zip().bytes() != null
               ? () -> upload(zipName, Buffer.buffer(p.zip().bytes()))
               : () -> upload(zipName, ws.zip()));
@@ -275,7 +276,7 @@ final class JobPipeline {
             uploads.add(() -> upload(prefix + "named/" + name, file));
           });
           Messages.RunStatus status = outcome.exited() ? Messages.RunStatus.EXITED : Messages.RunStatus.FAILED;
-          return Windowed.each(vertx, uploads, PARALLEL_TRANSFERS, java.util.function.Supplier::get)
+          return Windowed.each(vertx, uploads, PARALLEL_TRANSFERS, Supplier::get)
               .map(v -> new ResultSubmission(job.jobId(), job.attempt(), executorId, job.clock(), p.zip().sha256(), zipName,
                   status, outcome.exitCode(), outcome.reason(), named));
         });
@@ -301,7 +302,7 @@ final class JobPipeline {
     return uploadTry(name, () -> data.putOwn(name, bytes), UPLOAD_DEADLINE_MS, 1);
   }
 
-  private Future<DataEntry> uploadTry(String name, java.util.function.Supplier<Future<DataEntry>> put, long deadlineMs, int attempt) {
+  private Future<DataEntry> uploadTry(String name, Supplier<Future<DataEntry>> put, long deadlineMs, int attempt) {
     Promise<DataEntry> tried = Promise.promise();
     long timer = vertx.setTimer(deadlineMs, id -> tried.tryFail(
         new UcpException(FailureCode.TIMEOUT, "upload of " + name + " took over " + deadlineMs + " ms")));
@@ -318,11 +319,11 @@ final class JobPipeline {
   }
 
   /** A data transfer through a broker, tried again when it timed out or found no broker (one may have died). */
-  private <T> Future<T> retried(String what, java.util.function.Supplier<Future<T>> transfer) {
+  private <T> Future<T> retried(String what, Supplier<Future<T>> transfer) {
     return retried(what, transfer, 1);
   }
 
-  private <T> Future<T> retried(String what, java.util.function.Supplier<Future<T>> transfer, int attempt) {
+  private <T> Future<T> retried(String what, Supplier<Future<T>> transfer, int attempt) {
     return transfer.get().recover(t -> again(what, attempt, t)
         ? later(attempt).compose(v -> retried(what, transfer, attempt + 1)) : Future.failedFuture(t));
   }
