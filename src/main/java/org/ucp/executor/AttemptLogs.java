@@ -23,13 +23,13 @@ import org.ucp.model.LogStream;
  */
 final class AttemptLogs {
   private final Vertx vertx;
-  private final Path jobsDir;
+  private final Workspaces workspaces;
   private final Predicate<AttemptRef> held;
 
   /** @param held whether the executor holds an attempt (it is running or submitting its result) */
-  AttemptLogs(Vertx vertx, Path jobsDir, Predicate<AttemptRef> held) {
+  AttemptLogs(Vertx vertx, Workspaces workspaces, Predicate<AttemptRef> held) {
     this.vertx = vertx;
-    this.jobsDir = jobsDir;
+    this.workspaces = workspaces;
     this.held = held;
   }
 
@@ -39,13 +39,13 @@ final class AttemptLogs {
     if (!held.test(ref)) {
       return Future.succeededFuture(LogChunk.NONE);
     }
-    JobWorkspace ws = JobWorkspace.of(jobsDir, ref);
-    return vertx.executeBlocking(() -> {
+    // The workspace is not emptied or lent to another attempt while it is read.
+    return vertx.executeBlocking(() -> workspaces.read(ref, ws -> {
       byte[] out = read(ws.stdout(), ask.from(LogStream.STDOUT), ask.maxBytes());
       byte[] err = read(ws.stderr(), ask.from(LogStream.STDERR), ask.maxBytes());
-      // Not there (yet, or any more: the attempt is being set up, or its result was decided).
-      return out == null || err == null ? LogChunk.NONE : new LogChunk(out, err, true);
-    }, false);
+      // Not there (yet: the attempt is being set up).
+      return out == null || err == null ? null : new LogChunk(out, err, true);
+    }).orElse(LogChunk.NONE), false);
   }
 
   /** Up to {@code max} bytes of {@code file} from {@code from} (none when -1); null when the file does not exist. */

@@ -79,6 +79,7 @@ public final class ExecutorVerticle extends VerticleBase {
   private WasmRunner runner;
   private WorkerExecutor wasmPool;
   private JobPipeline pipeline;
+  private Workspaces workspaces;
   private SystemProbe probe;
   private BrokerDirectory brokers;
   private String broker;
@@ -103,7 +104,8 @@ public final class ExecutorVerticle extends VerticleBase {
   public Future<?> start() {
     runner = new WasmRunner(new ModuleCache(config.moduleCacheSize()));
     wasmPool = vertx.createSharedWorkerExecutor("ucp-wasm-" + executorId, config.slots(), 365, TimeUnit.DAYS);
-    pipeline = new JobPipeline(vertx, executorId, config, workDir.resolve("jobs"), runner, wasmPool, phases);
+    workspaces = new Workspaces(workDir.resolve("jobs"), 2 * config.slots() + 2);
+    pipeline = new JobPipeline(vertx, executorId, config, workspaces, runner, wasmPool, phases);
     probe = new SystemProbe(workDir, config.maxMemoryMb());
     brokers = BrokerDirectory.listen(vertx, executorTimeoutMs / 2);
     // A move to another broker must not wait on a lookup of its addresses (see Bus.resolve).
@@ -116,7 +118,7 @@ public final class ExecutorVerticle extends VerticleBase {
             Bus.<RunJob, Boolean>serve(vertx, Addresses.executorRun(executorId), this::run),
             Bus.<StopAttempt, Boolean>serve(vertx, Addresses.executorStop(executorId), this::stop),
             Bus.<LogRead, LogChunk>serve(vertx, Addresses.executorLogs(executorId),
-                new AttemptLogs(vertx, workDir.resolve("jobs"), running::containsKey)::read)))
+                new AttemptLogs(vertx, workspaces, running::containsKey)::read)))
         .onSuccess(v -> {
           // Give every live broker a moment to answer the directory's query, so the first choice
           // of "least loaded" sees them all.
@@ -334,6 +336,9 @@ public final class ExecutorVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     runner.close();
-    return wasmPool.close();
+    return wasmPool.close().compose(v -> vertx.executeBlocking(() -> {
+      workspaces.close();
+      return null;
+    }, false));
   }
 }

@@ -64,7 +64,7 @@ final class JobPipeline {
   private final Vertx vertx;
   private final String executorId;
   private final ExecutorConfig config;
-  private final Path jobsDir;
+  private final Workspaces workspaces;
   private final WasmRunner runner;
   private final WorkerExecutor wasmPool;
   private final DataClient data;
@@ -72,13 +72,13 @@ final class JobPipeline {
   /** Attempts whose program runs at this moment (added and removed on the worker thread that runs it). */
   private final Set<AttemptRef> executing = ConcurrentHashMap.newKeySet();
 
-  JobPipeline(Vertx vertx, String executorId, ExecutorConfig config, Path jobsDir, WasmRunner runner, WorkerExecutor wasmPool,
-      PhaseTimers phases) {
+  JobPipeline(Vertx vertx, String executorId, ExecutorConfig config, Workspaces workspaces, WasmRunner runner,
+      WorkerExecutor wasmPool, PhaseTimers phases) {
     this.phases = phases;
     this.vertx = vertx;
     this.executorId = executorId;
     this.config = config;
-    this.jobsDir = jobsDir;
+    this.workspaces = workspaces;
     this.runner = runner;
     this.wasmPool = wasmPool;
     this.data = new DataClient(vertx);
@@ -88,13 +88,28 @@ final class JobPipeline {
    * Runs the attempt to its arbiter decision; the future fails only on platform errors.
    * {@code slotFreed} runs once the program is done and its result uploaded, before the
    * submission: from then on the attempt takes no slot, so the broker, which learns of the
-   * decision only after the submission, never finds the slot still taken.
+   * decision only after the submission, never finds the slot still taken. The workspace goes
+   * back to the pool however the attempt ends.
    */
   Future<Decision> execute(RunJob job, Runnable slotFreed, Cancellation cancellation) {
-    JobWorkspace ws = JobWorkspace.of(jobsDir, new AttemptRef(job.jobId(), job.attempt()));
+    AttemptRef ref = new AttemptRef(job.jobId(), job.attempt());
+    JobWorkspace ws = workspaces.take(ref);
+    long[] mark = {System.nanoTime()};
+    return attempt(ws, job, slotFreed, cancellation, mark)
+        .eventually(() -> blocking(() -> {
+          workspaces.giveBack(ref);
+          return null;
+        }))
+        .onSuccess(decision -> {
+          if (decision != null) {
+            phases.record(Phase.CLEAN, mark[0]);
+          }
+        });
+  }
+
+  private Future<Decision> attempt(JobWorkspace ws, RunJob job, Runnable slotFreed, Cancellation cancellation, long[] mark) {
     String prefix = DataName.provisionalPrefix(job.jobId(), job.attempt(), DataName.newRun());
     JobSpec spec = job.spec();
-    long[] mark = {System.nanoTime()};
     return blocking(() -> {
           ws.create(spec);
           return null;
@@ -113,7 +128,7 @@ final class JobPipeline {
         .compose(outcome -> {
           if (cancellation.cancelled()) {
             slotFreed.run();
-            return discard(ws, job, cancellation.reason());
+            return discard(job, cancellation.reason());
           }
           long ran = phases.record(Phase.RUN, mark[0]);
           return package_(ws, job, outcome, prefix).compose(submission -> {
@@ -123,7 +138,7 @@ final class JobPipeline {
               mark[0] = phases.record(Phase.DECIDE, stored);
               slowHandIn(job, stored - ran, mark[0] - stored);
             });
-          }).compose(decision -> cleanUp(ws, prefix, decision).onSuccess(d -> phases.record(Phase.CLEAN, mark[0])));
+          }).map(decision -> logRejected(prefix, decision));
         });
   }
 
@@ -135,13 +150,10 @@ final class JobPipeline {
     }
   }
 
-  /** A stopped attempt submits nothing: its files go, and the future completes with no decision. */
-  private Future<Decision> discard(JobWorkspace ws, RunJob job, String why) {
+  /** A stopped attempt submits nothing: the future completes with no decision. */
+  private static Future<Decision> discard(RunJob job, String why) {
     LOG.info(() -> "stopped " + job.jobId() + " attempt " + job.attempt() + " (" + why + "); nothing submitted");
-    return blocking(() -> {
-      ws.delete();
-      return null;
-    });
+    return Future.succeededFuture();
   }
 
   /** Streams stdin and inputs into the sandbox; returns the module's bytes (the compiled cache's own when it holds them). */
@@ -369,20 +381,17 @@ final class JobPipeline {
   }
 
   /**
-   * Deletes the workspace. A rejected attempt's provisional outputs stay: the rejection can come
-   * from one side of a split brain while the other side accepted the same submission, and the
-   * merge can make it the job's result, promoted from exactly these names. (Deleting them on
-   * rejection once left such a job accepted, with nothing to promote, for good.)
+   * A rejected attempt's provisional outputs stay: the rejection can come from one side of a split
+   * brain while the other side accepted the same submission, and the merge can make it the job's
+   * result, promoted from exactly these names. (Deleting them on rejection once left such a job
+   * accepted, with nothing to promote, for good.)
    */
-  private Future<Decision> cleanUp(JobWorkspace ws, String prefix, Decision decision) {
+  private static Decision logRejected(String prefix, Decision decision) {
     if (decision.verdict() == Verdict.REJECTED) {
       LOG.info(() -> decision.jobId() + "#" + decision.attempt() + " rejected (" + decision.reason()
           + "); its outputs stay under " + prefix);
     }
-    return blocking(() -> {
-      ws.delete();
-      return decision;
-    });
+    return decision;
   }
 
   private static String programName(String module) {

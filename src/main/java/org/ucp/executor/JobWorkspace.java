@@ -38,11 +38,6 @@ public final class JobWorkspace {
     this.sandbox = this.root.resolve("sandbox");
   }
 
-  /** The files of attempt {@code ref} under an executor's {@code jobs} folder. */
-  public static JobWorkspace of(Path jobsDir, org.ucp.model.AttemptRef ref) {
-    return new JobWorkspace(jobsDir.resolve(ref.jobId() + "-" + ref.attempt()));
-  }
-
   public Path sandbox() {
     return sandbox;
   }
@@ -63,10 +58,17 @@ public final class JobWorkspace {
     return root.resolve("result.zip");
   }
 
-  /** Creates a clean sandbox with the job's {@code directories} and empty output files. */
+  /** The folder holding everything of the attempt. */
+  public Path root() {
+    return root;
+  }
+
+  /**
+   * Readies the workspace for an attempt: a clean sandbox (created, or emptied of an earlier
+   * attempt's files) with the job's {@code directories}, and empty output files.
+   */
   public void create(JobSpec spec) throws IOException {
-    delete();
-    Files.createDirectories(sandbox);
+    clear();
     for (String dir : spec.directories()) {
       Files.createDirectories(SandboxPath.resolve(sandbox, dir));
     }
@@ -76,6 +78,35 @@ public final class JobWorkspace {
         Files.createDirectories(SandboxPath.resolve(sandbox, path));
       }
     }
+  }
+
+  /**
+   * Empties the workspace for another attempt without deleting what a next one needs again: the
+   * sandbox's contents go (links as links, never followed), as do stdin and a spilled zip; the
+   * captured outputs are truncated. An empty sandbox costs one listing.
+   */
+  public void clear() throws IOException {
+    Files.createDirectories(sandbox);
+    Files.walkFileTree(sandbox, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.delete(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException failed) throws IOException {
+        if (failed != null) {
+          throw failed;
+        }
+        if (!dir.equals(sandbox)) {
+          Files.delete(dir);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    Files.deleteIfExists(stdin());
+    Files.deleteIfExists(zip());
     Files.write(stdout(), new byte[0]);
     Files.write(stderr(), new byte[0]);
   }
@@ -325,9 +356,5 @@ public final class JobWorkspace {
         Files.deleteIfExists(p);
       }
     }
-  }
-
-  public void createRoot() throws IOException {
-    Files.createDirectories(root);
   }
 }

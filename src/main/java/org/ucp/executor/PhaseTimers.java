@@ -18,7 +18,7 @@ public final class PhaseTimers {
 
   /** The phases of one attempt, in the order they run. */
   public enum Phase {
-    /** The workspace created on disk. */
+    /** The workspace readied on disk (an emptied one reused, or a new one). */
     PREPARE,
     /** Module, stdin and inputs fetched. */
     FETCH,
@@ -28,7 +28,7 @@ public final class PhaseTimers {
     STORE,
     /** The submission sent and its decision answered. */
     DECIDE,
-    /** The workspace deleted. */
+    /** The workspace emptied for the next attempt. */
     CLEAN;
 
     public String tag() {

@@ -9,11 +9,13 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ucp.app.Embedded;
 import org.ucp.app.Node;
 import org.ucp.testing.ControlNode;
+import org.ucp.testing.Poll;
 import org.ucp.testing.RawHttp;
 import org.ucp.testing.Wasm;
 
@@ -169,6 +172,37 @@ class PipelineTest {
       assertTrue(java.util.Arrays.equals(result, control.api.result(id)), "the result's bytes are unchanged");
     } finally {
       Embedded.await(listener.unregister(), 30);
+    }
+  }
+
+  @Test
+  void aJobFindsNothingOfTheJobBeforeItInTheWorkspaceItReuses() {
+    put("private/secret.txt", "a secret\n");
+    JsonObject first = run(upperJob("private"));
+    assertEquals("upper secret.txt 9\nfiles=1\n", resultZip(first).get("stdout.txt"), first.encodePrettily());
+
+    // upper.wasm over the whole sandbox lists every file in it: the first job left /in and /out.
+    JsonObject second = run(new JsonObject().put("module", UPPER).put("args", new JsonArray().add("/").add("/listing")));
+
+    assertEquals("files=0\n", resultZip(second).get("stdout.txt"), second.encodePrettily());
+    Path jobs = dir.resolve("exec-1").resolve("executor").resolve("jobs");
+    Poll.until(Duration.ofSeconds(10), "every workspace kept on the executor to be empty once its job ended",
+        () -> emptyWorkspaces(dir.resolve("exec-1").resolve("executor").resolve("jobs")) ? true : null);
+  }
+
+  /** Whether every workspace in an executor's {@code jobs} folder has an empty sandbox and no captured output. */
+  private static boolean emptyWorkspaces(Path jobs) {
+    try (Stream<Path> workspaces = Files.list(jobs)) {
+      for (Path ws : workspaces.toList()) {
+        try (Stream<Path> left = Files.list(ws.resolve("sandbox"))) {
+          if (left.findAny().isPresent() || Files.size(ws.resolve("stdout.txt")) > 0) {
+            return false;
+          }
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

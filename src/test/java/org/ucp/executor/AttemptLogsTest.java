@@ -38,11 +38,12 @@ class AttemptLogsTest {
 
   @Test
   void readsEachStreamFromItsOffsetAtMostMaxBytes() throws Exception {
-    JobWorkspace ws = JobWorkspace.of(jobs, ref);
+    Workspaces workspaces = new Workspaces(jobs, 2);
+    JobWorkspace ws = workspaces.take(ref);
     ws.create(JobSpec.of("m.wasm", java.util.List.of()));
     Files.writeString(ws.stdout(), "tick 1\ntick 2\n");
     Files.writeString(ws.stderr(), "tock 1\n");
-    AttemptLogs logs = new AttemptLogs(vertx, jobs, Set.of(ref)::contains);
+    AttemptLogs logs = new AttemptLogs(vertx, workspaces, Set.of(ref)::contains);
 
     LogChunk all = read(logs, 0, 0, LogRead.MAX_BYTES);
     assertTrue(all.held());
@@ -56,8 +57,18 @@ class AttemptLogsTest {
   }
 
   @Test
-  void anAttemptNotHeldOrWithoutFilesHasNoOutput() throws Exception {
-    assertFalse(read(new AttemptLogs(vertx, jobs, r -> false), 0, 0, 10).held(), "not held here");
-    assertFalse(read(new AttemptLogs(vertx, jobs, Set.of(ref)::contains), 0, 0, 10).held(), "held, but its files are gone");
+  void anAttemptNotHeldOrWhoseWorkspaceWasGivenBackHasNoOutput() throws Exception {
+    Workspaces workspaces = new Workspaces(jobs, 2);
+    assertFalse(read(new AttemptLogs(vertx, workspaces, r -> false), 0, 0, 10).held(), "not held here");
+    assertFalse(read(new AttemptLogs(vertx, workspaces, Set.of(ref)::contains), 0, 0, 10).held(), "held, but no workspace yet");
+
+    JobWorkspace ws = workspaces.take(ref);
+    ws.create(JobSpec.of("m.wasm", java.util.List.of()));
+    Files.writeString(ws.stdout(), "mine\n");
+    workspaces.giveBack(ref);
+    AttemptRef next = new AttemptRef("3f2a9c1e-0000-4000-8000-000000000002", 1);
+    Files.writeString(workspaces.take(next).stdout(), "the next attempt's\n");
+    assertFalse(read(new AttemptLogs(vertx, workspaces, Set.of(ref, next)::contains), 0, 0, 100).held(),
+        "the workspace now serves another attempt: none of its output is this one's");
   }
 }
