@@ -339,7 +339,7 @@ final class Bench {
         .withArguments(List.of("cpu.wasm", String.valueOf(iterations)))
         .withStdout(new ByteArrayOutputStream())
         .build();
-    try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(options).build()) {
+    try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(WasmRunner.WASI_LOG).withOptions(options).build()) {
       Instance.builder(module)
           .withImportValues(ImportValues.builder().addFunction(wasi.toHostFunctions()).build())
           .withMachineFactory(factory)

@@ -33,6 +33,11 @@ import org.ucp.wasm.disk.QuotaFileSystem;
  */
 public final class WasmRunner implements AutoCloseable {
   private static final int PAGES_PER_MB = ModuleLimits.PAGES_PER_MB;
+  /**
+   * The logger every run's WASI is built with: without one, Chicory looks for Android's classes to
+   * choose one, a ClassNotFoundException thrown and a class-path search of this jar per run.
+   */
+  public static final com.dylibso.chicory.log.Logger WASI_LOG = new com.dylibso.chicory.log.SystemLogger();
 
   private final ModuleCache cache;
   private final ScheduledExecutorService timer =
@@ -94,7 +99,7 @@ public final class WasmRunner implements AutoCloseable {
           .sorted(java.util.Map.Entry.comparingByKey())
           .forEach(e -> options.withEnvironment(e.getKey(), e.getValue()));
       RunOutcome outcome;
-      try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(options.build()).build()) {
+      try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(WASI_LOG).withOptions(options.build()).build()) {
         Instance instance;
         try {
           instance =
