@@ -86,25 +86,15 @@ public final class JobWorkspace {
    * captured outputs are truncated. An empty sandbox costs one listing.
    */
   public void clear() throws IOException {
-    Files.createDirectories(sandbox);
-    Files.walkFileTree(sandbox, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException failed) throws IOException {
-        if (failed != null) {
-          throw failed;
-        }
-        if (!dir.equals(sandbox)) {
-          Files.delete(dir);
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    List<Path> left = new ArrayList<>();
+    try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(sandbox)) {
+      children.forEach(left::add);
+    } catch (java.nio.file.NoSuchFileException fresh) {
+      Files.createDirectories(sandbox);
+    }
+    for (Path child : left) {
+      deleteTree(child);
+    }
     Files.deleteIfExists(stdin());
     Files.deleteIfExists(zip());
     Files.write(stdout(), new byte[0]);
@@ -344,6 +334,26 @@ public final class JobWorkspace {
   private static String parentOf(String path) {
     int slash = path.lastIndexOf('/');
     return slash <= 0 ? "/" : path.substring(0, slash);
+  }
+
+  /** Deletes a file, a link (never followed) or a folder with everything in it. */
+  private static void deleteTree(Path top) throws IOException {
+    Files.walkFileTree(top, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.delete(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException failed) throws IOException {
+        if (failed != null) {
+          throw failed;
+        }
+        Files.delete(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
   }
 
   /** Removes every file of the attempt. */
