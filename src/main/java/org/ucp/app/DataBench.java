@@ -4,18 +4,21 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
+import org.ucp.bus.DataProtocol;
 import org.ucp.client.DataClient;
 
 /**
  * The data part of {@code bench}: put and get throughput of named data through a broker (a file
  * streamed in 1 MiB chunks over the event bus, through the broker, to the datastore's disk and
- * back), next to copying the same file on the same disk. A put forces the object to disk before
- * it answers, so the local copy it is compared with is forced too.
+ * back), next to copying the same file on the same disk, and writing its bytes from memory into a
+ * new file as the datastore does (in {@link DataProtocol#WRITE_SLICE} calls). A put forces the
+ * object to disk before it answers, so the copy and the write it is compared with are forced too.
  */
 final class DataBench {
   private static final int MIB = 1024 * 1024;
@@ -49,19 +52,22 @@ final class DataBench {
     try {
       Path source = dir.resolve("bench-" + mib + "MiB.bin");
       write(source, mib);
+      ByteBuffer content = ByteBuffer.wrap(Files.readAllBytes(source)).asReadOnlyBuffer();
       Path files = Files.createDirectories(dir.resolve("bench-data-" + mib));
       // untimed rounds of each warm the JIT and the page cache alike
       for (int i = 0; i < warmRounds; i++) {
-        round(data, source, files, "warm/" + i);
+        round(data, source, content, files, "warm/" + i);
       }
       double[] putMs = new double[count];
       double[] getMs = new double[count];
       double[] copyMs = new double[count];
+      double[] writeMs = new double[count];
       for (int i = 0; i < count; i++) {
-        double[] ms = round(data, source, files, mib + "/" + i);
+        double[] ms = round(data, source, content, files, mib + "/" + i);
         putMs[i] = ms[0];
         getMs[i] = ms[1];
         copyMs[i] = ms[2];
+        writeMs[i] = ms[3];
       }
       Embedded.await(data.delete("bench/data/*"), 60);
       Files.deleteIfExists(source);
@@ -70,6 +76,7 @@ final class DataBench {
       double put = mbps(bytes, putMs);
       double get = mbps(bytes, getMs);
       double local = mbps(bytes, copyMs);
+      double written = mbps(bytes, writeMs);
       return new JsonObject()
           .put("objects", count)
           .put("putMBps", put)
@@ -77,16 +84,19 @@ final class DataBench {
           .put("localCopyMBps", local)
           .put("putVsLocalCopy", Math.round(put / local * 100) / 100.0)
           .put("getVsLocalCopy", Math.round(get / local * 100) / 100.0)
+          .put("localWriteMBps", written)
+          .put("putVsLocalWrite", Math.round(put / written * 100) / 100.0)
           .put("putMs", Floors.spread(putMs))
           .put("getMs", Floors.spread(getMs))
-          .put("localCopyMs", Floors.spread(copyMs));
+          .put("localCopyMs", Floors.spread(copyMs))
+          .put("localWriteMs", Floors.spread(writeMs));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** One put, get and local copy of {@code source}, in milliseconds. */
-  private static double[] round(DataClient data, Path source, Path files, String key) throws IOException {
+  /** One put, get, local copy and local write of {@code source}, in milliseconds. */
+  private static double[] round(DataClient data, Path source, ByteBuffer bytes, Path files, String key) throws IOException {
     String name = "bench/data/" + key;
     String file = key.replace('/', '-');
     long t0 = System.nanoTime();
@@ -96,7 +106,9 @@ final class DataBench {
     long t2 = System.nanoTime();
     localCopy(source, files.resolve("copy-" + file));
     long t3 = System.nanoTime();
-    return new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6};
+    localWrite(bytes.duplicate(), files.resolve("write-" + file));
+    long t4 = System.nanoTime();
+    return new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6};
   }
 
   private static double mbps(double bytes, double[] ms) {
@@ -115,6 +127,22 @@ final class DataBench {
         random.nextBytes(block);
         out.write(block);
       }
+    }
+  }
+
+  /**
+   * Bytes already in memory written into a new file in calls of {@link DataProtocol#WRITE_SLICE}
+   * and forced, as a datastore writes the chunks it receives: a floor on the same footing as a
+   * put, which a copy inside the kernel ({@code sendfile}) need not be.
+   */
+  private static void localWrite(ByteBuffer bytes, Path to) throws IOException {
+    try (FileChannel ch = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      while (bytes.hasRemaining()) {
+        ByteBuffer slice = bytes.slice();
+        slice.limit(Math.min(slice.remaining(), DataProtocol.WRITE_SLICE));
+        bytes.position(bytes.position() + ch.write(slice));
+      }
+      ch.force(true);
     }
   }
 

@@ -41,6 +41,7 @@ final class Floors {
         JsonObject d = data.getJsonObject(size);
         floors.put(size + "PutVsForcedLocalCopy", ratio(d.getJsonObject("putMs"), d.getJsonObject("localCopyMs")));
         floors.put(size + "GetVsForcedLocalCopy", ratio(d.getJsonObject("getMs"), d.getJsonObject("localCopyMs")));
+        floors.put(size + "PutVsForcedLocalWrite", ratio(d.getJsonObject("putMs"), d.getJsonObject("localWriteMs")));
       }
     }
     return floors.put("unit", "ms; ratio = measure / floor (for data: time per object, so 2.0 is half the floor's speed)");

@@ -51,24 +51,25 @@ class BenchPartsTest {
   }
 
   @Test
-  void theDataBenchTimesPutGetAndCopyAndLeavesNoObjectOrFile() throws IOException {
+  void theDataBenchTimesPutGetCopyAndWriteAndLeavesNoObjectOrFile() throws IOException {
     node = TestNodes.single("bench-node", dataDir, Map.of());
 
     JsonObject out = DataBench.run(node, benchDir, false);
 
     for (String size : List.of("1MiB", "64MiB")) {
       JsonObject d = out.getJsonObject(size);
-      for (String field : List.of("putMBps", "getMBps", "localCopyMBps", "putVsLocalCopy", "getVsLocalCopy")) {
+      for (String field : List.of("putMBps", "getMBps", "localCopyMBps", "putVsLocalCopy", "getVsLocalCopy", "localWriteMBps",
+          "putVsLocalWrite")) {
         assertTrue(d.getDouble(field) > 0, size + " " + field + ": " + d.encode());
       }
-      for (String field : List.of("putMs", "getMs", "localCopyMs")) {
+      for (String field : List.of("putMs", "getMs", "localCopyMs", "localWriteMs")) {
         assertTrue(d.getJsonObject(field).getDouble("p50") > 0, size + " " + field + ": " + d.encode());
       }
     }
     assertEquals(8, out.getJsonObject("64MiB").getInteger("objects"));
     assertEquals(List.of(), Embedded.await(new DataClient(node.vertx()).listAll("bench/"), 30), "the bench's objects are deleted");
     try (Stream<Path> files = Files.list(benchDir)) {
-      assertEquals(List.of(), files.toList(), "the source, the copies and the files read back are deleted");
+      assertEquals(List.of(), files.toList(), "the source, the copies, the writes and the files read back are deleted");
     }
   }
 }
