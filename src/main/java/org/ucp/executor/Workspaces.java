@@ -31,6 +31,8 @@ final class Workspaces {
   private final ArrayDeque<JobWorkspace> idle = new ArrayDeque<>();
   private final Map<AttemptRef, Lease> lent = new HashMap<>();
   private long made;
+  /** Set when the executor stops: a workspace given back after it is deleted, not kept. */
+  private boolean closed;
 
   private static final class Lease {
     final JobWorkspace workspace;
@@ -113,8 +115,14 @@ final class Workspaces {
     return idle.size();
   }
 
-  /** Deletes the workspaces kept for later attempts (the executor stops). Blocking. */
+  /**
+   * Deletes the workspaces kept for later attempts (the executor stops); those still lent are
+   * deleted when they are given back. Blocking.
+   */
   void close() {
+    synchronized (this) {
+      closed = true;
+    }
     while (true) {
       JobWorkspace workspace;
       synchronized (this) {
@@ -136,7 +144,7 @@ final class Workspaces {
       return;
     }
     synchronized (this) {
-      if (idle.size() < keepIdle) {
+      if (!closed && idle.size() < keepIdle) {
         idle.push(workspace);
         return;
       }

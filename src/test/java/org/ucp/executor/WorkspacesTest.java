@@ -86,12 +86,14 @@ class WorkspacesTest {
   }
 
   @Test
-  void workspacesBeyondThoseKeptAreDeleted() throws IOException {
+  void workspacesBeyondThoseKeptOrGivenBackAfterClosingAreDeleted() throws IOException {
     Workspaces workspaces = new Workspaces(tmp.resolve("jobs"), 1);
     JobWorkspace one = workspaces.take(attempt(1));
     JobWorkspace two = workspaces.take(attempt(2));
+    JobWorkspace three = workspaces.take(attempt(3));
     one.create(spec);
     two.create(spec);
+    three.create(spec);
 
     workspaces.giveBack(attempt(1));
     workspaces.giveBack(attempt(2));
@@ -101,6 +103,8 @@ class WorkspacesTest {
     workspaces.close();
     assertFalse(Files.exists(one.root()), "closing deletes those kept");
     assertEquals(0, workspaces.idle());
+    workspaces.giveBack(attempt(3));
+    assertFalse(Files.exists(three.root()), "one given back after closing is deleted, not kept");
   }
 
   @Test
