@@ -6,7 +6,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.DeliveryOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +112,10 @@ public final class ExecutorVerticle extends VerticleBase {
       Bus.resolve(vertx, Addresses.brokerRegister(id));
       Bus.resolve(vertx, Addresses.brokerHeartbeat(id));
     });
-    return vertx.executeBlocking(() -> Files.createDirectories(workDir.resolve("jobs")))
+    return vertx.executeBlocking(() -> {
+          workspaces.sweep();
+          return null;
+        })
         .compose(v -> Future.all(
             Bus.<RunJob, Boolean>serve(vertx, Addresses.executorRun(executorId), this::run),
             Bus.<StopAttempt, Boolean>serve(vertx, Addresses.executorStop(executorId), this::stop),

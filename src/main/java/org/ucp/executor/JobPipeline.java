@@ -95,11 +95,19 @@ final class JobPipeline {
     AttemptRef ref = new AttemptRef(job.jobId(), job.attempt());
     JobWorkspace ws = workspaces.take(ref);
     long[] mark = {System.nanoTime()};
-    return attempt(ws, job, slotFreed, cancellation, mark)
+    Future<Decision> attempt;
+    try {
+      attempt = attempt(ws, job, slotFreed, cancellation, mark);
+    } catch (RuntimeException e) {
+      attempt = Future.failedFuture(e);
+    }
+    // Every transfer of the attempt has ended by now (they are joined, not raced), so nothing of
+    // it touches the workspace once it is given back.
+    return attempt
         .eventually(() -> blocking(() -> {
           workspaces.giveBack(ref);
           return null;
-        }))
+        }).recover(t -> Future.succeededFuture()))
         .onSuccess(decision -> {
           if (decision != null) {
             phases.record(Phase.CLEAN, mark[0]);
@@ -169,7 +177,8 @@ final class JobPipeline {
     if (held.isPresent()) {
       phases.moduleHeld();
     }
-    return Future.all(fetches).compose(v -> held.map(Future::succeededFuture)
+    // Joined: a fetch that fails does not leave the others writing into the workspace after it.
+    return Future.join(fetches).compose(v -> held.map(Future::succeededFuture)
         .orElseGet(() -> retried("fetch of " + spec.module(), () -> data.get(spec.module())).map(Buffer::getBytes)
             .recover(t -> missing("module", spec.module(), t))));
   }

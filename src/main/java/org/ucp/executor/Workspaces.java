@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,6 +49,25 @@ final class Workspaces {
   Workspaces(Path jobsDir, int keepIdle) {
     this.jobsDir = jobsDir;
     this.keepIdle = keepIdle;
+  }
+
+  /**
+   * Creates the folder, or empties it of what an earlier run of the executor left: a killed
+   * executor leaves its attempts' workspaces, their inputs and outputs included. The executor owns
+   * the folder; call before the first attempt. Blocking.
+   */
+  void sweep() throws IOException {
+    java.nio.file.Files.createDirectories(jobsDir);
+    List<Path> left;
+    try (java.util.stream.Stream<Path> children = java.nio.file.Files.list(jobsDir)) {
+      left = children.toList();
+    }
+    for (Path child : left) {
+      new JobWorkspace(child).delete();
+    }
+    if (!left.isEmpty()) {
+      LOG.info(() -> "removed " + left.size() + " workspaces an earlier run left in " + jobsDir);
+    }
   }
 
   /** A workspace for {@code ref}, kept from an earlier attempt or a new folder; {@link JobWorkspace#create} readies it. */
@@ -138,7 +158,7 @@ final class Workspaces {
   private void recycle(JobWorkspace workspace) {
     try {
       workspace.clear();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warning(() -> "could not empty " + workspace.root() + " for another attempt (" + e + "); deleting it");
       delete(workspace);
       return;
@@ -155,7 +175,7 @@ final class Workspaces {
   private static void delete(JobWorkspace workspace) {
     try {
       workspace.delete();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warning(() -> "could not delete " + workspace.root() + ": " + e);
     }
   }

@@ -1,6 +1,7 @@
 package org.ucp.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
@@ -46,7 +47,10 @@ class PipelineTest {
   static RawHttp http;
 
   @BeforeAll
-  static void start() {
+  static void start() throws IOException {
+    // What a killed executor would have left: its next start removes it.
+    Files.createDirectories(dir.resolve("exec-1/executor/jobs/0badc0de-1/sandbox"));
+    Files.writeString(dir.resolve("exec-1/executor/jobs/0badc0de-1/sandbox/input.txt"), "an earlier run's input");
     control = new ControlNode(dir, 2);
     executor = control.inProcess(dir, "exec-1", 1, "executor", Map.of());
     control.awaitExecutor("exec-1", "ALIVE", Duration.ofSeconds(30));
@@ -185,17 +189,19 @@ class PipelineTest {
     JsonObject second = run(new JsonObject().put("module", UPPER).put("args", new JsonArray().add("/").add("/listing")));
 
     assertEquals("files=0\n", resultZip(second).get("stdout.txt"), second.encodePrettily());
-    Path jobs = dir.resolve("exec-1").resolve("executor").resolve("jobs");
+    Path jobs = dir.resolve("exec-1/executor/jobs");
+    assertFalse(Files.exists(jobs.resolve("0badc0de-1")), "the executor's start removed what an earlier run left");
     Poll.until(Duration.ofSeconds(10), "every workspace kept on the executor to be empty once its job ended",
-        () -> emptyWorkspaces(dir.resolve("exec-1").resolve("executor").resolve("jobs")) ? true : null);
+        () -> emptyWorkspaces(jobs) ? true : null);
   }
 
-  /** Whether every workspace in an executor's {@code jobs} folder has an empty sandbox and no captured output. */
+  /** Whether every workspace in an executor's {@code jobs} folder has an empty sandbox, no captured output, no stdin and no zip. */
   private static boolean emptyWorkspaces(Path jobs) {
     try (Stream<Path> workspaces = Files.list(jobs)) {
       for (Path ws : workspaces.toList()) {
         try (Stream<Path> left = Files.list(ws.resolve("sandbox"))) {
-          if (left.findAny().isPresent() || Files.size(ws.resolve("stdout.txt")) > 0) {
+          if (left.findAny().isPresent() || Files.size(ws.resolve("stdout.txt")) > 0 || Files.size(ws.resolve("stderr.txt")) > 0
+              || Files.exists(ws.resolve("stdin")) || Files.exists(ws.resolve("result.zip"))) {
             return false;
           }
         }

@@ -108,6 +108,22 @@ class WorkspacesTest {
   }
 
   @Test
+  void sweepingRemovesWhatAnEarlierRunLeft() throws IOException {
+    Path jobs = tmp.resolve("jobs");
+    Files.createDirectories(jobs.resolve("5a1b2c3d-7/sandbox/in"));
+    Files.writeString(jobs.resolve("5a1b2c3d-7/sandbox/in/secret.txt"), "an earlier job's input");
+    Files.writeString(jobs.resolve("stray.txt"), "left");
+
+    new Workspaces(jobs, 4).sweep();
+
+    try (Stream<Path> left = Files.list(jobs)) {
+      assertEquals(List.of(), left.toList());
+    }
+    new Workspaces(tmp.resolve("fresh"), 4).sweep();
+    assertTrue(Files.isDirectory(tmp.resolve("fresh")), "a missing folder is created");
+  }
+
+  @Test
   void anAttemptHasOneWorkspace() {
     Workspaces workspaces = new Workspaces(tmp.resolve("jobs"), 1);
     workspaces.take(attempt(1));
