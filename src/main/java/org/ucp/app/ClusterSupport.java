@@ -39,7 +39,7 @@ public final class ClusterSupport {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).clear();
     cluster.members().forEach(member -> join.getTcpIpConfig().addMember(member));
-    return config;
+    return org.ucp.sync.DecisionSerializers.register(config);
   }
 
   /** Sets a Hazelcast property unless the config file or a system property already does. */

@@ -40,6 +40,23 @@ class DecisionStoreWireTest {
   }
 
   @Test
+  void hazelcastWritesEntriesAndOutcomesAsJsonWithTheRegisteredSerializers() {
+    com.hazelcast.internal.serialization.SerializationService hazelcast =
+        new com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder()
+            .setConfig(DecisionSerializers.register(new com.hazelcast.config.Config()).getSerializationConfig())
+            .build();
+    Arbitration state = new Arbitration(List.of(ATTEMPT), SUBMISSION, true);
+    com.hazelcast.internal.serialization.Data entry = hazelcast.toData(state);
+    assertEquals(DecisionSerializers.ARBITRATION, entry.getType(), "not Java serialization");
+    assertEquals(state, hazelcast.toObject(entry), "a submission over 64 KiB of JSON survives too");
+    Outcome outcome = new Outcome(new Decision("job-1", 2, "exec-2", Verdict.REJECTED, RejectReason.ALREADY_ACCEPTED),
+        SUBMISSION, false, true);
+    com.hazelcast.internal.serialization.Data answer = hazelcast.toData(outcome);
+    assertEquals(DecisionSerializers.OUTCOME, answer.getType());
+    assertEquals(outcome, hazelcast.toObject(answer));
+  }
+
+  @Test
   void processorsDecideAlikeAfterCrossingTheWire() throws Exception {
     SimpleEntry<String, Arbitration> entry = new SimpleEntry<>("job-1", null);
     String recorded = roundTrip(new DecisionStore.RecordAttempt(ATTEMPT)).process(entry);
