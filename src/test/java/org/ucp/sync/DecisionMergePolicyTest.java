@@ -35,7 +35,9 @@ import org.ucp.sync.DecisionStore.Arbitration;
  */
 class DecisionMergePolicyTest {
   private static final String JOB = "job-1";
-  private static final InternalSerializationService SS = new DefaultSerializationServiceBuilder().build();
+  /** Serialization as every member has it: with the decision serializers UCP registers. */
+  private static final InternalSerializationService SS = new DefaultSerializationServiceBuilder()
+      .setConfig(DecisionSerializers.register(new com.hazelcast.config.Config()).getSerializationConfig()).build();
 
   @AfterAll
   static void dispose() {
