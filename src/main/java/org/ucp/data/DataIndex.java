@@ -140,10 +140,16 @@ public final class DataIndex {
     return writer().equals(brokerId);
   }
 
-  /** Hands what this broker did to the index writer, and waits until it is written (or the writer is gone). */
+  /**
+   * Hands what this broker did to the index writer, and waits until it is written (or the writer is
+   * gone). A writer this broker has not heard from for 2 s (frozen, cut off or dying) is not
+   * waited for: the update is written here at once, as it would be after the request timed out 2 s
+   * later, and every put, copy and promotion would otherwise wait out that timeout until the
+   * writer is declared DEAD.
+   */
   public Future<Void> report(IndexUpdate update) {
     String writer = writer();
-    if (writer.equals(brokerId)) {
+    if (writer.equals(brokerId) || sync.peers().silent(writer, System.currentTimeMillis())) {
       apply(update);
       return Future.succeededFuture();
     }

@@ -200,6 +200,15 @@ public final class Peers {
     return !fenced(now);
   }
 
+  /**
+   * Whether {@code brokerId} has not been heard from for {@code suspectAfterMs} (or is unknown, or
+   * its member left): silent, as opposed to heard but behind with its sync.
+   */
+  public boolean silent(String brokerId, long now) {
+    Peer p = peers.get(brokerId);
+    return p == null || p.left || now - p.lastHeard > suspectAfterMs;
+  }
+
   /** Peers not DEAD, by name. */
   public List<String> live(long now) {
     return peers.values().stream().filter(p -> health(p, now) != PeerHealth.DEAD).map(Peer::brokerId).toList();

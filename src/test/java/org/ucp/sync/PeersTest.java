@@ -50,6 +50,18 @@ class PeersTest {
   }
 
   @Test
+  void aPeerIsSilentOnlyWhenNotHeardForTheSuspectTime() {
+    Peers p = threeHeardAt(1_000);
+    assertFalse(p.silent("b", 3_000), "heard 2 s ago: not yet silent");
+    assertTrue(p.silent("b", 3_001));
+    p.heard("b", "m-b", 3_500);
+    assertFalse(p.silent("b", 4_000));
+    assertTrue(p.silent("nobody", 4_000), "an unknown broker is silent");
+    p.memberLeft("m-c");
+    assertTrue(p.silent("c", 1_500), "its member left");
+  }
+
+  @Test
   void aSilentPeerIsDeadAfterTheSilenceWhileTheOthersAreHeard() {
     Peers p = threeHeardAt(1_000);
     p.heard("c", "m-c", 4_000);
