@@ -66,6 +66,23 @@ public final class ControlNode implements AutoCloseable {
     }
   }
 
+  /**
+   * {@link #jobAt} for several jobs, asked all at once: a poll waits at most one timeout for a slow
+   * broker, not one per job. A job the broker did not answer about maps to null.
+   */
+  public java.util.Map<String, org.ucp.model.JobView> jobsAt(String brokerId, java.util.List<String> jobIds) {
+    java.util.Map<String, io.vertx.core.Future<org.ucp.model.JobView>> asked = new java.util.LinkedHashMap<>();
+    for (String id : jobIds) {
+      asked.put(id, org.ucp.bus.Bus.<org.ucp.model.JobView>request(node.vertx(),
+          org.ucp.bus.Addresses.brokerJobGet(brokerId), new org.ucp.bus.Messages.JobQuery(id), ASK)
+          .otherwise((org.ucp.model.JobView) null));
+    }
+    Embedded.await(io.vertx.core.Future.join(new java.util.ArrayList<>(asked.values())), 5);
+    java.util.Map<String, org.ucp.model.JobView> out = new java.util.LinkedHashMap<>();
+    asked.forEach((id, f) -> out.put(id, f.result()));
+    return out;
+  }
+
   /** Broker {@code brokerId}'s own account of metadata sync. */
   public org.ucp.bus.Messages.CoordinationView coordination(String brokerId) {
     return Embedded.await(org.ucp.bus.Bus.<org.ucp.bus.Messages.CoordinationView>request(node.vertx(),
