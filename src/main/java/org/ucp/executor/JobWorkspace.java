@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.ucp.model.DataName;
@@ -356,15 +355,10 @@ public final class JobWorkspace {
     });
   }
 
-  /** Removes every file of the attempt. */
+  /** Removes every file of the attempt (links as links, never followed). */
   public void delete() throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    if (Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      deleteTree(root);
     }
   }
 }

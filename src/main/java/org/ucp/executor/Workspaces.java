@@ -1,6 +1,7 @@
 package org.ucp.executor;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import org.ucp.model.AttemptRef;
 
 /**
@@ -57,9 +59,9 @@ final class Workspaces {
    * the folder; call before the first attempt. Blocking.
    */
   void sweep() throws IOException {
-    java.nio.file.Files.createDirectories(jobsDir);
+    Files.createDirectories(jobsDir);
     List<Path> left;
-    try (java.util.stream.Stream<Path> children = java.nio.file.Files.list(jobsDir)) {
+    try (Stream<Path> children = Files.list(jobsDir)) {
       left = children.toList();
     }
     for (Path child : left) {

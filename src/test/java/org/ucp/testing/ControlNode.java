@@ -58,12 +58,7 @@ public final class ControlNode implements AutoCloseable {
 
   /** The job as broker {@code brokerId} holds it, asked on that broker's own address; null if it does not. */
   public org.ucp.model.JobView jobAt(String brokerId, String jobId) {
-    try {
-      return Embedded.await(org.ucp.bus.Bus.<org.ucp.model.JobView>request(node.vertx(),
-          org.ucp.bus.Addresses.brokerJobGet(brokerId), new org.ucp.bus.Messages.JobQuery(jobId), ASK), 5);
-    } catch (IllegalStateException notThere) {
-      return null;
-    }
+    return jobsAt(brokerId, java.util.List.of(jobId)).get(jobId);
   }
 
   /**
@@ -77,7 +72,11 @@ public final class ControlNode implements AutoCloseable {
           org.ucp.bus.Addresses.brokerJobGet(brokerId), new org.ucp.bus.Messages.JobQuery(id), ASK)
           .otherwise((org.ucp.model.JobView) null));
     }
-    Embedded.await(io.vertx.core.Future.join(new java.util.ArrayList<>(asked.values())), 5);
+    try {
+      Embedded.await(io.vertx.core.Future.join(new java.util.ArrayList<>(asked.values())), 5);
+    } catch (IllegalStateException late) {
+      // those not answered yet stay null
+    }
     java.util.Map<String, org.ucp.model.JobView> out = new java.util.LinkedHashMap<>();
     asked.forEach((id, f) -> out.put(id, f.result()));
     return out;
