@@ -86,7 +86,7 @@ public final class Node {
     hazelcast.getMemberAttributeConfig().setAttribute(org.ucp.bus.Addresses.ROLES_ATTRIBUTE, config.node().roles().stream()
         .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).sorted().collect(java.util.stream.Collectors.joining(",")));
     hazelcast.getMemberAttributeConfig().setAttribute(org.ucp.bus.Addresses.NODE_ATTRIBUTE, identity.id());
-    HazelcastClusterManager cluster = new HazelcastClusterManager(hazelcast);
+    HazelcastClusterManager cluster = new MirroredClusterManager(hazelcast);
     // Each node owns its registry: several nodes share a JVM in tests and benches, and Vert.x
     // keys registries by name, so the name is unique too (the registry closes with its Vert.x).
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -1,0 +1,85 @@
+package org.ucp.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RegistrationMirrorTest {
+  private final List<String> reports = new ArrayList<>();
+  private final RegistrationMirror mirror = new RegistrationMirror((address, now) -> reports.add(address + "=" + now.size()));
+
+  private static RegistrationInfo at(String node, long seq) {
+    return new RegistrationInfo(node, seq, false);
+  }
+
+  @Test
+  void answersNothingUntilTheSnapshotIsLoadedThenEverything() {
+    mirror.added("a", at("n1", 1));
+    assertNull(mirror.get("a"), "no answer before the snapshot: the caller asks the map");
+    mirror.loaded(Map.of("a", List.of(at("n2", 1)), "b", List.of(at("n1", 2))));
+    assertEquals(List.of(at("n1", 1), at("n2", 1)), mirror.get("a").stream().sorted(
+        java.util.Comparator.comparing(RegistrationInfo::nodeId)).toList());
+    assertEquals(List.of(at("n1", 2)), mirror.get("b"));
+    assertNull(mirror.get("c"), "an unknown address is asked of the map");
+  }
+
+  @Test
+  void aRegistrationRemovedWhileTheSnapshotIsReadIsNotBroughtBackByIt() {
+    mirror.removed("a", at("n1", 1));
+    mirror.loaded(Map.of("a", List.of(at("n1", 1), at("n2", 1))));
+    assertEquals(List.of(at("n2", 1)), mirror.get("a"));
+  }
+
+  @Test
+  void aRegistrationAddedWhileTheSnapshotIsReadStaysThoughTheSnapshotMissesIt() {
+    mirror.added("a", at("n3", 1));
+    mirror.loaded(Map.of());
+    assertEquals(List.of(at("n3", 1)), mirror.get("a"));
+  }
+
+  @Test
+  void aNodeThatLeftLosesItsRegistrationsAndALateEventOfItsIsIgnoredUntilItRejoins() {
+    mirror.loaded(Map.of("a", List.of(at("n1", 1), at("n2", 1)), "b", List.of(at("n1", 2))));
+    reports.clear();
+    mirror.nodeLeft("n1");
+    assertEquals(List.of(at("n2", 1)), mirror.get("a"));
+    assertNull(mirror.get("b"));
+    assertEquals(List.of("a=1", "b=0"), reports.stream().sorted().toList(), "each changed address is reported");
+    mirror.added("b", at("n1", 2));
+    assertNull(mirror.get("b"), "a late event of a node that left");
+    mirror.nodeJoined("n1");
+    mirror.added("b", at("n1", 3));
+    assertEquals(List.of(at("n1", 3)), mirror.get("b"));
+  }
+
+  @Test
+  void aReloadReplacesWhatTheMirrorHeldAndReportsOnlyWhatChanged() {
+    mirror.loaded(Map.of("a", List.of(at("n1", 1)), "b", List.of(at("n2", 1))));
+    reports.clear();
+    mirror.reloading();
+    assertNull(mirror.get("a"), "while a snapshot is read again, the map answers");
+    mirror.loaded(Map.of("a", List.of(at("n1", 1)), "c", List.of(at("n3", 1))));
+    assertEquals(List.of(at("n1", 1)), mirror.get("a"));
+    assertNull(mirror.get("b"));
+    assertEquals(List.of(at("n3", 1)), mirror.get("c"));
+    assertEquals(List.of("b=0", "c=1"), reports.stream().sorted().toList());
+  }
+
+  @Test
+  void addingAndRemovingReportTheWholeNewListAndRepeatsReportNothing() {
+    mirror.loaded(Map.of());
+    mirror.added("a", at("n1", 1));
+    mirror.added("a", at("n1", 1));
+    mirror.added("a", at("n2", 1));
+    mirror.removed("a", at("n1", 1));
+    mirror.removed("a", at("n1", 1));
+    mirror.removed("a", at("n2", 1));
+    assertEquals(List.of("a=1", "a=2", "a=1", "a=0"), reports);
+    assertNull(mirror.get("a"));
+  }
+}
