@@ -94,7 +94,7 @@ public final class BrokerVerticle extends VerticleBase {
       clock = new BrokerClock(brokerId, reservation);
       sync = new MetadataSync(vertx, brokerId, settings.clusterNodeId(), settings.syncIntervalMs(), clock, settings.dataDir());
       core = new BrokerCore(settings, sync.peers(), clock);
-      executorRows = new ExecutorRows(vertx, brokerId, sync);
+      executorRows = new ExecutorRows(brokerId, sync);
       submissions = new Submissions(vertx, brokerId, core, sync, event -> act(event));
       sync.onRemote(this::remote);
       retirements = Retirements.start(vertx, settings, core, sync, decisions, executorRows);
@@ -283,7 +283,6 @@ public final class BrokerVerticle extends VerticleBase {
 
   /** Versions a peer wrote: their clocks are merged, and the core sees every job that changed. */
   private void remote(List<MetaEntry> changed) {
-    executorRows.heard(changed);
     act(() -> changed.stream().filter(e -> e.key().startsWith("job/")).forEach(e -> sync.read(e.key(), JobView.class)
         .ifPresentOrElse(visible -> core.observed(visible, now()), () -> retirements.retired(e.key().substring(4)))));
   }

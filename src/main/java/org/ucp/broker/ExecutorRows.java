@@ -1,13 +1,9 @@
 package org.ucp.broker;
 
-import io.vertx.core.Vertx;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.ucp.bus.Addresses;
-import org.ucp.bus.Bus;
 import org.ucp.bus.Messages.ExecutorInfo;
 import org.ucp.sync.MetaEntry;
 import org.ucp.sync.MetadataSync;
@@ -15,38 +11,17 @@ import org.ucp.sync.MetadataSync;
 /**
  * Writes a broker's executor rows to the metadata, only those that changed (heartbeat times
  * aside). What an executor is executing stays with its broker: it changes with every program.
- * Every executor this broker learns of, its own or another broker's, has its addresses looked up
- * at once ({@link Bus#resolve}): after a failover this broker places on it without a lookup.
  * Rows of executors gone for a retention are deleted ({@link #retire}).
  */
 final class ExecutorRows {
   private static final String PREFIX = "executor/";
-  private final Vertx vertx;
   private final String brokerId;
   private final MetadataSync sync;
   private final Map<String, ExecutorInfo> written = new HashMap<>();
-  private final Set<String> resolved = new HashSet<>();
 
-  ExecutorRows(Vertx vertx, String brokerId, MetadataSync sync) {
-    this.vertx = vertx;
+  ExecutorRows(String brokerId, MetadataSync sync) {
     this.brokerId = brokerId;
     this.sync = sync;
-  }
-
-  /** Versions other brokers wrote: the executors in their rows. */
-  void heard(List<MetaEntry> changed) {
-    for (MetaEntry e : changed) {
-      if (e.key().startsWith(PREFIX)) {
-        resolve(e.key().substring(e.key().lastIndexOf('/') + 1));
-      }
-    }
-  }
-
-  private void resolve(String executorId) {
-    if (resolved.add(executorId)) {
-      Bus.resolve(vertx, Addresses.executorRun(executorId));
-      Bus.resolve(vertx, Addresses.executorStop(executorId));
-    }
   }
 
   /**
@@ -66,7 +41,6 @@ final class ExecutorRows {
 
   void write(List<ExecutorInfo> rows) {
     for (ExecutorInfo row : rows) {
-      resolve(row.executorId());
       ExecutorInfo stable = new ExecutorInfo(row.executorId(), row.broker(), row.slots(), row.running(),
           row.capabilities(), row.health(), 0);
       if (!stable.equals(written.get(row.executorId()))) {

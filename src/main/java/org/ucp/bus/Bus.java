@@ -28,9 +28,6 @@ public final class Bus {
             .consumer(
                 address,
                 (Message<T> message) -> {
-                  if (message.headers().contains(RESOLVE)) {
-                    return;
-                  }
                   Future<R> result;
                   try {
                     result = handler.apply(message.body());
@@ -58,9 +55,6 @@ public final class Bus {
   public static <T, R> Future<Void> serveClaimed(Vertx vertx, String address, Function<T, String> claimant,
       Function<T, Future<R>> handler) {
     return vertx.eventBus().<T>consumer(address, message -> {
-      if (message.headers().contains(RESOLVE)) {
-        return;
-      }
       Future<R> result;
       try {
         String sender = message.headers().get(SENDER);
@@ -73,21 +67,6 @@ public final class Bus {
       }
       result.onComplete(message::reply, failure -> Failures.reply(message, failure));
     }).completion();
-  }
-
-  /** The header of a message sent only to look its address up ({@link #resolve}); {@link #serve} drops it. */
-  static final String RESOLVE = "ucp-resolve";
-
-  /**
-   * Looks up now who serves {@code address}, so that a request to it later finds the answer
-   * cached. Vert.x asks Hazelcast the first time a node sends to an address, and that lookup waits
-   * for as long as the member that owns the address's partition is frozen or cut off, up to the
-   * 10 s Hazelcast takes to give it up: a failover to a broker or an executor never talked to
-   * before would wait for a third node. Sends one empty message, which {@link #serve} and {@link
-   * #serveClaimed} drop.
-   */
-  public static void resolve(Vertx vertx, String address) {
-    vertx.eventBus().send(address, "", new DeliveryOptions().addHeader(RESOLVE, "1"));
   }
 
   /** Sends {@code body} to {@code address} and returns the typed reply body. */

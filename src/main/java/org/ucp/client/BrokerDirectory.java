@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Messages.BrokerAnnounce;
 
@@ -19,7 +18,6 @@ public final class BrokerDirectory {
 
   private final Map<String, Seen> brokers = new ConcurrentHashMap<>();
   private final long staleAfterMs;
-  private volatile Consumer<String> onFirstHeard = id -> {};
 
   private BrokerDirectory(long staleAfterMs) {
     this.staleAfterMs = staleAfterMs;
@@ -40,14 +38,7 @@ public final class BrokerDirectory {
   }
 
   void heard(BrokerAnnounce announce) {
-    if (brokers.put(announce.brokerId(), new Seen(announce, System.currentTimeMillis())) == null) {
-      onFirstHeard.accept(announce.brokerId());
-    }
-  }
-
-  /** Called with a broker's name the first time it is heard from. */
-  public void onFirstHeard(Consumer<String> listener) {
-    this.onFirstHeard = listener;
+    brokers.put(announce.brokerId(), new Seen(announce, System.currentTimeMillis()));
   }
 
   /** Brokers heard from recently, by name. */

@@ -107,11 +107,6 @@ public final class ExecutorVerticle extends VerticleBase {
     pipeline = new JobPipeline(vertx, executorId, config, workspaces, runner, wasmPool, phases);
     probe = new SystemProbe(workDir, config.maxMemoryMb());
     brokers = BrokerDirectory.listen(vertx, executorTimeoutMs / 2);
-    // A move to another broker must not wait on a lookup of its addresses (see Bus.resolve).
-    brokers.onFirstHeard(id -> {
-      Bus.resolve(vertx, Addresses.brokerRegister(id));
-      Bus.resolve(vertx, Addresses.brokerHeartbeat(id));
-    });
     return vertx.executeBlocking(() -> {
           workspaces.sweep();
           return null;
