@@ -8,7 +8,10 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,7 +23,8 @@ import java.util.function.BiConsumer;
  * <p>Until {@link #loaded} it answers nothing (the caller asks the map itself); events that come
  * while the snapshot is read are applied at once, and a registration they removed, or one of a
  * node that left meanwhile, is not brought back by the older snapshot. Every change is reported
- * to the listener in the order it was made, with the address's whole new list.
+ * to the listener in the order it was made, with the address's whole new list, and outside this
+ * mirror's lock (the listener resumes sends waiting for the address, which may look others up).
  */
 final class RegistrationMirror {
   private final BiConsumer<String, List<RegistrationInfo>> changed;
@@ -30,6 +34,10 @@ final class RegistrationMirror {
   /** What events changed while a snapshot was read; both null while the mirror answers. */
   private Set<Keyed> addedWhileLoading = new HashSet<>();
   private Set<Keyed> removedWhileLoading = new HashSet<>();
+
+  /** Reports made under the lock, delivered after it by one thread at a time, in order. */
+  private final Queue<Runnable> reports = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger delivering = new AtomicInteger();
 
   private record Keyed(String address, RegistrationInfo info) {}
 
@@ -43,7 +51,14 @@ final class RegistrationMirror {
     return removedWhileLoading != null || known == null ? null : List.copyOf(known);
   }
 
-  synchronized void added(String address, RegistrationInfo info) {
+  void added(String address, RegistrationInfo info) {
+    synchronized (this) {
+      addedLocked(address, info);
+    }
+    deliver();
+  }
+
+  private void addedLocked(String address, RegistrationInfo info) {
     if (left.contains(info.nodeId())) {
       return;
     }
@@ -56,7 +71,14 @@ final class RegistrationMirror {
     }
   }
 
-  synchronized void removed(String address, RegistrationInfo info) {
+  void removed(String address, RegistrationInfo info) {
+    synchronized (this) {
+      removedLocked(address, info);
+    }
+    deliver();
+  }
+
+  private void removedLocked(String address, RegistrationInfo info) {
     if (removedWhileLoading != null) {
       addedWhileLoading.remove(new Keyed(address, info));
       removedWhileLoading.add(new Keyed(address, info));
@@ -68,7 +90,14 @@ final class RegistrationMirror {
   }
 
   /** Forgets every registration of {@code nodeId}, which has left the cluster. */
-  synchronized void nodeLeft(String nodeId) {
+  void nodeLeft(String nodeId) {
+    synchronized (this) {
+      nodeLeftLocked(nodeId);
+    }
+    deliver();
+  }
+
+  private void nodeLeftLocked(String nodeId) {
     left.add(nodeId);
     List<String> touched = new ArrayList<>();
     byAddress.forEach((address, infos) -> {
@@ -94,7 +123,14 @@ final class RegistrationMirror {
    * The map as just read, with what events changed while it was read: it replaces what this
    * mirror held, and from now on the mirror answers.
    */
-  synchronized void loaded(Map<String, ? extends Collection<RegistrationInfo>> snapshot) {
+  void loaded(Map<String, ? extends Collection<RegistrationInfo>> snapshot) {
+    synchronized (this) {
+      loadedLocked(snapshot);
+    }
+    deliver();
+  }
+
+  private void loadedLocked(Map<String, ? extends Collection<RegistrationInfo>> snapshot) {
     Map<String, Set<RegistrationInfo>> now = new HashMap<>();
     snapshot.forEach((address, infos) -> infos.forEach(info -> {
       if (!removedWhileLoading.contains(new Keyed(address, info))) {
@@ -117,6 +153,20 @@ final class RegistrationMirror {
     if (known != null && known.isEmpty()) {
       byAddress.remove(address);
     }
-    changed.accept(address, known == null || known.isEmpty() ? List.of() : List.copyOf(known));
+    List<RegistrationInfo> now = known == null || known.isEmpty() ? List.of() : List.copyOf(known);
+    reports.add(() -> changed.accept(address, now));
+  }
+
+  private void deliver() {
+    if (delivering.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      for (Runnable r = reports.poll(); r != null; r = reports.poll()) {
+        r.run();
+      }
+      missed = delivering.addAndGet(-missed);
+    } while (missed != 0);
   }
 }

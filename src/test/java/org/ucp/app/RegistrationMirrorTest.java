@@ -82,4 +82,22 @@ class RegistrationMirrorTest {
     assertEquals(List.of("a=1", "a=2", "a=1", "a=0"), reports);
     assertNull(mirror.get("a"));
   }
+
+  @Test
+  void changesAreReportedOutsideTheMirrorsLockSoTheListenerMayAskItFromAnotherThread() throws Exception {
+    List<List<RegistrationInfo>> seenByAnotherThread = new ArrayList<>();
+    RegistrationMirror[] box = new RegistrationMirror[1];
+    box[0] = new RegistrationMirror((address, now) -> {
+      java.util.concurrent.CompletableFuture<List<RegistrationInfo>> asked =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> box[0].get("other"));
+      try {
+        seenByAnotherThread.add(asked.get(5, java.util.concurrent.TimeUnit.SECONDS));
+      } catch (Exception e) {
+        throw new AssertionError("another thread could not ask the mirror while a change was reported", e);
+      }
+    });
+    box[0].loaded(Map.of("other", List.of(at("n9", 1))));
+    box[0].added("a", at("n1", 1));
+    assertEquals(List.of(List.of(at("n9", 1)), List.of(at("n9", 1))), seenByAnotherThread);
+  }
 }
