@@ -418,13 +418,7 @@ public final class FileDataStore {
       }
       DataEntry placed = new DataEntry(name, size, sha, version, List.of());
       Path target = file(folder, placed);
-      try {
-        Files.createDirectories(folder);
-        move(part, target);
-      } catch (NoSuchFileException prunedMeanwhile) {
-        Files.createDirectories(folder);
-        move(part, target);
-      }
+      into(folder, part, target);
       catalog.placed(placed); // first: a reader that still finds the old version then finds the new one
       if (held != null) {
         try {
@@ -499,6 +493,26 @@ public final class FileDataStore {
           }
         });
     return out;
+  }
+
+  /**
+   * Moves {@code part} to {@code target} in {@code folder}, made first. A delete of another name
+   * prunes empty folders without this name's lock, so it may remove the folder between its making
+   * and the move (the move finds no folder), or while it is being made (the making finds the
+   * folder there and then not a folder): either is tried again.
+   */
+  private static void into(Path folder, Path part, Path target) throws IOException {
+    for (int tries = 1; ; tries++) {
+      try {
+        Files.createDirectories(folder);
+        move(part, target);
+        return;
+      } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException prunedMeanwhile) {
+        if (tries >= 10 || !Files.exists(part)) {
+          throw prunedMeanwhile;
+        }
+      }
+    }
   }
 
   private static void move(Path from, Path to) throws IOException {

@@ -490,6 +490,29 @@ class FileDataStoreTest {
   }
 
   /**
+   * A delete prunes the name's emptied folder after letting go of the name, so a write of the same
+   * name may find its folder removed while it makes it or moves into it: it tries again, and every
+   * write lands.
+   */
+  @Test
+  void writesLandWhileDeletesOfTheSameNamePruneItsFolder() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger();
+    List<Future<Object>> done = new java.util.ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      done.add(threads.submit(() -> {
+        for (int i = 0; i < 1_500; i++) {
+          write("b/y", v(version.incrementAndGet()), "x");
+          store.delete("b/y", false, null, null);
+        }
+        return null;
+      }));
+    }
+    for (Future<Object> f : done) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
    * Listings, pages and the object count come from memory now: after random puts, replacements,
    * stale writes, copies and deletes (single and by prefix), from several threads, they answer
    * exactly as a store reopened on the same directory, which reads them by walking the disk.
