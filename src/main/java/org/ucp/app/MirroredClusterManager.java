@@ -22,8 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.logging.Level;
@@ -38,13 +36,16 @@ import java.util.logging.Logger;
  * read of an entry it keeps waits for it. With three data members a third of all addresses have
  * their entry there, so a broker frozen for a few seconds stopped its successor from reaching
  * executors it had not messaged before, and executors from registering with the successor, for
- * those 10 s: the adoption the brokers do in 3.5 s was in vain. The mirror is loaded once after
- * joining and then kept by the maps' events (sent by each entry's keeper as it changes, so an
- * entry a frozen member keeps cannot change meanwhile either) and by members leaving. An address
- * the mirror does not know yet is still asked of the map.
+ * those 10 s: the adoption the brokers do in 3.5 s was in vain. The mirrors are read whole when
+ * the node joins, then kept by the maps' events (sent by each entry's keeper as it changes, so an
+ * entry a frozen member keeps cannot change meanwhile either) and by members leaving; they are
+ * read again in the background after a member leaves (a keeper that died may not have sent its
+ * last event), after a split heals (a merge sends none) and after a read that failed, answering
+ * from what they hold meanwhile. An address the mirror does not know yet is still asked of the map.
  *
- * <p>Hazelcast's own re-reads after each registration event are turned off (they would wait on
- * that member too, one at a time on one thread), and its handling of a member leaving, which
+ * <p>Once the mirror answers, Hazelcast's own re-read of an address after each registration event
+ * is turned off (it would wait on that member too, one at a time on one thread), and its handling
+ * of a member leaving, which
  * walks the whole registration map, runs on a thread of its own instead of Hazelcast's event
  * thread, where it held up the membership events UCP's own listeners wait for.
  */
@@ -56,15 +57,12 @@ final class MirroredClusterManager extends HazelcastClusterManager {
   private static final String NODE_INFO = "__vertx.nodeInfo";
 
   private final RegistrationMirror subs = new RegistrationMirror(this::changed);
-  private final Map<String, NodeInfo> nodes = new ConcurrentHashMap<>();
-  private final Set<String> leftNodes = ConcurrentHashMap.newKeySet();
-  private final ExecutorService membership = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "ucp-cluster-membership");
-    t.setDaemon(true);
-    return t;
-  });
+  private final NodeInfoMirror nodes = new NodeInfoMirror();
+  private final ExecutorService membership = Executors.newSingleThreadExecutor(r -> daemon(r, "ucp-cluster-membership"));
+  /** Reads the maps whole, one read at a time; a read asked for while one waits to run is that one. */
+  private final ExecutorService loads = Executors.newSingleThreadExecutor(r -> daemon(r, "ucp-cluster-mirror"));
+  private final java.util.concurrent.atomic.AtomicBoolean loadQueued = new java.util.concurrent.atomic.AtomicBoolean();
   private final List<Runnable> unlisten = new ArrayList<>();
-  private volatile boolean nodesLoaded;
   private volatile RegistrationListener selector;
   private Vertx vertx;
 
@@ -81,10 +79,18 @@ final class MirroredClusterManager extends HazelcastClusterManager {
   @Override
   public void registrationListener(RegistrationListener listener) {
     selector = listener;
+    // Until the mirror answers, Vert.x's own re-reads keep the selector current; then the mirror does.
     super.registrationListener(new RegistrationListener() {
       @Override
       public boolean wantsUpdatesFor(String address) {
-        return false;
+        return !subs.answering() && listener.wantsUpdatesFor(address);
+      }
+
+      @Override
+      public void registrationsUpdated(RegistrationUpdateEvent event) {
+        if (!subs.answering()) {
+          listener.registrationsUpdated(event);
+        }
       }
 
       @Override
@@ -102,18 +108,26 @@ final class MirroredClusterManager extends HazelcastClusterManager {
         return;
       }
       vertx.<Void>executeBlocking(() -> {
-        mirror(getHazelcastInstance());
+        listen(getHazelcastInstance());
+        load(getHazelcastInstance());
         return null;
       }, false).onComplete((r, e) -> {
         if (e != null) {
-          LOG.log(Level.WARNING, "could not load the event-bus registrations; every address is looked up in the cluster map", e);
+          LOG.log(Level.WARNING, "could not read the event-bus registrations; addresses are looked up in the cluster map until a read succeeds", e);
+          reload();
         }
         promise.succeed();
       });
     });
   }
 
-  private void mirror(HazelcastInstance hz) {
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private void listen(HazelcastInstance hz) {
     MultiMap<String, HazelcastRegistrationInfo> subsMap = hz.getMultiMap(SUBS);
     java.util.UUID subsId = subsMap.addEntryListener(new EntryAdapter<String, HazelcastRegistrationInfo>() {
       @Override
@@ -134,17 +148,17 @@ final class MirroredClusterManager extends HazelcastClusterManager {
     java.util.UUID infoId = infoMap.addEntryListener(new EntryAdapter<String, HazelcastNodeInfo>() {
       @Override
       public void entryAdded(EntryEvent<String, HazelcastNodeInfo> e) {
-        learn(e.getKey(), e.getValue());
+        nodes.learned(e.getKey(), e.getValue() == null ? null : e.getValue().unwrap());
       }
 
       @Override
       public void entryUpdated(EntryEvent<String, HazelcastNodeInfo> e) {
-        learn(e.getKey(), e.getValue());
+        entryAdded(e);
       }
 
       @Override
       public void entryRemoved(EntryEvent<String, HazelcastNodeInfo> e) {
-        nodes.remove(e.getKey());
+        nodes.removed(e.getKey());
       }
     }, true);
     unlisten.add(() -> infoMap.removeEntryListener(infoId));
@@ -152,9 +166,9 @@ final class MirroredClusterManager extends HazelcastClusterManager {
       @Override
       public void memberAdded(MembershipEvent event) {
         String nodeId = event.getMember().getAttribute(NODE_ID);
-        if (nodeId != null) {
-          leftNodes.remove(nodeId);
-          subs.nodeJoined(nodeId);
+        if (nodeId != null && nodes.hasLeft(nodeId)) {
+          // Back after a split: what it registered meanwhile came with the merge, without events.
+          reload();
         }
       }
 
@@ -162,44 +176,62 @@ final class MirroredClusterManager extends HazelcastClusterManager {
       public void memberRemoved(MembershipEvent event) {
         String nodeId = event.getMember().getAttribute(NODE_ID);
         if (nodeId != null) {
-          leftNodes.add(nodeId);
-          nodes.remove(nodeId);
+          nodes.nodeLeft(nodeId);
           subs.nodeLeft(nodeId);
         }
       }
     });
     unlisten.add(() -> hz.getCluster().removeMembershipListener(membersId));
-    load(hz);
   }
 
-  /** Reads both maps whole (once after joining, and again after a split healed). */
+  /** Reads both maps whole. */
   private void load(HazelcastInstance hz) {
+    List<String> members = getNodes();
+    subs.members(members);
+    nodes.members(members);
     Map<String, List<RegistrationInfo>> snapshot = new HashMap<>();
     for (Map.Entry<String, HazelcastRegistrationInfo> e : hz.<String, HazelcastRegistrationInfo>getMultiMap(SUBS).entrySet()) {
       snapshot.computeIfAbsent(e.getKey(), a -> new ArrayList<>()).add(e.getValue().unwrap());
     }
     subs.loaded(snapshot);
-    hz.<String, HazelcastNodeInfo>getMap(NODE_INFO).entrySet().forEach(e -> learn(e.getKey(), e.getValue()));
-    nodesLoaded = true;
+    Map<String, NodeInfo> where = new HashMap<>();
+    hz.<String, HazelcastNodeInfo>getMap(NODE_INFO).entrySet().forEach(e -> where.put(e.getKey(), e.getValue().unwrap()));
+    nodes.loaded(where);
   }
 
-  /** After a split healed, members on the other side come back with what they registered meanwhile. */
+  /**
+   * Reads both maps again, in the background, until a read succeeds: after a member left (an
+   * entry its owner changed just before dying may have sent no event), after a split healed (a
+   * merge sends none), and after a failed read. The mirror answers from what it holds meanwhile.
+   */
   private void reload() {
-    nodesLoaded = false;
-    nodes.clear();
-    subs.reloading();
+    if (!loadQueued.compareAndSet(false, true)) {
+      return;
+    }
     try {
-      load(getHazelcastInstance());
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "could not reload the event-bus registrations after a merge; addresses are looked up in the cluster map", e);
+      loads.execute(() -> {
+        for (long pause = 500; isActive(); pause = Math.min(pause * 2, 5_000)) {
+          loadQueued.set(false);
+          subs.reloading();
+          try {
+            load(getHazelcastInstance());
+            return;
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not read the event-bus registrations; trying again in " + pause + " ms", e);
+          }
+          try {
+            Thread.sleep(pause);
+          } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException left) {
+      // the node has left the cluster
     }
   }
 
-  private void learn(String nodeId, HazelcastNodeInfo info) {
-    if (info != null && !leftNodes.contains(nodeId)) {
-      nodes.put(nodeId, info.unwrap());
-    }
-  }
 
   private void changed(String address, List<RegistrationInfo> now) {
     RegistrationListener listener = selector;
@@ -220,7 +252,7 @@ final class MirroredClusterManager extends HazelcastClusterManager {
 
   @Override
   public void getNodeInfo(String nodeId, Completable<NodeInfo> promise) {
-    NodeInfo known = nodesLoaded ? nodes.get(nodeId) : null;
+    NodeInfo known = nodes.get(nodeId);
     if (known != null) {
       promise.succeed(known);
     } else {
@@ -242,7 +274,11 @@ final class MirroredClusterManager extends HazelcastClusterManager {
   @Override
   public void removeRegistration(String address, RegistrationInfo info, Completable<Void> promise) {
     subs.removed(address, info);
-    super.removeRegistration(address, info, promise);
+    super.removeRegistration(address, info, (v, err) -> {
+      // Again: a removal asked before its registration had completed was applied before the add.
+      subs.removed(address, info);
+      promise.complete(v, err);
+    });
   }
 
   @Override
@@ -253,13 +289,14 @@ final class MirroredClusterManager extends HazelcastClusterManager {
   @Override
   public void memberRemoved(MembershipEvent event) {
     offThread(() -> super.memberRemoved(event));
+    reload();
   }
 
   @Override
   public void stateChanged(LifecycleEvent event) {
     offThread(() -> {
       super.stateChanged(event);
-      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED && isActive()) {
         reload();
       }
     });
@@ -281,6 +318,7 @@ final class MirroredClusterManager extends HazelcastClusterManager {
       return null;
     }, false).onComplete((r, e) -> super.leave((v, err) -> {
       membership.shutdown();
+      loads.shutdownNow();
       promise.complete(v, err);
     }));
   }

@@ -43,7 +43,7 @@ class RegistrationMirrorTest {
   }
 
   @Test
-  void aNodeThatLeftLosesItsRegistrationsAndALateEventOfItsIsIgnoredUntilItRejoins() {
+  void aNodeThatLeftLosesItsRegistrationsAndALateEventOfItsIsIgnoredUntilItIsAMemberAgain() {
     mirror.loaded(Map.of("a", List.of(at("n1", 1), at("n2", 1)), "b", List.of(at("n1", 2))));
     reports.clear();
     mirror.nodeLeft("n1");
@@ -52,7 +52,7 @@ class RegistrationMirrorTest {
     assertEquals(List.of("a=1", "b=0"), reports.stream().sorted().toList(), "each changed address is reported");
     mirror.added("b", at("n1", 2));
     assertNull(mirror.get("b"), "a late event of a node that left");
-    mirror.nodeJoined("n1");
+    mirror.members(List.of("n1"));
     mirror.added("b", at("n1", 3));
     assertEquals(List.of(at("n1", 3)), mirror.get("b"));
   }
@@ -62,7 +62,7 @@ class RegistrationMirrorTest {
     mirror.loaded(Map.of("a", List.of(at("n1", 1)), "b", List.of(at("n2", 1))));
     reports.clear();
     mirror.reloading();
-    assertNull(mirror.get("a"), "while a snapshot is read again, the map answers");
+    assertEquals(List.of(at("n1", 1)), mirror.get("a"), "while a snapshot is read again, the mirror answers from what it holds");
     mirror.loaded(Map.of("a", List.of(at("n1", 1)), "c", List.of(at("n3", 1))));
     assertEquals(List.of(at("n1", 1)), mirror.get("a"));
     assertNull(mirror.get("b"));
@@ -99,5 +99,40 @@ class RegistrationMirrorTest {
     box[0].loaded(Map.of("other", List.of(at("n9", 1))));
     box[0].added("a", at("n1", 1));
     assertEquals(List.of(List.of(at("n9", 1)), List.of(at("n9", 1))), seenByAnotherThread);
+  }
+
+  @Test
+  void nothingIsReportedBeforeTheFirstSnapshotThenEveryAddressOnce() {
+    mirror.added("a", at("n1", 1));
+    assertEquals(List.of(), reports, "the selector is kept by Vert.x's own re-reads until the mirror answers");
+    mirror.loaded(Map.of("b", List.of(at("n2", 1))));
+    assertEquals(List.of("a=1", "b=1"), reports.stream().sorted().toList());
+  }
+
+  @Test
+  void aLocalOnlyRegistrationWhichTheMapNeverHoldsSurvivesEverySnapshot() {
+    mirror.added("a", new RegistrationInfo("self", 1, true));
+    mirror.loaded(Map.of("a", List.of(at("n2", 1))));
+    assertEquals(2, mirror.get("a").size());
+    mirror.reloading();
+    mirror.loaded(Map.of("a", List.of(at("n2", 1))));
+    assertEquals(2, mirror.get("a").size(), "a reload keeps it");
+    mirror.removed("a", new RegistrationInfo("self", 1, true));
+    mirror.reloading();
+    mirror.loaded(Map.of("a", List.of(at("n2", 1))));
+    assertEquals(List.of(at("n2", 1)), mirror.get("a"));
+  }
+
+  @Test
+  void aReadAfterANodeLeftDoesNotBringItsRegistrationsBackButOneAfterItIsAMemberAgainDoes() {
+    mirror.loaded(Map.of("a", List.of(at("n1", 1))));
+    mirror.nodeLeft("n1");
+    mirror.reloading();
+    mirror.loaded(Map.of("a", List.of(at("n1", 1))));
+    assertNull(mirror.get("a"), "the map still held it: the leaving node's entries are removed after");
+    mirror.members(List.of("n1"));
+    mirror.reloading();
+    mirror.loaded(Map.of("a", List.of(at("n1", 1))));
+    assertEquals(List.of(at("n1", 1)), mirror.get("a"));
   }
 }
