@@ -232,7 +232,6 @@ final class MirroredClusterManager extends HazelcastClusterManager {
     }
   }
 
-
   private void changed(String address, List<RegistrationInfo> now) {
     RegistrationListener listener = selector;
     if (listener != null && listener.wantsUpdatesFor(address)) {
