@@ -1,6 +1,5 @@
 package org.ucp.app;
 
-import com.hazelcast.cluster.MembershipAdapter;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.EntryAdapter;
@@ -22,8 +21,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -57,11 +59,11 @@ final class MirroredClusterManager extends HazelcastClusterManager {
   private static final String NODE_INFO = "__vertx.nodeInfo";
 
   private final RegistrationMirror subs = new RegistrationMirror(this::changed);
-  private final NodeInfoMirror nodes = new NodeInfoMirror();
+  private final NodeInfoMirror nodes = new NodeInfoMirror(subs::hasLeft);
   private final ExecutorService membership = Executors.newSingleThreadExecutor(r -> daemon(r, "ucp-cluster-membership"));
   /** Reads the maps whole, one read at a time; a read asked for while one waits to run is that one. */
   private final ExecutorService loads = Executors.newSingleThreadExecutor(r -> daemon(r, "ucp-cluster-mirror"));
-  private final java.util.concurrent.atomic.AtomicBoolean loadQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean loadQueued = new AtomicBoolean();
   private final List<Runnable> unlisten = new ArrayList<>();
   private volatile RegistrationListener selector;
   private Vertx vertx;
@@ -129,7 +131,7 @@ final class MirroredClusterManager extends HazelcastClusterManager {
 
   private void listen(HazelcastInstance hz) {
     MultiMap<String, HazelcastRegistrationInfo> subsMap = hz.getMultiMap(SUBS);
-    java.util.UUID subsId = subsMap.addEntryListener(new EntryAdapter<String, HazelcastRegistrationInfo>() {
+    UUID subsId = subsMap.addEntryListener(new EntryAdapter<String, HazelcastRegistrationInfo>() {
       @Override
       public void entryAdded(EntryEvent<String, HazelcastRegistrationInfo> e) {
         subs.added(e.getKey(), e.getValue().unwrap());
@@ -145,7 +147,7 @@ final class MirroredClusterManager extends HazelcastClusterManager {
     }, true);
     unlisten.add(() -> subsMap.removeEntryListener(subsId));
     IMap<String, HazelcastNodeInfo> infoMap = hz.getMap(NODE_INFO);
-    java.util.UUID infoId = infoMap.addEntryListener(new EntryAdapter<String, HazelcastNodeInfo>() {
+    UUID infoId = infoMap.addEntryListener(new EntryAdapter<String, HazelcastNodeInfo>() {
       @Override
       public void entryAdded(EntryEvent<String, HazelcastNodeInfo> e) {
         nodes.learned(e.getKey(), e.getValue() == null ? null : e.getValue().unwrap());
@@ -162,33 +164,11 @@ final class MirroredClusterManager extends HazelcastClusterManager {
       }
     }, true);
     unlisten.add(() -> infoMap.removeEntryListener(infoId));
-    java.util.UUID membersId = hz.getCluster().addMembershipListener(new MembershipAdapter() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-        String nodeId = event.getMember().getAttribute(NODE_ID);
-        if (nodeId != null && nodes.hasLeft(nodeId)) {
-          // Back after a split: what it registered meanwhile came with the merge, without events.
-          reload();
-        }
-      }
-
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        String nodeId = event.getMember().getAttribute(NODE_ID);
-        if (nodeId != null) {
-          nodes.nodeLeft(nodeId);
-          subs.nodeLeft(nodeId);
-        }
-      }
-    });
-    unlisten.add(() -> hz.getCluster().removeMembershipListener(membersId));
   }
 
   /** Reads both maps whole. */
   private void load(HazelcastInstance hz) {
-    List<String> members = getNodes();
-    subs.members(members);
-    nodes.members(members);
+    subs.members(getNodes());
     Map<String, List<RegistrationInfo>> snapshot = new HashMap<>();
     for (Map.Entry<String, HazelcastRegistrationInfo> e : hz.<String, HazelcastRegistrationInfo>getMultiMap(SUBS).entrySet()) {
       snapshot.computeIfAbsent(e.getKey(), a -> new ArrayList<>()).add(e.getValue().unwrap());
@@ -227,7 +207,7 @@ final class MirroredClusterManager extends HazelcastClusterManager {
           }
         }
       });
-    } catch (java.util.concurrent.RejectedExecutionException left) {
+    } catch (RejectedExecutionException left) {
       // the node has left the cluster
     }
   }
@@ -282,11 +262,22 @@ final class MirroredClusterManager extends HazelcastClusterManager {
 
   @Override
   public void memberAdded(MembershipEvent event) {
+    String nodeId = event.getMember().getAttribute(NODE_ID);
+    if (nodeId != null && subs.hasLeft(nodeId)) {
+      // Back after a split: what it registered meanwhile came with the merge, without events.
+      reload();
+    }
     offThread(() -> super.memberAdded(event));
   }
 
+  /** The mirrors forget the member at once; Vert.x's own handling, which walks the map, runs after. */
   @Override
   public void memberRemoved(MembershipEvent event) {
+    String nodeId = event.getMember().getAttribute(NODE_ID);
+    if (nodeId != null) {
+      subs.nodeLeft(nodeId);
+      nodes.removed(nodeId);
+    }
     offThread(() -> super.memberRemoved(event));
     reload();
   }
@@ -305,7 +296,7 @@ final class MirroredClusterManager extends HazelcastClusterManager {
   private void offThread(Runnable work) {
     try {
       membership.execute(work);
-    } catch (java.util.concurrent.RejectedExecutionException left) {
+    } catch (RejectedExecutionException left) {
       // the node has left the cluster
     }
   }

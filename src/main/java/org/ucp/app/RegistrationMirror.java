@@ -113,6 +113,11 @@ final class RegistrationMirror {
     deliver();
   }
 
+  /** Whether {@code nodeId} left the cluster and is not a member again. */
+  synchronized boolean hasLeft(String nodeId) {
+    return left.contains(nodeId);
+  }
+
   /** These nodes are members (again, after a split healed): their registrations count again. */
   synchronized void members(Collection<String> nodeIds) {
     left.removeAll(nodeIds);

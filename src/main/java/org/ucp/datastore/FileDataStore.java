@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -507,7 +508,7 @@ public final class FileDataStore {
         Files.createDirectories(folder);
         move(part, target);
         return;
-      } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException prunedMeanwhile) {
+      } catch (NoSuchFileException | FileAlreadyExistsException prunedMeanwhile) {
         if (tries >= 10 || !Files.exists(part)) {
           throw prunedMeanwhile;
         }

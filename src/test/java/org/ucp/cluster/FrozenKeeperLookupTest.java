@@ -57,18 +57,14 @@ class FrozenKeeperLookupTest {
   @Test
   void aFirstMessageReachesItsReceiverWhileTheMemberKeepingItsEntriesIsFrozen() {
     String cluster = TestNodes.clusterName();
-    int[] ports = new int[5];
-    StringBuilder members = new StringBuilder();
-    for (int i = 0; i < ports.length; i++) {
-      ports[i] = TestNodes.freePort();
-      members.append(i == 0 ? "" : ",").append("127.0.0.1:").append(ports[i]);
-    }
+    int[] ports = TestNodes.freePorts(5);
+    String members = TestNodes.joinList(ports);
     for (int i = 0; i < 3; i++) {
       keepers.add(ProcessNode.start("keeper-" + i, dir.resolve("keeper-" + i), "datastore", cluster, ports[i],
-          members.toString(), Map.of()));
+          members, Map.of()));
     }
-    sender = executorNode("sender", cluster, ports[3], members.toString());
-    receiver = executorNode("receiver", cluster, ports[4], members.toString());
+    sender = executorNode("sender", cluster, ports[3], members);
+    receiver = executorNode("receiver", cluster, ports[4], members);
     HazelcastInstance hz = sender.hazelcast();
     Poll.until(Duration.ofSeconds(60), "five members, partitions settled", () ->
         hz.getCluster().getMembers().size() == 5 && hz.getPartitionService().isClusterSafe() ? true : null);

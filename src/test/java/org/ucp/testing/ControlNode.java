@@ -27,13 +27,8 @@ public final class ControlNode implements AutoCloseable {
 
   /** Reserves {@code size} cluster ports; the control node takes the first. */
   public ControlNode(Path dir, int size, String roles, Map<String, String> extra) {
-    ports = new int[size];
-    StringBuilder list = new StringBuilder();
-    for (int i = 0; i < size; i++) {
-      ports[i] = TestNodes.freePort();
-      list.append(i == 0 ? "" : ",").append("127.0.0.1:").append(ports[i]);
-    }
-    members = list.toString();
+    ports = TestNodes.freePorts(size);
+    members = TestNodes.joinList(ports);
     java.util.Map<String, String> overrides = new java.util.HashMap<>(extra);
     overrides.put("node.roles", roles);
     node = Embedded.await(Node.start(TestNodes.config("control", dir.resolve("control"), cluster, ports[0], members, overrides)), 60);

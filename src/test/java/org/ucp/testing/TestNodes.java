@@ -41,6 +41,20 @@ public final class TestNodes {
     throw new UncheckedIOException(new IOException("no free port in 20000-31999"));
   }
 
+  /** {@code n} free ports ({@link #freePort}). */
+  public static int[] freePorts(int n) {
+    int[] ports = new int[n];
+    for (int i = 0; i < n; i++) {
+      ports[i] = freePort();
+    }
+    return ports;
+  }
+
+  /** The TCP/IP join list of nodes on {@code ports} of 127.0.0.1. */
+  public static String joinList(int[] ports) {
+    return java.util.Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(java.util.stream.Collectors.joining(","));
+  }
+
   private static final int PORTS = 12_000;
   /** Where this JVM starts handing out ports, spread by process id so that parallel runs rarely meet. */
   private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
