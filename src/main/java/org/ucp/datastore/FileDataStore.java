@@ -6,18 +6,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,9 +27,9 @@ import org.ucp.model.DataVersion;
 import org.ucp.wasm.Sha256;
 
 /**
- * Named data as files under one root. Version {@code v} of the object {@code a/b} is the file
- * {@code root/a/b/#<v>#<sha256>}: '#' cannot occur in a name, so a name can also be the prefix of
- * others ({@code a/b} and {@code a/b/c}), and version and checksum travel in the file's name.
+ * Named data as files under one root, one file per object: version and checksum travel in the
+ * file's name, and a name can also be the prefix of others ({@code a/b} and {@code a/b/c}). Where
+ * each file lies: {@link StoreLayout}.
  *
  * <p>A write streams into {@code root/.tmp/}, is forced to disk, and is renamed into place in one
  * atomic step, so a crash at any moment leaves the old object or the new one, never a torn one
@@ -48,7 +45,6 @@ import org.ucp.wasm.Sha256;
  */
 public final class FileDataStore {
   private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(FileDataStore.class.getName());
-  private static final String TMP = ".tmp";
   /** Chunks smaller than this are hashed where they are written: a hand-off would cost more. */
   private static final int HASH_ELSEWHERE_FROM = 64 * 1024;
   /**
@@ -64,6 +60,7 @@ public final class FileDataStore {
 
   private final Path root;
   private final Path tmp;
+  private final StoreLayout layout;
   /** Commits and deletes of one name are serialised so "newest version wins" is one decision. */
   private final ConcurrentHashMap<String, Object> nameLocks = new ConcurrentHashMap<>();
   /** What every name holds, read from the disk once here and kept as objects are placed and deleted. */
@@ -73,8 +70,9 @@ public final class FileDataStore {
   private final java.util.concurrent.atomic.AtomicLong parts = new java.util.concurrent.atomic.AtomicLong();
 
   public FileDataStore(Path root) {
-    this.root = root.toAbsolutePath().normalize();
-    this.tmp = this.root.resolve(TMP);
+    this.layout = StoreLayout.of(root);
+    this.root = layout.root();
+    this.tmp = layout.tmp();
     try {
       Files.createDirectories(tmp);
       try (Stream<Path> leftovers = Files.list(tmp)) {
@@ -82,7 +80,7 @@ public final class FileDataStore {
           Files.deleteIfExists(p);
         }
       }
-      walk().forEach(catalog::placed);
+      open().forEach(catalog::placed);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open datastore at " + root, e);
     }
@@ -100,45 +98,14 @@ public final class FileDataStore {
     return Files.getFileStore(root).getTotalSpace();
   }
 
-  private Path folder(String name) {
-    DataName.validate("name", name);
-    Path folder = root.resolve(name).normalize();
-    if (!folder.startsWith(root) || folder.equals(root) || folder.startsWith(tmp)) {
-      throw new IllegalArgumentException("name: '" + name + "' escapes the datastore");
-    }
-    return folder;
-  }
-
-  /** One stored version on the disk: its file, version and checksum. */
-  private record Stored(Path file, String version, String sha256) {
-    static Optional<Stored> of(Path file) {
-      String f = file.getFileName().toString();
-      int hash = f.indexOf('#', 1);
-      if (!f.startsWith("#") || hash < 0) {
-        return Optional.empty();
-      }
-      try {
-        DataVersion.parse(f.substring(1, hash));
-      } catch (IllegalArgumentException notOurs) {
-        return Optional.empty();
-      }
-      return Optional.of(new Stored(file, f.substring(1, hash), f.substring(hash + 1)));
-    }
-  }
-
-  /** The versions stored in a name's folder, newest first (exactly one but after a crash). */
-  private static List<Stored> versions(Path folder) throws IOException {
-    List<Stored> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(folder)) {
-      files.filter(Files::isRegularFile).forEach(p -> Stored.of(p).ifPresent(out::add));
-    }
-    out.sort(Comparator.comparing((Stored s) -> DataVersion.parse(s.version())).reversed());
-    return out;
+  /** Refuses a name that is not a data name or would escape the root. */
+  private void check(String name) {
+    layout.folder(name);
   }
 
   /** The file that holds {@code entry}, the version its name holds. */
-  private static Path file(Path folder, DataEntry entry) {
-    return folder.resolve("#" + entry.version() + "#" + entry.sha256());
+  private Path file(DataEntry entry) {
+    return layout.file(entry.name(), entry.version(), entry.sha256());
   }
 
   /** What {@code name} holds now, from memory; its file may be replaced a moment later. */
@@ -156,7 +123,7 @@ public final class FileDataStore {
 
   /** Starts writing version {@code version} of {@code name}; nothing is visible until commit. */
   public Upload begin(String name, String version) throws IOException {
-    folder(name);
+    check(name);
     version = DataVersion.canonical(version);
     Path part = tmp.resolve("put-" + opening + "-" + parts.incrementAndGet() + ".part");
     return new Upload(name, version, part, FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
@@ -272,7 +239,7 @@ public final class FileDataStore {
   }
 
   public Optional<DataEntry> stat(String name) {
-    folder(name);
+    check(name);
     return Optional.ofNullable(catalog.get(name));
   }
 
@@ -302,14 +269,14 @@ public final class FileDataStore {
    * version} null reads the current one.
    */
   public Chunk readChunk(String name, String version, long offset, int length) throws IOException {
-    Path folder = folder(name);
-    Optional<Chunk> read = readHeld(name, folder, version, offset, length);
+    check(name);
+    Optional<Chunk> read = readHeld(name, version, offset, length);
     if (read.isPresent()) {
       return read.get();
     }
     // Replaced meanwhile, or removed behind the store's back: under the lock, files and catalog agree.
     synchronized (lock(name)) {
-      read = readHeld(name, folder, version, offset, length);
+      read = readHeld(name, version, offset, length);
       if (read.isPresent()) {
         return read.get();
       }
@@ -323,12 +290,12 @@ public final class FileDataStore {
    * {@link NoSuchFileException} when the name holds nothing and {@link StaleVersionException} when
    * it holds another version than {@code version}.
    */
-  private Optional<Chunk> readHeld(String name, Path folder, String version, long offset, int length) throws IOException {
+  private Optional<Chunk> readHeld(String name, String version, long offset, int length) throws IOException {
     DataEntry held = current(name);
     if (version != null && DataVersion.compare(held.version(), version) != 0) {
       throw new StaleVersionException(name, version, held.version());
     }
-    try (FileChannel ch = FileChannel.open(file(folder, held), StandardOpenOption.READ)) {
+    try (FileChannel ch = FileChannel.open(file(held), StandardOpenOption.READ)) {
       return Optional.of(new Chunk(held, readFrom(ch, offset, length)));
     } catch (NoSuchFileException replaced) {
       return Optional.empty();
@@ -353,17 +320,21 @@ public final class FileDataStore {
       if (target.equals(keep)) {
         continue;
       }
-      Path folder = folder(target);
+      check(target);
+      Path file;
       synchronized (lock(target)) {
         DataEntry held = catalog.get(target);
         if (held == null || (version != null && DataVersion.compare(held.version(), version) >= 0)) {
           continue; // nothing, or a newer write that stands
         }
-        Files.deleteIfExists(file(folder, held)); // first: if it fails, the name still holds it
+        file = file(held);
+        Files.deleteIfExists(file); // first: if it fails, the name still holds it
         catalog.gone(target);
         deleted.add(target);
       }
-      pruneEmpty(folder);
+      if (!layout.isFlat(file)) {
+        pruneEmpty(file.getParent());
+      }
     }
     return deleted;
   }
@@ -373,15 +344,15 @@ public final class FileDataStore {
    * the file system allows (objects are never modified in place), else a copy.
    */
   public DataEntry copy(String from, String to, String toVersion) throws IOException {
-    Path fromFolder = folder(from);
-    folder(to);
+    check(from);
+    check(to);
     String version = DataVersion.canonical(toVersion);
     Path part = tmp.resolve("copy-" + java.util.UUID.randomUUID() + ".part");
     try {
       for (int tries = 0; ; tries++) {
         DataEntry source = current(from);
         try {
-          link(file(fromFolder, source), part);
+          link(file(source), part);
           return place(part, to, version, source.sha256(), source.size());
         } catch (NoSuchFileException replacedMeanwhile) {
           if (tries >= 10) {
@@ -411,19 +382,18 @@ public final class FileDataStore {
    * Answers what the name holds.
    */
   private DataEntry place(Path part, String name, String version, String sha, long size) throws IOException {
-    Path folder = folder(name);
+    check(name);
     synchronized (lock(name)) {
       DataEntry held = catalog.get(name);
       if (held != null && DataVersion.compare(held.version(), version) >= 0) {
         return held;
       }
       DataEntry placed = new DataEntry(name, size, sha, version, List.of());
-      Path target = file(folder, placed);
-      into(folder, part, target);
+      into(part, file(placed));
       catalog.placed(placed); // first: a reader that still finds the old version then finds the new one
       if (held != null) {
         try {
-          Files.deleteIfExists(file(folder, held));
+          Files.deleteIfExists(file(held));
         } catch (IOException e) {
           // the new version stands; the next opening removes the old one beside it
           LOG.warning(() -> "cannot remove the replaced version " + held.version() + " of '" + name + "': " + e);
@@ -452,64 +422,59 @@ public final class FileDataStore {
     return catalog.bytes();
   }
 
-  /** Every object on the disk, older versions a crash left removed (a walk of the whole store: only when it opens). */
-  private List<DataEntry> walk() throws IOException {
+  /**
+   * Every object on the disk, read when the store opens (a walk of the whole store): older
+   * versions a crash left beside a newer one are removed, and a file not where {@link StoreLayout}
+   * keeps its version now (a store written by an older layout) is moved there.
+   */
+  private List<DataEntry> open() throws IOException {
     List<DataEntry> out = new ArrayList<>();
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            return dir.equals(tmp) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-            if (e instanceof NoSuchFileException) {
-              return FileVisitResult.CONTINUE; // deleted or replaced during the walk
-            }
-            throw e;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-            if (dir.equals(root)) {
-              return FileVisitResult.CONTINUE;
-            }
-            List<Stored> held = versions(dir);
-            if (!held.isEmpty()) {
-              for (Stored older : held.subList(1, held.size())) {
-                Files.deleteIfExists(older.file()); // a crash between a commit's rename and this delete
-              }
-              Stored newest = held.get(0);
-              String name = root.relativize(dir).toString().replace('\\', '/');
-              try {
-                DataName.validate("name", name);
-                out.add(new DataEntry(name, Files.size(newest.file()), newest.sha256(), newest.version(), List.of()));
-              } catch (IllegalArgumentException notAName) {
-                LOG.warning(() -> "datastore at " + root + ": '" + name + "' is not a data name; its files are left alone and not served");
-              }
-            }
-            return FileVisitResult.CONTINUE;
-          }
-        });
+    for (Map.Entry<String, List<StoreLayout.Stored>> e : layout.scan().entrySet()) {
+      String name = e.getKey();
+      try {
+        DataName.validate("name", name);
+        check(name);
+      } catch (IllegalArgumentException notAName) {
+        LOG.warning(() -> "datastore at " + root + ": '" + name + "' is not a data name; its files are left alone and not served");
+        continue;
+      }
+      List<StoreLayout.Stored> held = e.getValue();
+      for (StoreLayout.Stored older : held.subList(1, held.size())) {
+        Files.deleteIfExists(older.file()); // a crash between a commit's rename and this delete
+      }
+      StoreLayout.Stored newest = held.get(0);
+      Path file = layout.file(name, newest.version(), newest.sha256());
+      if (!file.equals(newest.file())) {
+        into(newest.file(), file);
+        if (!layout.isFlat(newest.file())) {
+          pruneEmpty(newest.file().getParent());
+        }
+      }
+      out.add(new DataEntry(name, Files.size(file), newest.sha256(), newest.version(), List.of()));
+    }
     return out;
   }
 
   /**
-   * Moves {@code part} to {@code target} in {@code folder}, made first. A delete of another name
-   * prunes empty folders without this name's lock, so it may remove the folder between its making
-   * and the move (the move finds no folder), or while it is being made (the making finds the
-   * folder there and then not a folder): either is tried again.
+   * Moves {@code part} to {@code target}, making its folder when it is not there. A delete of
+   * another name prunes empty nested folders without this name's lock, so it may remove the folder
+   * between its making and the move (the move finds no folder), or while it is being made (the
+   * making finds the folder there and then not a folder): either is tried again.
    */
-  private static void into(Path folder, Path part, Path target) throws IOException {
+  private static void into(Path part, Path target) throws IOException {
     for (int tries = 1; ; tries++) {
       try {
-        Files.createDirectories(folder);
         move(part, target);
         return;
-      } catch (NoSuchFileException | FileAlreadyExistsException prunedMeanwhile) {
+      } catch (NoSuchFileException noFolder) {
         if (tries >= 10 || !Files.exists(part)) {
+          throw noFolder;
+        }
+      }
+      try {
+        Files.createDirectories(target.getParent());
+      } catch (FileAlreadyExistsException prunedMeanwhile) {
+        if (tries >= 10) {
           throw prunedMeanwhile;
         }
       }

@@ -19,11 +19,13 @@ final class StoreErrors {
   private static final Logger LOG = Logger.getLogger(StoreErrors.class.getName());
 
   private final String datastoreId;
+  private final StoreLayout layout;
   private final Path root;
 
   StoreErrors(String datastoreId, Path root) {
     this.datastoreId = datastoreId;
-    this.root = root.toAbsolutePath().normalize();
+    this.layout = StoreLayout.of(root);
+    this.root = layout.root();
   }
 
   /** The typed, host-path-free form of a failure of file work. */
@@ -59,8 +61,8 @@ final class StoreErrors {
   }
 
   /**
-   * The data name a file of the store belongs to: its folder relative to the root ({@code a/b}
-   * for {@code ROOT/a/b/#v#sha}); a name given by the code (not a host path) is kept as it is.
+   * The data name a file of the store belongs to ({@link StoreLayout#nameOf}); a name given by the
+   * code (not a host path) is kept as it is.
    */
   String dataName(String file) {
     if (file == null) {
@@ -74,11 +76,7 @@ final class StoreErrors {
     if (!p.startsWith(root)) {
       return "(outside the datastore)";
     }
-    Path rel = root.relativize(p);
-    if (rel.getNameCount() > 1 && rel.getFileName().toString().startsWith("#")) {
-      rel = rel.getParent();
-    }
-    return rel.toString().replace('\\', '/');
+    return layout.nameOf(p);
   }
 
   /** Any text with the root's host path taken out. */

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
  * <p>Segments are letters, digits and {@code . _ - + = , @} and do not start with a dot (so no
  * {@code .}, {@code ..} or hidden segment that could collide with the store's own files); no
  * empty segment, no leading {@code /}, at most {@value #MAX_LENGTH} characters, and no segment over
- * {@value #MAX_SEGMENT_BYTES} bytes in UTF-8: a datastore keeps a name's segments as directories,
- * and Linux refuses a longer file name, so such a name is refused here, at the edge, instead of
+ * {@value #MAX_SEGMENT_BYTES} bytes in UTF-8: a datastore keeps a long name's segments as
+ * directories, and Linux refuses a longer file name, so such a name is refused here, at the edge, instead of
  * failing inside a datastore. Where wildcards are allowed a trailing {@code *} selects every name
  * with the preceding prefix.
  */

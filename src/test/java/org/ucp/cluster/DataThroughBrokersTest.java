@@ -65,6 +65,7 @@ import org.ucp.model.DataVersion;
 import org.ucp.testing.ControlNode;
 import org.ucp.testing.Poll;
 import org.ucp.testing.RawHttp;
+import org.ucp.testing.StoreFiles;
 
 /**
  * Named data through the brokers, over HTTP: one cluster for the whole class (a broker and web
@@ -128,7 +129,7 @@ class DataThroughBrokersTest {
     for (String store : STORES) {
       List<String> copies = copies(store, name);
       assertEquals(List.of("#" + version + "#" + sha256(bytes)), copies, store + " holds one copy, in the answered version");
-      assertArrayEquals(bytes, read(storeRoot(store).resolve(name).resolve(copies.get(0))),
+      assertArrayEquals(bytes, read(StoreFiles.file(storeRoot(store), name)),
           store + "'s copy is the bytes sent");
     }
     JsonObject indexed = awaitListed("factor/", List.of(name)).get(0);
@@ -350,7 +351,8 @@ class DataThroughBrokersTest {
     }
     assertEquals(0L, list(viaControl, "edge", 0, 10).getLong("total"));
     for (String store : STORES) {
-      assertFalse(Files.exists(storeRoot(store).resolve("edge")), store + " stored something under edge/");
+      Set<String> held = StoreFiles.names(storeRoot(store));
+      assertFalse(held.stream().anyMatch(n -> n.startsWith("edge")), store + " stored something under edge/: " + held);
       assertFalse(Files.exists(storeRoot(store).resolve("y")), store + " stored a name that escaped edge/");
     }
   }
@@ -522,29 +524,14 @@ class DataThroughBrokersTest {
     return dir.resolve(store).resolve("datastore");
   }
 
-  /** The files datastore {@code store} keeps for {@code name} ({@code #<version>#<sha256>}), sorted. */
+  /** The versions datastore {@code store} keeps for {@code name} ({@code #<version>#<sha256>}), sorted. */
   private static List<String> copies(String store, String name) {
-    Path folder = storeRoot(store).resolve(name);
-    if (!Files.isDirectory(folder)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(folder)) {
-      return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return StoreFiles.copies(storeRoot(store), name);
   }
 
   /** How many names datastore {@code store} holds on disk. */
   private static long objectsOnDisk(String store) {
-    Path root = storeRoot(store);
-    try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(p -> !p.startsWith(root.resolve(".tmp")) && Files.isRegularFile(p)
-              && p.getFileName().toString().startsWith("#"))
-          .map(Path::getParent).distinct().count();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return StoreFiles.names(storeRoot(store)).size();
   }
 
   private static boolean isEmpty(Path folder) {

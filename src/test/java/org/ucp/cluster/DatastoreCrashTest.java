@@ -52,6 +52,7 @@ import org.ucp.client.DataClient;
 import org.ucp.testing.ControlNode;
 import org.ucp.testing.Poll;
 import org.ucp.testing.ProcessNode;
+import org.ucp.testing.StoreFiles;
 import org.ucp.testing.TestNodes;
 
 /**
@@ -446,8 +447,7 @@ class DatastoreCrashTest {
 
   /** The files {@code store} keeps for {@code name} ({@code #<version>#<sha256>}), sorted. */
   private List<String> copies(String store, String name) {
-    return files(storeRoot(store).resolve(name)).stream()
-        .map(p -> p.getFileName().toString()).filter(f -> f.startsWith("#")).sorted().toList();
+    return StoreFiles.copies(storeRoot(store), name);
   }
 
   /** The files in {@code store}'s {@code .tmp} (writes in progress or torn). */

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,6 +25,7 @@ import org.ucp.client.DataClient;
 import org.ucp.testing.ControlNode;
 import org.ucp.testing.Poll;
 import org.ucp.testing.RawHttp;
+import org.ucp.testing.StoreFiles;
 
 /**
  * Replication repair with three datastores (factor 2): a lost datastore's objects are copied again
@@ -119,10 +119,7 @@ class ReplicaRepairTest {
     start(List.of("store-a"));
     byte[] original = bytes(7, 3 * 1024 * 1024 + 17);
     control.api.putData("rot/object.bin", original);
-    Path file;
-    try (Stream<Path> files = Files.list(dir.resolve("store-a").resolve("datastore").resolve("rot/object.bin"))) {
-      file = files.filter(p -> p.getFileName().toString().startsWith("#")).findFirst().orElseThrow();
-    }
+    Path file = StoreFiles.file(dir.resolve("store-a").resolve("datastore"), "rot/object.bin");
     byte[] rotten = original.clone();
     rotten[2 * 1024 * 1024 + 5] ^= 0x40;
     Files.write(file, rotten);

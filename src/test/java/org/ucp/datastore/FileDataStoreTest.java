@@ -118,6 +118,16 @@ class FileDataStoreTest {
     }
   }
 
+  /** The files of every version {@code name} has on the disk, newest first. */
+  private List<Path> held(String name) throws IOException {
+    return StoreLayout.of(root).held(name).stream().map(StoreLayout.Stored::file).toList();
+  }
+
+  /** {@code name} under a segment long enough that the store keeps it nested, a folder per segment. */
+  private static String nested(String name) {
+    return "n".repeat(200) + "/" + name;
+  }
+
   private List<Path> tmpFiles() throws IOException {
     return files(root.resolve(".tmp"));
   }
@@ -135,8 +145,9 @@ class FileDataStoreTest {
     assertEquals(Optional.of(expected), store.stat("camera7/2026/img1.jpg"));
     assertArrayEquals(data, read("camera7/2026/img1.jpg"));
     assertEquals(
-        List.of(root.resolve("camera7/2026/img1.jpg/#" + V1 + "#" + sha256(data))),
-        files(root.resolve("camera7")));
+        List.of(root.resolve(".flat").resolve(StoreLayout.shard("camera7/2026/img1.jpg"))
+            .resolve("camera7~2026~img1.jpg#" + V1 + "#" + sha256(data))),
+        held("camera7/2026/img1.jpg"));
   }
 
   @Test
@@ -171,7 +182,7 @@ class FileDataStoreTest {
     upload.abort();
     upload.abort();
 
-    assertEquals(List.of(), files(root.resolve("a")));
+    assertEquals(List.of(), held("a/b"));
     assertEquals(List.of(), tmpFiles());
     assertEquals(Optional.empty(), store.stat("a/b"));
   }
@@ -193,17 +204,52 @@ class FileDataStoreTest {
   @Test
   void anOlderVersionACrashLeftBesideTheNewerIsRemovedWhenTheStoreReopens() throws IOException {
     write("k", V1, "old");
-    Path old = files(root.resolve("k")).get(0);
+    Path old = held("k").get(0);
     byte[] oldBytes = Files.readAllBytes(old);
     write("k", V2, "new");
     Files.write(old, oldBytes); // as if the store died between the rename of V2 and the delete of V1
-    assertEquals(2, files(root.resolve("k")).size());
+    assertEquals(2, held("k").size());
 
     FileDataStore reopened = new FileDataStore(root);
 
-    assertEquals(1, files(root.resolve("k")).size());
+    assertEquals(1, held("k").size());
     assertEquals(V2, reopened.stat("k").orElseThrow().version());
     assertArrayEquals(bytes("new"), reopened.read("k", null, 0, 100));
+  }
+
+  @Test
+  void aStoreWrittenAFolderPerNameIsServedAndMovedFlatWhenItOpens() throws Exception {
+    // As the store wrote every name before the flat layout: root/<name>/#<version>#<sha>.
+    Path oldFile = Files.createDirectories(root.resolve("cam/2026/img.jpg")).resolve("#" + V1 + "#" + sha256(bytes("jpeg")));
+    Files.write(oldFile, bytes("jpeg"));
+    Path olderFile = Files.createDirectories(root.resolve("k")).resolve("#" + V1 + "#" + sha256(bytes("old")));
+    Files.write(olderFile, bytes("old"));
+    FileDataStore flat = new FileDataStore(root);
+    flat.put("k", V2, bytes("new")); // flat, beside the nested older version a crash could leave
+
+    FileDataStore reopened = new FileDataStore(root);
+
+    assertEquals(List.of("cam/2026/img.jpg", "k"), reopened.list("").stream().map(DataEntry::name).toList());
+    assertArrayEquals(bytes("jpeg"), reopened.read("cam/2026/img.jpg", V1, 0, 100));
+    assertEquals(List.of(StoreLayout.of(root).file("cam/2026/img.jpg", V1, sha256(bytes("jpeg")))), held("cam/2026/img.jpg"));
+    assertTrue(held("cam/2026/img.jpg").get(0).startsWith(root.resolve(".flat")), "moved flat");
+    assertFalse(Files.exists(root.resolve("cam")), "its emptied folders are pruned");
+    assertEquals(V2, reopened.stat("k").orElseThrow().version());
+    assertArrayEquals(bytes("new"), reopened.read("k", null, 0, 100));
+    assertEquals(1, held("k").size(), "the older nested version is removed");
+  }
+
+  @Test
+  void aLongNameIsKeptAFolderPerSegmentAndReadBackWhenTheStoreOpens() throws Exception {
+    String name = nested("deep/leaf");
+    write(name, V1, "long");
+    Path file = held(name).get(0);
+    assertEquals(root.resolve(name).resolve("#" + V1 + "#" + sha256(bytes("long"))), file);
+
+    FileDataStore reopened = new FileDataStore(root);
+
+    assertArrayEquals(bytes("long"), reopened.read(name, V1, 0, 100));
+    assertEquals(List.of(file), held(name), "left where it is");
   }
 
   @Test
@@ -222,8 +268,8 @@ class FileDataStoreTest {
   void anObjectWhoseFileWasRemovedBehindTheStoresBackReadsAsMissing() throws IOException {
     write("k", V1, "there");
     write("pinned", V1, "there too");
-    Files.delete(files(root.resolve("k")).get(0));
-    Files.delete(files(root.resolve("pinned")).get(0));
+    Files.delete(held("k").get(0));
+    Files.delete(held("pinned").get(0));
 
     assertThrows(NoSuchFileException.class, () -> store.read("k", null, 0, 100));
     assertThrows(NoSuchFileException.class, () -> store.read("pinned", V1, 0, 100), "a broker reads a version: not 'replaced'");
@@ -305,7 +351,7 @@ class FileDataStoreTest {
     assertEquals(higher, answer);
     assertEquals(V2, version("k"));
     assertEquals("higher", content("k"));
-    assertEquals(1, files(root.resolve("k")).size());
+    assertEquals(1, held("k").size());
     assertEquals(List.of(), tmpFiles());
   }
 
@@ -318,7 +364,7 @@ class FileDataStoreTest {
     assertEquals(V2, answer.version());
     assertEquals(V2, version("k"));
     assertEquals("higher", content("k"));
-    assertEquals(1, files(root.resolve("k")).size(), "the older version's file is removed");
+    assertEquals(1, held("k").size(), "the older version's file is removed");
   }
 
   @Test
@@ -346,7 +392,7 @@ class FileDataStoreTest {
 
       assertEquals(high, version(name), "round " + round);
       assertEquals(high, content(name), "round " + round);
-      assertEquals(1, files(root.resolve(name)).size(), "round " + round);
+      assertEquals(1, held(name).size(), "round " + round);
     }
   }
 
@@ -573,27 +619,33 @@ class FileDataStoreTest {
   void deleteWithAVersionRemovesOlderObjectsButANewerOneStands() throws IOException {
     write("old", V1, "older than the delete");
     write("new", V3, "newer than the delete");
+    write(nested("old"), V1, "older than the delete, nested");
+    assertFalse(held(nested("old")).get(0).startsWith(root.resolve(".flat")), "kept nested");
 
     assertEquals(List.of("old"), store.delete("old", false, V2, null));
+    assertEquals(List.of(nested("old")), store.delete(nested("old"), false, V2, null));
     assertEquals(List.of(), store.delete("new", false, V2, null));
 
     assertEquals(Optional.empty(), store.stat("old"));
-    assertFalse(Files.exists(root.resolve("old")), "the emptied folder is pruned");
+    assertEquals(List.of(), held("old"));
+    assertFalse(Files.exists(root.resolve(nested("old")).getParent()), "the emptied nested folders are pruned");
     assertEquals(V3, version("new"));
     assertEquals("newer than the delete", content("new"));
   }
 
   @Test
   void prefixDeleteRemovesAllButTheKeptNameAndReturnsTheDeletedNames() throws IOException {
-    for (String name : List.of("run/1", "run/2/x", "run/keep", "runner", "other")) {
+    for (String name : List.of("run/1", "run/2/x", "run/keep", "runner", "other", nested("run/3/y"))) {
       write(name, V1, name);
     }
 
     List<String> deleted = store.delete("run/", true, null, "run/keep");
 
     assertEquals(List.of("run/1", "run/2/x"), deleted);
+    assertEquals(List.of(), held("run/2/x"));
+    assertEquals(List.of(nested("run/3/y")), store.delete(nested("run/"), true, null, null));
     assertEquals(List.of("other", "run/keep", "runner"), names(""));
-    assertFalse(Files.exists(root.resolve("run/2")), "emptied folders are pruned");
+    assertFalse(Files.exists(root.resolve(nested("run"))), "emptied nested folders are pruned");
     assertEquals(List.of(), store.delete("run/", true, null, "run/keep"), "nothing left to delete");
   }
 

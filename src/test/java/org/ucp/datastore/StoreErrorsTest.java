@@ -42,6 +42,8 @@ class StoreErrorsTest {
     assertEquals(FailureCode.NOT_FOUND, u.code());
     assertEquals("no data named 'a/b'", u.getMessage());
     assertEquals("no data named 'c/d'", errors.forClient(new NoSuchFileException("c/d")).getMessage());
+    String flat = StoreLayout.of(root).file("e/f", "0000000000000001.00000000.broker", "0".repeat(64)).toString();
+    assertEquals("no data named 'e/f'", errors.forClient(new NoSuchFileException(flat)).getMessage());
   }
 
   @Test
