@@ -26,7 +26,6 @@ public final class DataName {
   public static final int PROVISIONAL_RESERVE = 104;
   /** The length of a run token in a provisional prefix. */
   public static final int RUN_LENGTH = 8;
-  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._+=,@-]+");
 
   private DataName() {}
 
@@ -55,14 +54,20 @@ public final class DataName {
     if (body.startsWith("/")) {
       throw new ValidationException(field, "data name '" + name + "' must not start with /");
     }
-    for (String segment : body.split("/", -1)) {
+    for (int from = 0; from <= body.length(); ) {
+      int slash = body.indexOf('/', from);
+      int end = slash < 0 ? body.length() : slash;
+      String segment = body.substring(from, end);
+      from = end + 1;
       if (segment.isEmpty()) {
         throw new ValidationException(field, "data name '" + name + "' has an empty segment");
       }
       if (segment.equals("..") || segment.equals(".")) {
         throw new ValidationException(field, "data name '" + name + "' escapes with '" + segment + "'");
       }
-      int bytes = segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      // A char is at most three bytes in UTF-8: only a long segment needs counting.
+      int bytes = segment.length() * 3 <= MAX_SEGMENT_BYTES ? segment.length()
+          : segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
       if (bytes > MAX_SEGMENT_BYTES) {
         throw new ValidationException(field, "data name has a segment of " + bytes + " bytes ('"
             + segment.substring(0, 16) + "...'), the limit is " + MAX_SEGMENT_BYTES + " (a file name on Linux)");
@@ -70,7 +75,7 @@ public final class DataName {
       if (segment.startsWith(".")) {
         throw new ValidationException(field, "data name '" + name + "' has a segment starting with '.'");
       }
-      if (!SEGMENT.matcher(segment).matches()) {
+      if (!allowed(segment)) {
         throw new ValidationException(
             field,
             "data name '" + name + "' has a forbidden character in '" + segment
@@ -81,6 +86,22 @@ public final class DataName {
   }
 
   /**
+   * Whether every character of {@code segment} is a letter, a digit or one of {@code . _ + = , @ -}
+   * (by hand, not by a regular expression: a job's path checks names many times).
+   */
+  private static boolean allowed(String segment) {
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == '+' || c == '=' || c == ',' || c == '@' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Where one execution of an attempt uploads its result before a decision:
    * {@code <jobId>/attempts/<n>/<run>/}. The run token is chosen afresh for every execution, so no
    * two executions share a name: not two executors given the same attempt number by the two sides
@@ -88,15 +109,18 @@ public final class DataName {
    * would replace the earlier one's bytes under a name that a decision already points at.
    */
   public static String provisionalPrefix(String jobId, int attempt, String run) {
-    if (run == null || !run.matches("[0-9a-f]{" + RUN_LENGTH + "}")) {
+    if (run == null || !RUN.matcher(run).matches()) {
       throw new IllegalArgumentException("a run token is " + RUN_LENGTH + " lower-case hex digits, not '" + run + "'");
     }
     return jobId + "/attempts/" + attempt + "/" + run + "/";
   }
 
+  private static final Pattern RUN = Pattern.compile("[0-9a-f]{" + RUN_LENGTH + "}");
+
   /** A fresh run token for {@link #provisionalPrefix}. */
   public static String newRun() {
-    return String.format("%08x", java.util.concurrent.ThreadLocalRandom.current().nextInt());
+    String hex = Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt());
+    return "0".repeat(RUN_LENGTH - hex.length()) + hex;
   }
 
   public static boolean isWildcard(String name) {

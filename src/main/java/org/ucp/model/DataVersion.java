@@ -1,8 +1,6 @@
 package org.ucp.model;
 
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The version of one write of named data: the writing broker's wall-clock milliseconds, its own
@@ -11,11 +9,10 @@ import java.util.regex.Pattern;
  * arrival order. The text form sorts like the version ({@code 0000019a2b3c4d5e.00000007.broker-a}).
  */
 public record DataVersion(long millis, long counter, String origin) implements Comparable<DataVersion> {
-  private static final Pattern TEXT = Pattern.compile("([0-9a-f]{16})\\.([0-9a-f]{8})\\.([A-Za-z0-9_-]{1,64})");
   private static final AtomicLong COUNTER = new AtomicLong();
 
   public DataVersion {
-    if (millis < 0 || counter < 0 || counter > 0xffffffffL || origin == null || !origin.matches("[A-Za-z0-9_-]{1,64}")) {
+    if (millis < 0 || counter < 0 || counter > 0xffffffffL || !isOrigin(origin, 0)) {
       throw new IllegalArgumentException("bad data version " + millis + "/" + counter + "/" + origin);
     }
   }
@@ -29,16 +26,45 @@ public record DataVersion(long millis, long counter, String origin) implements C
     return v;
   }
 
+  /**
+   * The version {@code text} writes: {@code <16 hex digits>.<8 hex digits>.<origin>}. Read by hand,
+   * not by a regular expression: every datastore commit and every index entry compares versions.
+   */
   public static DataVersion parse(String text) {
-    Matcher m = text == null ? null : TEXT.matcher(text);
-    if (m == null || !m.matches()) {
+    if (text == null || text.length() < 27 || text.charAt(16) != '.' || text.charAt(25) != '.'
+        || !isHex(text, 0, 16) || !isHex(text, 17, 25) || !isOrigin(text, 26)) {
       throw new IllegalArgumentException("not a data version: '" + text + "'");
     }
     try {
-      return new DataVersion(Long.parseLong(m.group(1), 16), Long.parseLong(m.group(2), 16), m.group(3));
+      return new DataVersion(Long.parseLong(text, 0, 16, 16), Long.parseLong(text, 17, 25, 16), text.substring(26));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a data version: '" + text + "' (time out of range)");
     }
+  }
+
+  /** Whether {@code text[from, to)} is lower-case hex digits. */
+  private static boolean isHex(String text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code text} from {@code from} on is an origin: 1 to 64 of {@code A-Z a-z 0-9 _ -}. */
+  private static boolean isOrigin(String text, int from) {
+    if (text == null || text.length() <= from || text.length() - from > 64) {
+      return false;
+    }
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') && c != '_' && c != '-') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code a} compared with {@code b} as versions; a missing version is older than any. */
@@ -65,6 +91,16 @@ public record DataVersion(long millis, long counter, String origin) implements C
 
   @Override
   public String toString() {
-    return String.format("%016x.%08x.%s", millis, counter, origin);
+    StringBuilder text = new StringBuilder(26 + origin.length());
+    hex(text, millis, 16);
+    hex(text.append('.'), counter, 8);
+    return text.append('.').append(origin).toString();
+  }
+
+  /** {@code value} as {@code digits} lower-case hex digits, zero-padded. */
+  private static void hex(StringBuilder to, long value, int digits) {
+    for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) {
+      to.append(Character.forDigit((int) (value >>> shift) & 0xf, 16));
+    }
   }
 }
