@@ -57,8 +57,12 @@ public final class PhaseTimers {
 
   /** Records the phase that started at {@code startNanos} and ended now; returns now. */
   long record(Phase phase, long startNanos) {
-    long now = System.nanoTime();
-    timers.get(phase).record(now - startNanos, TimeUnit.NANOSECONDS);
-    return now;
+    return record(phase, startNanos, System.nanoTime());
+  }
+
+  /** Records the phase that started at {@code startNanos} and ended at {@code endNanos}; returns the end. */
+  long record(Phase phase, long startNanos, long endNanos) {
+    timers.get(phase).record(endNanos - startNanos, TimeUnit.NANOSECONDS);
+    return endNanos;
   }
 }
