@@ -246,7 +246,9 @@ final class Bench {
         .put("latencyMsP99", round(percentile(latencies, 99)))
         .put("cpuMsPerJob", round(used.cpuMs() / n))
         .put("jitMsPerJob", round(used.jitMs() / n))
-        .put("cpuMsPerJobWithoutJit", round((used.cpuMs() - used.jitMs()) / n));
+        .put("cpuMsPerJobWithoutJit", round((used.cpuMs() - used.jitMs()) / n))
+        .put("clientCpuMsPerJob", round(used.clientMs() / n))
+        .put("platformCpuMsPerJob", round(used.platformMs() / n));
   }
 
   /**
