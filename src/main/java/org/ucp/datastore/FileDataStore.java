@@ -441,6 +441,9 @@ public final class FileDataStore {
       List<StoreLayout.Stored> held = e.getValue();
       for (StoreLayout.Stored older : held.subList(1, held.size())) {
         Files.deleteIfExists(older.file()); // a crash between a commit's rename and this delete
+        if (!layout.isFlat(older.file())) {
+          pruneEmpty(older.file().getParent()); // an older version kept nested by an earlier layout
+        }
       }
       StoreLayout.Stored newest = held.get(0);
       Path file = layout.file(name, newest.version(), newest.sha256());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -25,8 +26,9 @@ import org.ucp.model.DataVersion;
  * {@code root/.flat/<shard>/a~b~c#v#s}, where {@code '~'} stands for {@code '/'} (neither {@code '~'}
  * nor {@code '#'} can occur in a name, so the file name is read back unambiguously) and the shard is
  * two hex digits of the name's hash (256 folders made once, so no folder is made per object). A name
- * whose flat file name would pass Linux's 255 bytes is kept nested instead, a folder per segment:
- * {@code root/a/b/c/#v#s}. Segments cannot start with a dot, so neither {@code .flat} nor {@code .tmp}
+ * whose flat file name could pass Linux's 255 bytes with the longest version is kept nested instead,
+ * a folder per segment: {@code root/a/b/c/#v#s}. Which of the two depends on the name alone, so all
+ * of a name's versions lie in one folder. Segments cannot start with a dot, so neither {@code .flat} nor {@code .tmp}
  * is ever a name's folder.
  *
  * <p>Why flat: a name made of folders cost a trivial job six new folders (its provisional result is
@@ -39,6 +41,10 @@ public final class StoreLayout {
   private static final char SLASH = '~';
   /** Linux's NAME_MAX, in bytes; names are ASCII, so in characters too. */
   private static final int NAME_MAX = 255;
+  /** {@code #<version>#<sha256>} at its longest: a version of 90 characters, a SHA-256 of 64. */
+  private static final int LEAF_MAX = 2 + 90 + 64;
+  /** The longest name kept flat. */
+  static final int FLAT_NAME_MAX = NAME_MAX - LEAF_MAX;
 
   private final Path root;
   private final Path tmp;
@@ -86,8 +92,7 @@ public final class StoreLayout {
   public Path file(String name, String version, String sha256) {
     Path folder = folder(name);
     String leaf = "#" + version + "#" + sha256;
-    String flatName = name.replace('/', SLASH) + leaf;
-    return flatName.length() <= NAME_MAX ? flat.resolve(shard(name)).resolve(flatName) : folder.resolve(leaf);
+    return name.length() <= FLAT_NAME_MAX ? flat.resolve(shard(name)).resolve(name.replace('/', SLASH) + leaf) : folder.resolve(leaf);
   }
 
   /** Whether {@code file} is in the flat part (its folder is never pruned). */
@@ -164,7 +169,7 @@ public final class StoreLayout {
       throws IOException {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path p : files) {
-        parse.apply(p).filter(s -> s.name().equals(name) && Files.isRegularFile(p)).ifPresent(out::add);
+        parse.apply(p).filter(s -> s.name().equals(name) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).ifPresent(out::add);
       }
     } catch (NoSuchFileException | java.nio.file.NotDirectoryException none) {
       // nothing of it there

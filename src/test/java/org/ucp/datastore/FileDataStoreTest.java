@@ -224,8 +224,10 @@ class FileDataStoreTest {
     Files.write(oldFile, bytes("jpeg"));
     Path olderFile = Files.createDirectories(root.resolve("k")).resolve("#" + V1 + "#" + sha256(bytes("old")));
     Files.write(olderFile, bytes("old"));
-    FileDataStore flat = new FileDataStore(root);
-    flat.put("k", V2, bytes("new")); // flat, beside the nested older version a crash could leave
+    // A newer version already flat beside the older nested one, as a crash during a move could leave them.
+    Path newerFile = StoreLayout.of(root).file("k", V2, sha256(bytes("new")));
+    Files.createDirectories(newerFile.getParent());
+    Files.write(newerFile, bytes("new"));
 
     FileDataStore reopened = new FileDataStore(root);
 
@@ -236,7 +238,26 @@ class FileDataStoreTest {
     assertFalse(Files.exists(root.resolve("cam")), "its emptied folders are pruned");
     assertEquals(V2, reopened.stat("k").orElseThrow().version());
     assertArrayEquals(bytes("new"), reopened.read("k", null, 0, 100));
-    assertEquals(1, held("k").size(), "the older nested version is removed");
+    assertEquals(List.of(newerFile), held("k"), "the older nested version is removed");
+    assertFalse(Files.exists(root.resolve("k")), "and its emptied folder");
+  }
+
+  @Test
+  void aLinkWhereAVersionWouldBeIsNotServed() throws Exception {
+    Path outside = Files.writeString(root.getParent().resolve(root.getFileName() + "-secret"), "not the store's");
+    try {
+      Path link = StoreLayout.of(root).file("k", V1, sha256(bytes("not the store's")));
+      Files.createDirectories(link.getParent());
+      Files.createSymbolicLink(link, outside);
+
+      FileDataStore reopened = new FileDataStore(root);
+
+      assertEquals(List.of(), reopened.list(""));
+      assertEquals(List.of(), held("k"));
+      assertThrows(NoSuchFileException.class, () -> reopened.read("k", null, 0, 100));
+    } finally {
+      Files.deleteIfExists(outside);
+    }
   }
 
   @Test

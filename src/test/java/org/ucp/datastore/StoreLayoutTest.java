@@ -28,16 +28,19 @@ class StoreLayoutTest {
   }
 
   @Test
-  void aNameWhoseFlatFileNameWouldPassTheLimitIsNested() {
-    String fits = "a/" + "x".repeat(255 - 2 - 2 - VERSION.length() - SHA.length());
+  void aNameThatCouldPassTheLimitWithTheLongestVersionIsNestedWhateverItsVersion() {
+    String longest = new DataVersion(Long.MAX_VALUE >> 4, 0xffffffffL, "o".repeat(64)).toString();
+    String fits = "a/" + "x".repeat(StoreLayout.FLAT_NAME_MAX - 2);
     String over = fits + "y";
 
-    assertEquals(255, LAYOUT.file(fits, VERSION, SHA).getFileName().toString().length());
+    assertEquals(255, LAYOUT.file(fits, longest, SHA).getFileName().toString().length());
     assertTrue(LAYOUT.isFlat(LAYOUT.file(fits, VERSION, SHA)));
-    Path nested = LAYOUT.file(over, VERSION, SHA);
-    assertEquals(ROOT.resolve(over).resolve("#" + VERSION + "#" + SHA), nested);
-    assertEquals(over, LAYOUT.nestedFile(nested).orElseThrow().name());
-    assertEquals(over, LAYOUT.nameOf(nested));
+    for (String version : new String[] {VERSION, longest}) {
+      Path nested = LAYOUT.file(over, version, SHA);
+      assertEquals(ROOT.resolve(over).resolve("#" + version + "#" + SHA), nested, "every version of a name in one folder");
+      assertEquals(over, LAYOUT.nestedFile(nested).orElseThrow().name());
+      assertEquals(over, LAYOUT.nameOf(nested));
+    }
   }
 
   @Test
