@@ -137,11 +137,7 @@ final class DataBench {
    */
   private static void localWrite(ByteBuffer bytes, Path to) throws IOException {
     try (FileChannel ch = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      while (bytes.hasRemaining()) {
-        ByteBuffer slice = bytes.slice();
-        slice.limit(Math.min(slice.remaining(), DataProtocol.WRITE_SLICE));
-        bytes.position(bytes.position() + ch.write(slice));
-      }
+      DataProtocol.writeSliced(ch, bytes);
       ch.force(true);
     }
   }

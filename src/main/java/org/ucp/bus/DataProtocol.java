@@ -23,6 +23,22 @@ public final class DataProtocol {
    */
   public static final int WRITE_SLICE = 256 * 1024;
 
+  /**
+   * Writes the bytes between {@code bytes}' position and limit to {@code channel} in calls of at
+   * most {@link #WRITE_SLICE} bytes; blocking. {@code bytes}' position ends at its limit.
+   */
+  public static void writeSliced(java.nio.channels.WritableByteChannel channel, java.nio.ByteBuffer bytes)
+      throws java.io.IOException {
+    while (bytes.hasRemaining()) {
+      java.nio.ByteBuffer slice = bytes.duplicate();
+      slice.limit(Math.min(bytes.limit(), bytes.position() + WRITE_SLICE));
+      while (slice.hasRemaining()) {
+        channel.write(slice);
+      }
+      bytes.position(slice.position());
+    }
+  }
+
   public static final String NAME = "name";
   public static final String VERSION = "version";
   public static final String SIZE = "size";

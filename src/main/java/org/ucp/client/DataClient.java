@@ -8,7 +8,10 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.ReadStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,10 +121,12 @@ public final class DataClient {
    */
   private Future<DataEntry> putFile(String name, Path file, boolean hedged) {
     String path = file.toString();
-    return vertx.fileSystem().props(path).compose(props -> props.size() <= DataProtocol.CHUNK
-        ? vertx.fileSystem().readFile(path).compose(bytes -> putOne(name, bytes, hedged))
-        : vertx.fileSystem().open(path, new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-            .compose(f -> new Upload(name, null, hedged).from(f.setReadBufferSize(DataProtocol.CHUNK)).eventually(f::close)));
+    // Its size and, when it fits one message, its bytes in one hand-off to a worker.
+    return vertx.executeBlocking(() -> Files.size(file) <= DataProtocol.CHUNK ? Buffer.buffer(Files.readAllBytes(file)) : null, false)
+        .compose(small -> small != null
+            ? putOne(name, small, hedged)
+            : vertx.fileSystem().open(path, new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+                .compose(f -> new Upload(name, null, hedged).from(f.setReadBufferSize(DataProtocol.CHUNK)).eventually(f::close)));
   }
 
   /**
@@ -303,19 +308,26 @@ public final class DataClient {
    * checked, not after, and a file that fails the check is deleted like any failed read.
    */
   public Future<DataEntry> getFile(String name, Path file) {
-    return vertx.fileSystem().open(file.toString(), new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true))
-        .compose(f -> new Download(name, entry -> {}, chunk -> writeSliced(f, chunk), false).run().eventually(f::close)
+    return vertx.executeBlocking(() -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING), false)
+        .compose(ch -> new Download(name, entry -> {}, chunk -> write(ch, chunk), false).run()
+            .eventually(() -> vertx.executeBlocking(() -> {
+              ch.close();
+              return null;
+            }, false))
             .recover(t -> vertx.fileSystem().delete(file.toString()).transform(x -> Future.<DataEntry>failedFuture(t))));
   }
 
-  /** Writes a chunk to {@code file} a slice of at most {@link DataProtocol#WRITE_SLICE} bytes at a time, in order. */
-  private static Future<Void> writeSliced(io.vertx.core.file.AsyncFile file, Buffer chunk) {
-    Future<Void> written = Future.succeededFuture();
-    for (int from = 0; from < chunk.length(); from += DataProtocol.WRITE_SLICE) {
-      Buffer slice = chunk.slice(from, Math.min(chunk.length(), from + DataProtocol.WRITE_SLICE));
-      written = written.compose(v -> file.write(slice));
-    }
-    return written;
+  /**
+   * Writes a chunk to {@code file} in one hand-off to a worker (slices of at most {@link
+   * DataProtocol#WRITE_SLICE} bytes there), not one hand-off per slice: a download calls it for
+   * one chunk after the other, never two at once.
+   */
+  private Future<Void> write(FileChannel file, Buffer chunk) {
+    return vertx.executeBlocking(() -> {
+      DataProtocol.writeSliced(file, ChunkCodec.view(chunk));
+      return null;
+    }, false);
   }
 
   /**

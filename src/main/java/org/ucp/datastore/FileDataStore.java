@@ -180,7 +180,7 @@ public final class FileDataStore {
           }
         }, HASHING);
       }
-      writeSliced(channel, bytes);
+      DataProtocol.writeSliced(channel, bytes);
       size += n;
     }
 
@@ -211,18 +211,6 @@ public final class FileDataStore {
         channel.close();
       }
       Files.deleteIfExists(part);
-    }
-  }
-
-  /** Writes {@code bytes} in calls of at most {@link DataProtocol#WRITE_SLICE} bytes. */
-  private static void writeSliced(FileChannel channel, ByteBuffer bytes) throws IOException {
-    while (bytes.hasRemaining()) {
-      ByteBuffer slice = bytes.duplicate();
-      slice.limit(Math.min(bytes.limit(), bytes.position() + DataProtocol.WRITE_SLICE));
-      while (slice.hasRemaining()) {
-        channel.write(slice);
-      }
-      bytes.position(slice.position());
     }
   }
 

@@ -119,6 +119,16 @@ class ReplicaRepairTest {
     start(List.of("store-a"));
     byte[] original = bytes(7, 3 * 1024 * 1024 + 17);
     control.api.putData("rot/object.bin", original);
+    DataClient intact = new DataClient(control.node.vertx());
+    Path whole = dir.resolve("intact-copy.bin");
+    Files.write(whole, bytes(9, 5 * 1024 * 1024)); // longer than the object: a get replaces it, not overlays it
+    Embedded.await(intact.getFile("rot/object.bin", whole), 30);
+    assertArrayEquals(original, Files.readAllBytes(whole), "four chunks written in order, the file cut to the object");
+    Path small = dir.resolve("small.bin");
+    Files.write(small, bytes(11, 1000));
+    Embedded.await(intact.putFile("rot/small.bin", small), 30);
+    assertArrayEquals(Files.readAllBytes(small), control.api.getData("rot/small.bin"), "a file of one message put whole");
+
     Path file = StoreFiles.file(dir.resolve("store-a").resolve("datastore"), "rot/object.bin");
     byte[] rotten = original.clone();
     rotten[2 * 1024 * 1024 + 5] ^= 0x40;
