@@ -22,7 +22,6 @@ import java.util.stream.Stream;
 import org.ucp.bus.DataProtocol;
 import org.ucp.bus.Messages.DataEntry;
 import org.ucp.bus.Messages.DataPage;
-import org.ucp.model.DataName;
 import org.ucp.model.DataVersion;
 import org.ucp.wasm.Sha256;
 
@@ -370,8 +369,7 @@ public final class FileDataStore {
    * Answers what the name holds.
    */
   private DataEntry place(Path part, String name, String version, String sha, long size) throws IOException {
-    check(name);
-    synchronized (lock(name)) {
+    synchronized (lock(name)) { // the name was checked by begin or copy, and file() checks it too
       DataEntry held = catalog.get(name);
       if (held != null && DataVersion.compare(held.version(), version) >= 0) {
         return held;
@@ -420,7 +418,6 @@ public final class FileDataStore {
     for (Map.Entry<String, List<StoreLayout.Stored>> e : layout.scan().entrySet()) {
       String name = e.getKey();
       try {
-        DataName.validate("name", name);
         check(name);
       } catch (IllegalArgumentException notAName) {
         LOG.warning(() -> "datastore at " + root + ": '" + name + "' is not a data name; its files are left alone and not served");

@@ -111,15 +111,14 @@ public final class StoreLayout {
    * {@code root/.flat/xx/a~b#v#s}), or the path relative to the root for the store's own files.
    */
   String nameOf(Path p) {
-    Path rel = root.relativize(p);
-    String leaf = rel.getFileName() == null ? "" : rel.getFileName().toString();
-    if (p.startsWith(flat) && rel.getNameCount() == 3 && leaf.indexOf('#') > 0) {
-      return leaf.substring(0, leaf.indexOf('#')).replace(SLASH, '/');
-    }
-    if (rel.getNameCount() > 1 && leaf.startsWith("#")) {
-      rel = rel.getParent();
-    }
-    return rel.toString().replace('\\', '/');
+    return stored(p).map(Stored::name).filter(name -> !name.isEmpty())
+        .orElseGet(() -> root.relativize(p).toString().replace('\\', '/'));
+  }
+
+  /** A file of the store as a stored version, read by the layout its place says, if it is one. */
+  Optional<Stored> stored(Path file) {
+    Path folder = file.getParent();
+    return folder != null && flat.equals(folder.getParent()) ? flatFile(file) : nestedFile(file);
   }
 
   /** {@code "#<version>#<sha>"} split, when it is one; null otherwise. */
@@ -196,9 +195,7 @@ public final class StoreLayout {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
             if (attrs.isRegularFile()) {
-              boolean inShard = file.getParent().getParent() != null && file.getParent().getParent().equals(flat);
-              (inShard ? flatFile(file) : nestedFile(file))
-                  .ifPresent(s -> byName.computeIfAbsent(s.name(), n -> new ArrayList<>()).add(s));
+              stored(file).ifPresent(s -> byName.computeIfAbsent(s.name(), n -> new ArrayList<>()).add(s));
             }
             return FileVisitResult.CONTINUE;
           }

@@ -37,7 +37,7 @@ class StoreErrorsTest {
   @Test
   void aMissingFileIsNotFoundUnderItsDataName() {
     StoreErrors errors = new StoreErrors("ds-1", root);
-    String file = root.resolve("a/b/#1.0.broker#" + "0".repeat(64)).toString();
+    String file = root.resolve("a/b/#0000000000000001.00000000.broker#" + "0".repeat(64)).toString();
     UcpException u = (UcpException) errors.forClient(new NoSuchFileException(file));
     assertEquals(FailureCode.NOT_FOUND, u.code());
     assertEquals("no data named 'a/b'", u.getMessage());
