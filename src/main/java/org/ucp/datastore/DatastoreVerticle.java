@@ -48,6 +48,8 @@ public final class DatastoreVerticle extends VerticleBase {
   private final Map<String, Session> uploads = new HashMap<>();
   private final StoreErrors errors;
   private FileDataStore store;
+  /** The making of spare files under way, if any ({@link #makeSpares}). */
+  private Future<?> makingSpares = Future.succeededFuture();
 
   private static final class Session {
     final FileDataStore.Upload upload;
@@ -88,19 +90,36 @@ public final class DatastoreVerticle extends VerticleBase {
                   Bus.<LocalCopy, DataEntry>serve(vertx, Addresses.datastoreCopy(datastoreId),
                       c -> blocking(() -> store.copy(c.from(), c.to(), c.toVersion())))));
             })
-        .onSuccess(v -> announce());
+        .onSuccess(v -> {
+          announce();
+          makeSpares();
+        });
   }
 
   @Override
   public Future<?> stop() {
     List<Session> open = List.copyOf(uploads.values());
     uploads.clear();
-    return vertx.executeBlocking(() -> {
+    return makingSpares.eventually(() -> vertx.executeBlocking(() -> {
       for (Session s : open) {
         s.upload.abort();
       }
+      if (store != null) {
+        store.closeSpares();
+      }
       return null;
-    });
+    }));
+  }
+
+  /**
+   * Makes the files the next writes go into once a few of them are taken, on a worker after the
+   * write that took them was answered, so that a write does not wait for its file to be made.
+   */
+  private void makeSpares() {
+    if (makingSpares.isComplete() && store.sparesLow()) {
+      makingSpares = blocking(store::makeSpares)
+          .onFailure(t -> LOG.fine(() -> "datastore " + datastoreId + " cannot make spare files: " + t.getMessage()));
+    }
   }
 
   /** Announces free space, and the objects held with their bytes (kept in memory, never a walk of the store). */
@@ -160,6 +179,9 @@ public final class DatastoreVerticle extends VerticleBase {
       }
     }
     done.onComplete(message::reply, failure -> Failures.reply(message, failure));
+    if (DataProtocol.WHOLE.equals(op) || DataProtocol.OPEN.equals(op)) {
+      done.onComplete(v -> makeSpares());
+    }
   }
 
   private void dropIdle() {

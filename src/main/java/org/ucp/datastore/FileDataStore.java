@@ -66,12 +66,14 @@ public final class FileDataStore {
   private final StoreCatalog catalog = new StoreCatalog();
   /** Names the temporary files of this opening: a random part, then a count ({@code .tmp} is emptied when the store opens). */
   private final String opening = java.util.UUID.randomUUID().toString().substring(0, 8);
-  private final java.util.concurrent.atomic.AtomicLong parts = new java.util.concurrent.atomic.AtomicLong();
+  /** The files writes go into before they are placed, made ahead where the caller fills them. */
+  private final SpareFiles spares;
 
   public FileDataStore(Path root) {
     this.layout = StoreLayout.of(root);
     this.root = layout.root();
     this.tmp = layout.tmp();
+    this.spares = new SpareFiles(tmp, opening);
     try {
       Files.createDirectories(tmp);
       try (Stream<Path> leftovers = Files.list(tmp)) {
@@ -124,8 +126,26 @@ public final class FileDataStore {
   public Upload begin(String name, String version) throws IOException {
     check(name);
     version = DataVersion.canonical(version);
-    Path part = tmp.resolve("put-" + opening + "-" + parts.incrementAndGet() + ".part");
-    return new Upload(name, version, part, FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    SpareFiles.Part part = spares.take();
+    return new Upload(name, version, part.path(), part.channel());
+  }
+
+  /** Whether {@link #makeSpares} is due: a few of the files made ahead for writes are taken ({@link SpareFiles#FILL_FROM}). */
+  public boolean sparesLow() {
+    return spares.low();
+  }
+
+  /**
+   * Makes the files the next writes go into, so that they need not make them ({@link SpareFiles}).
+   * Blocking; at most one runs at a time. Answers how many it made.
+   */
+  public int makeSpares() throws IOException {
+    return spares.fill();
+  }
+
+  /** Removes the spare files and makes no more; call when no {@link #makeSpares} runs. */
+  public void closeSpares() throws IOException {
+    spares.close();
   }
 
   /** A write in progress: appended in order, then committed atomically or aborted. */

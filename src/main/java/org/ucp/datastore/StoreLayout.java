@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.ucp.model.DataName;
 import org.ucp.model.DataVersion;
 
@@ -38,6 +39,8 @@ import org.ucp.model.DataVersion;
 public final class StoreLayout {
   static final String TMP = ".tmp";
   static final String FLAT = ".flat";
+  /** The prefix of a file in {@code .tmp} made ahead for a write and not yet taken ({@link SpareFiles}). */
+  static final String SPARE = "spare-";
   private static final char SLASH = '~';
   /** Linux's NAME_MAX, in bytes; names are ASCII, so in characters too. */
   private static final int NAME_MAX = 255;
@@ -66,6 +69,19 @@ public final class StoreLayout {
 
   Path tmp() {
     return tmp;
+  }
+
+  /**
+   * The files of {@code .tmp} that hold writes in progress or torn by a crash: all but the empty
+   * spares made ahead for the next writes ({@link SpareFiles}).
+   */
+  public List<Path> writesInProgress() throws IOException {
+    if (!Files.isDirectory(tmp)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(tmp)) {
+      return files.filter(f -> !f.getFileName().toString().startsWith(SPARE)).sorted().toList();
+    }
   }
 
   /** One version found on the disk: the name it belongs to, version, checksum and file. */

@@ -180,7 +180,7 @@ class DataThroughBrokersTest {
     for (String store : STORES) {
       assertEquals(List.of("#" + oldVersion + "#" + sha256(old)), copies(store, name), store + " kept only the old copy");
       Poll.until(EVENTUALLY, store + " to drop the refused partial upload",
-          () -> isEmpty(storeRoot(store).resolve(".tmp")) ? true : null);
+          () -> StoreFiles.writesInProgress(storeRoot(store)).isEmpty() ? true : null);
     }
   }
 
@@ -532,14 +532,6 @@ class DataThroughBrokersTest {
   /** How many names datastore {@code store} holds on disk. */
   private static long objectsOnDisk(String store) {
     return StoreFiles.names(storeRoot(store)).size();
-  }
-
-  private static boolean isEmpty(Path folder) {
-    try (Stream<Path> files = Files.list(folder)) {
-      return files.findAny().isEmpty();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static byte[] read(Path file) {

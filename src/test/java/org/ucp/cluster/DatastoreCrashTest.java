@@ -450,20 +450,9 @@ class DatastoreCrashTest {
     return StoreFiles.copies(storeRoot(store), name);
   }
 
-  /** The files in {@code store}'s {@code .tmp} (writes in progress or torn). */
+  /** The files in {@code store}'s {@code .tmp} holding writes in progress or torn (not the spares made ahead). */
   private List<Path> parts(String store) {
-    return files(storeRoot(store).resolve(".tmp"));
-  }
-
-  private static List<Path> files(Path folder) {
-    if (!Files.isDirectory(folder)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(folder)) {
-      return files.filter(Files::isRegularFile).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return StoreFiles.writesInProgress(storeRoot(store));
   }
 
   private static long size(Path file) {

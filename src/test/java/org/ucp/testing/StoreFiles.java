@@ -38,6 +38,15 @@ public final class StoreFiles {
     }
   }
 
+  /** The files of {@code root}'s {@code .tmp} holding writes in progress or torn (not the spares made ahead). */
+  public static List<Path> writesInProgress(Path root) {
+    try {
+      return StoreLayout.of(root).writesInProgress();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static List<StoreLayout.Stored> held(Path root, String name) {
     try {
       return StoreLayout.of(root).held(name);
