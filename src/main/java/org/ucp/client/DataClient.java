@@ -121,8 +121,8 @@ public final class DataClient {
    */
   private Future<DataEntry> putFile(String name, Path file, boolean hedged) {
     String path = file.toString();
-    // Its size and, when it fits one message, its bytes in one hand-off to a worker.
-    return vertx.executeBlocking(() -> Files.size(file) <= DataProtocol.CHUNK ? Buffer.buffer(Files.readAllBytes(file)) : null, false)
+    // Its size and, when it fits one message, its bytes in one hand-off to a worker (wrapped, not copied once more).
+    return vertx.executeBlocking(() -> Files.size(file) <= DataProtocol.CHUNK ? ChunkCodec.wrap(Files.readAllBytes(file)) : null, false)
         .compose(small -> small != null
             ? putOne(name, small, hedged)
             : vertx.fileSystem().open(path, new OpenOptions().setRead(true).setWrite(false).setCreate(false))
@@ -308,24 +308,33 @@ public final class DataClient {
    * checked, not after, and a file that fails the check is deleted like any failed read.
    */
   public Future<DataEntry> getFile(String name, Path file) {
-    return vertx.executeBlocking(() -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING), false)
-        .compose(ch -> new Download(name, entry -> {}, chunk -> write(ch, chunk), false).run()
-            .eventually(() -> vertx.executeBlocking(() -> {
-              ch.close();
+    // The file is made while the first chunk is on its way, and closed by the task writing the last.
+    Future<FileChannel> opened = vertx.executeBlocking(() -> FileChannel.open(file, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), false);
+    long[] left = {0};
+    return new Download(name, entry -> left[0] = entry.size(), chunk -> opened.compose(ch -> {
+          left[0] -= chunk.length();
+          return write(ch, chunk, left[0] == 0);
+        }), false).run()
+        .eventually(() -> opened.transform(open -> open.failed() || !open.result().isOpen() ? Future.succeededFuture()
+            : vertx.executeBlocking(() -> {
+              open.result().close();
               return null;
-            }, false))
-            .recover(t -> vertx.fileSystem().delete(file.toString()).transform(x -> Future.<DataEntry>failedFuture(t))));
+            }, false)))
+        .recover(t -> vertx.fileSystem().delete(file.toString()).transform(x -> Future.<DataEntry>failedFuture(t)));
   }
 
   /**
    * Writes a chunk to {@code file} in one hand-off to a worker (slices of at most {@link
-   * DataProtocol#WRITE_SLICE} bytes there), not one hand-off per slice: a download calls it for
-   * one chunk after the other, never two at once.
+   * DataProtocol#WRITE_SLICE} bytes there), not one hand-off per slice, and closes the file after
+   * it if it is the {@code last}: a download calls it for one chunk after the other, never two at once.
    */
-  private Future<Void> write(FileChannel file, Buffer chunk) {
+  private Future<Void> write(FileChannel file, Buffer chunk, boolean last) {
     return vertx.executeBlocking(() -> {
       DataProtocol.writeSliced(file, ChunkCodec.view(chunk));
+      if (last) {
+        file.close();
+      }
       return null;
     }, false);
   }
