@@ -9,7 +9,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import org.ucp.bus.ChunkCodec;
 import org.ucp.bus.DataProtocol;
 import org.ucp.client.DataClient;
 
@@ -22,6 +25,9 @@ import org.ucp.client.DataClient;
  */
 final class DataBench {
   private static final int MIB = 1024 * 1024;
+  private static final int SMALL = 300;
+  private static final int SMALL_COUNT = 1_000;
+  private static final int CHURN = 10_000;
 
   private DataBench() {}
 
@@ -36,6 +42,7 @@ final class DataBench {
     JsonObject out = new JsonObject();
     out.put("1MiB", measure(data, dir, 1, 40, warm ? 40 : 1));
     out.put("64MiB", measure(data, dir, 64, 8, warm ? 8 : 1));
+    out.put("smallAfterChurn", smallAfterChurn(data, dir));
     out.put("datastores", node.config().replicationFactor() + " wanted, 1 in this embedded cluster");
     return out;
   }
@@ -90,6 +97,51 @@ final class DataBench {
           .put("getMs", Floors.spread(getMs))
           .put("localCopyMs", Floors.spread(copyMs))
           .put("localWriteMs", Floors.spread(writeMs));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Objects of {@value #SMALL} bytes (a trivial job's result zip) put one at a time, each followed by
+   * the same bytes written into a new local file and forced, after {@value #CHURN} objects and as
+   * many local files were made and deleted: a store that deletes (retention, replaced versions)
+   * frees inodes, and a file system that skips recently freed ones when it makes a file (ext4
+   * without a journal) makes files slowly for a while after.
+   */
+  private static JsonObject smallAfterChurn(DataClient data, Path dir) {
+    System.err.println("bench: " + SMALL + "-byte objects after " + CHURN + " made and deleted");
+    try {
+      Path files = Files.createDirectories(dir.resolve("bench-small"));
+      byte[] bytes = new byte[SMALL];
+      new Random(SMALL).nextBytes(bytes);
+      for (int i = 0; i < CHURN; i += 16) {
+        List<io.vertx.core.Future<?>> batch = new ArrayList<>();
+        for (int j = i; j < Math.min(CHURN, i + 16); j++) {
+          batch.add(data.put("bench/churn/" + j, ChunkCodec.wrap(bytes)));
+          Files.write(files.resolve("churn-" + j), bytes);
+        }
+        Embedded.await(io.vertx.core.Future.all(batch), 60);
+      }
+      Embedded.await(data.delete("bench/churn/*"), 60);
+      for (int i = 0; i < CHURN; i++) {
+        Files.delete(files.resolve("churn-" + i));
+      }
+      double[] putMs = new double[SMALL_COUNT];
+      double[] writeMs = new double[SMALL_COUNT];
+      for (int i = 0; i < SMALL_COUNT; i++) {
+        long t0 = System.nanoTime();
+        Embedded.await(data.put("bench/small/" + i, ChunkCodec.wrap(bytes)), 60);
+        long t1 = System.nanoTime();
+        localWrite(ByteBuffer.wrap(bytes), files.resolve("small-" + i));
+        long t2 = System.nanoTime();
+        putMs[i] = (t1 - t0) / 1e6;
+        writeMs[i] = (t2 - t1) / 1e6;
+      }
+      Embedded.await(data.delete("bench/small/*"), 60);
+      Demo.deleteTree(files);
+      return new JsonObject().put("objects", SMALL_COUNT).put("bytes", SMALL).put("churn", CHURN)
+          .put("putMs", Floors.spread(putMs)).put("localWriteMs", Floors.spread(writeMs));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -43,6 +43,8 @@ final class Floors {
         floors.put(size + "GetVsForcedLocalCopy", ratio(d.getJsonObject("getMs"), d.getJsonObject("localCopyMs")));
         floors.put(size + "PutVsForcedLocalWrite", ratio(d.getJsonObject("putMs"), d.getJsonObject("localWriteMs")));
       }
+      JsonObject small = data.getJsonObject("smallAfterChurn");
+      floors.put("smallPutAfterChurnVsForcedLocalWrite", ratio(small.getJsonObject("putMs"), small.getJsonObject("localWriteMs")));
     }
     return floors.put("unit", "ms; ratio = measure / floor (for data: time per object, so 2.0 is half the floor's speed)");
   }

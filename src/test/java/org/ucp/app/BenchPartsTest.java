@@ -51,7 +51,7 @@ class BenchPartsTest {
   }
 
   @Test
-  void theDataBenchTimesPutGetCopyAndWriteAndLeavesNoObjectOrFile() throws IOException {
+  void theDataBenchTimesPutGetCopyWriteAndSmallPutsAndLeavesNoObjectOrFile() throws IOException {
     node = TestNodes.single("bench-node", dataDir, Map.of());
 
     JsonObject out = DataBench.run(node, benchDir, false);
@@ -67,6 +67,11 @@ class BenchPartsTest {
       }
     }
     assertEquals(8, out.getJsonObject("64MiB").getInteger("objects"));
+    JsonObject small = out.getJsonObject("smallAfterChurn");
+    assertEquals(1000, small.getInteger("objects"), small.encode());
+    for (String field : List.of("putMs", "localWriteMs")) {
+      assertTrue(small.getJsonObject(field).getDouble("p50") > 0, "smallAfterChurn " + field + ": " + small.encode());
+    }
     assertEquals(List.of(), Embedded.await(new DataClient(node.vertx()).listAll("bench/"), 30), "the bench's objects are deleted");
     try (Stream<Path> files = Files.list(benchDir)) {
       assertEquals(List.of(), files.toList(), "the source, the copies, the writes and the files read back are deleted");
