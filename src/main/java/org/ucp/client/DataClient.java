@@ -321,7 +321,9 @@ public final class DataClient {
               open.result().close();
               return null;
             }, false)))
-        .recover(t -> vertx.fileSystem().delete(file.toString()).transform(x -> Future.<DataEntry>failedFuture(t)));
+        // a file that could not be opened is not this read's to delete (an existing one, read-only)
+        .recover(t -> opened.failed() ? Future.failedFuture(t)
+            : vertx.fileSystem().delete(file.toString()).transform(x -> Future.<DataEntry>failedFuture(t)));
   }
 
   /**

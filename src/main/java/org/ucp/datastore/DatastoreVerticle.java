@@ -50,6 +50,8 @@ public final class DatastoreVerticle extends VerticleBase {
   private FileDataStore store;
   /** The making of spare files under way, if any ({@link #makeSpares}). */
   private Future<?> makingSpares = Future.succeededFuture();
+  /** Set when the verticle stops: no fill starts after. */
+  private boolean stopping;
 
   private static final class Session {
     final FileDataStore.Upload upload;
@@ -100,7 +102,9 @@ public final class DatastoreVerticle extends VerticleBase {
   public Future<?> stop() {
     List<Session> open = List.copyOf(uploads.values());
     uploads.clear();
-    return makingSpares.eventually(() -> vertx.executeBlocking(() -> {
+    stopping = true;
+    // after the fill under way, however it ended; the stop's outcome is the cleanup's
+    return makingSpares.transform(fill -> vertx.executeBlocking(() -> {
       for (Session s : open) {
         s.upload.abort();
       }
@@ -116,7 +120,7 @@ public final class DatastoreVerticle extends VerticleBase {
    * write that took them was answered, so that a write does not wait for its file to be made.
    */
   private void makeSpares() {
-    if (makingSpares.isComplete() && store.sparesLow()) {
+    if (!stopping && makingSpares.isComplete() && store.sparesLow()) {
       makingSpares = blocking(store::makeSpares)
           .onFailure(t -> LOG.fine(() -> "datastore " + datastoreId + " cannot make spare files: " + t.getMessage()));
     }

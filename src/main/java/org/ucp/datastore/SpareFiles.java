@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Empty files in {@code .tmp} made ahead of the writes that take them. Making a file is the
  * costliest step of a small write on a file system that skips recently freed inodes when it looks
- * for a free one (ext4 without a journal does): 0.3–0.9 ms of a 1 MiB put's 2–3 ms, measured. A
- * write that finds a spare opens it instead, and the making is done between writes, on a worker
- * ({@link #fill}). A write that finds none makes its file as before. A spare is named {@code
+ * for a free one (ext4 without a journal does): 0.1–1.0 ms of a 1 MiB put's 2–3 ms, measured
+ * (docs/performance.md). A write that finds a spare opens it instead, and the making is done
+ * between writes, on a worker ({@link #fill}). A write that finds none makes its file as before. A spare is named {@code
  * spare-…} until a write takes it and renames it to {@code put-…} (a rename in one folder costs a
  * tenth of a making), so what a spare's name says holds: it was never written. Spares are ordinary
  * leftovers of {@code .tmp}: the next opening of the store removes them with the rest.
@@ -51,16 +51,22 @@ final class SpareFiles {
     this.opening = opening;
   }
 
-  /** A spare if one is ready, else a file made now. */
+  /** A spare if one is ready, else a file made now. A file taken and not handed out is removed. */
   Part take() throws IOException {
     for (Path spare; (spare = ready.poll()) != null; ) {
       readyCount.decrementAndGet();
       Path part = tmp.resolve(PUT + spare.getFileName().toString().substring(StoreLayout.SPARE.length()));
       try {
         Files.move(spare, part, StandardCopyOption.ATOMIC_MOVE);
-        return new Part(part, FileChannel.open(part, StandardOpenOption.WRITE));
       } catch (NoSuchFileException removed) {
-        // someone emptied .tmp by hand: make one below
+        continue; // someone emptied .tmp by hand: the next, or one made below
+      } catch (IOException e) {
+        throw removing(spare, e);
+      }
+      try {
+        return new Part(part, FileChannel.open(part, StandardOpenOption.WRITE));
+      } catch (IOException e) {
+        throw removing(part, e);
       }
     }
     Path part = tmp.resolve(PUT + name());
@@ -84,19 +90,36 @@ final class SpareFiles {
         readyCount.incrementAndGet();
         n++;
       }
+      if (closed) {
+        drop(); // closed while the last was being made: close() may have emptied the queue before it came
+      }
       return n;
     } finally {
       filling.set(false);
     }
   }
 
-  /** Stops filling and removes the spares not taken (call once no fill runs). */
+  /** Stops filling and removes the spares not taken; a fill under way removes what it makes after. */
   void close() throws IOException {
     closed = true;
+    drop();
+  }
+
+  private void drop() throws IOException {
     for (Path spare; (spare = ready.poll()) != null; ) {
       readyCount.decrementAndGet();
       Files.deleteIfExists(spare);
     }
+  }
+
+  /** {@code failure}, after removing {@code file} (a failure to remove it is added to it). */
+  private static IOException removing(Path file, IOException failure) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+    return failure;
   }
 
   /** What follows the prefix in the name of a file of this opening, each time another. */

@@ -134,6 +134,9 @@ class ReplicaRepairTest {
     Path none = dir.resolve("none.bin");
     assertThrows(IllegalStateException.class, () -> Embedded.await(intact.getFile("rot/missing.bin", none), 30));
     assertTrue(Files.notExists(none), "a name holding nothing leaves no file, though the file was made beside the request");
+    Path folder = Files.createDirectory(dir.resolve("a-folder"));
+    assertThrows(IllegalStateException.class, () -> Embedded.await(intact.getFile("rot/small.bin", folder), 30));
+    assertTrue(Files.isDirectory(folder), "what could not be opened for the read is not the read's to delete");
 
     Path file = StoreFiles.file(dir.resolve("store-a").resolve("datastore"), "rot/object.bin");
     byte[] rotten = original.clone();

@@ -109,6 +109,34 @@ class SpareFilesTest {
   }
 
   @Test
+  void aFillRacingTheCloseLeavesNoSpare() throws Exception {
+    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 50; round++) {
+        Path at = root.resolve("r" + round);
+        FileDataStore store = new FileDataStore(at);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        var fill = two.submit(() -> {
+          start.await();
+          return store.makeSpares();
+        });
+        var close = two.submit(() -> {
+          start.await();
+          store.closeSpares();
+          return null;
+        });
+        fill.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        close.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try (Stream<Path> files = Files.list(at.resolve(".tmp"))) {
+          assertEquals(List.of(), files.toList(), "round " + round);
+        }
+      }
+    } finally {
+      two.shutdownNow();
+    }
+  }
+
+  @Test
   void theNextOpeningRemovesSparesLeftByACrash() throws IOException {
     new FileDataStore(root).makeSpares(); // never closed, as after kill -9
     assertEquals(SpareFiles.KEEP, spares().size());
