@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * costliest step of a small write on a file system that skips recently freed inodes when it looks
  * for a free one (ext4 without a journal does): 0.1–1.0 ms of a 1 MiB put's 2–3 ms, measured
  * (docs/performance.md). A write that finds a spare opens it instead, and the making is done
- * between writes, on a worker ({@link #fill}). A write that finds none makes its file as before. A spare is named {@code
- * spare-…} until a write takes it and renames it to {@code put-…} (a rename in one folder costs a
- * tenth of a making), so what a spare's name says holds: it was never written. Spares are ordinary
- * leftovers of {@code .tmp}: the next opening of the store removes them with the rest.
+ * between writes, on a worker ({@link #fill}). A write that finds none makes its file as before.
+ * A spare is named {@code spare-…} until a write takes it and renames it to {@code put-…} (a
+ * rename in one folder costs far less than a making), so what a spare's name says holds: it was
+ * never written. Spares are ordinary leftovers of {@code .tmp}: the next opening of the store
+ * removes them with the rest.
  */
 final class SpareFiles {
   /** The prefix of a write's file in {@code .tmp}. */
