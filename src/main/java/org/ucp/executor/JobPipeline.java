@@ -18,6 +18,7 @@ import java.util.logging.Logger;
 import org.ucp.bus.Addresses;
 import org.ucp.bus.Failures;
 import org.ucp.bus.Bus;
+import org.ucp.bus.ChunkCodec;
 import org.ucp.bus.DataProtocol;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.Messages.DataEntry;
@@ -302,7 +303,7 @@ final class JobPipeline {
           // The zip first: when it fails, the window starts no more uploads.
           List<Supplier<Future<DataEntry>>> uploads = new ArrayList<>();
           uploads.add(p.zip().bytes() != null
-              ? () -> upload(zipName, Buffer.buffer(p.zip().bytes()))
+              ? () -> upload(zipName, ChunkCodec.wrap(p.zip().bytes())) // a fresh array of its own, never changed
               : () -> upload(zipName, ws.zip()));
           p.named().forEach((name, file) -> {
             named.put(name, prefix + "named/" + name);
