@@ -1,5 +1,6 @@
 package org.ucp.app;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -116,12 +117,12 @@ final class DataBench {
       byte[] bytes = new byte[SMALL];
       new Random(SMALL).nextBytes(bytes);
       for (int i = 0; i < CHURN; i += 16) {
-        List<io.vertx.core.Future<?>> batch = new ArrayList<>();
+        List<Future<?>> batch = new ArrayList<>();
         for (int j = i; j < Math.min(CHURN, i + 16); j++) {
           batch.add(data.put("bench/churn/" + j, ChunkCodec.wrap(bytes)));
           Files.write(files.resolve("churn-" + j), bytes);
         }
-        Embedded.await(io.vertx.core.Future.all(batch), 60);
+        Embedded.await(Future.all(batch), 60);
       }
       Embedded.await(data.delete("bench/churn/*"), 60);
       for (int i = 0; i < CHURN; i++) {

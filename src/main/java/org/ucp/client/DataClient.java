@@ -308,35 +308,28 @@ public final class DataClient {
    * checked, not after, and a file that fails the check is deleted like any failed read.
    */
   public Future<DataEntry> getFile(String name, Path file) {
-    // The file is made while the first chunk is on its way, and closed by the task writing the last.
+    // The file is made while the first chunk is on its way, not before it is asked for.
     Future<FileChannel> opened = vertx.executeBlocking(() -> FileChannel.open(file, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), false);
-    long[] left = {0};
-    return new Download(name, entry -> left[0] = entry.size(), chunk -> opened.compose(ch -> {
-          left[0] -= chunk.length();
-          return write(ch, chunk, left[0] == 0);
-        }), false).run()
-        .eventually(() -> opened.transform(open -> open.failed() || !open.result().isOpen() ? Future.succeededFuture()
+    return new Download(name, entry -> {}, chunk -> opened.compose(ch -> write(ch, chunk)), false).run()
+        .eventually(() -> opened.transform(open -> open.failed() ? Future.succeededFuture()
             : vertx.executeBlocking(() -> {
               open.result().close();
               return null;
             }, false)))
-        // a file that could not be opened is not this read's to delete (an existing one, read-only)
+        // a file that could not be opened (an existing folder, say) is not this read's to delete
         .recover(t -> opened.failed() ? Future.failedFuture(t)
             : vertx.fileSystem().delete(file.toString()).transform(x -> Future.<DataEntry>failedFuture(t)));
   }
 
   /**
    * Writes a chunk to {@code file} in one hand-off to a worker (slices of at most {@link
-   * DataProtocol#WRITE_SLICE} bytes there), not one hand-off per slice, and closes the file after
-   * it if it is the {@code last}: a download calls it for one chunk after the other, never two at once.
+   * DataProtocol#WRITE_SLICE} bytes there), not one hand-off per slice: a download calls it for
+   * one chunk after the other, never two at once.
    */
-  private Future<Void> write(FileChannel file, Buffer chunk, boolean last) {
+  private Future<Void> write(FileChannel file, Buffer chunk) {
     return vertx.executeBlocking(() -> {
       DataProtocol.writeSliced(file, ChunkCodec.view(chunk));
-      if (last) {
-        file.close();
-      }
       return null;
     }, false);
   }

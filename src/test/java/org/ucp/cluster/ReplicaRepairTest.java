@@ -130,7 +130,7 @@ class ReplicaRepairTest {
     assertArrayEquals(Files.readAllBytes(small), control.api.getData("rot/small.bin"), "a file of one message put whole");
     Path smallBack = dir.resolve("small-back.bin");
     Embedded.await(intact.getFile("rot/small.bin", smallBack), 30);
-    assertArrayEquals(Files.readAllBytes(small), Files.readAllBytes(smallBack), "one chunk, its file closed by the task writing it");
+    assertArrayEquals(Files.readAllBytes(small), Files.readAllBytes(smallBack), "one chunk into a file");
     Path none = dir.resolve("none.bin");
     assertThrows(IllegalStateException.class, () -> Embedded.await(intact.getFile("rot/missing.bin", none), 30));
     assertTrue(Files.notExists(none), "a name holding nothing leaves no file, though the file was made beside the request");
