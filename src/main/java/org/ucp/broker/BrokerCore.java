@@ -9,6 +9,7 @@ import org.ucp.broker.BrokerAction.Run;
 import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.Heartbeat;
+import org.ucp.bus.Messages.HeartbeatReply;
 import org.ucp.bus.Messages.RegisterExecutor;
 import org.ucp.bus.Messages.Registered;
 import org.ucp.bus.Messages.ResultDecided;
@@ -122,9 +123,10 @@ public final class BrokerCore {
     return ownership.register(r, now);
   }
 
-  /** A heartbeat, reconciled with what this broker placed there; false when the executor must register first. */
-  public boolean heartbeat(Heartbeat h, long now) {
-    return liveness.heartbeat(h, now);
+  /** A heartbeat, reconciled with what this broker placed there; empty when the executor must register first. */
+  public Optional<HeartbeatReply> heartbeat(Heartbeat h, long now) {
+    boolean heard = liveness.heartbeat(h, now);
+    return heard ? Optional.of(new HeartbeatReply(ownership.moveOnHeartbeat(h, now).orElse(null))) : Optional.empty();
   }
 
   /** The periodic health sweep of executors. */
@@ -159,9 +161,7 @@ public final class BrokerCore {
    * recorded in the decision map first, sent once recorded.
    */
   private void dispatch(JobView job, String executor, long now) {
-    for (Attempt earlier : job.attempts()) {
-      clock.observe(earlier.clock());
-    }
+    job.attempts().forEach(earlier -> clock.observe(earlier.clock()));
     VectorClock stamp = clock.stamp();
     Attempt attempt = jobs.dispatch(job.jobId(), executor, brokerId, stamp, now);
     executors.assign(executor, ExecutorRegistry.Placed.of(job, attempt.number(), now));

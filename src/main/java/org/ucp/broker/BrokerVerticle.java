@@ -30,6 +30,7 @@ import org.ucp.bus.Messages.DataRequest;
 import org.ucp.bus.Messages.DatastoreAnnounce;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.Heartbeat;
+import org.ucp.bus.Messages.HeartbeatReply;
 import org.ucp.bus.Messages.JobAccepted;
 import org.ucp.bus.Messages.JobListQuery;
 import org.ucp.bus.Messages.JobPage;
@@ -134,7 +135,7 @@ public final class BrokerVerticle extends VerticleBase {
             q -> Future.succeededFuture(core.cluster().page(q))),
         Bus.<RegisterExecutor, Registered>serveClaimed(vertx, Addresses.brokerRegister(brokerId), RegisterExecutor::executorId,
             r -> Future.succeededFuture(act(() -> core.register(r, now())))),
-        Bus.<Heartbeat, Boolean>serveClaimed(vertx, Addresses.brokerHeartbeat(brokerId), Heartbeat::executorId, this::heartbeat),
+        Bus.<Heartbeat, HeartbeatReply>serveClaimed(vertx, Addresses.brokerHeartbeat(brokerId), Heartbeat::executorId, this::heartbeat),
         Bus.<Object, ClusterView>serve(vertx, Addresses.brokerCluster(brokerId),
             q -> Future.succeededFuture(BrokerViews.cluster(core, settings, datastores.views(now())))),
         Bus.<Boolean, CoordinationView>serve(vertx, Addresses.brokerCoordination(brokerId),
@@ -187,11 +188,9 @@ public final class BrokerVerticle extends VerticleBase {
         .orElseGet(() -> Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "no job " + query.jobId())));
   }
 
-  private Future<Boolean> heartbeat(Heartbeat h) {
-    if (!act(() -> core.heartbeat(h, now()))) {
-      return Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "executor " + h.executorId() + " must register"));
-    }
-    return Future.succeededFuture(true);
+  private Future<HeartbeatReply> heartbeat(Heartbeat h) {
+    return act(() -> core.heartbeat(h, now())).map(Future::succeededFuture).orElseGet(() ->
+        Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "executor " + h.executorId() + " must register")));
   }
 
   private void carryOut(List<BrokerAction> actions) {

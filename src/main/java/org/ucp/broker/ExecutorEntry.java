@@ -19,6 +19,8 @@ final class ExecutorEntry {
   long stalledAtHeartbeat;
   List<AttemptRef> executing = List.of();
   ExecutorHealth health = ExecutorHealth.ALIVE;
+  /** Expected after an adoption, not heard from here yet: not announced as this broker's. */
+  boolean expected;
   /** When it was declared LOST (while it is). */
   long lostAt;
   final Map<String, ExecutorRegistry.Placed> placed = new LinkedHashMap<>();
@@ -33,5 +35,19 @@ final class ExecutorEntry {
     int pending = pendingMemoryMb.values().stream().mapToInt(Integer::intValue).sum();
     return new ExecutorCapabilities(Math.max(0, c.freeMemoryMb() - pending), c.freeDiskMb(), c.cpuCores(),
         c.cpuLoad(), c.onBattery(), c.powerPercent());
+  }
+
+  /** Forgets one job's attempt placed here. */
+  void drop(String jobId) {
+    placed.remove(jobId);
+    pendingMemoryMb.remove(jobId);
+    held.remove(jobId);
+  }
+
+  /** Forgets every attempt placed here. */
+  void dropAll() {
+    placed.clear();
+    pendingMemoryMb.clear();
+    held.clear();
   }
 }

@@ -63,15 +63,14 @@ public final class ExecutorRegistry {
   public void register(String executorId, String clusterNodeId, int slots, ExecutorCapabilities caps, long now) {
     ExecutorEntry entry = executors.computeIfAbsent(executorId, id -> new ExecutorEntry());
     if (entry.health == ExecutorHealth.LOST) {
-      entry.placed.clear();
-      entry.pendingMemoryMb.clear();
-      entry.held.clear();
+      entry.dropAll();
     }
     entry.clusterNodeId = clusterNodeId;
     entry.slots = slots;
     entry.capabilities = caps;
     heard(entry, now);
     entry.health = ExecutorHealth.ALIVE;
+    entry.expected = false;
   }
 
   /**
@@ -83,6 +82,7 @@ public final class ExecutorRegistry {
     ExecutorEntry entry = executors.computeIfAbsent(executorId, id -> new ExecutorEntry());
     if (entry.health == ExecutorHealth.LOST || entry.capabilities == null) {
       entry.health = ExecutorHealth.SUSPECT;
+      entry.expected = true;
       heard(entry, now);
     }
     for (Placed p : attempts) {
@@ -95,11 +95,7 @@ public final class ExecutorRegistry {
 
   /** Forgets the attempts of a job another broker now owns. */
   public void forgetJob(String jobId) {
-    executors.values().forEach(e -> {
-      e.placed.remove(jobId);
-      e.pendingMemoryMb.remove(jobId);
-      e.held.remove(jobId);
-    });
+    executors.values().forEach(e -> e.drop(jobId));
   }
 
   /** A heartbeat; false when the executor is unknown or was declared LOST (it must register). */
@@ -112,6 +108,7 @@ public final class ExecutorRegistry {
     entry.capabilities = caps;
     heard(entry, now);
     entry.health = ExecutorHealth.ALIVE;
+    entry.expected = false;
     running.forEach(r -> entry.pendingMemoryMb.remove(r.jobId()));
     return true;
   }
@@ -142,12 +139,7 @@ public final class ExecutorRegistry {
   }
 
   public void release(String executorId, String jobId) {
-    ExecutorEntry entry = executors.get(executorId);
-    if (entry != null) {
-      entry.placed.remove(jobId);
-      entry.pendingMemoryMb.remove(jobId);
-      entry.held.remove(jobId);
-    }
+    Optional.ofNullable(executors.get(executorId)).ifPresent(e -> e.drop(jobId));
   }
 
   /** Starts reconciling an attempt placed on the executor that it may or may not hold (see {@link #orphans}). */
@@ -235,9 +227,7 @@ public final class ExecutorRegistry {
     entry.health = ExecutorHealth.LOST;
     entry.lostAt = now;
     Lost lost = new Lost(id, why, List.copyOf(entry.placed.values()));
-    entry.placed.clear();
-    entry.pendingMemoryMb.clear();
-    entry.held.clear();
+    entry.dropAll();
     entry.executing = List.of();
     return lost;
   }
@@ -264,14 +254,31 @@ public final class ExecutorRegistry {
     return heartbeatsMissed;
   }
 
+  /** How many executors this broker announces as its own: not LOST, and heard from here. */
   public int alive() {
-    return (int) executors.values().stream().filter(e -> e.health != ExecutorHealth.LOST).count();
+    return aliveIds().size();
   }
 
-  /** The executors not LOST, by name. */
+  /**
+   * The executors not LOST, by name, less those only expected after an adoption: one that went to
+   * another broker would keep this one from drawing an executor to its queue (see {@link #expect}).
+   */
   public List<String> aliveIds() {
-    return executors.entrySet().stream().filter(e -> e.getValue().health != ExecutorHealth.LOST)
+    return executors.entrySet().stream().filter(e -> e.getValue().health != ExecutorHealth.LOST && !e.getValue().expected)
         .map(Map.Entry::getKey).sorted().toList();
+  }
+
+  /** True when this broker has no attempt placed on the executor. */
+  public boolean nothingPlacedOn(String executorId) {
+    return Optional.ofNullable(executors.get(executorId)).map(e -> e.placed.isEmpty()).orElse(true);
+  }
+
+  /** An executor with nothing placed here moved to another broker: LOST here, like one that left silently. */
+  public void movedAway(String executorId, String to, long now) {
+    ExecutorEntry entry = executors.get(executorId);
+    if (entry != null && entry.health != ExecutorHealth.LOST && entry.placed.isEmpty()) {
+      markLost(executorId, entry, "moved to broker " + to, now);
+    }
   }
 
   /** Every executor known, LOST ones included. */

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.logging.Logger;
+import org.ucp.bus.Messages.Heartbeat;
 import org.ucp.bus.Messages.RegisterExecutor;
 import org.ucp.bus.Messages.Registered;
 import org.ucp.model.AttemptRef;
@@ -66,7 +67,7 @@ final class Ownership {
 
   /** Registration; a returning executor learns which of its attempts were redeployed meanwhile. */
   Registered register(RegisterExecutor r, long now) {
-    Optional<String> elsewhere = ownerOfHeldJobs(r, now);
+    Optional<String> elsewhere = ownerOfHeldJobs(r.attempts(), now);
     if (elsewhere.isPresent()) {
       LOG.info(() -> "executor " + r.executorId() + " runs jobs of broker " + elsewhere.get() + "; redirected there");
       return new Registered(brokerId, List.of(), elsewhere.get());
@@ -93,13 +94,32 @@ final class Ownership {
   }
 
   /**
+   * Where an executor heartbeating here must go instead: the live broker that owns every attempt
+   * it runs, when this broker placed none there. It registered here while their owner was silent
+   * (frozen, cut off), and the owner's successor has adopted them since; left here, it would be
+   * LOST there and its attempts redeployed. This broker lets it go at once.
+   */
+  Optional<String> moveOnHeartbeat(Heartbeat h, long now) {
+    if (h.running().isEmpty() || !executors.nothingPlacedOn(h.executorId())) {
+      return Optional.empty();
+    }
+    Optional<String> owner = ownerOfHeldJobs(h.running(), now);
+    owner.ifPresent(o -> {
+      LOG.info(() -> "executor " + h.executorId() + " runs only jobs of broker " + o + "; sent there");
+      executors.movedAway(h.executorId(), o, now);
+      emit.accept(new BrokerAction.WriteExecutors());
+    });
+    return owner;
+  }
+
+  /**
    * The live broker that owns the jobs an executor still runs, when that is not this one. When
    * this broker is the successor of their dead owner and has not adopted yet, it adopts now.
    */
-  private Optional<String> ownerOfHeldJobs(RegisterExecutor r, long now) {
+  private Optional<String> ownerOfHeldJobs(List<AttemptRef> attempts, long now) {
     boolean anyHere = false;
     java.util.Set<String> elsewhere = new java.util.TreeSet<>();
-    for (AttemptRef held : r.attempts()) {
+    for (AttemptRef held : attempts) {
       if (jobs.get(held.jobId()).isPresent()) {
         anyHere = true;
         continue;

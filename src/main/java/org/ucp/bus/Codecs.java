@@ -20,6 +20,7 @@ public final class Codecs {
           Messages.RegisterExecutor.class,
           Messages.Registered.class,
           Messages.Heartbeat.class,
+          Messages.HeartbeatReply.class,
           Messages.RunJob.class,
           Messages.AttemptAssigned.class,
           Messages.ResultSubmission.class,

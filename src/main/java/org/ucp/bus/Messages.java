@@ -113,6 +113,14 @@ public final class Messages {
   }
 
   /**
+   * A broker's answer to a heartbeat it took. With {@code moveTo} set, every attempt the executor
+   * runs belongs to that live broker and none to this one (it registered here while their owner
+   * was silent; the owner's successor adopted them since): this broker has let it go, and it must
+   * register with {@code moveTo}.
+   */
+  public record HeartbeatReply(String moveTo) {}
+
+  /**
    * An executor's heartbeat: its live capabilities, every attempt it holds, and of those the ones
    * whose program is running at this moment ({@code executing}; the others are fetching inputs or
    * handing in their result).

@@ -21,6 +21,7 @@ import org.ucp.bus.Bus;
 import org.ucp.bus.FailureCode;
 import org.ucp.bus.Messages.AttemptFailure;
 import org.ucp.bus.Messages.Heartbeat;
+import org.ucp.bus.Messages.HeartbeatReply;
 import org.ucp.bus.Messages.LogChunk;
 import org.ucp.bus.Messages.LogRead;
 import org.ucp.bus.Messages.RegisterExecutor;
@@ -310,9 +311,18 @@ public final class ExecutorVerticle extends VerticleBase {
     List<AttemptFailure> failures = reports.entrySet().stream()
         .map(e -> new AttemptFailure(e.getKey(), e.getValue())).toList();
     capabilities()
-        .compose(caps -> Bus.<Boolean>request(vertx, Addresses.brokerHeartbeat(current),
+        .compose(caps -> Bus.<HeartbeatReply>request(vertx, Addresses.brokerHeartbeat(current),
             new Heartbeat(executorId, offeredSlots(), caps, jobs, failures, pipeline.executing()), shortTimeout()))
-        .onSuccess(ok -> reports.forEach(failed::remove))
+        .onSuccess(reply -> {
+          if (reply.moveTo() == null) {
+            reports.forEach(failed::remove);
+          } else if (current.equals(broker)) {
+            // Its failure reports stay: they are for the jobs' owner, which it goes to now.
+            LOG.info(() -> executorId + " runs only jobs of broker " + reply.moveTo() + " now; moving there from " + current);
+            broker = null;
+            register(reply.moveTo());
+          }
+        })
         .onFailure(t -> {
           if (!current.equals(broker)) {
             return;

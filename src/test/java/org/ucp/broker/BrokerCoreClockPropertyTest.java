@@ -11,11 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.ucp.bus.Messages.AttemptAssigned;
 import org.ucp.bus.Messages.Heartbeat;
+import org.ucp.bus.Messages.HeartbeatReply;
 import org.ucp.bus.Messages.RegisterExecutor;
 import org.ucp.bus.Messages.Registered;
 import org.ucp.bus.Messages.ResultDecided;
@@ -332,11 +334,16 @@ class BrokerCoreClockPropertyTest {
     void heartbeats() {
       for (Executor e : executors.values()) {
         Broker b = e.broker == null ? null : brokers.get(e.broker);
-        if (b != null && b.core.heartbeat(new Heartbeat(e.id, 2, CAPS, List.copyOf(e.held)), now)) {
+        var reply = b == null ? Optional.<HeartbeatReply>empty() : b.core.heartbeat(new Heartbeat(e.id, 2, CAPS, List.copyOf(e.held)), now);
+        if (b != null) {
           carryOut(b);
+        }
+        if (reply.isPresent() && reply.get().moveTo() == null) {
           continue;
         }
-        register(e, randomBroker(), 0);
+        // Sent to the owner of all it runs, or it must register: as the executor does.
+        String moveTo = reply.map(HeartbeatReply::moveTo).orElse(null);
+        register(e, moveTo != null && brokers.containsKey(moveTo) ? brokers.get(moveTo) : randomBroker(), 0);
       }
       for (Broker b : List.copyOf(brokers.values())) {
         b.core.sweep(now);

@@ -1,12 +1,15 @@
 package org.ucp.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.ucp.bus.Messages.AttemptAssigned;
+import org.ucp.bus.Messages.BrokerAnnounce;
 import org.ucp.bus.Messages.Decision;
 import org.ucp.bus.Messages.Heartbeat;
 import org.ucp.bus.Messages.RegisterExecutor;
@@ -20,6 +23,7 @@ import org.ucp.model.AttemptOutcome;
 import org.ucp.model.AttemptRef;
 import org.ucp.model.EmergencyLevel;
 import org.ucp.model.ExecutorCapabilities;
+import org.ucp.model.ExecutorHealth;
 import org.ucp.model.JobSpec;
 import org.ucp.model.JobState;
 import org.ucp.model.JobView;
@@ -507,6 +511,81 @@ class BrokerCoreTest {
     var both = core.register(new RegisterExecutor("e1", "node-e1", 2, CAPS,
         List.of(new AttemptRef("theirs", 1), new AttemptRef("mine", 1))), T);
     assertEquals(null, both.redirectTo(), "it runs jobs of both: it stays where it asked");
+  }
+
+  /**
+   * An executor registered here while the owner of what it runs was silent; that owner's successor
+   * (b2) adopted the jobs since. Left here it would be LOST there and its attempts redeployed: its
+   * next heartbeat sends it to b2, and this broker lets it go.
+   */
+  @Test
+  void anExecutorRunningOnlyAnotherLiveBrokersJobsIsSentThereByItsNextHeartbeat() {
+    Peers peers = new Peers("b1", 2_000, 10_000, 1_000);
+    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
+    peers.heard("b2", "node-b2", T);
+    register(core, "e1", 2);
+    Attempt running = new Attempt(1, "e1", "b0", VectorClock.of(Map.of("b0", 1L)), AttemptOutcome.RUNNING, T, 0, null);
+    core.observed(new JobView("theirs", spec(EmergencyLevel.NONE), JobState.RUNNING, "b2", T, List.of(running), null, null), T);
+    core.drain();
+    assertEquals(1, core.executors().alive());
+
+    var reply = core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of(new AttemptRef("theirs", 1))), T + 500);
+
+    assertEquals("b2", reply.orElseThrow().moveTo(), "all it runs is b2's");
+    assertEquals(ExecutorHealth.LOST, core.executors().health("e1").orElseThrow(), "let go here");
+    assertEquals(0, core.executors().alive(), "no longer announced as this broker's");
+    assertFalse(only(core.drain(), BrokerAction.WriteExecutors.class).isEmpty(), "its row says so");
+    assertTrue(core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of()), T + 600).isEmpty(),
+        "a later heartbeat here must register first");
+  }
+
+  @Test
+  void anExecutorIsNotSentAwayByItsHeartbeatWhenItRunsNothingTheOwnerIsSilentOrThisBrokerPlacedWorkThere() {
+    Peers peers = new Peers("b1", 2_000, 10_000, 1_000);
+    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
+    peers.heard("b2", "node-b2", T);
+    register(core, "e1", 2);
+    Attempt running = new Attempt(1, "e1", "b0", VectorClock.of(Map.of("b0", 1L)), AttemptOutcome.RUNNING, T, 0, null);
+    core.observed(new JobView("theirs", spec(EmergencyLevel.NONE), JobState.RUNNING, "b2", T, List.of(running), null, null), T);
+    List<AttemptRef> theirsOnly = List.of(new AttemptRef("theirs", 1));
+
+    assertNull(core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of()), T + 100).orElseThrow().moveTo(),
+        "it runs nothing: it stays");
+    assertNull(core.heartbeat(new Heartbeat("e1", 2, CAPS, theirsOnly), T + 5_000).orElseThrow().moveTo(),
+        "b2 is silent (SUSPECT after 2 s): it would wait on it, so it stays");
+
+    peers.heard("b2", "node-b2", T + 5_100);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "mine", T + 5_100);
+    assertEquals(1, recordAll(core, core.drain()).size(), "placed on e1");
+    assertNull(core.heartbeat(new Heartbeat("e1", 2, CAPS, theirsOnly), T + 5_200).orElseThrow().moveTo(),
+        "this broker placed a job there that the executor does not list yet: it stays");
+    assertEquals(ExecutorHealth.ALIVE, core.executors().health("e1").orElseThrow());
+  }
+
+  /**
+   * An executor a dead broker's jobs ran on is expected here after the adoption, but until it
+   * registers or heartbeats here it is not announced as this broker's: it may have gone to another
+   * broker, and counting it would keep executors from coming to this one's queue.
+   */
+  @Test
+  void anExecutorOnlyExpectedAfterAnAdoptionIsNotAnnouncedUntilItIsHeardHere() {
+    Peers peers = new Peers("b1", 2_000, 10_000, 1_000);
+    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
+    peers.heard("b0", "node-b0", T);
+    Attempt running = new Attempt(1, "e1", "b0", VectorClock.of(Map.of("b0", 1L)), AttemptOutcome.RUNNING, T, 0, null);
+    core.observed(new JobView("j", spec(EmergencyLevel.NONE), JobState.RUNNING, "b0", T, List.of(running), null, null), T);
+    core.observed(new JobView("q", spec(EmergencyLevel.NONE), JobState.QUEUED, "b0", T, List.of(), null, null), T);
+    peers.memberLeft("node-b0");
+    core.peerDead("b0", T + 100);
+    core.drain();
+
+    assertEquals(ExecutorHealth.SUSPECT, core.executors().health("e1").orElseThrow(), "expected");
+    BrokerAnnounce announced = BrokerViews.announce(core, settings());
+    assertEquals(0, announced.executors(), "not announced while only expected");
+    assertEquals(List.of(), announced.executorIds());
+
+    core.register(new RegisterExecutor("e1", "node-e1", 2, CAPS, List.of(new AttemptRef("j", 1))), T + 200);
+    assertEquals(List.of("e1"), BrokerViews.announce(core, settings()).executorIds(), "registered: announced");
   }
 
   @Test
