@@ -135,7 +135,8 @@ public final class BrokerVerticle extends VerticleBase {
             q -> Future.succeededFuture(core.cluster().page(q))),
         Bus.<RegisterExecutor, Registered>serveClaimed(vertx, Addresses.brokerRegister(brokerId), RegisterExecutor::executorId,
             r -> Future.succeededFuture(act(() -> core.register(r, now())))),
-        Bus.<Heartbeat, HeartbeatReply>serveClaimed(vertx, Addresses.brokerHeartbeat(brokerId), Heartbeat::executorId, this::heartbeat),
+        Bus.<Heartbeat, HeartbeatReply>serveClaimed(vertx, Addresses.brokerHeartbeat(brokerId), Heartbeat::executorId,
+            this::heartbeat),
         Bus.<Object, ClusterView>serve(vertx, Addresses.brokerCluster(brokerId),
             q -> Future.succeededFuture(BrokerViews.cluster(core, settings, datastores.views(now())))),
         Bus.<Boolean, CoordinationView>serve(vertx, Addresses.brokerCoordination(brokerId),
@@ -189,8 +190,8 @@ public final class BrokerVerticle extends VerticleBase {
   }
 
   private Future<HeartbeatReply> heartbeat(Heartbeat h) {
-    return act(() -> core.heartbeat(h, now())).map(Future::succeededFuture).orElseGet(() ->
-        Future.failedFuture(new UcpException(FailureCode.NOT_FOUND, "executor " + h.executorId() + " must register")));
+    return act(() -> core.heartbeat(h, now())).map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(
+        new UcpException(FailureCode.NOT_FOUND, "executor " + h.executorId() + " must register")));
   }
 
   private void carryOut(List<BrokerAction> actions) {

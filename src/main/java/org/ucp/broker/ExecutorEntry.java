@@ -19,7 +19,10 @@ final class ExecutorEntry {
   long stalledAtHeartbeat;
   List<AttemptRef> executing = List.of();
   ExecutorHealth health = ExecutorHealth.ALIVE;
-  /** Expected after an adoption, not heard from here yet: not announced as this broker's. */
+  /**
+   * Expected after an adoption, not heard from here yet: SUSPECT (no work) whatever the sweep
+   * finds, and not announced as this broker's, until it registers or heartbeats here.
+   */
   boolean expected;
   /** When it was declared LOST (while it is). */
   long lostAt;

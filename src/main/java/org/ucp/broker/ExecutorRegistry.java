@@ -196,7 +196,7 @@ public final class ExecutorRegistry {
       if (silence > lostAfterMs) {
         lost.add(markLost(id, entry, "no heartbeat for " + silence + " ms", now));
       } else {
-        entry.health = silence > suspectAfterMs ? ExecutorHealth.SUSPECT : ExecutorHealth.ALIVE;
+        entry.health = silence > suspectAfterMs || entry.expected ? ExecutorHealth.SUSPECT : ExecutorHealth.ALIVE;
       }
     });
     return lost;
@@ -264,7 +264,8 @@ public final class ExecutorRegistry {
    * another broker would keep this one from drawing an executor to its queue (see {@link #expect}).
    */
   public List<String> aliveIds() {
-    return executors.entrySet().stream().filter(e -> e.getValue().health != ExecutorHealth.LOST && !e.getValue().expected)
+    return executors.entrySet().stream()
+        .filter(e -> e.getValue().health != ExecutorHealth.LOST && !e.getValue().expected)
         .map(Map.Entry::getKey).sorted().toList();
   }
 

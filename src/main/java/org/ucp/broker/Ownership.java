@@ -94,10 +94,11 @@ final class Ownership {
   }
 
   /**
-   * Where an executor heartbeating here must go instead: the live broker that owns every attempt
-   * it runs, when this broker placed none there. It registered here while their owner was silent
-   * (frozen, cut off), and the owner's successor has adopted them since; left here, it would be
-   * LOST there and its attempts redeployed. This broker lets it go at once.
+   * Where an executor heartbeating here must go instead: the ALIVE broker that owns every
+   * unfinished attempt it runs that this broker knows of, when this broker placed none there. It
+   * registered here while their owner was silent (frozen, cut off); since then the owner's
+   * successor adopted them, or the owner came back. Left here, it would be LOST there and its
+   * attempts redeployed. This broker lets it go at once.
    */
   Optional<String> moveOnHeartbeat(Heartbeat h, long now) {
     if (h.running().isEmpty() || !executors.nothingPlacedOn(h.executorId())) {
@@ -130,7 +131,11 @@ final class Ownership {
       }
       String owner = peers.effectiveOwner(known.get().owner(), now);
       if (owner.equals(brokerId)) {
-        adoptFrom(known.get().owner(), now);
+        // A fenced broker adopts nothing (its view may be stale; see #peerDead): it keeps the
+        // executor, and the audit adopts once the fence is lifted.
+        if (!peers.fenced(now)) {
+          adoptFrom(known.get().owner(), now);
+        }
         anyHere = true;
       } else if (peers.health(owner, now) == org.ucp.model.PeerHealth.ALIVE) {
         // Not to a silent owner (frozen, cut off): the executor would wait on it; its successor

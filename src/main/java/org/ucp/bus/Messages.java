@@ -113,12 +113,12 @@ public final class Messages {
   }
 
   /**
-   * A broker's answer to a heartbeat it took. With {@code moveTo} set, every attempt the executor
+   * A broker's answer to a heartbeat it took. With {@code redirectTo} set, every attempt the executor
    * runs belongs to that live broker and none to this one (it registered here while their owner
    * was silent; the owner's successor adopted them since): this broker has let it go, and it must
-   * register with {@code moveTo}.
+   * register with {@code redirectTo}.
    */
-  public record HeartbeatReply(String moveTo) {}
+  public record HeartbeatReply(String redirectTo) {}
 
   /**
    * An executor's heartbeat: its live capabilities, every attempt it holds, and of those the ones

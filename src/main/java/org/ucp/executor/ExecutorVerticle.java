@@ -314,13 +314,15 @@ public final class ExecutorVerticle extends VerticleBase {
         .compose(caps -> Bus.<HeartbeatReply>request(vertx, Addresses.brokerHeartbeat(current),
             new Heartbeat(executorId, offeredSlots(), caps, jobs, failures, pipeline.executing()), shortTimeout()))
         .onSuccess(reply -> {
-          if (reply.moveTo() == null) {
+          if (reply.redirectTo() == null) {
             reports.forEach(failed::remove);
           } else if (current.equals(broker)) {
             // Its failure reports stay: they are for the jobs' owner, which it goes to now.
-            LOG.info(() -> executorId + " runs only jobs of broker " + reply.moveTo() + " now; moving there from " + current);
+            LOG.info(() -> executorId + " runs only jobs of broker " + reply.redirectTo() + " now; moving there from "
+                + current);
             broker = null;
-            register(reply.moveTo());
+            leavingFor = null;
+            register(reply.redirectTo());
           }
         })
         .onFailure(t -> {

@@ -334,16 +334,17 @@ class BrokerCoreClockPropertyTest {
     void heartbeats() {
       for (Executor e : executors.values()) {
         Broker b = e.broker == null ? null : brokers.get(e.broker);
-        var reply = b == null ? Optional.<HeartbeatReply>empty() : b.core.heartbeat(new Heartbeat(e.id, 2, CAPS, List.copyOf(e.held)), now);
+        Optional<HeartbeatReply> reply = Optional.empty();
         if (b != null) {
+          reply = b.core.heartbeat(new Heartbeat(e.id, 2, CAPS, List.copyOf(e.held)), now);
           carryOut(b);
         }
-        if (reply.isPresent() && reply.get().moveTo() == null) {
+        if (reply.isPresent() && reply.get().redirectTo() == null) {
           continue;
         }
         // Sent to the owner of all it runs, or it must register: as the executor does.
-        String moveTo = reply.map(HeartbeatReply::moveTo).orElse(null);
-        register(e, moveTo != null && brokers.containsKey(moveTo) ? brokers.get(moveTo) : randomBroker(), 0);
+        String redirectTo = reply.map(HeartbeatReply::redirectTo).orElse(null);
+        register(e, redirectTo != null && brokers.containsKey(redirectTo) ? brokers.get(redirectTo) : randomBroker(), 0);
       }
       for (Broker b : List.copyOf(brokers.values())) {
         b.core.sweep(now);

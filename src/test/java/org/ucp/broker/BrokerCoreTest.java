@@ -531,7 +531,7 @@ class BrokerCoreTest {
 
     var reply = core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of(new AttemptRef("theirs", 1))), T + 500);
 
-    assertEquals("b2", reply.orElseThrow().moveTo(), "all it runs is b2's");
+    assertEquals("b2", reply.orElseThrow().redirectTo(), "all it runs is b2's");
     assertEquals(ExecutorHealth.LOST, core.executors().health("e1").orElseThrow(), "let go here");
     assertEquals(0, core.executors().alive(), "no longer announced as this broker's");
     assertFalse(only(core.drain(), BrokerAction.WriteExecutors.class).isEmpty(), "its row says so");
@@ -549,17 +549,43 @@ class BrokerCoreTest {
     core.observed(new JobView("theirs", spec(EmergencyLevel.NONE), JobState.RUNNING, "b2", T, List.of(running), null, null), T);
     List<AttemptRef> theirsOnly = List.of(new AttemptRef("theirs", 1));
 
-    assertNull(core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of()), T + 100).orElseThrow().moveTo(),
+    assertNull(core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of()), T + 100).orElseThrow().redirectTo(),
         "it runs nothing: it stays");
-    assertNull(core.heartbeat(new Heartbeat("e1", 2, CAPS, theirsOnly), T + 5_000).orElseThrow().moveTo(),
+    assertNull(core.heartbeat(new Heartbeat("e1", 2, CAPS, theirsOnly), T + 5_000).orElseThrow().redirectTo(),
         "b2 is silent (SUSPECT after 2 s): it would wait on it, so it stays");
 
     peers.heard("b2", "node-b2", T + 5_100);
     core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "mine", T + 5_100);
     assertEquals(1, recordAll(core, core.drain()).size(), "placed on e1");
-    assertNull(core.heartbeat(new Heartbeat("e1", 2, CAPS, theirsOnly), T + 5_200).orElseThrow().moveTo(),
+    assertNull(core.heartbeat(new Heartbeat("e1", 2, CAPS, theirsOnly), T + 5_200).orElseThrow().redirectTo(),
         "this broker placed a job there that the executor does not list yet: it stays");
     assertEquals(ExecutorHealth.ALIVE, core.executors().health("e1").orElseThrow());
+  }
+
+  /**
+   * A fenced broker adopts nothing (its view may be stale), also not for an executor that runs a
+   * dead broker's jobs whose successor it is: it keeps the executor, and adopts once the fence is
+   * lifted (by the audit).
+   */
+  @Test
+  void aFencedBrokerAdoptsNothingForAnExecutorRunningADeadBrokersJobs() {
+    Peers peers = new Peers("b1", 2_000, 10_000, 1_000);
+    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
+    peers.heard("b0", "node-b0", T);
+    register(core, "e1", 2);
+    Attempt running = new Attempt(1, "e1", "b0", VectorClock.of(Map.of("b0", 1L)), AttemptOutcome.RUNNING, T, 0, null);
+    core.observed(new JobView("j", spec(EmergencyLevel.NONE), JobState.RUNNING, "b0", T, List.of(running), null, null), T);
+    peers.memberLeft("node-b0");
+    peers.tick(T);
+    List<AttemptRef> held = List.of(new AttemptRef("j", 1));
+
+    var reply = core.heartbeat(new Heartbeat("e1", 2, CAPS, held), T + 2_000);
+
+    assertTrue(peers.fenced(T + 2_000), "its tick stood still for 2 s");
+    assertNull(reply.orElseThrow().redirectTo(), "it stays");
+    assertTrue(core.jobs().get("j").isEmpty(), "nothing adopted at a heartbeat");
+    assertNull(core.register(new RegisterExecutor("e1", "node-e1", 2, CAPS, held), T + 2_100).redirectTo());
+    assertTrue(core.jobs().get("j").isEmpty(), "nor at a registration");
   }
 
   /**

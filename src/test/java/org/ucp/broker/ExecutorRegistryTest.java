@@ -381,4 +381,37 @@ class ExecutorRegistryTest {
     assertEquals(List.of("alive:ALIVE", "lost:LOST", "suspect:SUSPECT"),
         r.view().stream().map(i -> i.executorId() + ":" + i.health()).toList());
   }
+
+  /**
+   * An executor expected after an adoption, never heard from here (it may have gone to another
+   * broker): SUSPECT through every sweep, so it gets no work, and not announced, until it
+   * registers; LOST after the timeout when it never does. One that moved away with nothing placed
+   * is LOST at once, with nothing to redeploy.
+   */
+  @Test
+  void anExpectedExecutorIsNeitherGivenWorkNorAnnouncedUntilItRegisters() {
+    ExecutorRegistry r = withTimeouts();
+    r.expect("e1", List.of(new Placed("j1", 1, EmergencyLevel.NONE, 64, 0)), 1_000);
+    r.sweep(1_001);
+    assertEquals(Optional.of(ExecutorHealth.SUSPECT), r.health("e1"), "heard 1 ms ago by the sweep's clock, yet not here");
+    assertTrue(r.candidates().isEmpty());
+    assertEquals(List.of(), r.aliveIds());
+
+    r.register("e1", "node-e1", 2, caps(1024), 1_100);
+    r.sweep(1_101);
+    assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("e1"));
+    assertEquals(List.of("e1"), r.aliveIds());
+    r.movedAway("e1", "b2", 1_200);
+    assertEquals(Optional.of(ExecutorHealth.ALIVE), r.health("e1"), "j1 is placed there: it stays");
+
+    r.release("e1", "j1");
+    r.movedAway("e1", "b2", 1_300);
+    assertEquals(Optional.of(ExecutorHealth.LOST), r.health("e1"), "nothing placed: let go");
+    assertEquals(List.of(), r.aliveIds());
+
+    r.expect("e2", List.of(new Placed("j2", 1, EmergencyLevel.NONE, 64, 0)), 2_000);
+    List<Lost> lost = r.sweep(2_000 + LOST_AFTER + 1);
+    assertEquals(List.of("j2"), lost.stream().filter(l -> l.executorId().equals("e2"))
+        .flatMap(l -> l.attempts().stream()).map(Placed::jobId).toList(), "never came: LOST, its attempt redeployed");
+  }
 }
