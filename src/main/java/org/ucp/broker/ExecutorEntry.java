@@ -40,6 +40,31 @@ final class ExecutorEntry {
         c.cpuLoad(), c.onBattery(), c.powerPercent());
   }
 
+  /**
+   * Slots this broker may fill: the slots offered less the attempts it placed, and less the
+   * attempts of others the executor is executing (another broker's, or superseded ones it keeps
+   * running), which hold a slot too: the executor would refuse a run for it.
+   */
+  int freeSlots() {
+    long others = executing.stream().filter(a -> {
+      ExecutorRegistry.Placed p = placed.get(a.jobId());
+      return p == null || p.attempt() != a.attempt();
+    }).count();
+    return (int) Math.max(0, slots - placed.size() - others);
+  }
+
+  /**
+   * Its attempt of the job ended here (decided, stopped, refused): its slot is free at once, not
+   * only when the next heartbeat no longer lists it as executing.
+   */
+  void release(String jobId) {
+    ExecutorRegistry.Placed p = placed.get(jobId);
+    if (p != null) {
+      executing = executing.stream().filter(a -> !(a.jobId().equals(jobId) && a.attempt() == p.attempt())).toList();
+    }
+    drop(jobId);
+  }
+
   /** Forgets one job's attempt placed here. */
   void drop(String jobId) {
     placed.remove(jobId);

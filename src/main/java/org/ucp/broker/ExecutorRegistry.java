@@ -113,7 +113,7 @@ public final class ExecutorRegistry {
     return true;
   }
 
-  /** What the executor's last heartbeat said was executing (monitoring shows it; nothing decides by it). */
+  /** What the executor's last heartbeat said was executing (monitoring shows it; see {@link ExecutorEntry#freeSlots}). */
   public void executing(String executorId, List<AttemptRef> attempts) {
     Optional.ofNullable(executors.get(executorId)).ifPresent(e -> e.executing = List.copyOf(attempts));
   }
@@ -139,7 +139,7 @@ public final class ExecutorRegistry {
   }
 
   public void release(String executorId, String jobId) {
-    Optional.ofNullable(executors.get(executorId)).ifPresent(e -> e.drop(jobId));
+    Optional.ofNullable(executors.get(executorId)).ifPresent(e -> e.release(jobId));
   }
 
   /** Starts reconciling an attempt placed on the executor that it may or may not hold (see {@link #orphans}). */
@@ -243,7 +243,7 @@ public final class ExecutorRegistry {
       if (e.health == ExecutorHealth.ALIVE && e.capabilities != null && e.lastHeartbeat > e.refusedAfter) {
         List<Scheduler.RunningJob> running = e.placed.values().stream()
             .map(p -> new Scheduler.RunningJob(p.jobId(), p.level(), p.startedAt(), p.memoryMb())).toList();
-        out.add(new Scheduler.Candidate(id, e.slots - e.placed.size(), e.effectiveCapabilities(), running));
+        out.add(new Scheduler.Candidate(id, e.freeSlots(), e.effectiveCapabilities(), running));
       }
     });
     return out;

@@ -563,6 +563,36 @@ class BrokerCoreTest {
   }
 
   /**
+   * An executor that registered here still running another broker's attempt (that broker was
+   * silent) has that slot taken: nothing is placed there that the executor would refuse, until
+   * its heartbeat no longer lists the attempt as executing. A slot of an attempt placed here is
+   * free again at its decision, although the last heartbeat still listed it.
+   */
+  @Test
+  void aSlotTakenByAnotherBrokersAttemptIsNotFilledHereAndOneOfItsOwnIsFreeAtTheDecision() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    AttemptRef theirs = new AttemptRef("theirs", 1);
+    core.register(new RegisterExecutor("e1", "node-e1", 1, CAPS, List.of(theirs)), T);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "its one slot holds their attempt");
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(theirs), List.of(), List.of(theirs)), T + 1_000);
+    core.schedule(T + 1_000);
+    assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "still executing it");
+
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of()), T + 2_000);
+    core.schedule(T + 2_000);
+    assertEquals(1, recordAll(core, core.drain()).size(), "their attempt ended: j1 placed");
+
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j2", T + 2_100);
+    AttemptRef j1 = new AttemptRef("j1", 1);
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(j1), List.of(), List.of(j1)), T + 3_000);
+    core.schedule(T + 3_000);
+    assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "j1 executes in the one slot");
+    core.decided(ACCEPTED_HERE, T + 3_100);
+    assertEquals(1, only(core.drain(), BrokerAction.Record.class).size(), "j1 decided: j2 placed at once");
+  }
+
+  /**
    * A fenced broker adopts nothing (its view may be stale), also not for an executor that runs a
    * dead broker's jobs whose successor it is: it keeps the executor, and adopts once the fence is
    * lifted (by the audit).
