@@ -113,9 +113,10 @@ public final class Messages {
   }
 
   /**
-   * A broker's answer to a heartbeat it took. With {@code redirectTo} set, every attempt the executor
-   * runs belongs to that live broker and none to this one (it registered here while their owner
-   * was silent; the owner's successor adopted them since): this broker has let it go, and it must
+   * A broker's answer to a heartbeat it took. With {@code redirectTo} set, every unfinished attempt
+   * the executor runs (of the jobs this broker knows) belongs to that live broker, and this one
+   * placed none there: it registered here while their owner was silent, and since then the
+   * owner's successor adopted them, or the owner came back. This broker has let it go; it must
    * register with {@code redirectTo}.
    */
   public record HeartbeatReply(String redirectTo) {}
