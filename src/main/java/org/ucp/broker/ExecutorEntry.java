@@ -18,6 +18,8 @@ final class ExecutorEntry {
   long lastHeartbeat;
   long stalledAtHeartbeat;
   List<AttemptRef> executing = List.of();
+  /** What holds one of the slots it offers, by its last heartbeat (see {@link #freeSlots}). */
+  List<AttemptRef> occupying = List.of();
   ExecutorHealth health = ExecutorHealth.ALIVE;
   /**
    * Expected after an adoption, not heard from here yet: SUSPECT (no work) whatever the sweep
@@ -40,13 +42,19 @@ final class ExecutorEntry {
         c.cpuLoad(), c.onBattery(), c.powerPercent());
   }
 
+  /** What its last heartbeat said was executing (monitoring shows it) and held a slot ({@link #freeSlots}). */
+  void listed(List<AttemptRef> executing, List<AttemptRef> occupying) {
+    this.executing = List.copyOf(executing);
+    this.occupying = List.copyOf(occupying);
+  }
+
   /**
-   * Slots this broker may fill: the slots offered less the attempts it placed, and less the
-   * attempts of others the executor is executing (another broker's, or superseded ones it keeps
-   * running), which hold a slot too: the executor would refuse a run for it.
+   * Slots this broker may fill: the slots offered less the attempts it placed, and less the other
+   * attempts that hold one of them (another broker's, or superseded ones it keeps running): the
+   * executor would refuse a run for it.
    */
   int freeSlots() {
-    long others = executing.stream().filter(a -> {
+    long others = occupying.stream().filter(a -> {
       ExecutorRegistry.Placed p = placed.get(a.jobId());
       return p == null || p.attempt() != a.attempt();
     }).count();
@@ -55,12 +63,12 @@ final class ExecutorEntry {
 
   /**
    * Its attempt of the job ended here (decided, stopped, refused): its slot is free at once, not
-   * only when the next heartbeat no longer lists it as executing.
+   * only when the next heartbeat no longer lists it as occupying one.
    */
   void release(String jobId) {
     ExecutorRegistry.Placed p = placed.get(jobId);
     if (p != null) {
-      executing = executing.stream().filter(a -> !(a.jobId().equals(jobId) && a.attempt() == p.attempt())).toList();
+      occupying = occupying.stream().filter(a -> !(a.jobId().equals(jobId) && a.attempt() == p.attempt())).toList();
     }
     drop(jobId);
   }
@@ -72,10 +80,12 @@ final class ExecutorEntry {
     held.remove(jobId);
   }
 
-  /** Forgets every attempt placed here. */
+  /** Forgets every attempt placed here, and what it was executing. */
   void dropAll() {
     placed.clear();
     pendingMemoryMb.clear();
     held.clear();
+    executing = List.of();
+    occupying = List.of();
   }
 }

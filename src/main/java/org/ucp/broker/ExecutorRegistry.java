@@ -113,9 +113,9 @@ public final class ExecutorRegistry {
     return true;
   }
 
-  /** What the executor's last heartbeat said was executing (monitoring shows it; see {@link ExecutorEntry#freeSlots}). */
-  public void executing(String executorId, List<AttemptRef> attempts) {
-    Optional.ofNullable(executors.get(executorId)).ifPresent(e -> e.executing = List.copyOf(attempts));
+  /** What the executor's last heartbeat said was executing, and held a slot (see {@link ExecutorEntry#listed}). */
+  public void executing(String executorId, List<AttemptRef> executing, List<AttemptRef> occupying) {
+    Optional.ofNullable(executors.get(executorId)).ifPresent(e -> e.listed(executing, occupying));
   }
 
   public void assign(String executorId, Placed attempt) {
@@ -228,7 +228,6 @@ public final class ExecutorRegistry {
     entry.lostAt = now;
     Lost lost = new Lost(id, why, List.copyOf(entry.placed.values()));
     entry.dropAll();
-    entry.executing = List.of();
     return lost;
   }
 

@@ -122,17 +122,26 @@ public final class Messages {
   public record HeartbeatReply(String redirectTo) {}
 
   /**
-   * An executor's heartbeat: its live capabilities, every attempt it holds, and of those the ones
+   * An executor's heartbeat: its live capabilities, every attempt it holds, of those the ones
    * whose program is running at this moment ({@code executing}; the others are fetching inputs or
-   * handing in their result).
+   * handing in their result), and the ones that hold one of the {@code slots} it offers
+   * ({@code occupying}: from the run's start until its result is stored; stopped ones, which it
+   * does not offer, are left out).
    */
   public record Heartbeat(
       String executorId, int slots, ExecutorCapabilities capabilities, List<org.ucp.model.AttemptRef> running,
-      List<AttemptFailure> failed, List<org.ucp.model.AttemptRef> executing) {
+      List<AttemptFailure> failed, List<org.ucp.model.AttemptRef> executing, List<org.ucp.model.AttemptRef> occupying) {
     public Heartbeat {
       running = List.copyOf(running == null ? List.of() : running);
       failed = List.copyOf(failed == null ? List.of() : failed);
       executing = List.copyOf(executing == null ? List.of() : executing);
+      occupying = List.copyOf(occupying == null ? List.of() : occupying);
+    }
+
+    /** A heartbeat whose attempts hold a slot while their program runs. */
+    public Heartbeat(String executorId, int slots, ExecutorCapabilities capabilities, List<org.ucp.model.AttemptRef> running,
+        List<AttemptFailure> failed, List<org.ucp.model.AttemptRef> executing) {
+      this(executorId, slots, capabilities, running, failed, executing, executing);
     }
 
     public Heartbeat(String executorId, int slots, ExecutorCapabilities capabilities, List<org.ucp.model.AttemptRef> running,

@@ -220,6 +220,11 @@ public final class ExecutorVerticle extends VerticleBase {
     return (int) Math.max(0, config.slots() - draining);
   }
 
+  /** The attempts holding one of the slots {@link #offeredSlots} counts: stopped ones winding down are left out. */
+  private List<AttemptRef> offeredAndTaken() {
+    return occupying.stream().filter(k -> running.get(k) != null && !running.get(k).cancellation().cancelled()).toList();
+  }
+
   private int usedMemoryMb() {
     return occupying.stream().map(running::get).filter(Objects::nonNull)
         .mapToInt(h -> h.job().spec().capabilities().memoryMb()).sum();
@@ -312,7 +317,8 @@ public final class ExecutorVerticle extends VerticleBase {
         .map(e -> new AttemptFailure(e.getKey(), e.getValue())).toList();
     capabilities()
         .compose(caps -> Bus.<HeartbeatReply>request(vertx, Addresses.brokerHeartbeat(current),
-            new Heartbeat(executorId, offeredSlots(), caps, jobs, failures, pipeline.executing()), shortTimeout()))
+            new Heartbeat(executorId, offeredSlots(), caps, jobs, failures, pipeline.executing(), offeredAndTaken()),
+            shortTimeout()))
         .onSuccess(reply -> {
           if (reply.redirectTo() == null) {
             reports.forEach(failed::remove);

@@ -565,8 +565,9 @@ class BrokerCoreTest {
   /**
    * An executor that registered here still running another broker's attempt (that broker was
    * silent) has that slot taken: nothing is placed there that the executor would refuse, until
-   * its heartbeat no longer lists the attempt as executing. A slot of an attempt placed here is
-   * free again at its decision, although the last heartbeat still listed it.
+   * its heartbeat no longer lists the attempt as holding a slot (storing its result, it still
+   * does, though its program ended). A slot of an attempt placed here is free again at its
+   * decision, although the last heartbeat still listed it.
    */
   @Test
   void aSlotTakenByAnotherBrokersAttemptIsNotFilledHereAndOneOfItsOwnIsFreeAtTheDecision() {
@@ -578,6 +579,9 @@ class BrokerCoreTest {
     core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(theirs), List.of(), List.of(theirs)), T + 1_000);
     core.schedule(T + 1_000);
     assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "still executing it");
+    core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(theirs), List.of(), List.of(), List.of(theirs)), T + 1_500);
+    core.schedule(T + 1_500);
+    assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "storing its result, in the slot still");
 
     core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of()), T + 2_000);
     core.schedule(T + 2_000);

@@ -89,7 +89,10 @@ class CodecRoundTripTest {
     s.put(Messages.RegisterExecutor.class,
         new Messages.RegisterExecutor("exec-2", "7b0c1d2e-member", 4, EXEC_CAPS, List.of(new org.ucp.model.AttemptRef("job-42", 2))));
     s.put(Messages.Registered.class, new Messages.Registered("broker-1", List.of(new org.ucp.model.AttemptRef("job-41", 1)), "broker-2"));
-    s.put(Messages.Heartbeat.class, new Messages.Heartbeat("exec-2", 4, EXEC_CAPS, List.of(new org.ucp.model.AttemptRef("job-42", 2), new org.ucp.model.AttemptRef("job-43", 1))));
+    s.put(Messages.Heartbeat.class, new Messages.Heartbeat("exec-2", 4, EXEC_CAPS,
+        List.of(new org.ucp.model.AttemptRef("job-42", 2), new org.ucp.model.AttemptRef("job-43", 1)), List.of(),
+        List.of(new org.ucp.model.AttemptRef("job-42", 2)),
+        List.of(new org.ucp.model.AttemptRef("job-42", 2), new org.ucp.model.AttemptRef("job-43", 1))));
     s.put(Messages.HeartbeatReply.class, new Messages.HeartbeatReply("broker-3"));
     s.put(Messages.RunJob.class, new Messages.RunJob("job-42", 2, SPEC, "broker-1", CLOCK, "ab".repeat(32)));
     s.put(Messages.AttemptAssigned.class, new Messages.AttemptAssigned("job-42", 2, "exec-2", "broker-1", CLOCK));
