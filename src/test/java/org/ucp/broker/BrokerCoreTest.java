@@ -514,6 +514,18 @@ class BrokerCoreTest {
   }
 
   /**
+   * Broker b1 with e1 registered (two slots) and, in its replica, job "theirs" of {@code owner}
+   * running on e1 as attempt 1 (placed by b0).
+   */
+  private static BrokerCore theirsRunningOnE1(Peers peers, String owner) {
+    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
+    register(core, "e1", 2);
+    Attempt running = new Attempt(1, "e1", "b0", VectorClock.of(Map.of("b0", 1L)), AttemptOutcome.RUNNING, T, 0, null);
+    core.observed(new JobView("theirs", spec(EmergencyLevel.NONE), JobState.RUNNING, owner, T, List.of(running), null, null), T);
+    return core;
+  }
+
+  /**
    * An executor registered here while the owner of what it runs was silent; that owner's successor
    * (b2) adopted the jobs since. Left here it would be LOST there and its attempts redeployed: its
    * next heartbeat sends it to b2, and this broker lets it go.
@@ -521,11 +533,8 @@ class BrokerCoreTest {
   @Test
   void anExecutorRunningOnlyAnotherLiveBrokersJobsIsSentThereByItsNextHeartbeat() {
     Peers peers = new Peers("b1", 2_000, 10_000, 1_000);
-    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
     peers.heard("b2", "node-b2", T);
-    register(core, "e1", 2);
-    Attempt running = new Attempt(1, "e1", "b0", VectorClock.of(Map.of("b0", 1L)), AttemptOutcome.RUNNING, T, 0, null);
-    core.observed(new JobView("theirs", spec(EmergencyLevel.NONE), JobState.RUNNING, "b2", T, List.of(running), null, null), T);
+    BrokerCore core = theirsRunningOnE1(peers, "b2");
     core.drain();
     assertEquals(1, core.executors().alive());
 
@@ -542,11 +551,8 @@ class BrokerCoreTest {
   @Test
   void anExecutorIsNotSentAwayByItsHeartbeatWhenItRunsNothingTheOwnerIsSilentOrThisBrokerPlacedWorkThere() {
     Peers peers = new Peers("b1", 2_000, 10_000, 1_000);
-    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
     peers.heard("b2", "node-b2", T);
-    register(core, "e1", 2);
-    Attempt running = new Attempt(1, "e1", "b0", VectorClock.of(Map.of("b0", 1L)), AttemptOutcome.RUNNING, T, 0, null);
-    core.observed(new JobView("theirs", spec(EmergencyLevel.NONE), JobState.RUNNING, "b2", T, List.of(running), null, null), T);
+    BrokerCore core = theirsRunningOnE1(peers, "b2");
     List<AttemptRef> theirsOnly = List.of(new AttemptRef("theirs", 1));
 
     assertNull(core.heartbeat(new Heartbeat("e1", 2, CAPS, List.of()), T + 100).orElseThrow().redirectTo(),
@@ -604,22 +610,19 @@ class BrokerCoreTest {
   @Test
   void aFencedBrokerAdoptsNothingForAnExecutorRunningADeadBrokersJobs() {
     Peers peers = new Peers("b1", 2_000, 10_000, 1_000);
-    BrokerCore core = new BrokerCore(settings(), peers, new BrokerClock("b1", 0));
     peers.heard("b0", "node-b0", T);
-    register(core, "e1", 2);
-    Attempt running = new Attempt(1, "e1", "b0", VectorClock.of(Map.of("b0", 1L)), AttemptOutcome.RUNNING, T, 0, null);
-    core.observed(new JobView("j", spec(EmergencyLevel.NONE), JobState.RUNNING, "b0", T, List.of(running), null, null), T);
+    BrokerCore core = theirsRunningOnE1(peers, "b0");
     peers.memberLeft("node-b0");
     peers.tick(T);
-    List<AttemptRef> held = List.of(new AttemptRef("j", 1));
+    List<AttemptRef> held = List.of(new AttemptRef("theirs", 1));
 
     var reply = core.heartbeat(new Heartbeat("e1", 2, CAPS, held), T + 2_000);
 
     assertTrue(peers.fenced(T + 2_000), "its tick stood still for 2 s");
     assertNull(reply.orElseThrow().redirectTo(), "it stays");
-    assertTrue(core.jobs().get("j").isEmpty(), "nothing adopted at a heartbeat");
+    assertTrue(core.jobs().get("theirs").isEmpty(), "nothing adopted at a heartbeat");
     assertNull(core.register(new RegisterExecutor("e1", "node-e1", 2, CAPS, held), T + 2_100).redirectTo());
-    assertTrue(core.jobs().get("j").isEmpty(), "nor at a registration");
+    assertTrue(core.jobs().get("theirs").isEmpty(), "nor at a registration");
   }
 
   /**
