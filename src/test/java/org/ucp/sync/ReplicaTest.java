@@ -677,6 +677,12 @@ class ReplicaTest {
     assertEquals(List.of(), r.tombstones("job/"));
     assertEquals(4, r.watermark("b1"), "the watermark stands: the origin's writes are still applied or superseded");
     assertTrue(r.get("job/b").isPresent());
+
+    MetaEntry again = entry("job/a", "b1", 5, clock("b1", 5), "{\"x\":1}");
+    assertTrue(r.apply(again), "a forgotten key can be written again");
+    assertEquals(again, r.get("job/a").orElseThrow());
+    assertEquals(List.of("job/a", "job/b"), r.visible("job/").stream().map(MetaEntry::key).toList(),
+        "the lookup by key and the sorted range agree after a key was forgotten and written again");
   }
 
 }
