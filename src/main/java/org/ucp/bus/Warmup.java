@@ -15,11 +15,19 @@ public final class Warmup {
   /** A process up this long is warm. */
   public static final long WARM_MS = 30_000;
 
+  /** The process's uptime when this class loaded, and the monotonic clock then. */
+  private static final long UP_AT_LOAD_MS = ManagementFactory.getRuntimeMXBean().getUptime();
+  private static final long LOADED_NANOS = System.nanoTime();
+
   private Warmup() {}
 
-  /** How long this process has been up, in milliseconds. */
+  /**
+   * How long this process has been up, in milliseconds: the uptime at class load plus the
+   * monotonic time since. Asked at every data write ({@code DataIndex.writer}); the management
+   * bean's own call took 0.4 % of a trivial job's Java samples.
+   */
   public static long processUpMs() {
-    return ManagementFactory.getRuntimeMXBean().getUptime();
+    return UP_AT_LOAD_MS + (System.nanoTime() - LOADED_NANOS) / 1_000_000;
   }
 
   /** Whether this process is warm. */

@@ -203,8 +203,10 @@ public final class DataIndex {
     write(new DataLocation(e.name(), e.version(), e.size(), e.sha256(), holders, false));
   }
 
+  /** Writes an entry, and keeps it as decoded: its next read need not parse the JSON just made of it. */
   private void write(DataLocation loc) {
-    sync.write(key(loc.name()), loc, progress(loc));
+    MetaEntry written = sync.write(key(loc.name()), loc, progress(loc));
+    parsed.put(written.key(), new Parsed(written, loc));
   }
 
   /**
