@@ -205,6 +205,10 @@ public final class ArbiterVerticle extends VerticleBase {
 
   private Future<Decision> submit(ResultSubmission s) {
     long start = System.nanoTime();
+    String bad = inlineProblem(s);
+    if (bad != null) {
+      return Future.failedFuture(new UcpException(FailureCode.BAD_REQUEST, bad));
+    }
     return store.decide(policy, s).compose(outcome -> {
       Decision d = outcome.decision();
       if (!outcome.repeat()) {
@@ -220,6 +224,26 @@ public final class ArbiterVerticle extends VerticleBase {
       return outcome.promoted() ? Future.succeededFuture(d) : promoter.promote(outcome.accepted()).map(d)
           .onComplete(r -> slow(s, decided - start, System.nanoTime() - decided, r.failed()));
     });
+  }
+
+  /**
+   * What is wrong with a zip carried inline, or null: it must be base64 of bytes that hash to the
+   * submission's {@code sha256}, since the decision entry keeps them as the result to store (at
+   * most {@link org.ucp.bus.DataProtocol#INLINE_RESULT} bytes: the record refuses more).
+   */
+  static String inlineProblem(ResultSubmission s) {
+    if (s.inline() == null) {
+      return null;
+    }
+    byte[] bytes;
+    try {
+      bytes = s.inlineBytes();
+    } catch (IllegalArgumentException e) {
+      return "inline: not base64 (" + e.getMessage() + ")";
+    }
+    String sha = org.ucp.wasm.Sha256.of(bytes);
+    return sha.equalsIgnoreCase(String.valueOf(s.sha256())) ? null
+        : "inline: the " + bytes.length + " bytes hash to " + sha + ", not to sha256 " + s.sha256();
   }
 
   /** A decision that took over a second is logged with where the time went: a user waits for it. */

@@ -2,6 +2,7 @@ package org.ucp.arbiter;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -14,8 +15,9 @@ import org.ucp.data.AsyncLoops;
 import org.ucp.sync.DecisionStore;
 
 /**
- * Makes an accepted submission the job's result: copies its zip to {@code <jobId>/result} and
- * each named result to its name (inside the datastores, idempotent), announces it on
+ * Makes an accepted submission the job's result: copies its zip to {@code <jobId>/result} (or
+ * stores it there, when the submission carried it) and each named result to its name (inside the
+ * datastores, repeatable), announces it on
  * {@link Addresses#RESULTS_DECIDED}, then marks it promoted in the {@link DecisionStore}. The
  * copies go to the brokers in batches of {@value #BATCH}, one batch after another, so a job with
  * thousands of named results neither builds a chain of futures per file nor sends one request
@@ -54,10 +56,26 @@ final class Promoter {
     });
   }
 
+  /**
+   * A zip carried inline is stored from the decision entry's bytes (one message, hedged: only a
+   * promotion of this acceptance writes {@code <jobId>/result}, with the same bytes), then any
+   * named results are copied as usual.
+   */
   private Future<Void> copy(ResultSubmission s) {
     List<CopyEntry> copies = new ArrayList<>();
+    if (s.inline() != null) {
+      return data.putOwn(s.jobId() + "/result", Buffer.buffer(s.inlineBytes()))
+          .compose(stored -> copyNamed(s, copies));
+    }
     copies.add(new CopyEntry(s.location(), s.jobId() + "/result"));
+    return copyNamed(s, copies);
+  }
+
+  private Future<Void> copyNamed(ResultSubmission s, List<CopyEntry> copies) {
     s.namedResults().forEach((name, provisional) -> copies.add(new CopyEntry(provisional, name)));
+    if (copies.isEmpty()) {
+      return Future.succeededFuture();
+    }
     List<List<CopyEntry>> batches = new ArrayList<>();
     for (int from = 0; from < copies.size(); from += BATCH) {
       batches.add(copies.subList(from, Math.min(copies.size(), from + BATCH)));

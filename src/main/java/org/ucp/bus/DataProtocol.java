@@ -14,6 +14,17 @@ public final class DataProtocol {
   private DataProtocol() {}
 
   public static final int CHUNK = 1024 * 1024;
+
+  /**
+   * The largest result zip an executor hands in inside its submission instead of storing it first
+   * ({@link Messages.ResultSubmission#inline}): a trivial job's zip is a few hundred bytes. Small,
+   * because the decision entry keeps the bytes, in memory and in its backup, until the job is
+   * retired, and Hazelcast copies the entry at every step of the decision.
+   */
+  public static final int INLINE_RESULT = 4 * 1024;
+
+  /** {@link #INLINE_RESULT} bytes as base64 characters. */
+  public static final int INLINE_RESULT_BASE64 = 4 * ((INLINE_RESULT + 2) / 3);
   /** Chunks of one stream in flight at once. */
   public static final int WINDOW = 4;
   /**

@@ -375,8 +375,13 @@ public final class Messages {
   /**
    * An executor's claim that an attempt produced a result.
    *
-   * @param location data name of the provisional result zip
+   * @param location data name of the provisional result zip; null when the zip travels here
+   *     ({@code inline})
    * @param namedResults published names mapped to the provisional data names holding them
+   * @param inline the result zip itself, base64, when it is at most {@link DataProtocol#INLINE_RESULT}
+   *     bytes and the attempt publishes no named results: nothing is stored before the decision, and
+   *     the decision entry holds the bytes until they are stored as {@code <jobId>/result}. Null
+   *     otherwise.
    */
   public record ResultSubmission(
       String jobId,
@@ -388,9 +393,25 @@ public final class Messages {
       RunStatus status,
       Integer exitCode,
       String reason,
-      Map<String, String> namedResults) {
+      Map<String, String> namedResults,
+      String inline) {
     public ResultSubmission {
       namedResults = Map.copyOf(namedResults == null ? Map.of() : namedResults);
+      if (inline != null && inline.length() > DataProtocol.INLINE_RESULT_BASE64) {
+        throw new IllegalArgumentException("inline: " + inline.length() + " characters of base64, at most "
+            + DataProtocol.INLINE_RESULT_BASE64 + " (" + DataProtocol.INLINE_RESULT + " bytes)");
+      }
+    }
+
+    /** A submission whose zip was stored provisionally at {@code location}. */
+    public ResultSubmission(String jobId, int attempt, String executorId, VectorClock clock, String sha256, String location,
+        RunStatus status, Integer exitCode, String reason, Map<String, String> namedResults) {
+      this(jobId, attempt, executorId, clock, sha256, location, status, exitCode, reason, namedResults, null);
+    }
+
+    /** The zip carried inline, decoded; null when it was stored at {@code location}. */
+    public byte[] inlineBytes() {
+      return inline == null ? null : java.util.Base64.getDecoder().decode(inline);
     }
   }
 

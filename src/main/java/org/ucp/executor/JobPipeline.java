@@ -146,8 +146,8 @@ final class JobPipeline {
             return submitWithRetry(submission).onSuccess(d -> {
               mark[0] = phases.record(Phase.DECIDE, stored);
               slowHandIn(job, stored - ranAt, mark[0] - stored);
-            });
-          }).map(decision -> logRejected(prefix, decision));
+            }).map(decision -> logRejected(submission, prefix, decision));
+          });
         });
   }
 
@@ -290,14 +290,23 @@ final class JobPipeline {
   }
 
   /**
-   * Zips the result and uploads it and the named results under the attempt's provisional prefix.
-   * A run that ended at a limit publishes nothing it wrote: no named results, and a zip holding
-   * only its outputs and exit code.
+   * Zips the result and uploads it and the named results under the attempt's provisional prefix;
+   * a zip of at most {@link DataProtocol#INLINE_RESULT} bytes with no named results is not
+   * uploaded but carried in the submission. A run that ended at a limit publishes nothing it
+   * wrote: no named results, and a zip holding only its outputs and exit code.
    */
   private Future<ResultSubmission> package_(JobWorkspace ws, RunJob job, Ran ran, String prefix) {
     RunOutcome outcome = ran.outcome();
     return (ran.packaged() != null ? Future.succeededFuture(ran.packaged()) : blocking(() -> pack(ws, job, outcome)))
         .compose(p -> {
+          Messages.RunStatus status = outcome.exited() ? Messages.RunStatus.EXITED : Messages.RunStatus.FAILED;
+          byte[] small = p.zip().bytes();
+          if (small != null && small.length <= DataProtocol.INLINE_RESULT && p.named().isEmpty()) {
+            // Handed in with the submission: the arbiter's decision entry holds it until it is stored.
+            return Future.succeededFuture(new ResultSubmission(job.jobId(), job.attempt(), executorId, job.clock(),
+                p.zip().sha256(), null, status, outcome.exitCode(), outcome.reason(), Map.of(),
+                java.util.Base64.getEncoder().encodeToString(small)));
+          }
           Map<String, String> named = new LinkedHashMap<>();
           String zipName = prefix + "result.zip";
           // The zip first: when it fails, the window starts no more uploads.
@@ -309,7 +318,6 @@ final class JobPipeline {
             named.put(name, prefix + "named/" + name);
             uploads.add(() -> upload(prefix + "named/" + name, file));
           });
-          Messages.RunStatus status = outcome.exited() ? Messages.RunStatus.EXITED : Messages.RunStatus.FAILED;
           return Windowed.each(vertx, uploads, PARALLEL_TRANSFERS, Supplier::get)
               .map(v -> new ResultSubmission(job.jobId(), job.attempt(), executorId, job.clock(), p.zip().sha256(), zipName,
                   status, outcome.exitCode(), outcome.reason(), named));
@@ -413,12 +421,14 @@ final class JobPipeline {
    * A rejected attempt's provisional outputs stay: the rejection can come from one side of a split
    * brain while the other side accepted the same submission, and the merge can make it the job's
    * result, promoted from exactly these names. (Deleting them on rejection once left such a job
-   * accepted, with nothing to promote, for good.)
+   * accepted, with nothing to promote, for good.) A result carried inline needs nothing kept: a
+   * side that accepted it holds its bytes in its decision entry, and a merge keeps that entry's.
    */
-  private static Decision logRejected(String prefix, Decision decision) {
+  private static Decision logRejected(ResultSubmission submission, String prefix, Decision decision) {
     if (decision.verdict() == Verdict.REJECTED) {
-      LOG.info(() -> decision.jobId() + "#" + decision.attempt() + " rejected (" + decision.reason()
-          + "); its outputs stay under " + prefix);
+      LOG.info(() -> decision.jobId() + "#" + decision.attempt() + " rejected (" + decision.reason() + "); "
+          + (submission.inline() != null ? "its result was carried in the submission, nothing of it was stored"
+              : "its outputs stay under " + prefix));
     }
     return decision;
   }

@@ -1,5 +1,6 @@
 package org.ucp.bus;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -189,6 +190,17 @@ class CodecRoundTripTest {
     Messages.ResultSubmission failed =
         new Messages.ResultSubmission("j", 1, "e", VectorClock.empty(), null, null, Messages.RunStatus.FAILED, null, "timeout", null);
     assertEquals(failed, roundTrip(Messages.ResultSubmission.class, failed));
+    byte[] zip = {80, 75, 5, 6, 0, 0, 0, 0, (byte) 0xff};
+    Messages.ResultSubmission inline = new Messages.ResultSubmission("j", 1, "e", VectorClock.empty(),
+        org.ucp.wasm.Sha256.of(zip), null, Messages.RunStatus.EXITED, 0, null, Map.of(),
+        java.util.Base64.getEncoder().encodeToString(zip));
+    Messages.ResultSubmission back = roundTrip(Messages.ResultSubmission.class, inline);
+    assertEquals(inline, back);
+    assertArrayEquals(zip, back.inlineBytes(), "the zip carried inline crosses the wire byte for byte");
+    String tooLong = "A".repeat(org.ucp.bus.DataProtocol.INLINE_RESULT_BASE64 + 4);
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new Messages.ResultSubmission(
+        "j", 1, "e", VectorClock.empty(), null, null, Messages.RunStatus.EXITED, 0, null, Map.of(), tooLong));
+    assertTrue(refused.getMessage().startsWith("inline: "), refused.getMessage());
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.ucp.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -105,6 +106,49 @@ class PromotionSweeperTest {
     assertEquals(1, promoted.attempt());
     assertEquals("the zip", text(data, job + "/result"));
     assertEquals("the report", text(data, "swept/report"));
+  }
+
+  /**
+   * A zip carried in the submission exists nowhere but in the decision entry until it is stored:
+   * accepted while no datastore is up, it is stored by the sweeper from the entry's bytes once one
+   * is back. A carried zip whose bytes do not hash to the submission's sha256 is refused before
+   * anything is decided.
+   */
+  @Test
+  void anAcceptedInlineResultIsStoredFromTheDecisionEntryOnceADatastoreIsBack() {
+    String job = "swept-inline-job";
+    byte[] zip = "the carried zip".getBytes(StandardCharsets.UTF_8);
+    String inline = java.util.Base64.getEncoder().encodeToString(zip);
+    DataClient data = new DataClient(control.vertx());
+    DecisionStore store = new DecisionStore(control.hazelcast(), control.vertx().getOrCreateContext());
+    AttemptAssigned recorded = Embedded.await(store.assigned(
+        new AttemptAssigned(job, 1, "exec-1", "sweep-control", VectorClock.empty().tick("sweep-control"))), 30);
+    ConcurrentLinkedQueue<ResultDecided> decided = new ConcurrentLinkedQueue<>();
+    Embedded.await(control.vertx().eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> decided.add(m.body()))
+        .completion(), 30);
+
+    ResultSubmission forged = new ResultSubmission(job, 1, "exec-1", recorded.clock(), "a".repeat(64), null,
+        RunStatus.EXITED, 0, null, Map.of(), inline);
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(
+        control.vertx(), Addresses.ARBITER_SUBMIT, forged, new DeliveryOptions().setSendTimeout(20_000)), 30));
+    assertTrue(refused.getMessage().contains("inline: the 15 bytes hash to"), refused.getMessage());
+    assertEquals(null, Embedded.await(store.acceptedResult(job), 10), "nothing decided for a zip that is not what it claims");
+
+    Embedded.await(datastore.close(), 30);
+    datastore = null;
+    ResultSubmission s = new ResultSubmission(job, 1, "exec-1", recorded.clock(), org.ucp.wasm.Sha256.of(zip), null,
+        RunStatus.EXITED, 0, null, Map.of(), inline);
+    assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(control.vertx(),
+        Addresses.ARBITER_SUBMIT, s, new DeliveryOptions().setSendTimeout(20_000)), 30), "the store fails: no datastore");
+    assertEquals(s, Embedded.await(store.acceptedResult(job), 10), "accepted with its bytes, not stored yet");
+
+    datastore = start("sweep-ds", 2, "datastore");
+
+    ResultDecided announced = Poll.until(Duration.ofSeconds(120), "the sweeper's ResultDecided of " + job,
+        () -> decided.stream().filter(r -> r.jobId().equals(job)).findFirst().orElse(null));
+    assertEquals(job + "/result", announced.resultName());
+    Poll.until(Duration.ofSeconds(30), "the promoted mark of " + job, () -> Embedded.await(store.promotedResult(job), 10));
+    assertEquals("the carried zip", text(data, job + "/result"));
   }
 
   private static String text(DataClient data, String name) {

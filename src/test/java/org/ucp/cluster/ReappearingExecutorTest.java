@@ -101,13 +101,14 @@ class ReappearingExecutorTest {
     assertEquals(2, job.getJsonObject("result").getInteger("attempt"));
     assertEquals("exec-b", job.getJsonObject("result").getString("executor"));
 
-    // The rejected attempt's outputs stay where it uploaded them: a split brain's other side may
-    // have accepted that very submission, and a merge would promote it from there.
+    // The rejected attempt's small zip travelled in its submission and was stored nowhere: a split
+    // brain's other side that accepted that very submission holds the bytes in its decision entry,
+    // and a merge keeps that entry's (a large zip, uploaded first, would stay under the attempt).
     String id = job.getString("jobId");
-    a.awaitLog(id + "#1 rejected (STALE_ATTEMPT); its outputs stay under " + id + "/attempts/1/", Duration.ofSeconds(30));
+    a.awaitLog(id + "#1 rejected (STALE_ATTEMPT); its result was carried in the submission, nothing of it was stored",
+        Duration.ofSeconds(30));
     JsonArray kept = control.api.listData(id + "/attempts/1/", 0, 100).getJsonArray("entries");
-    assertEquals(1, kept.size(), kept.encodePrettily());
-    assertTrue(kept.getJsonObject(0).getString("name").endsWith("/result.zip"), kept.encodePrettily());
+    assertEquals(0, kept.size(), kept.encodePrettily());
   }
 
 }

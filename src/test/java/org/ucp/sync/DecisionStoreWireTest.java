@@ -40,7 +40,7 @@ class DecisionStoreWireTest {
   }
 
   @Test
-  void hazelcastWritesEntriesAndOutcomesAsJsonWithTheRegisteredSerializers() {
+  void hazelcastWritesEntriesAndOutcomesAsJsonWithTheRegisteredSerializers() throws Exception {
     com.hazelcast.internal.serialization.SerializationService hazelcast =
         new com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder()
             .setConfig(DecisionSerializers.register(new com.hazelcast.config.Config()).getSerializationConfig())
@@ -49,6 +49,11 @@ class DecisionStoreWireTest {
     com.hazelcast.internal.serialization.Data entry = hazelcast.toData(state);
     assertEquals(DecisionSerializers.ARBITRATION, entry.getType(), "not Java serialization");
     assertEquals(state, hazelcast.toObject(entry), "a submission over 64 KiB of JSON survives too");
+    ResultSubmission carried = new ResultSubmission("job-1", 1, "exec-1", CLOCK, "a".repeat(64), null, RunStatus.EXITED, 0,
+        null, Map.of(), java.util.Base64.getEncoder().encodeToString(new byte[] {1, 2, 3, (byte) 0xfe}));
+    Arbitration holding = new Arbitration(List.of(ATTEMPT), carried, false);
+    assertEquals(holding, hazelcast.toObject(hazelcast.toData(holding)), "an entry keeps the zip its acceptance carried");
+    assertEquals(holding, roundTrip(holding), "and so does Java serialization");
     Outcome outcome = new Outcome(new Decision("job-1", 2, "exec-2", Verdict.REJECTED, RejectReason.ALREADY_ACCEPTED),
         SUBMISSION, false, true);
     com.hazelcast.internal.serialization.Data answer = hazelcast.toData(outcome);
