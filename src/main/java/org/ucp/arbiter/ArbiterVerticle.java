@@ -205,7 +205,7 @@ public final class ArbiterVerticle extends VerticleBase {
 
   private Future<Decision> submit(ResultSubmission s) {
     long start = System.nanoTime();
-    String bad = inlineProblem(s);
+    String bad = zipProblem(s);
     if (bad != null) {
       return Future.failedFuture(new UcpException(FailureCode.BAD_REQUEST, bad));
     }
@@ -227,13 +227,17 @@ public final class ArbiterVerticle extends VerticleBase {
   }
 
   /**
-   * What is wrong with a zip carried inline, or null: it must be base64 of bytes that hash to the
-   * submission's {@code sha256}, since the decision entry keeps them as the result to store (at
-   * most {@link org.ucp.bus.DataProtocol#INLINE_RESULT} bytes: the record refuses more).
+   * What is wrong with where a submission's zip is, or null: it names a provisional zip
+   * ({@code location}) or carries one ({@code inline}); a carried one must be base64 of bytes that
+   * hash to the submission's {@code sha256}, exactly as the datastores write hashes (lowercase),
+   * since the decision entry keeps them as the result to store (at most {@link
+   * org.ucp.bus.DataProtocol#INLINE_RESULT} bytes: the record refuses more). Accepting neither
+   * would leave an acceptance nothing can promote.
    */
-  static String inlineProblem(ResultSubmission s) {
+  static String zipProblem(ResultSubmission s) {
     if (s.inline() == null) {
-      return null;
+      return s.location() == null || s.location().isEmpty()
+          ? "location: a submission names its provisional zip, or carries it as inline" : null;
     }
     byte[] bytes;
     try {
@@ -242,7 +246,7 @@ public final class ArbiterVerticle extends VerticleBase {
       return "inline: not base64 (" + e.getMessage() + ")";
     }
     String sha = org.ucp.wasm.Sha256.of(bytes);
-    return sha.equalsIgnoreCase(String.valueOf(s.sha256())) ? null
+    return sha.equals(s.sha256()) ? null
         : "inline: the " + bytes.length + " bytes hash to " + sha + ", not to sha256 " + s.sha256();
   }
 

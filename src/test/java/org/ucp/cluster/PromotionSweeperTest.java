@@ -112,7 +112,8 @@ class PromotionSweeperTest {
    * A zip carried in the submission exists nowhere but in the decision entry until it is stored:
    * accepted while no datastore is up, it is stored by the sweeper from the entry's bytes once one
    * is back. A carried zip whose bytes do not hash to the submission's sha256 is refused before
-   * anything is decided.
+   * anything is decided, and so is one whose hash is not the datastores' lowercase hex, and one
+   * that neither carries its zip nor names where it is.
    */
   @Test
   void anAcceptedInlineResultIsStoredFromTheDecisionEntryOnceADatastoreIsBack() {
@@ -132,6 +133,16 @@ class PromotionSweeperTest {
     IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(
         control.vertx(), Addresses.ARBITER_SUBMIT, forged, new DeliveryOptions().setSendTimeout(20_000)), 30));
     assertTrue(refused.getMessage().contains("inline: the 15 bytes hash to"), refused.getMessage());
+    ResultSubmission shouted = new ResultSubmission(job, 1, "exec-1", recorded.clock(),
+        org.ucp.wasm.Sha256.of(zip).toUpperCase(java.util.Locale.ROOT), null, RunStatus.EXITED, 0, null, Map.of(), inline);
+    assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(control.vertx(),
+        Addresses.ARBITER_SUBMIT, shouted, new DeliveryOptions().setSendTimeout(20_000)), 30),
+        "a hash is the datastores' lowercase hex, or repairs would find it differs from every stored copy");
+    ResultSubmission nowhere = new ResultSubmission(job, 1, "exec-1", recorded.clock(), org.ucp.wasm.Sha256.of(zip), null,
+        RunStatus.EXITED, 0, null, Map.of(), null);
+    IllegalStateException neither = assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(
+        control.vertx(), Addresses.ARBITER_SUBMIT, nowhere, new DeliveryOptions().setSendTimeout(20_000)), 30));
+    assertTrue(neither.getMessage().contains("location: "), neither.getMessage());
     assertEquals(null, Embedded.await(store.acceptedResult(job), 10), "nothing decided for a zip that is not what it claims");
 
     Embedded.await(datastore.close(), 30);
