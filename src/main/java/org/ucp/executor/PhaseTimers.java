@@ -24,7 +24,7 @@ public final class PhaseTimers {
     FETCH,
     /** The program run on the WebAssembly pool. */
     RUN,
-    /** The result zipped and stored provisionally on datastores. */
+    /** The result zipped and stored provisionally on datastores (only zipped, when it travels in the submission). */
     STORE,
     /** The submission sent and its decision answered. */
     DECIDE,
