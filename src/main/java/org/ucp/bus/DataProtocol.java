@@ -25,6 +25,7 @@ public final class DataProtocol {
 
   /** {@link #INLINE_RESULT} bytes as base64 characters. */
   public static final int INLINE_RESULT_BASE64 = 4 * ((INLINE_RESULT + 2) / 3);
+
   /** Chunks of one stream in flight at once. */
   public static final int WINDOW = 4;
   /**
