@@ -54,11 +54,16 @@ final class ExecutorEntry {
    * executor would refuse a run for it.
    */
   int freeSlots() {
+    return Math.max(0, slots - taken());
+  }
+
+  /** The attempts holding its slots as this broker counts them: its own placements and the others (monitoring shows it). */
+  int taken() {
     long others = occupying.stream().filter(a -> {
       ExecutorRegistry.Placed p = placed.get(a.jobId());
       return p == null || p.attempt() != a.attempt();
     }).count();
-    return (int) Math.max(0, slots - placed.size() - others);
+    return (int) (placed.size() + others);
   }
 
   /**

@@ -292,7 +292,7 @@ public final class ExecutorRegistry {
 
   public List<ExecutorInfo> view() {
     return executors.entrySet().stream()
-        .map(e -> new ExecutorInfo(e.getKey(), brokerId, e.getValue().slots, e.getValue().placed.size(),
+        .map(e -> new ExecutorInfo(e.getKey(), brokerId, e.getValue().slots, e.getValue().taken(),
             e.getValue().capabilities, e.getValue().health, e.getValue().lastHeartbeat, e.getValue().executing))
         .toList();
   }

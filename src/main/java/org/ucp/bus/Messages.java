@@ -541,7 +541,9 @@ public final class Messages {
   /**
    * One executor as its broker sees it.
    *
-   * @param running the attempts placed on it
+   * @param running the attempts holding its slots: those this broker placed on it, and those its
+   *     last heartbeat listed as taking a slot that this broker did not place (another broker's, or
+   *     superseded ones still winding down)
    * @param executing the attempts whose program its last heartbeat said was running (known only to
    *     the broker it heartbeats to: empty in the replicated row)
    */

@@ -585,6 +585,7 @@ class BrokerCoreTest {
     core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(theirs), List.of(), List.of(theirs)), T + 1_000);
     core.schedule(T + 1_000);
     assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "still executing it");
+    assertEquals(1, core.executors().view().get(0).running(), "monitoring counts their attempt in the slot too");
     core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(theirs), List.of(), List.of(), List.of(theirs)), T + 1_500);
     core.schedule(T + 1_500);
     assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "storing its result, in the slot still");
@@ -598,6 +599,7 @@ class BrokerCoreTest {
     core.heartbeat(new Heartbeat("e1", 1, CAPS, List.of(j1), List.of(), List.of(j1)), T + 3_000);
     core.schedule(T + 3_000);
     assertEquals(List.of(), only(core.drain(), BrokerAction.Record.class), "j1 executes in the one slot");
+    assertEquals(1, core.executors().view().get(0).running(), "j1 counted once, placed here and listed");
     core.decided(ACCEPTED_HERE, T + 3_100);
     assertEquals(1, only(core.drain(), BrokerAction.Record.class).size(), "j1 decided: j2 placed at once");
   }
