@@ -73,8 +73,8 @@ final class Ownership {
       return new Registered(brokerId, List.of(), elsewhere.get());
     }
     executors.register(r.executorId(), r.clusterNodeId(), r.slots(), r.capabilities(), now);
-    // Until its first heartbeat says which hold a slot, all it holds does.
-    executors.executing(r.executorId(), List.of(), r.attempts());
+    // What holds a slot, as the registration says: not the attempts already handing in a result.
+    executors.executing(r.executorId(), List.of(), r.occupying());
     List<AttemptRef> superseded = new ArrayList<>();
     for (AttemptRef held : r.attempts()) {
       jobs.get(held.jobId()).ifPresent(job -> {

@@ -88,13 +88,22 @@ public final class Messages {
    * An executor (re-)registers.
    *
    * @param clusterNodeId its Hazelcast member id, so the broker can react when the member leaves
+   * @param slots the slots it offers (stopped attempts winding down take theirs), as a {@link Heartbeat} does
    * @param attempts the attempts it still holds
+   * @param occupying those of them that hold one of the offered slots, as a {@link Heartbeat} lists
+   *     them: not those already handing in their result (null: all of them)
    */
   public record RegisterExecutor(
       String executorId, String clusterNodeId, int slots, ExecutorCapabilities capabilities,
-      List<org.ucp.model.AttemptRef> attempts) {
+      List<org.ucp.model.AttemptRef> attempts, List<org.ucp.model.AttemptRef> occupying) {
     public RegisterExecutor {
       attempts = List.copyOf(attempts == null ? List.of() : attempts);
+      occupying = occupying == null ? attempts : List.copyOf(occupying);
+    }
+
+    public RegisterExecutor(String executorId, String clusterNodeId, int slots, ExecutorCapabilities capabilities,
+        List<org.ucp.model.AttemptRef> attempts) {
+      this(executorId, clusterNodeId, slots, capabilities, attempts, null);
     }
   }
 

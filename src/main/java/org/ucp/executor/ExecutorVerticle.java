@@ -258,7 +258,7 @@ public final class ExecutorVerticle extends VerticleBase {
     List<AttemptRef> held = List.copyOf(running.keySet());
     capabilities()
         .compose(caps -> Bus.<Registered>request(vertx, Addresses.brokerRegister(target),
-            new RegisterExecutor(executorId, clusterNodeId, config.slots(), caps, held), shortTimeout()))
+            new RegisterExecutor(executorId, clusterNodeId, offeredSlots(), caps, held, offeredAndTaken()), shortTimeout()))
         .onComplete(r -> {
           registering = false;
           if (r.redirectTo() != null) {

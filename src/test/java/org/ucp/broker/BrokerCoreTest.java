@@ -605,6 +605,19 @@ class BrokerCoreTest {
   }
 
   /**
+   * An executor registering while another broker's attempt is handing in its result offers that
+   * slot at once, as its next heartbeat would: its registration says what holds a slot.
+   */
+  @Test
+  void aRegistrationSaysWhichOfItsAttemptsHoldASlot() {
+    BrokerCore core = core("b1", SchedulingStrategy.FIRST_COME_FIRST_SERVED);
+    AttemptRef handingIn = new AttemptRef("theirs", 1);
+    core.register(new RegisterExecutor("e1", "node-e1", 1, CAPS, List.of(handingIn), List.of()), T);
+    core.submit(new SubmitJob(spec(EmergencyLevel.NONE)), "j1", T);
+    assertEquals(1, recordAll(core, core.drain()).size(), "their attempt takes no slot: j1 placed at once");
+  }
+
+  /**
    * A fenced broker adopts nothing (its view may be stale), also not for an executor that runs a
    * dead broker's jobs whose successor it is: it keeps the executor, and adopts once the fence is
    * lifted (by the audit).

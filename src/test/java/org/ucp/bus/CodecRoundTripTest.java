@@ -88,7 +88,9 @@ class CodecRoundTripTest {
     s.put(Messages.JobPage.class, new Messages.JobPage(List.of(VIEW, RUNNING_VIEW), 0, 20, 2));
     s.put(JobView.class, VIEW);
     s.put(Messages.RegisterExecutor.class,
-        new Messages.RegisterExecutor("exec-2", "7b0c1d2e-member", 4, EXEC_CAPS, List.of(new org.ucp.model.AttemptRef("job-42", 2))));
+        new Messages.RegisterExecutor("exec-2", "7b0c1d2e-member", 4, EXEC_CAPS,
+            List.of(new org.ucp.model.AttemptRef("job-42", 2), new org.ucp.model.AttemptRef("job-43", 1)),
+            List.of(new org.ucp.model.AttemptRef("job-43", 1))));
     s.put(Messages.Registered.class, new Messages.Registered("broker-1", List.of(new org.ucp.model.AttemptRef("job-41", 1)), "broker-2"));
     s.put(Messages.Heartbeat.class, new Messages.Heartbeat("exec-2", 4, EXEC_CAPS,
         List.of(new org.ucp.model.AttemptRef("job-42", 2), new org.ucp.model.AttemptRef("job-43", 1)), List.of(),
@@ -190,6 +192,10 @@ class CodecRoundTripTest {
     Messages.ResultSubmission failed =
         new Messages.ResultSubmission("j", 1, "e", VectorClock.empty(), null, null, Messages.RunStatus.FAILED, null, "timeout", null);
     assertEquals(failed, roundTrip(Messages.ResultSubmission.class, failed));
+    Messages.RegisterExecutor unsaid = new Messages.RegisterExecutor("exec-2", "m", 2, EXEC_CAPS,
+        List.of(new org.ucp.model.AttemptRef("job-42", 2)));
+    assertEquals(unsaid.attempts(), roundTrip(Messages.RegisterExecutor.class, unsaid).occupying(),
+        "a registration that does not say which attempts hold a slot counts all it holds");
     byte[] zip = {80, 75, 5, 6, 0, 0, 0, 0, (byte) 0xff};
     Messages.ResultSubmission inline = new Messages.ResultSubmission("j", 1, "e", VectorClock.empty(),
         org.ucp.wasm.Sha256.of(zip), null, Messages.RunStatus.EXITED, 0, null, Map.of(),
