@@ -58,29 +58,23 @@ final class Promoter {
 
   /**
    * A zip carried inline is stored from the decision entry's bytes (one message, hedged: only a
-   * promotion of this acceptance writes {@code <jobId>/result}, with the same bytes), then any
-   * named results are copied as usual.
+   * promotion of this acceptance writes {@code <jobId>/result}, with the same bytes); a stored one
+   * is copied. Then the named results are copied.
    */
   private Future<Void> copy(ResultSubmission s) {
     List<CopyEntry> copies = new ArrayList<>();
+    Future<?> carried = Future.succeededFuture();
     if (s.inline() != null) {
-      return data.putOwn(s.jobId() + "/result", Buffer.buffer(s.inlineBytes()))
-          .compose(stored -> copyNamed(s, copies));
+      carried = data.putOwn(s.jobId() + "/result", Buffer.buffer(s.inlineBytes()));
+    } else {
+      copies.add(new CopyEntry(s.location(), s.jobId() + "/result"));
     }
-    copies.add(new CopyEntry(s.location(), s.jobId() + "/result"));
-    return copyNamed(s, copies);
-  }
-
-  private Future<Void> copyNamed(ResultSubmission s, List<CopyEntry> copies) {
     s.namedResults().forEach((name, provisional) -> copies.add(new CopyEntry(provisional, name)));
-    if (copies.isEmpty()) {
-      return Future.succeededFuture();
-    }
     List<List<CopyEntry>> batches = new ArrayList<>();
     for (int from = 0; from < copies.size(); from += BATCH) {
       batches.add(copies.subList(from, Math.min(copies.size(), from + BATCH)));
     }
-    return AsyncLoops.forEach(batches, 1, data::copy);
+    return carried.compose(stored -> AsyncLoops.forEach(batches, 1, data::copy));
   }
 
   static ResultDecided decided(ResultSubmission s) {

@@ -113,8 +113,8 @@ public final class ExecutorRegistry {
     return true;
   }
 
-  /** What the executor's last heartbeat said was executing, and held a slot (see {@link ExecutorEntry#listed}). */
-  public void executing(String executorId, List<AttemptRef> executing, List<AttemptRef> occupying) {
+  /** What the executor's registration or last heartbeat listed as executing and as holding a slot ({@link ExecutorEntry#listed}). */
+  public void listed(String executorId, List<AttemptRef> executing, List<AttemptRef> occupying) {
     Optional.ofNullable(executors.get(executorId)).ifPresent(e -> e.listed(executing, occupying));
   }
 

@@ -59,7 +59,7 @@ final class Liveness {
     if (!executors.heartbeat(h.executorId(), h.slots(), h.capabilities(), h.running(), now)) {
       return false;
     }
-    executors.executing(h.executorId(), h.executing(), h.occupying());
+    executors.listed(h.executorId(), h.executing(), h.occupying());
     boolean requeued = false;
     for (AttemptFailure f : h.failed()) {
       requeued |= platformFailed(h.executorId(), f, now);

@@ -74,7 +74,7 @@ final class Ownership {
     }
     executors.register(r.executorId(), r.clusterNodeId(), r.slots(), r.capabilities(), now);
     // What holds a slot, as the registration says: not the attempts already handing in a result.
-    executors.executing(r.executorId(), List.of(), r.occupying());
+    executors.listed(r.executorId(), List.of(), r.occupying());
     List<AttemptRef> superseded = new ArrayList<>();
     for (AttemptRef held : r.attempts()) {
       jobs.get(held.jobId()).ifPresent(job -> {

@@ -80,30 +80,22 @@ class PromotionSweeperTest {
     DataClient data = new DataClient(control.vertx());
     Embedded.await(data.put(prefix + "result.zip", Buffer.buffer("the zip")), 30);
     Embedded.await(data.put(prefix + "named/swept/report", Buffer.buffer("the report")), 30);
-    DecisionStore store = new DecisionStore(control.hazelcast(), control.vertx().getOrCreateContext());
-    AttemptAssigned recorded = Embedded.await(store.assigned(
-        new AttemptAssigned(job, 1, "exec-1", "sweep-control", VectorClock.empty().tick("sweep-control"))), 30);
-    ConcurrentLinkedQueue<ResultDecided> decided = new ConcurrentLinkedQueue<>();
-    Embedded.await(control.vertx().eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> decided.add(m.body()))
-        .completion(), 30);
+    DecisionStore store = store();
+    AttemptAssigned recorded = recordAttempt(store, job);
+    ConcurrentLinkedQueue<ResultDecided> decided = listenForDecisions();
 
-    Embedded.await(datastore.close(), 30);
-    datastore = null;
+    stopDatastore();
     ResultSubmission s = new ResultSubmission(job, 1, "exec-1", recorded.clock(), "a".repeat(64), prefix + "result.zip",
         RunStatus.EXITED, 0, null, Map.of("swept/report", prefix + "named/swept/report"));
-    assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(control.vertx(),
-        Addresses.ARBITER_SUBMIT, s, new DeliveryOptions().setSendTimeout(20_000)), 30), "the copy fails: no datastore");
+    refused(s, "the copy fails: no datastore");
     assertEquals(null, Embedded.await(store.promotedResult(job), 10), "accepted, not promoted");
 
     datastore = start("sweep-ds", 2, "datastore");
 
-    ResultDecided announced = Poll.until(Duration.ofSeconds(120), "the sweeper's ResultDecided of " + job,
-        () -> decided.stream().filter(r -> r.jobId().equals(job)).findFirst().orElse(null));
+    ResultDecided announced = sweptAndMarked(store, decided, job);
     assertEquals(JobState.COMPLETED, announced.state());
     assertEquals(job + "/result", announced.resultName());
-    ResultSubmission promoted = Poll.until(Duration.ofSeconds(30), "the promoted mark of " + job,
-        () -> Embedded.await(store.promotedResult(job), 10));
-    assertEquals(1, promoted.attempt());
+    assertEquals(1, Embedded.await(store.promotedResult(job), 10).attempt());
     assertEquals("the zip", text(data, job + "/result"));
     assertEquals("the report", text(data, "swept/report"));
   }
@@ -120,46 +112,71 @@ class PromotionSweeperTest {
     String job = "swept-inline-job";
     byte[] zip = "the carried zip".getBytes(StandardCharsets.UTF_8);
     String inline = java.util.Base64.getEncoder().encodeToString(zip);
+    String sha = org.ucp.wasm.Sha256.of(zip);
     DataClient data = new DataClient(control.vertx());
-    DecisionStore store = new DecisionStore(control.hazelcast(), control.vertx().getOrCreateContext());
-    AttemptAssigned recorded = Embedded.await(store.assigned(
-        new AttemptAssigned(job, 1, "exec-1", "sweep-control", VectorClock.empty().tick("sweep-control"))), 30);
-    ConcurrentLinkedQueue<ResultDecided> decided = new ConcurrentLinkedQueue<>();
-    Embedded.await(control.vertx().eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> decided.add(m.body()))
-        .completion(), 30);
+    DecisionStore store = store();
+    AttemptAssigned recorded = recordAttempt(store, job);
+    ConcurrentLinkedQueue<ResultDecided> decided = listenForDecisions();
 
-    ResultSubmission forged = new ResultSubmission(job, 1, "exec-1", recorded.clock(), "a".repeat(64), null,
-        RunStatus.EXITED, 0, null, Map.of(), inline);
-    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(
-        control.vertx(), Addresses.ARBITER_SUBMIT, forged, new DeliveryOptions().setSendTimeout(20_000)), 30));
-    assertTrue(refused.getMessage().contains("inline: the 15 bytes hash to"), refused.getMessage());
-    ResultSubmission shouted = new ResultSubmission(job, 1, "exec-1", recorded.clock(),
-        org.ucp.wasm.Sha256.of(zip).toUpperCase(java.util.Locale.ROOT), null, RunStatus.EXITED, 0, null, Map.of(), inline);
-    assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(control.vertx(),
-        Addresses.ARBITER_SUBMIT, shouted, new DeliveryOptions().setSendTimeout(20_000)), 30),
+    String forged = refused(carried(recorded, "a".repeat(64), inline), "another zip's hash").getMessage();
+    assertTrue(forged.contains("inline: the 15 bytes hash to"), forged);
+    refused(carried(recorded, sha.toUpperCase(java.util.Locale.ROOT), inline),
         "a hash is the datastores' lowercase hex, or repairs would find it differs from every stored copy");
-    ResultSubmission nowhere = new ResultSubmission(job, 1, "exec-1", recorded.clock(), org.ucp.wasm.Sha256.of(zip), null,
-        RunStatus.EXITED, 0, null, Map.of(), null);
-    IllegalStateException neither = assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(
-        control.vertx(), Addresses.ARBITER_SUBMIT, nowhere, new DeliveryOptions().setSendTimeout(20_000)), 30));
-    assertTrue(neither.getMessage().contains("location: "), neither.getMessage());
+    String neither = refused(carried(recorded, sha, null), "no zip, and no location").getMessage();
+    assertTrue(neither.contains("location: "), neither);
     assertEquals(null, Embedded.await(store.acceptedResult(job), 10), "nothing decided for a zip that is not what it claims");
 
-    Embedded.await(datastore.close(), 30);
-    datastore = null;
-    ResultSubmission s = new ResultSubmission(job, 1, "exec-1", recorded.clock(), org.ucp.wasm.Sha256.of(zip), null,
-        RunStatus.EXITED, 0, null, Map.of(), inline);
-    assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(control.vertx(),
-        Addresses.ARBITER_SUBMIT, s, new DeliveryOptions().setSendTimeout(20_000)), 30), "the store fails: no datastore");
+    stopDatastore();
+    ResultSubmission s = carried(recorded, sha, inline);
+    refused(s, "the store fails: no datastore");
     assertEquals(s, Embedded.await(store.acceptedResult(job), 10), "accepted with its bytes, not stored yet");
 
     datastore = start("sweep-ds", 2, "datastore");
 
+    assertEquals(job + "/result", sweptAndMarked(store, decided, job).resultName());
+    assertEquals("the carried zip", text(data, job + "/result"));
+  }
+
+  private static DecisionStore store() {
+    return new DecisionStore(control.hazelcast(), control.vertx().getOrCreateContext());
+  }
+
+  /** Attempt 1 of {@code job} on exec-1, recorded as a broker records it before the run. */
+  private static AttemptAssigned recordAttempt(DecisionStore store, String job) {
+    return Embedded.await(store.assigned(
+        new AttemptAssigned(job, 1, "exec-1", "sweep-control", VectorClock.empty().tick("sweep-control"))), 30);
+  }
+
+  private static ConcurrentLinkedQueue<ResultDecided> listenForDecisions() {
+    ConcurrentLinkedQueue<ResultDecided> decided = new ConcurrentLinkedQueue<>();
+    Embedded.await(control.vertx().eventBus().<ResultDecided>consumer(Addresses.RESULTS_DECIDED, m -> decided.add(m.body()))
+        .completion(), 30);
+    return decided;
+  }
+
+  private static void stopDatastore() {
+    Embedded.await(datastore.close(), 30);
+    datastore = null;
+  }
+
+  /** The recorded attempt's submission with its zip carried ({@code inline}, or none at all when null). */
+  private static ResultSubmission carried(AttemptAssigned recorded, String sha256, String inline) {
+    return new ResultSubmission(recorded.jobId(), 1, "exec-1", recorded.clock(), sha256, null, RunStatus.EXITED, 0, null,
+        Map.of(), inline);
+  }
+
+  /** Submits {@code s} to any arbiter; the answer must be a failure, which is returned. */
+  private static IllegalStateException refused(ResultSubmission s, String why) {
+    return assertThrows(IllegalStateException.class, () -> Embedded.await(Bus.<Decision>request(control.vertx(),
+        Addresses.ARBITER_SUBMIT, s, new DeliveryOptions().setSendTimeout(20_000)), 30), why);
+  }
+
+  /** Waits for the sweeper's announcement of {@code job}, then for its promoted mark. */
+  private static ResultDecided sweptAndMarked(DecisionStore store, ConcurrentLinkedQueue<ResultDecided> decided, String job) {
     ResultDecided announced = Poll.until(Duration.ofSeconds(120), "the sweeper's ResultDecided of " + job,
         () -> decided.stream().filter(r -> r.jobId().equals(job)).findFirst().orElse(null));
-    assertEquals(job + "/result", announced.resultName());
     Poll.until(Duration.ofSeconds(30), "the promoted mark of " + job, () -> Embedded.await(store.promotedResult(job), 10));
-    assertEquals("the carried zip", text(data, job + "/result"));
+    return announced;
   }
 
   private static String text(DataClient data, String name) {
