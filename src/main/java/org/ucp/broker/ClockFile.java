@@ -3,14 +3,14 @@ package org.ucp.broker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.OpenOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.ucp.sync.FolderSync;
 
 /**
  * The broker's clock reservation on disk: one decimal number, replaced atomically (written to a
- * temporary file, forced to disk, moved over the old one). Without a data directory nothing is kept.
+ * temporary file, forced to disk, moved over the old one, the folder forced: {@link FolderSync}). Without a data directory nothing is kept.
  */
 final class ClockFile {
   private ClockFile() {}
@@ -41,6 +41,11 @@ final class ClockFile {
         .compose(f -> f.write(Buffer.buffer(Long.toString(reservation)))
             .compose(v -> f.flush())
             .eventually(() -> f.close()))
-        .compose(v -> vertx.fileSystem().move(tmp, file.toString(), new CopyOptions().setReplaceExisting(true).setAtomicMove(true)));
+        // the rename is on the disk only once the folder is forced: before, a power cut could take
+        // the reservation back below stamps already handed out
+        .compose(v -> vertx.executeBlocking(() -> {
+          FolderSync.replace(Path.of(tmp), file);
+          return null;
+        }, false));
   }
 }

@@ -23,6 +23,7 @@ import org.ucp.bus.DataProtocol;
 import org.ucp.bus.Messages.DataEntry;
 import org.ucp.bus.Messages.DataPage;
 import org.ucp.model.DataVersion;
+import org.ucp.sync.FolderSync;
 import org.ucp.wasm.Sha256;
 
 /**
@@ -68,8 +69,15 @@ public final class FileDataStore {
   private final String opening = java.util.UUID.randomUUID().toString().substring(0, 8);
   /** The files writes go into before they are placed, made ahead where the caller fills them. */
   private final SpareFiles spares;
+  /** Forces the folders writes were renamed into, in rounds that writes placed together share. */
+  private final FolderSync folders;
 
   public FileDataStore(Path root) {
+    this(root, FolderSync::fsync);
+  }
+
+  FileDataStore(Path root, FolderSync.Force force) {
+    this.folders = new FolderSync(force);
     this.layout = StoreLayout.of(root);
     this.root = layout.root();
     this.tmp = layout.tmp();
@@ -389,24 +397,41 @@ public final class FileDataStore {
    * Answers what the name holds.
    */
   private DataEntry place(Path part, String name, String version, String sha, long size) throws IOException {
+    DataEntry holds;
+    boolean madeFolders = false;
     synchronized (lock(name)) { // the name was checked by begin or copy, and file() checks it too
       DataEntry held = catalog.get(name);
       if (held != null && DataVersion.compare(held.version(), version) >= 0) {
-        return held;
-      }
-      DataEntry placed = new DataEntry(name, size, sha, version, List.of());
-      into(part, file(placed));
-      catalog.placed(placed); // first: a reader that still finds the old version then finds the new one
-      if (held != null) {
-        try {
-          Files.deleteIfExists(file(held));
-        } catch (IOException e) {
-          // the new version stands; the next opening removes the old one beside it
-          LOG.warning(() -> "cannot remove the replaced version " + held.version() + " of '" + name + "': " + e);
+        holds = held; // answered too, so forced too: a hedged repeat may find the first write not yet forced
+      } else {
+        holds = new DataEntry(name, size, sha, version, List.of());
+        madeFolders = into(part, file(holds));
+        catalog.placed(holds); // first: a reader that still finds the old version then finds the new one
+        if (held != null) {
+          try {
+            Files.deleteIfExists(file(held));
+          } catch (IOException e) {
+            // the new version stands; the next opening removes the old one beside it
+            LOG.warning(() -> "cannot remove the replaced version " + held.version() + " of '" + name + "': " + e);
+          }
         }
       }
-      return placed;
     }
+    durable(file(holds), madeFolders);
+    return holds;
+  }
+
+  /**
+   * Forces the folder {@code file} was renamed into, and each folder the write made in its parent,
+   * outside the name's lock so that writes placed together share the round ({@link FolderSync}).
+   */
+  private void durable(Path file, boolean madeFolders) throws IOException {
+    List<Path> touched = new ArrayList<>();
+    touched.add(file.getParent());
+    for (Path made = file.getParent(); madeFolders && !made.equals(root); made = made.getParent()) {
+      touched.add(made.getParent());
+    }
+    folders.sync(touched);
   }
 
   /** All objects whose name starts with {@code prefix}, sorted by name, from memory. */
@@ -467,13 +492,14 @@ public final class FileDataStore {
    * Moves {@code part} to {@code target}, making its folder when it is not there. A delete of
    * another name prunes empty nested folders without this name's lock, so it may remove the folder
    * between its making and the move (the move finds no folder), or while it is being made (the
-   * making finds the folder there and then not a folder): either is tried again.
+   * making finds the folder there and then not a folder): either is tried again. Answers whether
+   * it made a folder.
    */
-  private static void into(Path part, Path target) throws IOException {
+  private static boolean into(Path part, Path target) throws IOException {
     for (int tries = 1; ; tries++) {
       try {
         move(part, target);
-        return;
+        return tries > 1;
       } catch (NoSuchFileException noFolder) {
         if (tries >= 10 || !Files.exists(part)) {
           throw noFolder;

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.ucp.sync.FolderSync;
 
 /**
  * The client tokens of a cluster, as a file of entries {@code {"name", "role", "sha256",
@@ -141,9 +142,16 @@ public final class ClientTokens {
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, ".tokens", ".tmp",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      // forced before the rename, and the folder after it: a power cut leaves the old file or the new one
+      try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+          out.write(bytes);
+        }
+        out.force(true);
+      }
       try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        FolderSync.replace(tmp, file);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }

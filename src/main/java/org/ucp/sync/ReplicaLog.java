@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,7 +160,7 @@ public final class ReplicaLog implements AutoCloseable {
           w.flush();
           channel.force(true);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        FolderSync.replace(tmp, file);
       } catch (IOException e) {
         LOG.log(Level.WARNING, "cannot write the replica snapshot " + file + "; appending to the old log", e);
       }

@@ -1,0 +1,146 @@
+package org.ucp.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The group commit of folder forces: a caller returns only after a force that began after its
+ * call, callers that wait together share the next force, and a failed force fails only the caller
+ * that ran it. The force is the real fsync of a real folder, held back by a latch where a test
+ * needs one under way.
+ */
+@Timeout(30)
+class FolderSyncTest {
+  private static final String THREADS = "folder-sync-test";
+  @TempDir Path dir;
+  private final ExecutorService threads = FolderSyncWaits.threads(THREADS, 4);
+  private final AtomicInteger forces = new AtomicInteger();
+
+  @AfterEach
+  void stop() {
+    threads.shutdownNow();
+  }
+
+  /** A sync whose first force waits for {@code release} and then fails when {@code failFirst}. */
+  private FolderSync heldFirst(CountDownLatch release, boolean failFirst) {
+    return new FolderSync(folder -> {
+      if (forces.incrementAndGet() == 1) {
+        FolderSyncWaits.await(release);
+        if (failFirst) {
+          throw new IOException("the disk refused");
+        }
+      }
+      FolderSync.fsync(folder);
+    });
+  }
+
+  @Test
+  void callersArrivingDuringAForceWaitForTheNextAndShareIt() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    FolderSync sync = heldFirst(release, false);
+    Future<?> first = threads.submit(() -> { sync.sync(dir); return null; });
+    poll(() -> forces.get() == 1, "the first force to begin");
+    Future<?> second = threads.submit(() -> { sync.sync(dir); return null; });
+    Future<?> third = threads.submit(() -> { sync.sync(dir); return null; });
+    poll(() -> FolderSyncWaits.waiting(THREADS) == 2, "two callers waiting");
+    assertFalse(second.isDone() || third.isDone(), "a force that began before a call does not answer it");
+
+    release.countDown();
+    first.get(10, TimeUnit.SECONDS);
+    second.get(10, TimeUnit.SECONDS);
+    third.get(10, TimeUnit.SECONDS);
+    assertEquals(2, forces.get(), "the two waiting callers shared one force");
+    assertEquals(2, sync.forces());
+  }
+
+  @Test
+  void aFailedForceFailsItsCallerAndTheWaitingOnesForceAgain() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    FolderSync sync = heldFirst(release, true);
+    Future<?> first = threads.submit(() -> { sync.sync(dir); return null; });
+    poll(() -> forces.get() == 1, "the first force to begin");
+    Future<?> second = threads.submit(() -> { sync.sync(dir); return null; });
+    Future<?> third = threads.submit(() -> { sync.sync(dir); return null; });
+    poll(() -> FolderSyncWaits.waiting(THREADS) == 2, "two callers waiting");
+
+    release.countDown();
+    ExecutionException failed = assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+    assertEquals("the disk refused", failed.getCause().getMessage());
+    second.get(10, TimeUnit.SECONDS);
+    third.get(10, TimeUnit.SECONDS);
+    assertEquals(2, forces.get(), "the waiting callers did not take the failed force for theirs: they forced again, together");
+  }
+
+  @Test
+  void replaceMovesOverTheOldFileAndForcesTheRealFolder() throws IOException {
+    Path target = dir.resolve("reservation");
+    Files.writeString(target, "1", StandardCharsets.US_ASCII);
+    Path tmp = dir.resolve("reservation.tmp");
+    Files.writeString(tmp, "10001", StandardCharsets.US_ASCII);
+
+    FolderSync.replace(tmp, target);
+
+    assertEquals("10001", Files.readString(target, StandardCharsets.US_ASCII));
+    assertFalse(Files.exists(tmp));
+    FolderSync real = new FolderSync();
+    real.sync(dir);
+    real.sync(dir);
+    assertEquals(2, real.forces(), "one after the other, each call has a force of its own");
+  }
+
+  @Test
+  void oneRoundForcesEveryFolderItsCallersNamedOnceAndSkipsOneRemoved() throws Exception {
+    Path a = Files.createDirectory(dir.resolve("a"));
+    Path b = Files.createDirectory(dir.resolve("b"));
+    Path gone = Files.createDirectory(dir.resolve("gone"));
+    CountDownLatch release = new CountDownLatch(1);
+    java.util.List<Path> forced = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    FolderSync sync = new FolderSync(folder -> {
+      forced.add(folder);
+      if (forced.size() == 1) {
+        FolderSyncWaits.await(release);
+      }
+      FolderSync.fsync(folder);
+    });
+    Future<?> first = threads.submit(() -> { sync.sync(dir); return null; });
+    poll(() -> forced.size() == 1, "the first round to begin");
+    Future<?> inA = threads.submit(() -> { sync.sync(java.util.List.of(a, b)); return null; });
+    Future<?> inB = threads.submit(() -> { sync.sync(b); return null; });
+    Future<?> inGone = threads.submit(() -> { sync.sync(gone); return null; });
+    poll(() -> FolderSyncWaits.waiting(THREADS) == 3, "three callers waiting");
+    Files.delete(gone);
+
+    release.countDown();
+    for (Future<?> f : java.util.List.of(first, inA, inB, inGone)) {
+      f.get(10, TimeUnit.SECONDS);
+    }
+    assertEquals(java.util.List.of(dir, a, b, gone), forced, "one round after the first: a and b once each, the removed folder tried and skipped");
+    assertEquals(4, sync.forces());
+  }
+
+  static void poll(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(5);
+    }
+  }
+}
