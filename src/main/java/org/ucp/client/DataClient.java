@@ -311,8 +311,10 @@ public final class DataClient {
     // The file is made while the first chunk is on its way, not before it is asked for.
     Future<FileChannel> opened = vertx.executeBlocking(() -> FileChannel.open(file, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), false);
-    return new Download(name, entry -> {}, chunk -> opened.compose(ch -> write(ch, chunk)), false).run()
-        .eventually(() -> opened.transform(open -> open.failed() ? Future.succeededFuture()
+    long[] left = new long[1];
+    return new Download(name, entry -> left[0] = entry.size(),
+        chunk -> opened.compose(ch -> write(ch, chunk, (left[0] -= chunk.length()) == 0)), false).run()
+        .eventually(() -> opened.transform(open -> open.failed() || !open.result().isOpen() ? Future.succeededFuture()
             : vertx.executeBlocking(() -> {
               open.result().close();
               return null;
@@ -325,11 +327,15 @@ public final class DataClient {
   /**
    * Writes a chunk to {@code file} in one hand-off to a worker (slices of at most {@link
    * DataProtocol#WRITE_SLICE} bytes there), not one hand-off per slice: a download calls it for
-   * one chunk after the other, never two at once.
+   * one chunk after the other, never two at once. The last chunk closes the file in the same
+   * hand-off, not in one more.
    */
-  private Future<Void> write(FileChannel file, Buffer chunk) {
+  private Future<Void> write(FileChannel file, Buffer chunk, boolean last) {
     return vertx.executeBlocking(() -> {
       DataProtocol.writeSliced(file, ChunkCodec.view(chunk));
+      if (last) {
+        file.close();
+      }
       return null;
     }, false);
   }
