@@ -45,6 +45,10 @@ final class ClockFile {
         // the reservation back below stamps already handed out
         .compose(v -> vertx.executeBlocking(() -> {
           FolderSync.replace(Path.of(tmp), file);
+          Path brokerFolder = file.toAbsolutePath().getParent();
+          if (brokerFolder.getParent() != null) {
+            FolderSync.fsync(brokerFolder.getParent()); // the broker's folder may have been made by this start
+          }
           return null;
         }, false));
   }

@@ -84,6 +84,15 @@ public final class FileDataStore {
     this.spares = new SpareFiles(tmp, opening);
     try {
       Files.createDirectories(tmp);
+      // every shard made, and on the disk, before any write is renamed into one
+      for (Path shard : layout.shards()) {
+        Files.createDirectories(shard);
+      }
+      List<Path> made = new ArrayList<>(List.of(layout.flat(), root));
+      if (root.getParent() != null) {
+        made.add(root.getParent());
+      }
+      folders.sync(made);
       try (Stream<Path> leftovers = Files.list(tmp)) {
         for (Path p : leftovers.toList()) {
           Files.deleteIfExists(p);
@@ -388,6 +397,9 @@ public final class FileDataStore {
       throw gone;
     } catch (IOException | UnsupportedOperationException e) {
       Files.copy(source, part);
+      try (FileChannel copied = FileChannel.open(part, StandardOpenOption.WRITE)) {
+        copied.force(true); // a link shares forced bytes; a copy has its own to force
+      }
     }
   }
 
@@ -398,14 +410,13 @@ public final class FileDataStore {
    */
   private DataEntry place(Path part, String name, String version, String sha, long size) throws IOException {
     DataEntry holds;
-    boolean madeFolders = false;
     synchronized (lock(name)) { // the name was checked by begin or copy, and file() checks it too
       DataEntry held = catalog.get(name);
       if (held != null && DataVersion.compare(held.version(), version) >= 0) {
         holds = held; // answered too, so forced too: a hedged repeat may find the first write not yet forced
       } else {
         holds = new DataEntry(name, size, sha, version, List.of());
-        madeFolders = into(part, file(holds));
+        into(part, file(holds));
         catalog.placed(holds); // first: a reader that still finds the old version then finds the new one
         if (held != null) {
           try {
@@ -417,21 +428,29 @@ public final class FileDataStore {
         }
       }
     }
-    durable(file(holds), madeFolders);
+    durable(file(holds));
     return holds;
   }
 
   /**
-   * Forces the folder {@code file} was renamed into, and each folder the write made in its parent,
-   * outside the name's lock so that writes placed together share the round ({@link FolderSync}).
+   * Forces the folder {@code file} was renamed into, outside the name's lock so that writes placed
+   * together share the round ({@link FolderSync}). A flat shard was made and forced when the store
+   * opened; a nested name's folders may have been made by this write or by another one not yet
+   * forced, so each is forced in its parent up to the root (in the same round, each once).
    */
-  private void durable(Path file, boolean madeFolders) throws IOException {
-    List<Path> touched = new ArrayList<>();
-    touched.add(file.getParent());
-    for (Path made = file.getParent(); madeFolders && !made.equals(root); made = made.getParent()) {
-      touched.add(made.getParent());
+  private void durable(Path file) throws IOException {
+    if (layout.isFlat(file)) {
+      folders.sync(file.getParent());
+      return;
     }
-    folders.sync(touched);
+    List<Path> chain = new ArrayList<>();
+    for (Path folder = file.getParent(); folder.startsWith(root); folder = folder.getParent()) {
+      chain.add(folder);
+      if (folder.equals(root)) {
+        break;
+      }
+    }
+    folders.sync(chain);
   }
 
   /** All objects whose name starts with {@code prefix}, sorted by name, from memory. */
@@ -492,14 +511,13 @@ public final class FileDataStore {
    * Moves {@code part} to {@code target}, making its folder when it is not there. A delete of
    * another name prunes empty nested folders without this name's lock, so it may remove the folder
    * between its making and the move (the move finds no folder), or while it is being made (the
-   * making finds the folder there and then not a folder): either is tried again. Answers whether
-   * it made a folder.
+   * making finds the folder there and then not a folder): either is tried again.
    */
-  private static boolean into(Path part, Path target) throws IOException {
+  private static void into(Path part, Path target) throws IOException {
     for (int tries = 1; ; tries++) {
       try {
         move(part, target);
-        return tries > 1;
+        return;
       } catch (NoSuchFileException noFolder) {
         if (tries >= 10 || !Files.exists(part)) {
           throw noFolder;

@@ -111,6 +111,19 @@ public final class StoreLayout {
     return name.length() <= FLAT_NAME_MAX ? flat.resolve(shard(name)).resolve(name.replace('/', SLASH) + leaf) : folder.resolve(leaf);
   }
 
+  /** The 256 folders of the flat part, made when the store opens. */
+  List<Path> shards() {
+    List<Path> out = new ArrayList<>(256);
+    for (int h = 0; h < 256; h++) {
+      out.add(flat.resolve(Character.forDigit(h >> 4, 16) + "" + Character.forDigit(h & 0xf, 16)));
+    }
+    return out;
+  }
+
+  Path flat() {
+    return flat;
+  }
+
   /** Whether {@code file} is in the flat part (its folder is never pruned). */
   boolean isFlat(Path file) {
     return file.startsWith(flat);

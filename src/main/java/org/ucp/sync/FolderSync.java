@@ -20,11 +20,13 @@ import java.util.logging.Logger;
  * writes a folder's changes back within about 30 s). A kill -9 loses nothing either way; a power
  * cut does.
  *
- * <p>An instance forces folders for the writers that renamed into them, as a group: a writer waits
- * for a round of forces that began after its rename; whoever finds none under way starts one, which
- * forces every folder named by a writer waiting then, each once (group commit). Writes that land
- * together, in one folder or in several, share a round. Blocking: call from a worker thread. No
- * Vert.x here.
+ * <p>An instance forces folders for the writers that renamed into them, in rounds: a writer's
+ * folders join the next round, which begins after its call; whoever finds no round under way
+ * starts the next one, which forces every folder named for it, each once (group commit). Writes
+ * that land together, in one folder or in several, share a round. A round that fails fails every
+ * writer in it, and its folders are not tried again on their behalf: a second fsync after a failed
+ * one may report success for data the first lost. Blocking: call from a worker thread. No Vert.x
+ * here.
  */
 public final class FolderSync {
   /** Forces a folder to disk; {@link #fsync} outside tests. */
@@ -35,13 +37,16 @@ public final class FolderSync {
 
   private static final Logger LOG = Logger.getLogger(FolderSync.class.getName());
 
+  /** The folders of one round, and how it ended. */
+  private static final class Round {
+    final Set<Path> folders = new LinkedHashSet<>();
+    boolean done;
+    IOException failure;
+  }
+
   private final Force force;
-  /** The folders named since the round under way began. */
-  private Set<Path> pending = new LinkedHashSet<>();
-  /** The number of the newest wait begun. */
-  private long requested;
-  /** Every wait up to this number has seen its folders forced. */
-  private long synced;
+  /** The round callers join: it has not begun. */
+  private Round next = new Round();
   private boolean running;
   private long forces;
 
@@ -56,16 +61,14 @@ public final class FolderSync {
   /**
    * Returns once each of {@code folders} has been forced in a round that began after this call
    * did, so every rename into them before the call is on the disk. A folder removed meanwhile is
-   * skipped (it took what was renamed into it along). A failed force fails the caller that ran the
-   * round; the others waiting for it start another, with its folders.
+   * skipped (it took what was renamed into it along). Throws when the round failed.
    */
   public void sync(Collection<Path> folders) throws IOException {
-    Set<Path> round;
-    long upTo;
+    Round mine;
     synchronized (this) {
-      pending.addAll(folders);
-      long mine = ++requested;
-      while (running && synced < mine) {
+      mine = next;
+      mine.folders.addAll(folders);
+      while (running && !mine.done) {
         try {
           wait();
         } catch (InterruptedException e) {
@@ -73,28 +76,31 @@ public final class FolderSync {
           throw new InterruptedIOException("interrupted while waiting for " + folders + " to be forced");
         }
       }
-      if (synced >= mine) {
+      if (mine.done) {
+        if (mine.failure != null) {
+          throw new IOException("forcing " + folders + " failed: " + mine.failure.getMessage(), mine.failure);
+        }
         return;
       }
-      running = true;
-      upTo = requested;
-      round = pending;
-      pending = new LinkedHashSet<>();
+      running = true; // no round under way, and this one not begun: it is the next, and this caller runs it
+      next = new Round();
     }
-    boolean done = false;
+    IOException failure = new IOException("the round ended in an unexpected error"); // unless it completes
     try {
-      forceAll(round);
-      done = true;
+      forceAll(mine.folders);
+      failure = null;
+    } catch (IOException e) {
+      failure = e;
     } finally {
       synchronized (this) {
+        mine.done = true;
+        mine.failure = failure;
         running = false;
-        if (done) {
-          synced = Math.max(synced, upTo);
-        } else {
-          pending.addAll(round);
-        }
         notifyAll();
       }
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
@@ -108,9 +114,10 @@ public final class FolderSync {
         force.force(folder);
       } catch (NoSuchFileException removed) {
         LOG.fine(() -> folder + " was removed before it was forced");
-      }
-      synchronized (this) {
-        forces++;
+      } finally {
+        synchronized (this) {
+          forces++;
+        }
       }
     }
   }

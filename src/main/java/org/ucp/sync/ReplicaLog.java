@@ -162,7 +162,7 @@ public final class ReplicaLog implements AutoCloseable {
         }
         FolderSync.replace(tmp, file);
       } catch (IOException e) {
-        LOG.log(Level.WARNING, "cannot write the replica snapshot " + file + "; appending to the old log", e);
+        LOG.log(Level.WARNING, "cannot write or force the replica snapshot " + file + "; appending to whichever log is in place", e);
       }
     });
   }

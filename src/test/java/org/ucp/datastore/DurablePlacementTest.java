@@ -29,8 +29,8 @@ import org.ucp.sync.FolderSyncWaits;
 
 /**
  * A write is acknowledged only once the rename that placed it is on the disk: the folder it was
- * renamed into is forced after the rename (and each folder the write made, in its parent), and
- * writes placed together share one force of their folder. The store forces with the real fsync;
+ * renamed into is forced after the rename (a nested name's folders each in its parent), and
+ * writes placed together share one round of forces, one per folder. The store forces with the real fsync;
  * the test only watches which folders were forced and what they held then.
  */
 @Timeout(30)
@@ -94,20 +94,29 @@ class DurablePlacementTest {
   }
 
   @Test
-  void aWriteForcesItsFolderAfterTheRenameAndTheFoldersItMade() throws IOException {
+  void theShardsAreMadeAndForcedWhenTheStoreOpensAndAWriteForcesItsShardAfterTheRename() throws IOException {
     FileDataStore store = store();
-    DataEntry first = write(store, "results/a", "one");
-    Path file = fileOf(first);
-    Path shard = file.getParent();
-
-    assertTrue(forcedHolding(file), "the shard was forced after the object was renamed into it: " + forced);
-    assertEquals(List.of(shard, shard.getParent(), root), foldersForced(),
-        "the first write made the shard folder and .flat: each is forced in its parent");
+    Path flat = root.resolve(".flat");
+    try (Stream<Path> shards = Files.list(flat)) {
+      assertEquals(256, shards.count(), "every shard made before any write");
+    }
+    assertEquals(List.of(flat, root, root.getParent()), foldersForced(), "and on the disk: forced in their parents");
 
     forced.clear();
-    Path second = fileOf(write(store, "results/a", v(2), "two"));
-    assertEquals(List.of(shard), foldersForced(), "a folder made before is not forced in its parent again");
-    assertTrue(forcedHolding(second));
+    Path file = fileOf(write(store, "results/a", "one"));
+    assertEquals(List.of(file.getParent()), foldersForced());
+    assertTrue(forcedHolding(file), "the shard was forced after the object was renamed into it: " + forced);
+  }
+
+  @Test
+  void aRepeatedWriteAnsweredWithWhatTheNameHoldsForcesItToo() throws IOException {
+    FileDataStore store = store();
+    Path file = fileOf(write(store, "results/a", v(2), "two"));
+    forced.clear();
+
+    DataEntry answered = write(store, "results/a", v(1), "older");
+    assertEquals(v(2), answered.version(), "the newer version stands");
+    assertTrue(forcedHolding(file), "what the name holds is forced before it is answered: " + forced);
   }
 
   @Test
@@ -125,11 +134,11 @@ class DurablePlacementTest {
     assertEquals(root.resolve(nested), file.getParent(), "kept a folder per segment");
     assertTrue(forcedHolding(file));
     assertEquals(List.of(file.getParent(), file.getParent().getParent(), root), foldersForced(),
-        "the folders the write made are forced in their parents, up to the root");
+        "a nested name's folders are each forced in its parent, up to the root");
   }
 
   @Test
-  void writesPlacedWhileAForceIsUnderWayShareTheNextRoundWhateverTheirFolders() throws Exception {
+  void writesPlacedWhileAForceIsUnderWayShareTheNextRoundOneForcePerFolder() throws Exception {
     AtomicReference<CountDownLatch> gate = new AtomicReference<>();
     FileDataStore store = store(folder -> {
       CountDownLatch g = gate.get();
@@ -137,35 +146,57 @@ class DurablePlacementTest {
         FolderSyncWaits.await(g);
       }
     });
+    // six writes into two shards, neither the first write's
+    String leadShard = StoreLayout.shard("group/lead");
+    String x = otherShard(leadShard);
+    String y = otherShard(leadShard, x);
     List<String> names = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      names.add("group/w" + i);
-      write(store, "group/w" + i, v(1), "first"); // their folders made now, not under the gate
+    for (int i = 0; i < 3; i++) {
+      names.add(nameInShard(x, "group/x" + i));
+      names.add(nameInShard(y, "group/y" + i));
     }
-    Path lead = fileOf(write(store, "group/lead", v(1), "first")).getParent();
     CountDownLatch release = new CountDownLatch(1);
-    gate.set(release);
     forced.clear();
-
-    Future<DataEntry> leader = threads.submit(() -> write(store, "group/lead", v(2), "second"));
-    poll(() -> foldersForced().contains(lead), "the first write's force to begin");
+    gate.set(release);
+    Future<DataEntry> leader = threads.submit(() -> write(store, "group/lead", "first"));
+    poll(() -> forced.size() == 1, "the first write's force to begin");
     List<Future<DataEntry>> later = new ArrayList<>();
     for (String name : names) {
-      later.add(threads.submit(() -> write(store, name, v(2), "second " + name)));
+      later.add(threads.submit(() -> write(store, name, "later " + name)));
     }
     poll(() -> FolderSyncWaits.waiting(THREADS) == 6, "the six later writes to wait for their folders");
     assertTrue(later.stream().noneMatch(Future::isDone), "no write is acknowledged by a force that began before its rename");
     release.countDown();
 
     leader.get(20, TimeUnit.SECONDS);
-    Set<Path> folders = new java.util.HashSet<>();
     for (Future<DataEntry> f : later) {
-      Path file = fileOf(f.get(20, TimeUnit.SECONDS));
-      assertTrue(forcedHolding(file));
-      folders.add(file.getParent());
+      assertTrue(forcedHolding(fileOf(f.get(20, TimeUnit.SECONDS))));
     }
-    assertEquals(1 + folders.size(), forced.size(),
-        "the six writes shared one round, which forced each of their " + folders.size() + " folders once: " + foldersForced());
+    Path flat = root.resolve(".flat");
+    assertEquals(List.of(flat.resolve(leadShard)), foldersForced().subList(0, 1));
+    assertEquals(Set.of(flat.resolve(x), flat.resolve(y)), Set.copyOf(foldersForced().subList(1, foldersForced().size())));
+    assertEquals(3, forced.size(), "six writes that waited together shared one round, one force for each of their two folders");
+  }
+
+  /** A shard other than {@code taken}. */
+  private static String otherShard(String... taken) {
+    Set<String> not = Set.of(taken);
+    for (int i = 0; ; i++) {
+      String shard = StoreLayout.shard("other-" + i);
+      if (!not.contains(shard)) {
+        return shard;
+      }
+    }
+  }
+
+  /** A name with {@code prefix} whose file lands in shard {@code shard}. */
+  private static String nameInShard(String shard, String prefix) {
+    for (int i = 0; ; i++) {
+      String name = prefix + "-" + i;
+      if (StoreLayout.shard(name).equals(shard)) {
+        return name;
+      }
+    }
   }
 
   private static void poll(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {

@@ -22,11 +22,19 @@ public final class FolderSyncWaits {
     return Executors.newFixedThreadPool(n, r -> new Thread(r, prefix + "-" + count.incrementAndGet()));
   }
 
+  /**
+   * Threads of the pool named {@code prefix} waiting in {@link FolderSync#sync} itself: the first
+   * frame of their stack outside the JDK is that method (a thread running a round's force is in
+   * the force, further up).
+   */
   public static long waiting(String prefix) {
     return Thread.getAllStackTraces().entrySet().stream()
         .filter(e -> e.getKey().getName().startsWith(prefix + "-") && e.getKey().getState() == Thread.State.WAITING)
-        .filter(e -> Arrays.stream(e.getValue()).limit(3)
-            .anyMatch(f -> f.getClassName().equals(FolderSync.class.getName()) && f.getMethodName().equals("sync")))
+        .filter(e -> Arrays.stream(e.getValue())
+            .filter(f -> !f.getClassName().startsWith("java.") && !f.getClassName().startsWith("jdk."))
+            .findFirst()
+            .map(f -> f.getClassName().equals(FolderSync.class.getName()) && f.getMethodName().equals("sync"))
+            .orElse(false))
         .count();
   }
 
