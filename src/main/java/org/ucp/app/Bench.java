@@ -229,6 +229,7 @@ final class Bench {
     JsonObject job = trivialJob();
     Map<String, Long> submittedAt = new ConcurrentHashMap<>();
     ProcessCpu cpu = ProcessCpu.now();
+    HeapUse heap = HeapUse.now();
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       long t = System.nanoTime();
@@ -237,6 +238,7 @@ final class Bench {
     awaitAll(decidedAt, submittedAt.keySet());
     long end = submittedAt.keySet().stream().mapToLong(decidedAt::get).max().orElse(start);
     ProcessCpu used = ProcessCpu.now().minus(cpu);
+    HeapUse allocated = HeapUse.now().minus(heap);
     double[] latencies = submittedAt.entrySet().stream()
         .mapToDouble(e -> (decidedAt.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
     return new JsonObject()
@@ -248,7 +250,10 @@ final class Bench {
         .put("jitMsPerJob", round(used.jitMs() / n))
         .put("cpuMsPerJobWithoutJit", round((used.cpuMs() - used.jitMs()) / n))
         .put("clientCpuMsPerJob", round(used.clientMs() / n))
-        .put("platformCpuMsPerJob", round(used.platformMs() / n));
+        .put("platformCpuMsPerJob", round(used.platformMs() / n))
+        .put("allocatedKiBPerJob", round(allocated.allocatedBytes() / 1024.0 / n))
+        .put("collections", allocated.collections())
+        .put("collectionMs", allocated.collectionMs());
   }
 
   /**
