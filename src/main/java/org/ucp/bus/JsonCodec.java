@@ -21,6 +21,35 @@ public final class JsonCodec<T> implements MessageCodec<T, T> {
     this.type = type;
   }
 
+  /**
+   * How many bytes {@link #encodeToWire} writes for {@code value}, counted as they are encoded,
+   * not kept: metadata sync reports its wire bytes this way.
+   */
+  public static long wireBytes(Object value) {
+    Counted out = new Counted();
+    try {
+      MAPPER.writeValue(out, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode " + value.getClass().getSimpleName(), e);
+    }
+    return 4 + out.bytes;
+  }
+
+  /** An output stream that keeps nothing but the number of bytes written to it. */
+  private static final class Counted extends java.io.OutputStream {
+    long bytes;
+
+    @Override
+    public void write(int b) {
+      bytes++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      bytes += len;
+    }
+  }
+
   @Override
   public void encodeToWire(Buffer buffer, T value) {
     try {

@@ -189,7 +189,7 @@ public final class JobWorkspace {
     java.security.MessageDigest sha = Sha256.digest();
     SpillingOutput spill = new SpillingOutput(zip(), inMemoryUpTo);
     try (OutputStream raw = new java.security.DigestOutputStream(spill, sha);
-        ZipOutputStream out = new ZipOutputStream(new java.io.BufferedOutputStream(raw, 64 * 1024))) {
+        ZipOutputStream out = new ZipOutputStream(new java.io.BufferedOutputStream(raw, 8 * 1024))) {
       zip.file(out, "stdout.txt", stdout());
       zip.file(out, "stderr.txt", stderr());
       String exit = outcome.exitCode() == null ? "none" : String.valueOf(outcome.exitCode());
@@ -288,10 +288,12 @@ public final class JobWorkspace {
 
   /** Zip entries written within a {@link ZipBound}: past it, an IOException and no more bytes. */
   private static final class BoundedZip {
+    private static final int LARGE_READ = 64 * 1024;
     private final ZipBound bound;
     private long bytes;
     private long entries;
-    private final byte[] buf = new byte[64 * 1024];
+    /** Small at first: most results are a few hundred bytes of output, and every job makes a zip. */
+    private byte[] buf = new byte[8 * 1024];
 
     BoundedZip(ZipBound bound) {
       this.bound = bound;
@@ -317,6 +319,9 @@ public final class JobWorkspace {
         for (int n; (n = in.read(buf)) > 0; ) {
           count(n);
           zip.write(buf, 0, n);
+          if (n == buf.length && buf.length < LARGE_READ) {
+            buf = new byte[LARGE_READ]; // a large file: fewer, larger reads
+          }
         }
       }
       zip.closeEntry();

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The HTTP API's first check, before any route:
@@ -44,7 +45,8 @@ final class EdgeGuard {
         return;
       }
       String type = ctx.request().getHeader("content-type");
-      String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+      int semicolon = type == null ? -1 : type.indexOf(';');
+      String mediaType = type == null ? "" : (semicolon < 0 ? type : type.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
       if (FORM_TYPES.contains(mediaType)) {
         refuse(ctx, 415, "content-type " + mediaType + " is refused for changes (a web form could send it); send "
             + "application/json, or application/octet-stream for data");
@@ -69,8 +71,11 @@ final class EdgeGuard {
     return colon < 0 ? h : h.substring(0, colon);
   }
 
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]+");
+
   static boolean isIpLiteral(String name) {
-    return name.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (name.contains(":") && name.matches("[0-9a-f:.]+"));
+    return IPV4.matcher(name).matches() || (name.contains(":") && IPV6.matcher(name).matches());
   }
 
   private static boolean sameOrigin(String origin, String host) {

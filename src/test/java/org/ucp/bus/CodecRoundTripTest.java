@@ -165,6 +165,18 @@ class CodecRoundTripTest {
     return codec.decodeFromWire(JUNK.length, buffer);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("messageTypes")
+  void wireBytesCountsWhatTheCodecWrites(String name, Class<?> type) {
+    assertEquals(encodedLength(type, SAMPLES.get(type)), JsonCodec.wireBytes(SAMPLES.get(type)));
+  }
+
+  private static <T> long encodedLength(Class<T> type, Object sample) {
+    Buffer buffer = Buffer.buffer();
+    new JsonCodec<>(type).encodeToWire(buffer, type.cast(sample));
+    return buffer.length();
+  }
+
   @Test
   void everyMessageTypeHasASample() {
     Set<Class<?>> missing = new HashSet<>(Codecs.MESSAGE_TYPES);
