@@ -492,11 +492,8 @@ public final class MetadataSync {
   /**
    * Counts the bytes {@link JsonCodec} writes for {@code message} on the wire (its JSON and the
    * length before it), once per message: a publish is written once to each other node. The
-   * event bus's own envelope (addresses, codec name) is not included.
-   */
-  /**
-   * Adds the bytes {@code message} takes on the wire to {@link #bytesSent}, counted as they are
-   * encoded (copied out into an array of their own, they were a tenth of all the bytes a trivial
+   * event bus's own envelope (addresses, codec name) is not included. Counted as they are encoded,
+   * not copied out into an array of their own (those arrays were a tenth of all the bytes a trivial
    * job allocated).
    */
   private void count(Object message) {
