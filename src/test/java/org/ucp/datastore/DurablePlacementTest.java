@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.ucp.testing.Poll;
 import org.ucp.bus.Messages.DataEntry;
 import org.ucp.model.DataVersion;
 import org.ucp.sync.FolderSync;
@@ -35,6 +36,7 @@ import org.ucp.sync.FolderSyncWaits;
  */
 @Timeout(30)
 class DurablePlacementTest {
+  private static final java.time.Duration WAIT = java.time.Duration.ofSeconds(10);
   private static final String THREADS = "durable-placement-test";
   @TempDir Path root;
   private final List<Forced> forced = Collections.synchronizedList(new ArrayList<>());
@@ -159,12 +161,12 @@ class DurablePlacementTest {
     forced.clear();
     gate.set(release);
     Future<DataEntry> leader = threads.submit(() -> write(store, "group/lead", "first"));
-    poll(() -> forced.size() == 1, "the first write's force to begin");
+    Poll.until(WAIT, "the first write's force to begin", () -> forced.size() == 1 ? true : null);
     List<Future<DataEntry>> later = new ArrayList<>();
     for (String name : names) {
       later.add(threads.submit(() -> write(store, name, "later " + name)));
     }
-    poll(() -> FolderSyncWaits.waiting(THREADS) == 6, "the six later writes to wait for their folders");
+    Poll.until(WAIT, "the six later writes to wait for their folders", () -> FolderSyncWaits.waiting(THREADS) == 6 ? true : null);
     assertTrue(later.stream().noneMatch(Future::isDone), "no write is acknowledged by a force that began before its rename");
     release.countDown();
 
@@ -196,16 +198,6 @@ class DurablePlacementTest {
       if (StoreLayout.shard(name).equals(shard)) {
         return name;
       }
-    }
-  }
-
-  private static void poll(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(5);
     }
   }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.ucp.testing.Poll;
 
 /**
  * The group commit of folder forces: a caller returns only after a force that began after its
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(30)
 class FolderSyncTest {
+  private static final java.time.Duration WAIT = java.time.Duration.ofSeconds(10);
   private static final String THREADS = "folder-sync-test";
   @TempDir Path dir;
   private final ExecutorService threads = FolderSyncWaits.threads(THREADS, 4);
@@ -56,10 +58,10 @@ class FolderSyncTest {
     CountDownLatch release = new CountDownLatch(1);
     FolderSync sync = heldFirst(release, false);
     Future<?> first = threads.submit(() -> { sync.sync(dir); return null; });
-    poll(() -> forces.get() == 1, "the first force to begin");
+    Poll.until(WAIT, "the first force to begin", () -> forces.get() == 1 ? true : null);
     Future<?> second = threads.submit(() -> { sync.sync(dir); return null; });
     Future<?> third = threads.submit(() -> { sync.sync(dir); return null; });
-    poll(() -> FolderSyncWaits.waiting(THREADS) == 2, "two callers waiting");
+    Poll.until(WAIT, "two callers waiting", () -> FolderSyncWaits.waiting(THREADS) == 2 ? true : null);
     assertFalse(second.isDone() || third.isDone(), "a force that began before a call does not answer it");
 
     release.countDown();
@@ -83,10 +85,10 @@ class FolderSyncTest {
       FolderSync.fsync(folder);
     });
     Future<?> first = threads.submit(() -> { sync.sync(dir); return null; });
-    poll(() -> forces.get() == 1, "the first round to begin");
+    Poll.until(WAIT, "the first round to begin", () -> forces.get() == 1 ? true : null);
     Future<?> second = threads.submit(() -> { sync.sync(dir); return null; });
     Future<?> third = threads.submit(() -> { sync.sync(dir); return null; });
-    poll(() -> FolderSyncWaits.waiting(THREADS) == 2, "two callers waiting");
+    Poll.until(WAIT, "two callers waiting", () -> FolderSyncWaits.waiting(THREADS) == 2 ? true : null);
 
     release.countDown();
     first.get(10, TimeUnit.SECONDS);
@@ -131,11 +133,11 @@ class FolderSyncTest {
       FolderSync.fsync(folder);
     });
     Future<?> first = threads.submit(() -> { sync.sync(dir); return null; });
-    poll(() -> forced.size() == 1, "the first round to begin");
+    Poll.until(WAIT, "the first round to begin", () -> forced.size() == 1 ? true : null);
     Future<?> inA = threads.submit(() -> { sync.sync(java.util.List.of(a, b)); return null; });
     Future<?> inB = threads.submit(() -> { sync.sync(b); return null; });
     Future<?> inGone = threads.submit(() -> { sync.sync(gone); return null; });
-    poll(() -> FolderSyncWaits.waiting(THREADS) == 3, "three callers waiting");
+    Poll.until(WAIT, "three callers waiting", () -> FolderSyncWaits.waiting(THREADS) == 3 ? true : null);
     Files.delete(gone);
 
     release.countDown();
@@ -147,15 +149,5 @@ class FolderSyncTest {
     assertEquals(java.util.Set.of(a, b, gone), java.util.Set.copyOf(forced.subList(1, forced.size())),
         "a and b, named by two callers, and the removed folder, tried and skipped");
     assertEquals(4, sync.forces());
-  }
-
-  static void poll(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(5);
-    }
   }
 }
