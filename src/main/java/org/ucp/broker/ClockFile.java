@@ -2,15 +2,15 @@ package org.ucp.broker;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.OpenOptions;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ucp.sync.FolderSync;
 
 /**
  * The broker's clock reservation on disk: one decimal number, replaced atomically (written to a
- * temporary file, forced to disk, moved over the old one, the folder forced: {@link FolderSync}). Without a data directory nothing is kept.
+ * temporary file, forced to disk, moved over the old one, the folder forced: {@link FolderSync}).
+ * Without a data directory nothing is kept.
  */
 final class ClockFile {
   private ClockFile() {}
@@ -31,25 +31,25 @@ final class ClockFile {
         }));
   }
 
+  /**
+   * Persists {@code reservation} in one hand-off to a worker. The rename is on the disk only once
+   * the folder is forced: before, a power cut could take the reservation back below stamps already
+   * handed out. The broker's folder, which its first start makes, is forced in its parent too.
+   */
   static Future<Void> write(Vertx vertx, Path file, long reservation) {
     if (file == null) {
       return Future.succeededFuture();
     }
-    String tmp = file + ".tmp";
-    return vertx.fileSystem().mkdirs(file.getParent().toString())
-        .compose(v -> vertx.fileSystem().open(tmp, new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true)))
-        .compose(f -> f.write(Buffer.buffer(Long.toString(reservation)))
-            .compose(v -> f.flush())
-            .eventually(() -> f.close()))
-        // the rename is on the disk only once the folder is forced: before, a power cut could take
-        // the reservation back below stamps already handed out
-        .compose(v -> vertx.executeBlocking(() -> {
-          FolderSync.replace(Path.of(tmp), file);
-          Path brokerFolder = file.toAbsolutePath().getParent();
-          if (brokerFolder.getParent() != null) {
-            FolderSync.fsync(brokerFolder.getParent()); // the broker's folder may have been made by this start
-          }
-          return null;
-        }, false));
+    return vertx.executeBlocking(() -> {
+      Path folder = file.toAbsolutePath().getParent();
+      Files.createDirectories(folder);
+      Path tmp = folder.resolve(file.getFileName() + ".tmp");
+      FolderSync.writeForced(tmp, Long.toString(reservation).getBytes(StandardCharsets.US_ASCII));
+      FolderSync.replace(tmp, file);
+      if (folder.getParent() != null) {
+        FolderSync.fsync(folder.getParent());
+      }
+      return null;
+    }, false);
   }
 }

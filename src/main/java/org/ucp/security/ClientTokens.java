@@ -143,13 +143,7 @@ public final class ClientTokens {
       Path tmp = Files.createTempFile(dir, ".tokens", ".tmp",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       // forced before the rename, and the folder after it: a power cut leaves the old file or the new one
-      try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-        while (bytes.hasRemaining()) {
-          out.write(bytes);
-        }
-        out.force(true);
-      }
+      FolderSync.writeForced(tmp, text.getBytes(StandardCharsets.UTF_8));
       try {
         FolderSync.replace(tmp, file);
       } catch (AtomicMoveNotSupportedException e) {

@@ -134,6 +134,18 @@ public final class FolderSync {
     }
   }
 
+  /** Writes {@code bytes} as the whole of {@code file} (made if need be) and forces them to disk. */
+  public static void writeForced(Path file, byte[] bytes) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(bytes);
+      while (rest.hasRemaining()) {
+        channel.write(rest);
+      }
+      channel.force(true);
+    }
+  }
+
   /**
    * Replaces {@code target} by {@code source} (a file already forced) atomically, and forces the
    * folder, so the replacement outlives a power cut.
