@@ -157,15 +157,17 @@ class WasmRunnerTest {
     java.util.concurrent.CompletableFuture<RunOutcome> run = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> RUNNER.run(request("ticker", List.of("3", "1500"), Map.of(), null, 16, 60_000)));
     try {
-      org.ucp.testing.Poll.until(Duration.ofSeconds(30), "tick 1 in stdout.txt while ticker runs", () -> {
+      // ticker writes its stdout line, then its stderr line, then sleeps: wait for both (on a busy
+      // machine the second can come a moment after the first is seen)
+      org.ucp.testing.Poll.until(Duration.ofSeconds(30), "tick 1 in stdout.txt and tock 1 in stderr.txt while ticker runs", () -> {
         try {
-          return Files.readString(dir.resolve("stdout.txt")).contains("tick 1\n") ? true : null;
+          return Files.readString(dir.resolve("stdout.txt")).contains("tick 1\n")
+              && Files.readString(dir.resolve("stderr.txt")).startsWith("tock 1\n") ? true : null;
         } catch (IOException e) {
           return null;
         }
       });
       assertFalse(run.isDone(), "ticker sleeps 3 x 1.5 s: it cannot have ended yet");
-      assertTrue(stderr().startsWith("tock 1\n"), stderr());
       RunOutcome outcome = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
       assertEquals(0, outcome.exitCode(), outcome.reason());
       assertEquals("tick 1\ntick 2\ntick 3\nticker done\n", stdout());
